@@ -1,0 +1,41 @@
+"""Where everything lives on a developer or CI machine, and which ports it uses.
+
+All runtime data is under `.run/` and downloaded jars under `.cache/` of the checkout; both are
+git-ignored. THADS_RUN_DIR / THADS_CACHE_DIR override them (tests use this for isolation).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_DIR = Path(os.environ.get("THADS_RUN_DIR", ROOT / ".run"))
+CACHE_DIR = Path(os.environ.get("THADS_CACHE_DIR", ROOT / ".cache"))
+LOG_DIR = RUN_DIR / "logs"
+PID_DIR = RUN_DIR / "pids"
+
+PG_HOST = "127.0.0.1"
+PG_PORT = int(os.environ.get("THADS_PG_PORT", "55432"))
+PG_DB = "thads"
+PG_USER = "thads"
+SERVICE_SCHEMAS = ("intake", "auctions", "complaints", "recovery", "statistics", "audit")
+
+KAFKA_PORT = int(os.environ.get("THADS_KAFKA_PORT", "19092"))
+KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1
+KAFKA_BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
+# 3-node cluster for fault tests: client ports 29092/29192/29292, controllers +1
+CLUSTER_CLIENT_PORTS = (29092, 29192, 29292)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str          # also the PostgreSQL schema and the env prefix (NAME_)
+    module: str        # python -m <module> starts it
+    port: int          # HTTP port (FastAPI: /health, /metrics, API)
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("intake", "intake_service.main", 8101),
+    ServiceSpec("audit", "audit_service.main", 8106),
+)
