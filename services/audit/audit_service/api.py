@@ -1,0 +1,26 @@
+"""Audit HTTP API: case timelines for the procuracy, inspectors and agency staff."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import AwareDatetime
+
+from thads_kit.auth import Principal, require
+
+router = APIRouter(prefix="/cases", tags=["audit"])
+READERS = ("auditor", "procuracy", "head", "officer", "admin")
+
+
+@router.get("/{case_id}/timeline", summary="Lịch sử việc thi hành án (mọi dịch vụ)")
+async def case_timeline(request: Request, case_id: UUID,
+                        principal: Annotated[Principal, Depends(require(*READERS))],
+                        as_of_recorded: AwareDatetime | None = Query(None),
+                        as_of_occurred: AwareDatetime | None = Query(None)) -> dict[str, Any]:
+    events = await request.app.state.timeline.timeline(case_id, as_of_recorded=as_of_recorded,
+                                                       as_of_occurred=as_of_occurred)
+    if not events:
+        raise HTTPException(404, detail={"error": "CaseNotFound", "message": f"no events for case {case_id}"})
+    return {"case_id": str(case_id), "events": events, "count": len(events)}

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+
+from thads_kit.auth import Principal, TokenError, decode_token, issue_token, require
+
+SECRET = "test-secret-of-at-least-thirty-two-bytes"
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    app.state.jwt_secret = SECRET
+
+    @app.get("/heads-only")
+    async def heads_only(p: Principal = Depends(require("head"))) -> dict[str, str]:
+        return {"unit": p.unit}
+
+    return app
+
+
+def test_a_token_carries_role_unit_and_bank():
+    token = issue_token(SECRET, role="bank", unit="TH", bank="VCB")
+
+    p = decode_token(SECRET, token)
+
+    assert (p.role, p.unit, p.bank) == ("bank", "TH", "VCB")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"role": "judge", "unit": "TH"}, "unknown role"),
+    ({"role": "bank", "unit": "TH"}, "bank code"),
+    ({"role": "head", "unit": ""}, "unit"),
+])
+def test_tokens_that_cannot_be_valid_are_not_issued(kwargs, message):
+    with pytest.raises(TokenError, match=message):
+        issue_token(SECRET, **kwargs)
+
+
+def test_an_expired_or_forged_token_is_rejected():
+    expired = issue_token(SECRET, role="head", unit="TH", hours=-1)
+    forged = issue_token("other-secret", role="head", unit="TH")
+
+    with pytest.raises(TokenError, match="expired"):
+        decode_token(SECRET, expired)
+    with pytest.raises(TokenError, match="invalid token"):
+        decode_token(SECRET, forged)
+
+
+def test_missing_token_is_401_and_wrong_role_is_403_as_json():
+    client = TestClient(make_app())
+
+    missing = client.get("/heads-only")
+    wrong_role = client.get("/heads-only", headers={
+        "Authorization": f"Bearer {issue_token(SECRET, role='clerk', unit='TH')}"})
+    ok = client.get("/heads-only", headers={
+        "Authorization": f"Bearer {issue_token(SECRET, role='head', unit='TH')}"})
+
+    assert missing.status_code == 401 and missing.json()["detail"]["error"] == "unauthenticated"
+    assert wrong_role.status_code == 403 and "clerk" in wrong_role.json()["detail"]["message"]
+    assert ok.status_code == 200 and ok.json() == {"unit": "TH"}

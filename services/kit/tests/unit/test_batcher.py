@@ -1,0 +1,116 @@
+"""Command batcher on the in-memory event store (no servers)."""
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.domain import Aggregate, event
+
+from thads_kit.batcher import CommandBatcher
+from thads_kit.store import EsExecutor, ServiceApplication
+
+
+class Counter(Aggregate):
+    @event("Opened")
+    def __init__(self) -> None:
+        self.value = 0
+
+    def add(self, n: int) -> None:
+        if n <= 0:
+            raise ValueError("n must be positive")
+        self._added(n)
+
+    @event("Added")
+    def _added(self, n: int) -> None:
+        self.value += n
+
+
+class Counters(ServiceApplication):
+    name = "Counters"
+
+
+@pytest.fixture
+async def setup():
+    app = Counters(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    executor = EsExecutor(4)
+    batcher = CommandBatcher(app, executor, max_batch=64)
+    await batcher.start()
+    yield app, batcher
+    await batcher.stop()
+    executor.shutdown()
+
+
+def open_counter(app: Counters):
+    def fn():
+        c = Counter()
+        return [c], c.id
+    return fn
+
+
+def add(app: Counters, cid: UUID, n: int):
+    def fn():
+        c = app.repository.get(cid)
+        c.add(n)
+        return [c], c.value
+    return fn
+
+
+async def test_concurrent_commands_on_different_aggregates_share_one_transaction(setup):
+    app, batcher = setup
+    saves: list[int] = []
+    original = app.record
+    app.record = lambda aggs, tracking=None: saves.append(len(list(aggs))) or original(aggs, tracking)  # type: ignore[method-assign]
+
+    ids = await asyncio.gather(*(batcher.submit(uuid4(), open_counter(app)) for _ in range(50)))
+
+    assert len(set(ids)) == 50
+    assert sum(saves) == 50
+    assert len(saves) < 50, "commands waiting together must be saved together"
+    assert all(app.repository.get(i).value == 0 for i in ids)
+
+
+async def test_a_domain_error_fails_only_its_own_command(setup):
+    app, batcher = setup
+    a = await batcher.submit(uuid4(), open_counter(app))
+    b = await batcher.submit(uuid4(), open_counter(app))
+
+    results = await asyncio.gather(batcher.submit(a, add(app, a, 5)), batcher.submit(b, add(app, b, -1)),
+                                   return_exceptions=True)
+
+    assert results[0] == 5
+    assert isinstance(results[1], ValueError)
+    assert app.repository.get(a).value == 5
+    assert app.repository.get(b).version == 1, "the refused command wrote nothing"
+
+
+async def test_many_commands_on_one_aggregate_lose_no_update(setup):
+    app, batcher = setup
+    cid = await batcher.submit(uuid4(), open_counter(app))
+
+    await asyncio.gather(*(batcher.submit(cid, add(app, cid, 1)) for _ in range(40)))
+
+    assert app.repository.get(cid).value == 40
+
+
+async def test_a_conflicting_writer_outside_the_batcher_does_not_fail_other_commands(setup):
+    app, batcher = setup
+    a = await batcher.submit(uuid4(), open_counter(app))
+    b = await batcher.submit(uuid4(), open_counter(app))
+    stale = app.repository.get(a)
+    interfered = {"done": False}
+
+    def add_after_interference():
+        c = app.repository.get(a)
+        c.add(1)
+        if not interfered["done"]:           # another process saves `a` between our load and save
+            interfered["done"] = True
+            stale.add(100)
+            app.save(stale)
+        return [c], c.value
+
+    results = await asyncio.gather(batcher.submit(a, add_after_interference), batcher.submit(b, add(app, b, 2)))
+
+    assert results == [101, 2]
+    assert app.repository.get(a).value == 101, "the conflicting command was re-run on a fresh copy"
+    assert app.repository.get(b).value == 2

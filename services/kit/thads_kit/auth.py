@@ -1,0 +1,94 @@
+"""Bearer-token auth: HS256 JWTs carrying the caller's role, office (unit) and, for banks, bank code.
+Errors are JSON: 401 when the token is missing or invalid, 403 when the role is not allowed."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterable
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ROLES = ("officer", "head", "clerk", "procuracy", "auditor", "bank", "admin")
+ROLE_LABELS = {
+    "officer": "Chấp hành viên",
+    "head": "Thủ trưởng cơ quan THADS",
+    "clerk": "Thư ký / cán bộ tiếp nhận",
+    "procuracy": "Viện kiểm sát",
+    "auditor": "Thanh tra / kiểm tra",
+    "bank": "Tổ chức tín dụng",
+    "admin": "Quản trị hệ thống",
+}
+
+
+class TokenError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    role: str
+    unit: str
+    bank: str | None = None
+
+
+def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
+                bank: str | None = None, hours: float = 12.0, now: float | None = None) -> str:
+    if role not in ROLES:
+        raise TokenError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if role == "bank" and not bank:
+        raise TokenError("role 'bank' needs a bank code")
+    if not unit:
+        raise TokenError("a token needs the office (unit) code")
+    issued = int(now if now is not None else time.time())
+    claims = {"sub": sub or f"{role}@{unit}", "role": role, "unit": unit,
+              "iat": issued, "exp": issued + int(hours * 3600)}
+    if bank:
+        claims["bank"] = bank
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub", "role", "unit"]})
+    except jwt.ExpiredSignatureError:
+        raise TokenError("token expired") from None
+    except jwt.PyJWTError as exc:
+        raise TokenError(f"invalid token: {exc}") from None
+    role = claims["role"]
+    if role not in ROLES:
+        raise TokenError(f"invalid token: unknown role {role!r}")
+    if role == "bank" and not claims.get("bank"):
+        raise TokenError("invalid token: bank role without bank code")
+    return Principal(sub=claims["sub"], role=role, unit=claims["unit"], bank=claims.get("bank"))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(request: Request,
+                            creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise HTTPException(401, detail={"error": "unauthenticated", "message": "missing bearer token"},
+                            headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return decode_token(request.app.state.jwt_secret, creds.credentials)
+    except TokenError as exc:
+        raise HTTPException(401, detail={"error": "unauthenticated", "message": str(exc)},
+                            headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+def require(*roles: str):
+    """FastAPI dependency: the caller must hold one of `roles`."""
+    allowed: Iterable[str] = roles
+
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(403, detail={
+                "error": "forbidden",
+                "message": f"role {principal.role!r} may not do this; allowed: {', '.join(allowed)}"})
+        return principal
+
+    return dependency

@@ -1,0 +1,59 @@
+"""Sink that turns consumed contracts into new events of the service's own aggregates, recording
+the consumer's position in the same transaction (eventsourcing tracking record)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Tracking
+
+from .consumer import Item
+from .store import EsExecutor, ServiceApplication, is_conflict
+
+# contract envelope -> aggregates with pending events (loads and acts; raises domain errors)
+Policy = Callable[[Any], Sequence[Aggregate]]
+
+
+class EventSourcedSink:
+    def __init__(self, app: ServiceApplication, executor: EsExecutor, policy: Policy,
+                 rule_errors: tuple[type[BaseException], ...], conflict_retries: int = 8) -> None:
+        self.app = app
+        self.executor = executor
+        self.policy = policy
+        self.rule_errors = rule_errors
+        self.conflict_retries = conflict_retries
+
+    async def apply(self, items: Sequence[Item]) -> list[bool]:
+        return await self.executor.run(self._apply_sync, list(items))
+
+    async def record_position(self, item: Item) -> None:
+        await self.executor.run(self._record_position_sync, item)
+
+    def _apply_sync(self, items: list[Item]) -> list[bool]:
+        return [self._apply_one(item) for item in items]
+
+    def _apply_one(self, item: Item) -> bool:
+        name, nid = item.position.tracking_name, item.position.notification_id
+        if self.app.position(name) >= nid:
+            return False
+        for _ in range(self.conflict_retries):
+            aggregates = self.policy(item.envelope)
+            try:
+                self.app.record(aggregates, Tracking(notification_id=nid, application_name=name))
+                return True
+            except Exception as exc:
+                if not is_conflict(exc):
+                    raise
+                if self.app.position(name) >= nid:   # applied meanwhile (rebalance, second instance)
+                    return False
+                # else another writer changed the aggregate: reload and act again
+        raise RuntimeError(f"aggregate kept changing while applying {item.position}")
+
+    def _record_position_sync(self, item: Item) -> None:
+        name, nid = item.position.tracking_name, item.position.notification_id
+        if self.app.position(name) < nid:
+            try:
+                self.app.record([], Tracking(notification_id=nid, application_name=name))
+            except Exception as exc:
+                if not is_conflict(exc):
+                    raise

@@ -1,0 +1,179 @@
+"""Projection base on asyncpg: read models fed by tracked consumers.
+
+* A batch of messages is written in one transaction with batched statements (unnest / COPY),
+  together with the consumer positions (source, topic partition, notification id).
+* Tables are versioned: `<table>_v<N>`, with a view `<table>` on the live version. A rebuild
+  fills version N+1 from the beginning of the topics beside the live one, then switches the view
+  in one transaction (readers never see an empty or half-built table).
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from .consumer import Item, Position
+
+log = logging.getLogger(__name__)
+
+
+class Projection(ABC):
+    """Subclasses name the table, give its DDL for one version, and write a batch of items."""
+
+    name: str            # projection name, also the base table name (`<name>_v<N>`, view `<name>`)
+    rule_errors: tuple[type[BaseException], ...] = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError,
+                                                    ValueError, KeyError)
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        self.pool: asyncpg.Pool = None  # type: ignore[assignment]  # bound by setup()
+
+    @abstractmethod
+    def ddl(self, table: str) -> list[str]:
+        """CREATE statements for one version of the table (fully qualified name given)."""
+
+    @abstractmethod
+    async def write(self, conn: asyncpg.Connection, table: str, items: Sequence[Item]) -> None:
+        """Write the (already deduplicated) items with batched statements."""
+
+    # --- bookkeeping --------------------------------------------------------------------------
+    def table(self, version: int) -> str:
+        return f"{self.schema}.{self.name}_v{version}"
+
+    async def setup(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('projection-setup:{self.schema}'))")
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.schema}.projection_state ("
+                " name text PRIMARY KEY, live_version int NOT NULL)")
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.schema}.projection_position ("
+                " name text, version int, tracking text, notification_id bigint NOT NULL,"
+                " PRIMARY KEY (name, version, tracking))")
+            version = await conn.fetchval(
+                f"SELECT live_version FROM {self.schema}.projection_state WHERE name = $1", self.name)
+            if version is None:
+                version = 1
+                await self._create_version(conn, version)
+                await conn.execute(f"INSERT INTO {self.schema}.projection_state VALUES ($1, $2)",
+                                   self.name, version)
+                await self._point_view(conn, version)
+
+    async def live_version(self, conn: asyncpg.Connection, lock: bool = True) -> int:
+        return await conn.fetchval(
+            f"SELECT live_version FROM {self.schema}.projection_state WHERE name = $1"
+            + (" FOR SHARE" if lock else ""), self.name)
+
+    async def _create_version(self, conn: asyncpg.Connection, version: int) -> None:
+        await conn.execute(f"DROP TABLE IF EXISTS {self.table(version)} CASCADE")
+        for stmt in self.ddl(self.table(version)):
+            await conn.execute(stmt)
+        await conn.execute(f"DELETE FROM {self.schema}.projection_position WHERE name = $1 AND version = $2",
+                           self.name, version)
+
+    async def _point_view(self, conn: asyncpg.Connection, version: int) -> None:
+        await conn.execute(f"DROP VIEW IF EXISTS {self.schema}.{self.name}")
+        await conn.execute(f"CREATE VIEW {self.schema}.{self.name} AS SELECT * FROM {self.table(version)}")
+
+    async def _apply_in(self, conn: asyncpg.Connection, version: int, items: Sequence[Item]) -> list[bool]:
+        """Dedupe against the stored positions, write, and move the positions — in the caller's
+        transaction."""
+        names = sorted({i.position.tracking_name for i in items})
+        rows = await conn.fetch(
+            f"SELECT tracking, notification_id FROM {self.schema}.projection_position"
+            " WHERE name = $1 AND version = $2 AND tracking = ANY($3::text[]) FOR UPDATE",
+            self.name, version, names)
+        seen = {r["tracking"]: r["notification_id"] for r in rows}
+        fresh: list[Item] = []
+        outcomes: list[bool] = []
+        for item in items:
+            name, nid = item.position.tracking_name, item.position.notification_id
+            if nid <= seen.get(name, 0):
+                outcomes.append(False)
+                continue
+            seen[name] = nid
+            fresh.append(item)
+            outcomes.append(True)
+        if fresh:
+            await self.write(conn, self.table(version), fresh)
+            await conn.executemany(
+                f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (name, version, tracking) DO UPDATE SET notification_id = EXCLUDED.notification_id",
+                [(self.name, version, n, seen[n]) for n in {i.position.tracking_name for i in fresh}])
+        return outcomes
+
+    # --- Sink protocol (used by TrackedConsumer) -----------------------------------------------
+    async def apply(self, items: Sequence[Item]) -> list[bool]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            return await self._apply_in(conn, await self.live_version(conn), items)
+
+    async def record_position(self, item: Item) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            version = await self.live_version(conn)
+            await conn.execute(
+                f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (name, version, tracking) DO UPDATE SET notification_id = EXCLUDED.notification_id"
+                f" WHERE {self.schema}.projection_position.notification_id < EXCLUDED.notification_id",
+                self.name, version, item.position.tracking_name, item.position.notification_id)
+
+    # --- rebuild ------------------------------------------------------------------------------
+    async def rebuild(self, *, kafka_url: str, topics: Sequence[str], decode: Any,
+                      batch: int = 2000) -> int:
+        """Build version N+1 from the beginning of `topics` beside the live version, then switch.
+        Undecodable messages are skipped here (the live consumer already dead-lettered them).
+        Returns the new version."""
+        async with self.pool.acquire() as conn:
+            old = await self.live_version(conn, lock=False)
+            new = old + 1
+            async with conn.transaction():
+                await self._create_version(conn, new)
+        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_url, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or
+                                                                         await self._partitions(consumer, t))]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            await self._drain(consumer, tps, new, decode, batch, conn_lock=None)
+            # switch: block the live consumer (FOR UPDATE on the state row), catch up the rest, point the view
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.fetchval(f"SELECT live_version FROM {self.schema}.projection_state"
+                                    " WHERE name = $1 FOR UPDATE", self.name)
+                await self._drain(consumer, tps, new, decode, batch, conn_lock=conn)
+                await conn.execute(f"UPDATE {self.schema}.projection_state SET live_version = $2 WHERE name = $1",
+                                   self.name, new)
+                await self._point_view(conn, new)
+            log.info("projection %s rebuilt as version %d and switched", self.name, new)
+            return new
+        finally:
+            await consumer.stop()
+
+    @staticmethod
+    async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public refresh
+        return consumer.partitions_for_topic(topic) or set()
+
+    async def _drain(self, consumer: AIOKafkaConsumer, tps: list[TopicPartition], version: int, decode: Any,
+                     batch: int, conn_lock: asyncpg.Connection | None) -> None:
+        end = await consumer.end_offsets(tps)
+        while any(await consumer.position(tp) < end[tp] for tp in tps):
+            fetched = await consumer.getmany(timeout_ms=500, max_records=batch)
+            items: list[Item] = []
+            for records in fetched.values():
+                for rec in records:
+                    try:
+                        env = decode(rec.topic, rec.value)
+                    except Exception:
+                        continue
+                    items.append(Item(rec, env, Position(env.source, rec.topic, rec.partition, env.source_position)))
+            if not items:
+                continue
+            if conn_lock is not None:
+                await self._apply_in(conn_lock, version, items)
+            else:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await self._apply_in(conn, version, items)

@@ -1,0 +1,162 @@
+"""Outbox relay: the event store's notification log is the outbox.
+
+One active relay per service (a PostgreSQL advisory lock; a second one waits as a standby) tails
+`<schema>.<app>_events` in notification-id order, turns each domain event into its public contract,
+publishes it to Kafka with an idempotent producer (acks=all, key = case id) and stores its position
+only after the broker acknowledged. A crash between the two re-publishes, never loses: at-least-once,
+and consumers dedupe on (source, partition, source notification id).
+
+Tailing `> last` is gap-safe because the library inserts under an EXCLUSIVE table lock, so commit
+order equals id order; gaps from rolled-back inserts are permanent and simply skipped.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from eventsourcing.persistence import Mapper, StoredEvent
+from prometheus_client import Counter, Gauge
+
+log = logging.getLogger(__name__)
+
+RELAYED = Counter("thads_relay_events_total", "events published by the relay", ["service"])
+RELAY_POSITION = Gauge("thads_relay_position", "last notification id acknowledged by Kafka", ["service"])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+# domain event + its notification id -> message to publish, or None for internal-only events
+Translate = Callable[[Any, int], Outgoing | None]
+
+
+class OutboxRelay:
+    def __init__(self, *, service: str, schema: str, events_table: str, mapper: Mapper,
+                 translate: Translate, pg: dict[str, Any], kafka_url: str, batch: int = 500,
+                 poll_seconds: float = 1.0, fault: str = "") -> None:
+        self.service = service
+        self.schema = schema
+        self.events_table = events_table
+        self.mapper = mapper
+        self.translate = translate
+        self.pg = pg
+        self.kafka_url = kafka_url
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.fault = fault
+        self.position = 0
+        self.active = False
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def lock_name(self) -> str:
+        return f"thads-relay:{self.schema}.{self.events_table}"
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"relay-{self.service}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay failed; restarting in 1 s")
+                self.active = False
+                await asyncio.sleep(1.0)
+
+    async def _run_once(self) -> None:
+        lock_conn = await asyncpg.connect(**self.pg)
+        producer = AIOKafkaProducer(bootstrap_servers=self.kafka_url, enable_idempotence=True,
+                                    acks="all", linger_ms=5, max_batch_size=1 << 20)
+        try:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):
+                await asyncio.sleep(self.poll_seconds)   # standby: another relay is active
+            self.active = True
+            log.info("relay active", extra={"lock": self.lock_name})
+            await self._ensure_table(lock_conn)
+            await lock_conn.add_listener(self.events_table, lambda *_: self._wake.set())
+            await producer.start()
+            self.position = await lock_conn.fetchval(
+                f"SELECT notification_id FROM {self.schema}.relay_position WHERE relay = $1",
+                self.events_table) or 0
+            RELAY_POSITION.labels(self.service).set(self.position)
+            while True:
+                moved = await self._relay_batch(lock_conn, producer)
+                if not moved:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                    except asyncio.TimeoutError:
+                        pass
+        finally:
+            self.active = False
+            await producer.stop()
+            await lock_conn.close()   # closing the session releases the advisory lock
+
+    async def _ensure_table(self, conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.schema}.relay_position ("
+            " relay text PRIMARY KEY, notification_id bigint NOT NULL,"
+            " updated_at timestamptz NOT NULL DEFAULT now())")
+
+    async def _relay_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+        rows = await conn.fetch(
+            f"SELECT notification_id, originator_id, originator_version, topic, state"
+            f" FROM {self.schema}.{self.events_table}"
+            f" WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
+            self.position, self.batch)
+        if not rows:
+            return 0
+        futures = []
+        for row in rows:
+            event = self.mapper.to_domain_event(StoredEvent(
+                originator_id=row["originator_id"], originator_version=row["originator_version"],
+                topic=row["topic"], state=bytes(row["state"])))
+            out = self.translate(event, row["notification_id"])
+            if out is not None:
+                futures.append(await producer.send(out.topic, out.value, key=out.key, headers=out.headers))
+        if futures:
+            await asyncio.gather(*futures)      # every message acknowledged by the brokers (acks=all)
+        last = rows[-1]["notification_id"]
+        if self.fault == "relay_crash_after_publish":
+            log.warning("fault injection: SIGKILL after publish, before storing position %s", last)
+            os.kill(os.getpid(), signal.SIGKILL)
+        await conn.execute(
+            f"INSERT INTO {self.schema}.relay_position (relay, notification_id) VALUES ($1, $2)"
+            " ON CONFLICT (relay) DO UPDATE SET notification_id = EXCLUDED.notification_id, updated_at = now()"
+            f" WHERE {self.schema}.relay_position.notification_id < EXCLUDED.notification_id",
+            self.events_table, last)
+        self.position = last
+        RELAYED.labels(self.service).inc(len(futures))
+        RELAY_POSITION.labels(self.service).set(last)
+        return len(rows)
+
+    async def wait_for(self, notification_id: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.position < notification_id:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"relay at {self.position}, wanted {notification_id}")
+            await asyncio.sleep(0.02)

@@ -1,0 +1,103 @@
+"""Composition helper used by every service's main.py: builds the event store, command batcher,
+outbox relay, asyncpg pool, FastStream Kafka broker and tracked consumers from one Settings object,
+and starts/stops them in the right order. No business rules here."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+
+from .batcher import CommandBatcher
+from .relay import OutboxRelay, Translate
+from .settings import ServiceSettings
+from .store import EsExecutor, ServiceApplication
+
+log = logging.getLogger(__name__)
+
+
+def ensure_schema_sync(settings: ServiceSettings) -> None:
+    import psycopg
+
+    with psycopg.connect(host=settings.pg_host, port=settings.pg_port, dbname=settings.pg_db,
+                         user=settings.pg_user, password=settings.pg_password.get_secret_value() or None,
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"')
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, *,
+                 application: Callable[[dict[str, str]], ServiceApplication] | None = None,
+                 translate: Translate | None = None) -> None:
+        self.settings = settings
+        self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
+                                  client_id=settings.service_name)
+        self.executor = EsExecutor(settings.es_workers)
+        self._application_factory = application
+        self._translate = translate
+        self.app: ServiceApplication | None = None
+        self.batcher: CommandBatcher | None = None
+        self.relay: OutboxRelay | None = None
+        self.pool: asyncpg.Pool | None = None
+        self.on_start: list[Callable[[], Any]] = []
+        self.consumers: list[Any] = []
+
+    async def start(self) -> None:
+        s = self.settings
+        await self.executor.run(ensure_schema_sync, s)
+        self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
+        if self._application_factory is not None:
+            self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
+            self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
+            await self.batcher.start()
+            if self._translate is not None and s.role_enabled("relay"):
+                self.relay = OutboxRelay(
+                    service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
+                    mapper=self.app.mapper, translate=self._translate, pg=s.asyncpg_kwargs(),
+                    kafka_url=s.kafka_url, batch=s.relay_batch, poll_seconds=s.relay_poll_seconds, fault=s.fault)
+                await self.relay.start()
+        for hook in self.on_start:
+            result = hook()
+            if asyncio.iscoroutine(result):
+                await result
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        if self.relay:
+            await self.relay.stop()
+        if self.batcher:
+            await self.batcher.stop()
+        if self.pool:
+            await self.pool.close()
+        self.executor.shutdown()
+
+    async def health(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {}
+        try:
+            assert self.pool is not None
+            async with self.pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+            checks["postgres"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            checks["postgres"] = f"error: {exc}"
+        try:
+            await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0)
+            checks["kafka"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["kafka"] = f"error: {exc}"
+        if self.relay is not None:
+            checks["relay"] = {"active": self.relay.active, "position": self.relay.position}
+        ok = checks["postgres"] == "ok" and checks["kafka"] == "ok"
+        return {"status": "ok" if ok else "degraded", "service": self.settings.service_name, "checks": checks}
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()

@@ -1,0 +1,75 @@
+"""Settings base shared by every service: one `Settings(ServiceSettings)` per service, built once
+in its main.py with env_prefix "<NAME>_". THADS_JWT_SECRET is shared by all services."""
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-before-deploying"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    kafka_url: str = "127.0.0.1:19092"
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 55432
+    pg_db: str = "thads"
+    pg_user: str = "thads"
+    pg_password: SecretStr = SecretStr("")
+    pg_schema: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(DEV_JWT_SECRET),
+        validation_alias=AliasChoices("THADS_JWT_SECRET", "jwt_secret"),
+    )
+    # threads that run the synchronous eventsourcing library; ≤ pool size + overflow
+    es_workers: int = 8
+    es_pool_size: int = 8
+    aggregate_cache_size: int = 5000
+    batch_max: int = 256
+    relay_batch: int = 500
+    relay_poll_seconds: float = 1.0
+    # Comma-separated roles this process runs: api, relay, consumers
+    roles: str = "api,relay,consumers"
+    # Test-only fault injection point, e.g. "relay_crash_after_publish"; empty in production.
+    fault: str = ""
+
+    @property
+    def schema(self) -> str:
+        return self.pg_schema or self.service_name
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.pg_db,
+            "POSTGRES_HOST": self.pg_host,
+            "POSTGRES_PORT": str(self.pg_port),
+            "POSTGRES_USER": self.pg_user,
+            "POSTGRES_PASSWORD": self.pg_password.get_secret_value(),
+            "POSTGRES_SCHEMA": self.schema,
+            "POSTGRES_POOL_SIZE": str(self.es_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.es_pool_size),
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "CREATE_TABLE": "y",
+        }
+        if self.aggregate_cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
+        return env
+
+    def asyncpg_kwargs(self) -> dict[str, object]:
+        kw: dict[str, object] = {
+            "host": self.pg_host,
+            "port": self.pg_port,
+            "database": self.pg_db,
+            "user": self.pg_user,
+            "server_settings": {"search_path": f"{self.schema},public"},
+        }
+        if self.pg_password.get_secret_value():
+            kw["password"] = self.pg_password.get_secret_value()
+        return kw
+
+    def role_enabled(self, role: str) -> bool:
+        return role in {r.strip() for r in self.roles.split(",")}

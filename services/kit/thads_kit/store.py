@@ -1,0 +1,55 @@
+"""The per-service event store: an eventsourcing Application on PostgreSQL (one schema per service)
+whose recorder is a process recorder, so that a consumer can store its tracking position in the
+same transaction as the events it causes. The library is synchronous: call it through `EsExecutor`,
+never on the event loop."""
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+
+T = TypeVar("T")
+
+
+class ServiceApplication(Application[UUID]):
+    """Base for every service's application. Subclasses set `name` (the events table prefix)."""
+
+    def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        return self.factory.process_recorder()
+
+    def record(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> int:
+        """Save the pending events of `aggregates` (and `tracking`, if given) in ONE transaction.
+        Returns the number of events recorded."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
+        processing_event.collect_events(*aggregates)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return len(recordings)
+
+    def position(self, tracking_name: str) -> int:
+        return self.recorder.max_tracking_id(tracking_name) or 0  # type: ignore[attr-defined]
+
+
+def is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, IntegrityError)
+
+
+class EsExecutor:
+    """A bounded thread pool for the synchronous library."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="es")
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
