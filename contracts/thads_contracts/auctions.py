@@ -1,0 +1,84 @@
+"""Events of the auctions service that intake consumes (topic thads.auctions.asset, key = case id).
+
+Only the few the case needs: how an asset's sale ended, and the money it brought. The asset's own
+lifecycle (valuation, rounds, deposits, bids) stays private to auctions until someone needs it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Literal, Self, Union
+from uuid import UUID
+
+from pydantic import Field, TypeAdapter, model_validator
+
+from thads_contracts.common import ContractModel, LegalDate, PositiveMoneyVnd
+from thads_contracts.envelope import Envelope
+
+
+class AuctionOutcome(StrEnum):
+    SOLD = "sold"
+    FAILED = "failed"                        # đấu giá không thành (Law on Property Auction Art. 52)
+    TAKEN_BY_CREDITOR = "taken_by_creditor"  # from the 2nd price cut (Art. 104)
+    RETURNED = "returned"                    # returned to the debtor; the case is postponed
+
+
+AUCTION_OUTCOME_LABELS: Mapping[AuctionOutcome, str] = {
+    AuctionOutcome.SOLD: "Bán đấu giá thành",
+    AuctionOutcome.FAILED: "Đấu giá không thành",
+    AuctionOutcome.TAKEN_BY_CREDITOR: "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án",
+    AuctionOutcome.RETURNED: "Trả lại tài sản cho người phải thi hành án",
+}
+
+
+class ProceedsTransferredPayload(ContractModel):
+    asset_id: UUID
+    # None: intake allocates the money to the case's claim items in the order of Art. 47.
+    claim_item_ids: Annotated[tuple[UUID, ...], Field(min_length=1)] | None = None
+    amount_vnd: PositiveMoneyVnd
+    sold_on: LegalDate
+    transferred_on: LegalDate
+
+    @model_validator(mode="after")
+    def _money_follows_the_sale(self) -> Self:
+        if self.transferred_on < self.sold_on:
+            raise ValueError("transferred_on must not be before sold_on")
+        return self
+
+
+class AuctionOutcomeRecordedPayload(ContractModel):
+    asset_id: UUID
+    outcome: AuctionOutcome
+    round_number: int = Field(ge=1)
+    price_vnd: PositiveMoneyVnd | None = None     # hammer price, or the value the creditor took
+    creditor_party_id: UUID | None = None         # who took the asset
+    decided_on: LegalDate
+
+    @model_validator(mode="after")
+    def _price_and_taker_match_the_outcome(self) -> Self:
+        priced = self.outcome in (AuctionOutcome.SOLD, AuctionOutcome.TAKEN_BY_CREDITOR)
+        if priced != (self.price_vnd is not None):
+            raise ValueError("price_vnd is required when outcome is 'sold' or 'taken_by_creditor' "
+                             "and not allowed otherwise")
+        taken = self.outcome == AuctionOutcome.TAKEN_BY_CREDITOR
+        if taken != (self.creditor_party_id is not None):
+            raise ValueError("creditor_party_id is required when outcome is 'taken_by_creditor' "
+                             "and not allowed otherwise")
+        return self
+
+
+class ProceedsTransferred(Envelope[ProceedsTransferredPayload]):
+    event_type: Literal["auctions.ProceedsTransferred.v1"] = "auctions.ProceedsTransferred.v1"
+    schema_version: Literal[1] = 1
+
+
+class AuctionOutcomeRecorded(Envelope[AuctionOutcomeRecordedPayload]):
+    event_type: Literal["auctions.AuctionOutcomeRecorded.v1"] = "auctions.AuctionOutcomeRecorded.v1"
+    schema_version: Literal[1] = 1
+
+
+AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, AuctionOutcomeRecorded)
+
+AuctionsEvent = Annotated[Union[ProceedsTransferred, AuctionOutcomeRecorded],
+                          Field(discriminator="event_type")]
+AuctionsEventAdapter: TypeAdapter[AuctionsEvent] = TypeAdapter(AuctionsEvent)

@@ -1,0 +1,156 @@
+"""One valid, realistic message per event type: one case's story, for tests and documentation.
+
+The golden files in contracts/tests/golden were first written from these. Services may use them
+as sample input in their own tests (`example("intake.SeizureOrdered.v1")`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from thads_contracts import auctions as a
+from thads_contracts import intake as i
+from thads_contracts import recovery as r
+from thads_contracts.common import ContractModel
+from thads_contracts.envelope import Actor, Envelope
+from thads_contracts.registry import REGISTRY
+
+VN_TZ = timezone(timedelta(hours=7))
+UNIT = "HN-KV01"
+
+
+def example_id(name: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"urn:thads:example:{name}")
+
+
+CASE_ID = example_id("case")
+CREDITOR_BANK = example_id("party/creditor-bank")
+DEBTOR = example_id("party/debtor")
+CLAIM_DEBT = example_id("claim/credit-debt")
+CLAIM_FEE = example_id("claim/court-fee")
+ASSET_ID = example_id("asset/land-plot")
+DEBT_FILE_ID = example_id("debt-file")
+OFFICER = Actor(id="officer-0042", role="officer", unit=UNIT)
+HEAD = Actor(id="head-0007", role="head", unit=UNIT)
+CLERK = Actor(id="clerk-0101", role="clerk", unit=UNIT)
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, 30, tzinfo=VN_TZ)
+
+
+_INTAKE: dict[str, tuple[Actor, date, Callable[[], ContractModel]]] = {
+    "intake.CaseOpened.v1": (CLERK, date(2025, 3, 3), lambda: i.CaseOpenedPayload(
+        origin=i.CaseOrigin.REQUEST_RECEIVED, channel=i.ReceiptChannel.ONLINE,
+        received_on=date(2025, 3, 3), judgment_number="125/2024/KDTM-ST",
+        issuing_court="Tòa án nhân dân khu vực 1 - Hà Nội",
+        judgment_effective_on=date(2025, 1, 15))),
+    "intake.RequestRefused.v1": (HEAD, date(2025, 3, 5), lambda: i.RequestRefusedPayload(
+        ground=i.RefusalGround.LIMITATION_EXPIRED, refused_on=date(2025, 3, 5),
+        notice_number="12/TB-THADS", legal_basis="Điều 30 Luật Thi hành án dân sự")),
+    "intake.EnforcementDecided.v1": (HEAD, date(2025, 3, 7), lambda: i.EnforcementDecidedPayload(
+        basis=i.EnforcementBasis.ON_REQUEST, decision_number="315/QĐ-THADS",
+        decided_on=date(2025, 3, 7))),
+    "intake.PartyAdded.v1": (CLERK, date(2025, 3, 7), lambda: i.PartyAddedPayload(
+        party_id=CREDITOR_BANK, role=i.PartyRole.CREDITOR, kind=i.PartyKind.ORGANISATION,
+        bank_code="VCB")),
+    "intake.ClaimItemAdded.v1": (CLERK, date(2025, 3, 7), lambda: i.ClaimItemAddedPayload(
+        claim_item_id=CLAIM_DEBT, kind=i.ClaimKind.CREDIT_DEBT, amount_vnd=2_450_000_000,
+        creditor_party_id=CREDITOR_BANK, secured=True, ex_officio=False)),
+    "intake.OfficerAssigned.v1": (HEAD, date(2025, 3, 7), lambda: i.OfficerAssignedPayload(
+        officer_id="officer-0042")),
+    "intake.VoluntaryPeriodStarted.v1": (OFFICER, date(2025, 3, 10),
+                                         lambda: i.VoluntaryPeriodStartedPayload(
+        notified_on=date(2025, 3, 10), ends_on=date(2025, 3, 20))),
+    "intake.VerificationRecorded.v1": (OFFICER, date(2025, 3, 28),
+                                       lambda: i.VerificationRecordedPayload(
+        result=i.VerificationResult.WITH_CONDITIONS, verified_on=date(2025, 3, 28))),
+    "intake.SeizureOrdered.v1": (OFFICER, date(2025, 4, 8), lambda: i.SeizureOrderedPayload(
+        asset_id=ASSET_ID, asset_kind=i.AssetKind.REAL_ESTATE,
+        asset_description="Quyền sử dụng đất và tài sản gắn liền với đất, thửa số 125, "
+                          "tờ bản đồ số 7",
+        claim_item_ids=(CLAIM_DEBT,), decision_number="41/QĐ-CCTHADS",
+        ordered_on=date(2025, 4, 8), secured_creditor_party_id=CREDITOR_BANK)),
+    "intake.MoneyCollected.v1": (OFFICER, date(2025, 7, 2), lambda: i.MoneyCollectedPayload(
+        claim_item_id=CLAIM_DEBT, amount_vnd=1_980_000_000,
+        channel=i.CollectionChannel.AUCTION_PROCEEDS, collected_on=date(2025, 7, 2),
+        receipt_number="BL-2025-000731")),
+    "intake.MoneyDisbursed.v1": (OFFICER, date(2025, 7, 9), lambda: i.MoneyDisbursedPayload(
+        claim_item_id=CLAIM_DEBT, amount_vnd=1_980_000_000,
+        recipient=i.DisbursementRecipient.CREDITOR, payee_party_id=CREDITOR_BANK,
+        disbursed_on=date(2025, 7, 9))),
+    "intake.CasePostponed.v1": (HEAD, date(2025, 4, 20), lambda: i.CasePostponedPayload(
+        ground=i.PostponementGround.PARTIES_AGREE, decision_number="52/QĐ-CCTHADS",
+        postponed_on=date(2025, 4, 20), postponed_until=date(2025, 5, 20))),
+    "intake.CaseContinued.v1": (HEAD, date(2025, 5, 21), lambda: i.CaseContinuedPayload(
+        resumed_from=i.ResumedFrom.POSTPONED, decision_number="60/QĐ-CCTHADS",
+        continued_on=date(2025, 5, 21))),
+    "intake.CaseSuspended.v1": (HEAD, date(2025, 8, 4), lambda: i.CaseSuspendedPayload(
+        ground=i.SuspensionGround.CASSATION_OR_RETRIAL_PROTEST, decision_number="77/QĐ-CCTHADS",
+        suspended_on=date(2025, 8, 4))),
+    "intake.CaseTerminated.v1": (HEAD, date(2025, 9, 15), lambda: i.CaseTerminatedPayload(
+        ground=i.TerminationGround.CREDITOR_WAIVED_OR_PARTIES_AGREED,
+        decision_number="90/QĐ-CCTHADS", terminated_on=date(2025, 9, 15),
+        legal_basis="Điều 50 khoản 1 điểm c Luật Thi hành án dân sự")),
+    "intake.CaseDelegated.v1": (HEAD, date(2025, 4, 1), lambda: i.CaseDelegatedPayload(
+        ground=i.DelegationGround.ASSETS_ELSEWHERE, to_unit="HP-KV03",
+        decision_number="35/QĐ-CCTHADS", delegated_on=date(2025, 4, 1))),
+    "intake.CaseRevoked.v1": (HEAD, date(2025, 3, 12), lambda: i.CaseRevokedPayload(
+        ground=i.RevocationGround.DECISION_ERROR, decision_number="20/QĐ-CCTHADS",
+        revoked_on=date(2025, 3, 12))),
+    "intake.CaseCompleted.v1": (OFFICER, date(2025, 9, 30), lambda: i.CaseCompletedPayload(
+        basis=i.CompletionBasis.FULLY_PERFORMED, completed_on=date(2025, 9, 30),
+        certificate_number="15/XN-CCTHADS")),
+    "intake.DeadlineMissed.v1": (Actor(id="deadline-watch", role="system"), date(2025, 7, 20),
+                                 lambda: i.DeadlineMissedPayload(
+        step="disbursement", due_on=date(2025, 7, 12),
+        legal_basis="Điều 47 khoản 5 Luật Thi hành án dân sự")),
+}
+
+
+def _intake(event_type: str, version: int) -> Envelope:
+    actor, day, payload = _INTAKE[event_type]
+    return REGISTRY.model_for(event_type).create(payload=payload(), source="intake", aggregate_id=CASE_ID,
+                        aggregate_version=version, case_id=CASE_ID, unit=UNIT, actor=actor,
+                        occurred_at=_at(day), recorded_at=_at(day, 10),
+                        source_position=1000 + version)
+
+
+def _auctions() -> dict[str, Envelope]:
+    seizure = _intake("intake.SeizureOrdered.v1", 9)
+    meta = dict(source="auctions", aggregate_id=ASSET_ID, case_id=CASE_ID, unit=UNIT,
+                actor=OFFICER, causation_id=seizure.event_id, correlation_id=CASE_ID)
+    outcome = a.AuctionOutcomeRecorded.create(
+        payload=a.AuctionOutcomeRecordedPayload(
+            asset_id=ASSET_ID, outcome=a.AuctionOutcome.SOLD, round_number=2,
+            price_vnd=1_980_000_000, decided_on=date(2025, 6, 18)),
+        aggregate_version=14, occurred_at=_at(date(2025, 6, 18)),
+        recorded_at=_at(date(2025, 6, 18), 11), source_position=5120, **meta)
+    proceeds = a.ProceedsTransferred.create(
+        payload=a.ProceedsTransferredPayload(
+            asset_id=ASSET_ID, claim_item_ids=(CLAIM_DEBT,), amount_vnd=1_980_000_000,
+            sold_on=date(2025, 6, 18), transferred_on=date(2025, 7, 1)),
+        aggregate_version=16, occurred_at=_at(date(2025, 7, 1)),
+        recorded_at=_at(date(2025, 7, 1), 10), source_position=5301, **meta)
+    return {outcome.event_type: outcome, proceeds.event_type: proceeds}
+
+
+def _recovery() -> dict[str, Envelope]:
+    repayment = r.BankRepaymentReceived.create(
+        payload=r.BankRepaymentReceivedPayload(
+            bank_code="VCB", claim_item_id=CLAIM_DEBT, amount_vnd=150_000_000,
+            received_on=date(2025, 5, 5), bank_reference="VCB-HN-20250505-0193"),
+        source="recovery", aggregate_id=DEBT_FILE_ID, aggregate_version=3, case_id=CASE_ID,
+        unit=UNIT, actor=Actor(id="VCB", role="bank"), occurred_at=_at(date(2025, 5, 5)),
+        recorded_at=_at(date(2025, 5, 6)), source_position=211)
+    return {repayment.event_type: repayment}
+
+
+def all_examples() -> dict[str, Envelope]:
+    found = {t: _intake(t, n) for n, t in enumerate(_INTAKE, start=1)}
+    return found | _auctions() | _recovery()
+
+
+def example(event_type: str) -> Envelope:
+    return all_examples()[event_type]
