@@ -73,6 +73,12 @@ class Sink(Protocol):
 Decode = Callable[[str, bytes], Any]
 
 
+async def _raw_body(msg: Any) -> Any:
+    """Skip FastStream's JSON decoding: the contract registry decodes each record itself, so that
+    bad JSON becomes a dead letter instead of a handler error."""
+    return msg.body
+
+
 class TrackedConsumer:
     def __init__(self, *, name: str, broker: KafkaBroker, topics: Sequence[str], sink: Sink,
                  decode: Decode, max_rule_attempts: int = 3, max_records: int = 500,
@@ -96,10 +102,11 @@ class TrackedConsumer:
         self.subscriber = broker.subscriber(
             *self.topics, group_id=name, ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
             batch=True, max_records=max_records, batch_timeout_ms=50,
-            title=f"{name}:consume", description=f"tracked consumer {name}")(self._on_batch)
+            decoder=_raw_body, title=f"{name}:consume",
+            description=f"tracked consumer {name}")(self._on_batch)
 
     # ------------------------------------------------------------------------------------------
-    async def _on_batch(self, body: list[bytes], msg: KafkaMessage) -> None:
+    async def _on_batch(self, body: Any, msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
         await self.handle(records)
         for rec in records:
@@ -127,7 +134,7 @@ class TrackedConsumer:
             try:
                 env = self.decode(rec.topic, rec.value)
             except ContractError as exc:
-                await self._dead_letter(rec, exc.code, str(exc), attempts=1, envelope=None)
+                await self._dead_letter(rec, str(exc.reason_code), str(exc), attempts=1, envelope=None)
                 continue
             items.append(Item(rec, env, Position(env.source, rec.topic, rec.partition, env.source_position)))
         if items:
@@ -135,6 +142,7 @@ class TrackedConsumer:
 
     async def _apply(self, items: Sequence[Item]) -> None:
         attempts = 0
+        first_failed_at: datetime | None = None
         while True:
             attempts += 1
             token = correlation_id.set(str(getattr(items[0].envelope, "correlation_id", None) or items[0].envelope.event_id))
@@ -147,13 +155,15 @@ class TrackedConsumer:
                 CONSUMED.labels(self.name, "duplicate").inc(len(outcomes) - applied)
                 return
             except self.sink.rule_errors as exc:
+                first_failed_at = first_failed_at or datetime.now(timezone.utc)
                 if len(items) > 1:      # find the one that is rejected; the others apply
                     for item in items:
                         await self._apply([item])
                     return
                 if attempts >= self.max_rule_attempts:
                     await self._dead_letter(items[0].record, "rejected_by_rule",
-                                            f"{type(exc).__name__}: {exc}", attempts, items[0].envelope)
+                                            f"{type(exc).__name__}: {exc}", attempts, items[0].envelope,
+                                            first_failed_at)
                     await self._retry_forever(self.sink.record_position, items[0])
                     return
                 await asyncio.sleep(self.retry_seconds)
@@ -178,16 +188,14 @@ class TrackedConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _dead_letter(self, rec: Any, code: str, reason: str, attempts: int, envelope: Any) -> None:
+    async def _dead_letter(self, rec: Any, code: str, reason: str, attempts: int, envelope: Any,
+                           first_failed_at: datetime | None = None) -> None:
         now = datetime.now(timezone.utc)
-        letter = DeadLetter(
-            original_topic=rec.topic, partition=rec.partition, offset=rec.offset,
-            key=rec.key.decode("utf-8", "replace") if rec.key else None,
-            value_base64=base64.b64encode(rec.value or b"").decode(),
-            reason_code=code, reason=reason, consumer=self.name, attempts=attempts,
-            first_failed_at=now, dead_lettered_at=now,
-            event_id=getattr(envelope, "event_id", None),
-        )
+        letter = DeadLetter.capture(
+            original_topic=rec.topic, partition=rec.partition, offset=rec.offset, key=rec.key,
+            value=rec.value, reason_code=code, reason=reason, consumer=self.name, attempts=attempts,
+            first_failed_at=first_failed_at or now, dead_lettered_at=now,
+            event_id=getattr(envelope, "event_id", None), event_type=getattr(envelope, "event_type", None))
         await self._retry_forever(self._publish_letter, letter, rec.key)
         self.dead_lettered += 1
         CONSUMED.labels(self.name, "dead_lettered").inc()
@@ -195,4 +203,4 @@ class TrackedConsumer:
 
     async def _publish_letter(self, letter: DeadLetter, key: bytes | None) -> None:
         await self.broker.publish(letter.model_dump_json().encode(), DEAD_LETTER, key=key,
-                                  headers={"consumer": self.name, "reason": letter.reason_code})
+                                  headers={"consumer": self.name, "reason": str(letter.reason_code)})

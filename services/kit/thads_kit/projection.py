@@ -160,7 +160,7 @@ class Projection(ABC):
     async def _drain(self, consumer: AIOKafkaConsumer, tps: list[TopicPartition], version: int, decode: Any,
                      batch: int, conn_lock: asyncpg.Connection | None) -> None:
         end = await consumer.end_offsets(tps)
-        while any(await consumer.position(tp) < end[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
             fetched = await consumer.getmany(timeout_ms=500, max_records=batch)
             items: list[Item] = []
             for records in fetched.values():

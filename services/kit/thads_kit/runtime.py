@@ -34,7 +34,7 @@ class Runtime:
                  translate: Translate | None = None) -> None:
         self.settings = settings
         self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
-                                  client_id=settings.service_name)
+                                  client_id=settings.service_name, log_level=logging.DEBUG)
         self.executor = EsExecutor(settings.es_workers)
         self._application_factory = application
         self._translate = translate

@@ -1,0 +1,170 @@
+"""Test support for integration, end-to-end and fault tests: services as real processes on the
+real PostgreSQL and Kafka that `make test` started, and independent Kafka readers."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from thads_infra import layout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def service_env(name: str, **extra: Any) -> dict[str, str]:
+    """Environment for a service process pointed at the project's PostgreSQL and Kafka."""
+    prefix = name.upper() + "_"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
+    env.update({
+        f"{prefix}KAFKA_URL": layout.KAFKA_BOOTSTRAP,
+        f"{prefix}PG_HOST": layout.PG_HOST,
+        f"{prefix}PG_PORT": str(layout.PG_PORT),
+        f"{prefix}PG_DB": layout.PG_DB,
+        f"{prefix}PG_USER": layout.PG_USER,
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update({f"{prefix}{k.upper()}": str(v) for k, v in extra.items()})
+    return env
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    module: str
+    log_file: Path
+    env: dict[str, str]
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+    starts: int = field(default=0)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait: bool = True, timeout: float = 60.0) -> "ServiceProcess":
+        self.starts += 1
+        log = self.log_file.open("ab")
+        log.write(f"\n=== start #{self.starts} ===\n".encode())
+        log.flush()
+        self.proc = subprocess.Popen([sys.executable, "-m", self.module], env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.tail()}")
+
+    def kill9(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def wait_exit(self, timeout: float) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def service_process(name: str, log_dir: Path, module: str | None = None, **settings: Any) -> ServiceProcess:
+    port = int(settings.pop("http_port", 0)) or free_port()
+    env = service_env(name, http_port=port, **settings)
+    return ServiceProcess(name=name, module=module or f"{name}_service.main", env=env, port=port,
+                          log_file=log_dir / f"{name}-{port}.log")
+
+
+async def pg_connect() -> asyncpg.Connection:
+    return await asyncpg.connect(host=layout.PG_HOST, port=layout.PG_PORT, database=layout.PG_DB,
+                                 user=layout.PG_USER)
+
+
+async def wait_until(check: Callable[[], Any], timeout: float = 60.0, interval: float = 0.2,
+                     what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise TimeoutError(f"{what} not reached in {timeout}s (last: {last!r})")
+
+
+async def read_topic(topic: str, *, key: bytes | None = None, idle_ms: int = 1500) -> list[Any]:
+    """Every record of `topic` from the beginning (no consumer group), optionally with one key."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=layout.KAFKA_BOOTSTRAP, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        parts = consumer.partitions_for_topic(topic)
+        if not parts:
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in parts]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        out: list[Any] = []
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+            batch = await consumer.getmany(timeout_ms=idle_ms)
+            for records in batch.values():
+                out.extend(r for r in records if key is None or r.key == key)
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def publish(topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=layout.KAFKA_BOOTSTRAP, enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value, key=key) for key, value in messages]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def json_records(records: Iterable[Any]) -> list[dict[str, Any]]:
+    return [json.loads(r.value) for r in records]

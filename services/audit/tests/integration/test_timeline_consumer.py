@@ -1,0 +1,115 @@
+"""The audit consumer on the real broker and database: dead letters, and kill -9 mid-batch."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime, timedelta, timezone
+from uuid import uuid4
+
+import pytest
+
+from thads_contracts import Actor, encode
+from thads_contracts import auctions as a
+from thads_contracts.topics import AUCTIONS_ASSET, DEAD_LETTER
+from thads_infra.testing import pg_connect, publish, read_topic, service_process, wait_until
+
+pytestmark = pytest.mark.integration
+OFFICER = Actor(id="officer-7", role="officer", unit="TH-01")
+
+
+def proceeds(case_id, asset_id, version: int, position: int, amount: int = 1_000_000):
+    at = datetime(2025, 7, 1, 9, tzinfo=timezone(timedelta(hours=7)))
+    return a.ProceedsTransferred.create(
+        payload=a.ProceedsTransferredPayload(asset_id=asset_id, claim_item_ids=(uuid4(),), amount_vnd=amount,
+                                             sold_on=date(2025, 6, 18), transferred_on=date(2025, 7, 1)),
+        source="auctions", aggregate_id=asset_id, aggregate_version=version, case_id=case_id,
+        unit="TH-01", actor=OFFICER, occurred_at=at, recorded_at=at, source_position=position)
+
+
+def base_position() -> int:
+    # positions only grow, also across test runs on the same broker and database
+    return time.time_ns() // 1000
+
+
+@pytest.fixture
+def audit(tmp_path):
+    svc = service_process("audit", tmp_path).start()
+    yield svc
+    svc.stop()
+
+
+async def timeline_count(case_ids) -> int:
+    conn = await pg_connect()
+    try:
+        return await conn.fetchval("SELECT count(*) FROM audit.case_timeline WHERE case_id = ANY($1::uuid[])",
+                                   list(case_ids))
+    finally:
+        await conn.close()
+
+
+async def test_poison_messages_are_dead_lettered_with_their_reason_and_later_messages_apply(audit):
+    case_id, asset_id = uuid4(), uuid4()
+    key = str(case_id).encode()
+    valid = proceeds(case_id, asset_id, 1, base_position())
+    unknown = json.loads(encode(valid))
+    unknown["event_type"] = "auctions.NoSuchThing.v1"
+    invalid = json.loads(encode(proceeds(case_id, asset_id, 2, base_position())))
+    invalid["payload"]["amount_vnd"] = -5
+
+    await publish(AUCTIONS_ASSET, [(key, b"{not json"), (key, json.dumps(unknown).encode()),
+                                   (key, json.dumps(invalid).encode()), (key, encode(valid))])
+
+    await wait_until(lambda: timeline_count([case_id]), what="valid message applied")
+    letters = await wait_until(
+        lambda: _letters_for(key), what="three dead letters")
+    reasons = {letter["reason_code"]: letter["reason"] for letter in letters}
+    assert set(reasons) == {"bad_json", "unknown_type", "invalid_schema"}
+    assert "NoSuchThing" in reasons["unknown_type"]
+    assert "amount_vnd" in reasons["invalid_schema"]
+    assert all(letter["attempts"] >= 1 and letter["consumer"] == "audit.timeline" for letter in letters)
+    assert await timeline_count([case_id]) == 1
+
+
+async def _letters_for(key: bytes):
+    letters = [json.loads(r.value) for r in await read_topic(DEAD_LETTER, key=key)]
+    return letters if len(letters) >= 3 else None
+
+
+async def test_consumer_killed_mid_batch_resumes_with_nothing_lost_or_doubled(audit):
+    n = 4000
+    start = base_position()
+    cases = [uuid4() for _ in range(40)]
+    messages = []
+    for i in range(n):
+        case_id = cases[i % len(cases)]
+        messages.append((str(case_id).encode(), encode(proceeds(case_id, case_id, i + 1, start + i))))
+    audit.kill9()                       # publish while it is down, so it starts on a backlog
+    await publish(AUCTIONS_ASSET, messages)
+
+    audit.start()
+    await wait_until(lambda: _between(timeline_count(cases), 1, n - 1), interval=0.01, what="mid-batch")
+    audit.kill9()
+    partial = await timeline_count(cases)
+    audit.start()
+
+    await wait_until(lambda: _equals(timeline_count(cases), n), timeout=120, what=f"{n} events applied")
+    assert partial < n
+    conn = await pg_connect()
+    try:
+        doubled = await conn.fetchval(
+            "SELECT count(*) FROM (SELECT event_id FROM audit.case_timeline WHERE case_id = ANY($1::uuid[])"
+            " GROUP BY event_id HAVING count(*) > 1) d", cases)
+    finally:
+        await conn.close()
+    assert doubled == 0
+    letters = [json.loads(r.value) for r in await read_topic(DEAD_LETTER)]
+    assert not [x for x in letters if x.get("key") in {str(c) for c in cases}], "nothing dead-lettered"
+
+
+async def _between(count_coro, low: int, high: int):
+    value = await count_coro
+    return low <= value <= high
+
+
+async def _equals(count_coro, expected: int):
+    return await count_coro == expected
