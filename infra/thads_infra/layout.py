@@ -39,3 +39,17 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("audit", "audit_service.main", 8106),
 )
+
+# Kafka runtime: the Maven POM and log4j2 configs live in the repository, the jars in the cache.
+KAFKA_INFRA_DIR = ROOT / "infra" / "kafka"
+KAFKA_POM = KAFKA_INFRA_DIR / "pom.xml"
+KAFKA_LIB_DIR = CACHE_DIR / "kafka" / "lib"
+KAFKA_HOME = RUN_DIR / "kafka"                 # single node: node1/{server.properties,data}
+KAFKA_CLUSTER_HOME = RUN_DIR / "kafka-cluster"  # default home of the 3-node cluster
+KAFKA_HEAP_OPTS = ("-Xms256m", "-Xmx512m")
+
+PG_BIN = Path(os.environ.get("THADS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_OS_USER = "postgres"   # the server refuses root; used only when we run as root
+
+# HS256 secret: real deployments set THADS_JWT_SECRET; dev/test use thads_kit.settings.DEV_JWT_SECRET.
+JWT_SECRET_ENV = "THADS_JWT_SECRET"

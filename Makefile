@@ -1,0 +1,67 @@
+# THADS event platform. `make run` brings everything up; `make test` runs every test.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+THADS := $(BIN)/thads
+
+.PHONY: run test test-unit test-integration test-e2e bench down clean distclean venv system-deps infra-up infra-down asyncapi schemas
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian's docker-compose validates docker-compose.yml (no engine needed).
+system-deps:
+	@command -v docker-compose >/dev/null || { \
+	  echo "installing docker-compose (Debian package) to validate docker-compose.yml"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
+	  || echo "WARNING: could not install docker-compose; the compose validation test will fail"; }
+
+infra-up: venv
+	$(THADS) up --no-services
+
+infra-down:
+	@test -x $(THADS) && $(THADS) down || true
+
+run: venv system-deps
+	$(THADS) up --demo
+
+down: infra-down
+
+test: venv system-deps
+	@$(THADS) up --no-services && \
+	  { $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+
+test-unit: venv
+	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
+
+test-integration: venv
+	@$(THADS) up --no-services && \
+	  { $(BIN)/pytest -m integration $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+
+test-e2e: venv
+	@$(THADS) up --no-services && \
+	  { $(BIN)/pytest tests/e2e $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+
+bench: venv
+	@$(THADS) up --no-services && \
+	  { $(BIN)/python -m bench.run $(BENCH_ARGS); status=$$?; $(THADS) down; exit $$status; }
+
+asyncapi: venv
+	$(BIN)/python -m thads_infra.asyncapi docs/asyncapi
+
+schemas: venv
+	$(BIN)/python -m thads_contracts.schema docs/schemas
+
+clean: infra-down
+	rm -rf .run .pytest_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .cache

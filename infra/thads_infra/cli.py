@@ -1,0 +1,169 @@
+"""`thads`: bring the local platform up and down, show its state, issue dev tokens."""
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import shutil
+import sys
+import urllib.error
+import urllib.request
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thads_kit.auth import ROLES
+from thads_infra import kafka, layout, postgres, procs, tokens, topics
+
+app = typer.Typer(help="THADS local platform: PostgreSQL, Kafka, topics and services.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def service_env(spec: layout.ServiceSpec) -> dict[str, str]:
+    """Environment a service process gets; names follow its Settings env_prefix NAME_."""
+    p = spec.name.upper()
+    return {
+        f"{p}_HTTP_PORT": str(spec.port),
+        f"{p}_KAFKA_URL": layout.KAFKA_BOOTSTRAP,
+        f"{p}_PG_HOST": layout.PG_HOST,
+        f"{p}_PG_PORT": str(layout.PG_PORT),
+        f"{p}_PG_USER": layout.PG_USER,
+        f"{p}_PG_DB": layout.PG_DB,
+        f"{p}_PG_SCHEMA": spec.name,
+        layout.JWT_SECRET_ENV: tokens.jwt_secret(),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _health_url(spec: layout.ServiceSpec) -> str:
+    return f"http://127.0.0.1:{spec.port}/health"
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def _start_services() -> bool:
+    ok = True
+    for spec in layout.SERVICES:
+        if not _importable(spec.module):
+            console.print(f"[yellow]skipped[/] {spec.name}: module {spec.module} cannot be imported yet")
+            continue
+        pid = procs.start(spec.name, [sys.executable, "-m", spec.module], env=service_env(spec), cwd=layout.ROOT)
+        try:
+            with console.status(f"Waiting for {spec.name} on {_health_url(spec)} ..."):
+                procs.wait_http(_health_url(spec), timeout=60, name=spec.name)
+        except (RuntimeError, TimeoutError) as exc:
+            console.print(f"[red]failed[/] {spec.name}: {exc}")
+            ok = False
+            continue
+        console.print(f"[green]started[/] {spec.name} on {_health_url(spec)} (pid {pid}, "
+                      f"log {procs.log_path(spec.name)})")
+    return ok
+
+
+@app.command()
+def up(services: bool = typer.Option(True, "--services/--no-services",
+                                     help="also start every service in layout.SERVICES")) -> None:
+    """Start PostgreSQL, Kafka (fetching its jars once), create topics, then the services."""
+    try:
+        with console.status("Starting PostgreSQL ..."):
+            postgres.start()
+        if not kafka.jars_ready():
+            with console.status("Fetching Kafka jars with Maven (first run only) ..."):
+                kafka.ensure_jars()
+        with console.status(f"Starting Kafka on {layout.KAFKA_BOOTSTRAP} ..."):
+            kafka.start()
+        with console.status("Creating topics ..."):
+            counts = asyncio.run(topics.ensure_topics())
+        console.print(f"{len(counts)} topics ready: {', '.join(counts)}")
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    if services and not _start_services():
+        raise typer.Exit(1)
+
+
+@app.command()
+def down() -> None:
+    """Stop the services, Kafka and PostgreSQL (data is kept)."""
+    for spec in reversed(layout.SERVICES):
+        if procs.stop(spec.name):
+            console.print(f"stopped {spec.name}")
+    with console.status("Stopping Kafka ..."):
+        console.print("Kafka stopped" if kafka.stop() else "Kafka was not running")
+    with console.status("Stopping PostgreSQL ..."):
+        console.print("PostgreSQL stopped" if postgres.stop() else "PostgreSQL was not running")
+
+
+@app.command()
+def clean() -> None:
+    """Stop everything and delete all local data and logs (the jar cache stays)."""
+    down()
+    kafka.clean()
+    postgres.clean()
+    shutil.rmtree(layout.RUN_DIR, ignore_errors=True)
+    console.print(f"removed {layout.RUN_DIR}")
+
+
+def _health(spec: layout.ServiceSpec) -> str:
+    try:
+        with urllib.request.urlopen(_health_url(spec), timeout=2) as resp:
+            body = resp.read(200).decode(errors="replace")
+            try:
+                body = json.dumps(json.loads(body), separators=(",", ":"))
+            except ValueError:
+                pass
+            return f"[green]{resp.status}[/] {body}"
+    except urllib.error.HTTPError as exc:
+        return f"[red]{exc.code}[/]"
+    except (urllib.error.URLError, OSError) as exc:
+        return f"[red]no answer[/] ({getattr(exc, 'reason', exc)})"
+
+
+@app.command()
+def status() -> None:
+    """Show PostgreSQL, Kafka and every service with its /health result."""
+    table = Table(title="THADS local platform")
+    table.add_column("component")
+    table.add_column("address", no_wrap=True)
+    table.add_column("state")
+    table.add_column("detail")
+    pg = postgres.status()
+    table.add_row("PostgreSQL", pg["address"], "[green]running[/]" if pg["running"] else "[red]stopped[/]",
+                  pg["version"] or pg["data"])
+    k = kafka.status()
+    state = "[green]serving[/]" if k["serving"] else ("[yellow]starting[/]" if k["running"] else "[red]stopped[/]")
+    detail = f"pid {k['pid']}, RSS {k['rss_mb']:.0f} MiB" if k["pid"] and k["rss_mb"] else k["log"]
+    table.add_row("Kafka", k["bootstrap"], state, detail)
+    for spec in layout.SERVICES:
+        pid = procs.pid(spec.name)
+        state = f"[green]pid {pid}[/]" if pid else "[red]not running[/]"
+        table.add_row(spec.name, _health_url(spec), state, _health(spec) if pid else "")
+    console.print(table)
+
+
+@app.command()
+def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
+          unit: str = typer.Option(..., help="office code of the caller"),
+          bank: str = typer.Option(None, help="bank code (required for role bank)"),
+          sub: str = typer.Option(None, help="subject (user name); default role@unit"),
+          hours: float = typer.Option(8.0, help="validity in hours")) -> None:
+    """Print a dev/test bearer token (HS256 with THADS_JWT_SECRET or the dev default)."""
+    try:
+        print(tokens.issue_token(role, unit, bank=bank, sub=sub, hours=hours))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+if __name__ == "__main__":
+    app()
