@@ -1,0 +1,1404 @@
+"""Intake: a Case is one enforcement decision (1 QĐTHA = 1 việc), from the judgment or request
+received to its end. Invariants: the status moves only along the Luật THADS state machine
+(TRANSITIONS); business time `at` never runs backwards; money paid out never exceeds money held
+nor breaks the Art. 47 payment order; parties are ids only, personal data lives elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from intake_service.calendar_vn import add_months, is_working_day
+from intake_service.deadlines import (
+    LAW_2025_IN_FORCE,
+    Step,
+    deadline_for,
+    due_date,
+    legal_reference,
+    separate_register_rule,
+)
+
+VN_TZ = timezone(timedelta(hours=7), "ICT")
+FEE_RATE_PERCENT = 3  # [GK] TT 216/2016/TT-BTC: 3 % of the value the creditor receives
+FEE_CAP_VND = 850_000_000  # [GK] cap per request
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+class Status(StrEnum):
+    JUDGMENT_RECEIVED = "JUDGMENT_RECEIVED"
+    REQUEST_RECEIVED = "REQUEST_RECEIVED"
+    REJECTED = "REJECTED"
+    DECIDED = "DECIDED"
+    VOLUNTARY = "VOLUNTARY"
+    VERIFYING = "VERIFYING"
+    ENFORCING = "ENFORCING"
+    NO_CONDITION = "NO_CONDITION"
+    SEPARATE_REGISTER = "SEPARATE_REGISTER"
+    POSTPONED = "POSTPONED"
+    SUSPENDED = "SUSPENDED"
+    MONEY_HELD = "MONEY_HELD"
+    COMPLETED = "COMPLETED"
+    TERMINATED = "TERMINATED"
+    DELEGATED_OUT = "DELEGATED_OUT"
+    REVOKED = "REVOKED"
+    RETURNED = "RETURNED"  # 2026: on-request case sent back to the requester (ND 152/2026 Art. 22)
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.JUDGMENT_RECEIVED: "Đã nhận bản án, quyết định",
+    Status.REQUEST_RECEIVED: "Đã nhận yêu cầu thi hành án",
+    Status.REJECTED: "Từ chối yêu cầu thi hành án",
+    Status.DECIDED: "Đã ra quyết định thi hành án",
+    Status.VOLUNTARY: "Trong thời hạn tự nguyện thi hành án",
+    Status.VERIFYING: "Đang xác minh điều kiện thi hành án",
+    Status.ENFORCING: "Đang tổ chức thi hành án",
+    Status.NO_CONDITION: "Chưa có điều kiện thi hành án",
+    Status.SEPARATE_REGISTER: "Chuyển sổ theo dõi riêng",
+    Status.POSTPONED: "Hoãn thi hành án",
+    Status.SUSPENDED: "Tạm đình chỉ thi hành án",
+    Status.MONEY_HELD: "Đã thu tiền, chờ chi trả",
+    Status.COMPLETED: "Thi hành xong",
+    Status.TERMINATED: "Đình chỉ thi hành án",
+    Status.DELEGATED_OUT: "Ủy thác thi hành án",
+    Status.REVOKED: "Thu hồi quyết định thi hành án",
+    Status.RETURNED: "Gửi lại yêu cầu thi hành án",
+}
+
+
+class Origin(StrEnum):
+    JUDGMENT = "judgment"
+    REQUEST = "request"
+
+
+class Basis(StrEnum):
+    EX_OFFICIO = "ex_officio"
+    ON_REQUEST = "on_request"
+
+
+class Matter(StrEnum):
+    ORDINARY = "ordinary"
+    PROVISIONAL_MEASURE = "provisional_measure"  # BPKCTT: decide and verify immediately
+    BANKRUPTCY = "bankruptcy"
+
+
+class Channel(StrEnum):
+    IN_PERSON = "in_person"
+    POST = "post"
+    ONLINE = "online"
+
+
+class Role(StrEnum):
+    HEAD = "head"
+    DEPUTY_HEAD = "deputy_head"
+    OFFICER = "officer"
+    CLERK = "clerk"
+    ACCOUNTANT = "accountant"
+    INSPECTOR = "inspector"
+    SYSTEM = "system"
+
+
+class PartyRole(StrEnum):
+    CREDITOR = "creditor"
+    DEBTOR = "debtor"
+    RELATED = "related"
+
+
+class PartyKind(StrEnum):
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+    CREDIT_INSTITUTION = "credit_institution"
+    STATE = "state"
+
+
+class ClaimKind(StrEnum):
+    MAINTENANCE = "maintenance"
+    WAGES_LIFE_COMPENSATION = "wages_life_compensation"
+    COURT_FEE = "court_fee"
+    CREDIT_DEBT = "credit_debt"
+    FINE = "fine"
+    CONFISCATION = "confiscation"
+    RETURN_OF_ASSETS = "return_of_assets"
+    OTHER = "other"
+
+
+CLAIM_KIND_LABELS: dict[ClaimKind, str] = {
+    ClaimKind.MAINTENANCE: "Tiền cấp dưỡng",
+    ClaimKind.WAGES_LIFE_COMPENSATION: (
+        "Tiền lương, tiền công, trợ cấp; bồi thường thiệt hại về tính mạng, sức khỏe, tinh thần"
+    ),
+    ClaimKind.COURT_FEE: "Án phí, lệ phí Tòa án",
+    ClaimKind.CREDIT_DEBT: "Khoản nợ tổ chức tín dụng",
+    ClaimKind.FINE: "Tiền phạt",
+    ClaimKind.CONFISCATION: "Tịch thu sung quỹ nhà nước",
+    ClaimKind.RETURN_OF_ASSETS: "Trả lại tiền, tài sản",
+    ClaimKind.OTHER: "Khoản phải thi hành án khác",
+}
+
+# Art. 47(1): 1 maintenance, wages, life/health compensation; 2 court fees; 3 everything else.
+PAYMENT_RANK: dict[ClaimKind, int] = {
+    ClaimKind.MAINTENANCE: 1,
+    ClaimKind.WAGES_LIFE_COMPENSATION: 1,
+    ClaimKind.COURT_FEE: 2,
+}
+FEE_EXEMPT_KINDS = frozenset({ClaimKind.MAINTENANCE, ClaimKind.WAGES_LIFE_COMPENSATION})  # [GK]
+
+
+def payment_rank(kind: ClaimKind | str) -> int:
+    return PAYMENT_RANK.get(ClaimKind(kind), 3)
+
+
+class CollectionChannel(StrEnum):
+    VOLUNTARY = "voluntary"
+    DEDUCTION = "deduction"
+    AUCTION_PROCEEDS = "auction_proceeds"
+    PAID_TO_BANK = "paid_to_bank"  # the debtor repaid the bank creditor directly
+
+
+class VerificationOutcome(StrEnum):
+    WITH_CONDITIONS = "with_conditions"
+    WITHOUT_CONDITIONS = "without_conditions"
+
+
+class RefusalGround(StrEnum):  # Art. 31(5)
+    NO_RIGHT_TO_REQUEST = "no_right_to_request"
+    NOT_COMPETENT = "not_competent"
+    LIMITATION_EXPIRED = "limitation_expired"
+
+
+class NoConditionGround(StrEnum):  # Art. 44a(1)
+    NO_INCOME_OR_ASSETS = "no_income_or_assets"
+    SPECIFIC_ITEM_LOST = "specific_item_lost"
+    ADDRESS_UNKNOWN = "address_unknown"
+
+
+class PostponementGround(StrEnum):  # Art. 48
+    DEBTOR_ILL_OR_INCAPACITATED = "debtor_ill_or_incapacitated"
+    ADDRESS_UNKNOWN = "address_unknown"
+    PARTIES_AGREE = "parties_agree"
+    ASSET_IN_COURT_DISPUTE = "asset_in_court_dispute"
+    MORTGAGED_ASSET_INSUFFICIENT = "mortgaged_asset_insufficient"
+    AWAITING_COURT_EXPLANATION = "awaiting_court_explanation"
+    RECIPIENT_ABSENT = "recipient_absent"
+    TRANSFER_OF_OBLIGATION_BLOCKED = "transfer_of_obligation_blocked"
+    UNSOLD_ASSET_REFUSED = "unsold_asset_refused"
+    PROTEST_HOLDER_REQUEST = "protest_holder_request"
+
+
+class SuspensionGround(StrEnum):  # Art. 49
+    CASSATION_OR_RETRIAL_PROTEST = "cassation_or_retrial_protest"
+    BANKRUPTCY_PETITION_ACCEPTED = "bankruptcy_petition_accepted"
+
+
+class TerminationGround(StrEnum):  # Art. 50(1)
+    DEBTOR_DIED_WITHOUT_ESTATE = "debtor_died_without_estate"
+    CREDITOR_DIED_WITHOUT_HEIR = "creditor_died_without_heir"
+    CREDITOR_WAIVER_OR_PARTIES_AGREEMENT = "creditor_waiver_or_parties_agreement"
+    JUDGMENT_ANNULLED = "judgment_annulled"
+    ORGANISATION_DISSOLVED = "organisation_dissolved"
+    EXEMPTION_GRANTED = "exemption_granted"
+    BANKRUPTCY_OPENED = "bankruptcy_opened"
+    CHILD_DIED_OR_OF_AGE = "child_died_or_of_age"
+
+
+class DelegationGround(StrEnum):  # Art. 55(1)
+    ASSETS_ELSEWHERE = "assets_elsewhere"
+    RESIDENCE_OR_WORK_ELSEWHERE = "residence_or_work_elsewhere"
+    SEAT_ELSEWHERE = "seat_elsewhere"
+    SECURED_ASSET_ELSEWHERE = "secured_asset_elsewhere"
+
+
+class RevocationGround(StrEnum):  # Art. 37(1); Art. 57(1)(a) for a later delegation
+    ISSUED_WITHOUT_COMPETENCE = "issued_without_competence"
+    MATERIAL_ERROR = "material_error"
+    BASIS_CEASED = "basis_ceased"
+    TRANSFER_OF_OBLIGATION = "transfer_of_obligation"
+    DELEGATION = "delegation"
+
+
+class SecurityMeasure(StrEnum):  # Art. 66
+    ACCOUNT_FREEZE = "account_freeze"
+    ASSET_HOLD = "asset_hold"
+    REGISTRATION_BLOCK = "registration_block"
+
+
+class CoerciveMeasure(StrEnum):  # Art. 71; seizure has its own command (order_seizure)
+    DEDUCTION_FROM_ACCOUNT = "deduction_from_account"
+    DEDUCTION_FROM_INCOME = "deduction_from_income"
+    COMPULSORY_EXPLOITATION = "compulsory_exploitation"
+    FORCED_HANDOVER = "forced_handover"
+    ORDER_TO_ACT = "order_to_act"
+
+
+# Field operations may not run 22:00–06:00 or on days off (Art. 46(2)); deductions are bank-side.
+FIELD_MEASURES = frozenset({CoerciveMeasure.COMPULSORY_EXPLOITATION, CoerciveMeasure.FORCED_HANDOVER,
+                            CoerciveMeasure.ORDER_TO_ACT})
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    role: Role
+
+
+# ---------------------------------------------------------------- errors
+
+
+class IntakeError(Exception):
+    """Base of every refused command in the intake bounded context."""
+
+
+class InvalidTransitionError(IntakeError):
+    def __init__(self, rule: str, from_status: Status, command: str) -> None:
+        self.rule, self.from_status, self.command = rule, from_status, command
+        super().__init__(f"{command} is not allowed in status {from_status}: {rule}")
+
+
+class ActorNotPermittedError(IntakeError): ...
+class BackdatedEventError(IntakeError): ...
+class NaiveDatetimeError(IntakeError): ...
+class InvalidValueError(IntakeError): ...
+class MissingGroundError(IntakeError): ...
+class InvalidGroundError(IntakeError): ...
+class NotPositiveAmountError(IntakeError): ...
+class UnknownPartyError(IntakeError): ...
+class DuplicatePartyError(IntakeError): ...
+class InvalidPartyError(IntakeError): ...
+class UnknownClaimItemError(IntakeError): ...
+class DuplicateClaimItemError(IntakeError): ...
+class UnknownDecisionError(IntakeError): ...
+class DuplicateDecisionError(IntakeError): ...
+class ProcuracyCopyAlreadyRecordedError(IntakeError): ...
+class BasisMismatchError(IntakeError): ...
+class OfficerAlreadyAssignedError(IntakeError): ...
+class OfficerNotAssignedError(IntakeError): ...
+class VoluntaryPeriodRunningError(IntakeError): ...
+class NothingOutstandingError(IntakeError): ...
+class SeparateRegisterNotDueError(IntakeError): ...
+class RuleNotInForceError(IntakeError): ...
+class ReturnNotApplicableError(IntakeError): ...
+class ForbiddenCoercionTimeError(IntakeError): ...
+class AmountExceedsOutstandingError(IntakeError): ...
+class ConflictingSourceRefError(IntakeError): ...
+class InvalidChannelError(IntakeError): ...
+class InsufficientMoneyHeldError(IntakeError): ...
+class OutstandingClaimsError(IntakeError): ...
+class FeeNotApplicableError(IntakeError): ...
+class NothingToChargeError(IntakeError): ...
+class CertificateRequestPendingError(IntakeError): ...
+class NoCertificateRequestError(IntakeError): ...
+class DeadlineNotPassedError(IntakeError): ...
+
+
+class PaymentOrderViolationError(IntakeError):
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(message)
+
+
+# ---------------------------------------------------------------- transition table
+
+PRE_DECISION = frozenset({Status.JUDGMENT_RECEIVED, Status.REQUEST_RECEIVED})
+ACTIVE = frozenset({Status.DECIDED, Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING,
+                    Status.NO_CONDITION, Status.POSTPONED, Status.MONEY_HELD})
+TERMINAL = frozenset({Status.REJECTED, Status.COMPLETED, Status.TERMINATED, Status.DELEGATED_OUT,
+                      Status.REVOKED, Status.RETURNED})
+OPEN = frozenset(Status) - TERMINAL
+DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
+
+LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
+INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
+MONEY_STAFF = frozenset({Role.OFFICER, Role.ACCOUNTANT})
+
+
+@dataclass(frozen=True)
+class Transition:
+    allowed_from: frozenset[Status]
+    rule: str
+    topic: str
+    roles: frozenset[Role]
+
+
+def _t(allowed: frozenset[Status] | set[Status], rule: str, topic: str, roles: frozenset[Role]) -> Transition:
+    return Transition(frozenset(allowed), rule, topic, roles)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "refuse_request": _t({Status.REQUEST_RECEIVED}, "only a received request can be refused",
+                         "refusal", LEADERS),
+    "decide_enforcement": _t(PRE_DECISION, "a QĐTHA is issued on a received judgment or request",
+                             "decision", LEADERS),
+    "add_party": _t(OPEN, "parties are added to an open case", "decision", INTAKE_STAFF),
+    "add_claim_item": _t(PRE_DECISION | {Status.DECIDED},
+                         "claim items are fixed before the debtor is notified", "decision", INTAKE_STAFF),
+    "assign_officer": _t(OPEN - PRE_DECISION, "an officer is assigned to a decided case",
+                         "assignment", LEADERS),
+    "reassign_officer": _t(OPEN - PRE_DECISION, "an officer is reassigned on a decided case",
+                           "assignment", LEADERS),
+    "record_procuracy_copy": _t(DECIDED_ONWARD, "every decision goes to the procuracy",
+                                "procuracy_copy", INTAKE_STAFF),
+    "notify": _t({Status.DECIDED}, "notice of the QĐTHA starts the voluntary period",
+                 "voluntary", frozenset({Role.OFFICER, Role.CLERK})),
+    "record_voluntary_payment": _t({Status.VOLUNTARY}, "voluntary payment within the voluntary period",
+                                   "voluntary", MONEY_STAFF),
+    "start_verification": _t({Status.VOLUNTARY}, "verification follows an unpaid voluntary period",
+                             "verification", frozenset({Role.OFFICER})),
+    "record_verification": _t({Status.VERIFYING}, "a verification result needs a verification",
+                              "verification", LEADERS | {Role.OFFICER}),
+    "reverify": _t({Status.NO_CONDITION, Status.SEPARATE_REGISTER},
+                   "re-verification applies to a debtor without conditions", "reverification",
+                   frozenset({Role.OFFICER})),
+    "move_to_separate_register": _t({Status.NO_CONDITION},
+                                    "only a no-condition case moves to the separate register",
+                                    "separate_register", LEADERS),
+    "return_request": _t({Status.NO_CONDITION}, "only a no-condition case is sent back",
+                         "return_request", LEADERS),
+    "apply_security_measure": _t({Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING, Status.MONEY_HELD},
+                                 "security measures need a decided, unpaused case", "security_measure",
+                                 frozenset({Role.OFFICER})),
+    "apply_coercive_measure": _t({Status.ENFORCING, Status.MONEY_HELD},
+                                 "coercion needs a debtor with conditions after the voluntary period",
+                                 "coercion", frozenset({Role.OFFICER})),
+    "order_seizure": _t({Status.ENFORCING, Status.MONEY_HELD},
+                        "seizure needs a debtor with conditions after the voluntary period",
+                        "coercion", frozenset({Role.OFFICER})),
+    "collect_money": _t({Status.ENFORCING, Status.MONEY_HELD}, "money is collected while enforcing",
+                        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
+                   "payment_order", MONEY_STAFF),
+    "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
+                                 "the fee is charged on money paid out", "fee", MONEY_STAFF),
+    "postpone": _t({Status.ENFORCING, Status.NO_CONDITION}, "postponement pauses enforcement",
+                   "postponement", LEADERS),
+    "continue_after_postponement": _t({Status.POSTPONED}, "only a postponed case continues",
+                                      "postponement", LEADERS),
+    "suspend": _t({Status.ENFORCING}, "suspension interrupts enforcement", "suspension", LEADERS),
+    "continue_after_suspension": _t({Status.SUSPENDED}, "only a suspended case continues",
+                                    "suspension", LEADERS),
+    "terminate": _t(ACTIVE | {Status.SUSPENDED}, "termination ends an active case", "termination", LEADERS),
+    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
+                       "delegation", LEADERS),
+    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
+    "complete": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "completion follows payment in full",
+                   "completion", LEADERS | {Role.OFFICER}),
+    "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
+                                      "completion", INTAKE_STAFF),
+    "issue_certificate": _t(DECIDED_ONWARD, "results are certified for a decided case", "completion", LEADERS),
+    "record_deadline_missed": _t(frozenset(Status), "a missed deadline can always be recorded",
+                                 "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
+}
+CREATION_ROLES = INTAKE_STAFF
+
+
+# ---------------------------------------------------------------- read models of the aggregate
+
+
+@dataclass
+class Party:
+    id: str
+    role: PartyRole
+    kind: PartyKind
+    bank_code: str | None
+
+
+@dataclass
+class ClaimItem:
+    id: str
+    kind: ClaimKind
+    amount_vnd: int
+    creditor_party_id: str
+    secured: bool
+    ex_officio: bool
+    collected_vnd: int = 0  # all money received for the item, including direct payments
+    direct_vnd: int = 0  # paid straight to the creditor, never held by the agency
+    collateral_vnd: int = 0  # auction proceeds of the item's own collateral (secured items)
+    paid_out_vnd: int = 0  # disbursed by the agency
+    fee_base_vnd: int = 0
+    fee_vnd: int = 0
+
+    @property
+    def rank(self) -> int:
+        return payment_rank(self.kind)
+
+    @property
+    def disbursed_vnd(self) -> int:
+        return self.paid_out_vnd + self.direct_vnd
+
+    @property
+    def outstanding_vnd(self) -> int:
+        return self.amount_vnd - self.disbursed_vnd
+
+    @property
+    def settled(self) -> bool:
+        return self.disbursed_vnd == self.amount_vnd
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind.value, "label": CLAIM_KIND_LABELS[self.kind],
+                "rank": self.rank, "amount_vnd": self.amount_vnd, "creditor_party_id": self.creditor_party_id,
+                "secured": self.secured, "ex_officio": self.ex_officio, "collected_vnd": self.collected_vnd,
+                "disbursed_vnd": self.disbursed_vnd, "outstanding_vnd": self.outstanding_vnd,
+                "settled": self.settled, "fee_vnd": self.fee_vnd}
+
+
+@dataclass
+class Decision:
+    number: str
+    kind: str
+    issued_on: date
+    copy_sent_on: date | None = None
+
+
+@dataclass
+class Collection:
+    source_ref: str
+    claim_item_id: str
+    amount_vnd: int
+    channel: CollectionChannel
+    on: date
+    pooled: bool  # False when paid straight to the creditor
+
+
+def legal_allocation(items: list[ClaimItem], general_pool_vnd: int) -> dict[str, int]:
+    """Cumulative legal share of every item in the money that passed through the agency.
+
+    Collateral proceeds go first to the judgment's court fees, then to the secured item
+    (Art. 47(3)); the rest, with the general pool, by rank (Art. 47(1)), pro rata within a
+    rank (Art. 47(2)(a)). Integer đồng: largest remainder, ties by item order.
+    """
+    need = {i.id: i.amount_vnd - i.direct_vnd for i in items}
+    alloc = {i.id: 0 for i in items}
+    pool = general_pool_vnd
+
+    def give(item_id: str, available: int) -> int:
+        take = min(available, need[item_id] - alloc[item_id])
+        alloc[item_id] += take
+        return available - take
+
+    for secured in (i for i in items if i.secured and i.collateral_vnd):
+        left = secured.collateral_vnd
+        for fee in (i for i in items if i.kind is ClaimKind.COURT_FEE):
+            left = give(fee.id, left)
+        pool += give(secured.id, left)
+    for rank in (1, 2, 3):
+        wants = {i.id: need[i.id] - alloc[i.id] for i in items if i.rank == rank and need[i.id] > alloc[i.id]}
+        total = sum(wants.values())
+        if pool >= total:
+            for item_id, want in wants.items():
+                alloc[item_id] += want
+            pool -= total
+            continue
+        shares = {k: pool * w // total for k, w in wants.items()}
+        left = pool - sum(shares.values())
+        by_remainder = sorted(wants, key=lambda k: -(pool * wants[k] % total))
+        for k in by_remainder[:left]:
+            shares[k] += 1
+        for k, s in shares.items():
+            alloc[k] += s
+        break
+    return alloc
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _from_iso(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+def business_date(at: datetime) -> date:
+    return at.astimezone(VN_TZ).date()
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _parse(enum_cls: type[E], value: Any, what: str) -> E:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise InvalidValueError(f"{what} {value!r} is not one of: {allowed}") from None
+
+
+def _ground(enum_cls: type[E], value: Any, topic: str, on: date) -> E:
+    basis = legal_reference(topic, on)
+    if value is None or value == "":
+        raise MissingGroundError(f"a ground is required ({basis})")
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise InvalidGroundError(f"ground {value!r} is not a ground of {basis}: {allowed}") from None
+
+
+def _positive(amount_vnd: int) -> None:
+    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
+        raise NotPositiveAmountError(f"amount_vnd must be a positive integer of đồng, got {amount_vnd!r}")
+
+
+# ---------------------------------------------------------------- the aggregate
+
+
+class Case(Aggregate):
+    """One enforcement case (việc thi hành án). Commands take business time `at` and the actor."""
+
+    class JudgmentReceived(Aggregate.Created):
+        unit_id: str
+        intake_ref: str
+        matter: str
+        at: datetime
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.origin = Origin.JUDGMENT
+            aggregate.matter = Matter(self.matter)
+            aggregate.status = Status.JUDGMENT_RECEIVED
+
+    class RequestReceived(Aggregate.Created):
+        unit_id: str
+        intake_ref: str
+        channel: str
+        filed_on: str
+        at: datetime
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.origin = Origin.REQUEST
+            aggregate.channel = Channel(self.channel)
+            aggregate.filed_on = date.fromisoformat(self.filed_on)
+            aggregate.status = Status.REQUEST_RECEIVED
+
+    def __init__(self, unit_id: str, intake_ref: str, at: datetime) -> None:
+        self.unit_id, self.intake_ref = unit_id, intake_ref
+        self.origin: Origin = Origin.JUDGMENT
+        self.matter: Matter = Matter.ORDINARY
+        self.channel: Channel | None = None
+        self.filed_on: date | None = None
+        self.status: Status = Status.JUDGMENT_RECEIVED
+        self.previous_status: Status | None = None
+        self.last_at: datetime = at
+        self.received_on: date = business_date(at)
+        self.basis: Basis | None = None
+        self.decided_on: date | None = None
+        self.refused_on: date | None = None
+        self.ground: str | None = None
+        self.officer_id: str | None = None
+        self.parties: dict[str, Party] = {}
+        self.items: dict[str, ClaimItem] = {}
+        self.decisions: dict[str, Decision] = {}
+        self.notified_on: date | None = None
+        self.verification_started_on: date | None = None
+        self.no_condition_on: date | None = None
+        self.long_reverification = False
+        self.checks: list[date] = []
+        self.measures: list[dict[str, Any]] = []
+        self.collections: dict[str, Collection] = {}
+        self.disbursements: list[tuple[date, int]] = []
+        self.fee_total_vnd = 0
+        self.delegated_to: str | None = None
+        self.certificate_requested_on: date | None = None
+        self.certificate_no: str | None = None
+        self.timeline: list[tuple[Step, date, date]] = []
+        self.missed: set[tuple[str, str]] = set()
+
+    # -- identity and creation
+
+    @staticmethod
+    def create_id(unit_id: str, origin: str, intake_ref: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"/thads/units/{unit_id}/{Origin(origin).value}s/{intake_ref}")
+
+    @classmethod
+    def receive_judgment(cls, unit_id: str, intake_ref: str, at: datetime, actor: Actor,
+                         matter: Matter | str = Matter.ORDINARY) -> Case:
+        """Court judgment or decision received for ex officio enforcement (Art. 28, 36(2))."""
+        cls._check_creation(at, actor)
+        matter = _parse(Matter, matter, "matter")
+        return cls._create(cls.JudgmentReceived, id=cls.create_id(unit_id, Origin.JUDGMENT, intake_ref),
+                           unit_id=unit_id, intake_ref=intake_ref, matter=matter.value, at=at,
+                           actor_id=actor.id, actor_role=actor.role.value)
+
+    @classmethod
+    def receive_request(cls, unit_id: str, intake_ref: str, channel: Channel | str, at: datetime,
+                        actor: Actor, filed_on: date | None = None) -> Case:
+        """Creditor's or debtor's request (Art. 31); filed_on is the submission or postmark date."""
+        cls._check_creation(at, actor)
+        channel = _parse(Channel, channel, "channel")
+        filed_on = filed_on or business_date(at)
+        if filed_on > business_date(at):
+            raise InvalidValueError(f"filed_on {filed_on} is after the request was received")
+        return cls._create(cls.RequestReceived, id=cls.create_id(unit_id, Origin.REQUEST, intake_ref),
+                           unit_id=unit_id, intake_ref=intake_ref, channel=channel.value,
+                           filed_on=filed_on.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @staticmethod
+    def _check_creation(at: datetime, actor: Actor) -> None:
+        if actor.role not in CREATION_ROLES:
+            raise ActorNotPermittedError(f"role {actor.role} may not register incoming cases")
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise NaiveDatetimeError("business time `at` must be timezone-aware")
+
+    # -- common guards
+
+    def _guard(self, command: str, at: datetime, actor: Actor) -> date:
+        """Status, role and time guards shared by all commands; returns the business date."""
+        t = TRANSITIONS[command]
+        if self.status not in t.allowed_from:
+            on = business_date(at) if at.tzinfo is not None else self.received_on
+            rule = f"{t.rule} ({legal_reference(t.topic, on)})"
+            raise InvalidTransitionError(rule, self.status, command)
+        if actor.role not in t.roles:
+            raise ActorNotPermittedError(
+                f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}")
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise NaiveDatetimeError("business time `at` must be timezone-aware")
+        if at < self.last_at:
+            raise BackdatedEventError(
+                f"{command} at {at.isoformat()} is dated before the step it follows ({self.last_at.isoformat()})")
+        return business_date(at)
+
+    def _item(self, claim_item_id: str) -> ClaimItem:
+        try:
+            return self.items[claim_item_id]
+        except KeyError:
+            raise UnknownClaimItemError(f"claim item {claim_item_id!r} is not part of this case") from None
+
+    def _new_decision(self, number: str) -> None:
+        if not number:
+            raise InvalidValueError("a decision number is required")
+        if number in self.decisions:
+            raise DuplicateDecisionError(f"decision {number!r} is already recorded on this case")
+
+    @staticmethod
+    def _known_on(known_on: date | None, day: date) -> date:
+        known_on = known_on or day
+        if known_on > day:
+            raise InvalidValueError(f"the ground cannot become known ({known_on}) after the decision ({day})")
+        return known_on
+
+    def _stamp(self, at: datetime) -> date:
+        self.last_at = at
+        return business_date(at)
+
+    def _move(self, status: Status, at: datetime) -> date:
+        self.status = status
+        return self._stamp(at)
+
+    def _decision(self, number: str, kind: str, on: date) -> None:
+        self.decisions[number] = Decision(number, kind, on)
+
+    # -- intake and decision
+
+    def refuse_request(self, ground: RefusalGround | str, at: datetime, actor: Actor) -> None:
+        day = self._guard("refuse_request", at, actor)
+        ground = _ground(RefusalGround, ground, "refusal", day)
+        self._request_refused(ground=ground.value, at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("RequestRefused")
+    def _request_refused(self, ground: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.ground = ground
+        self.refused_on = self._move(Status.REJECTED, at)
+
+    def decide_enforcement(self, decision_no: str, basis: Basis | str, at: datetime, actor: Actor) -> None:
+        day = self._guard("decide_enforcement", at, actor)
+        basis = _parse(Basis, basis, "basis")
+        expected = Basis.EX_OFFICIO if self.origin is Origin.JUDGMENT else Basis.ON_REQUEST
+        if basis is not expected:
+            raise BasisMismatchError(f"a case received as a {self.origin.value} is decided {expected.value} "
+                                     f"({legal_reference('decision', day)})")
+        self._new_decision(decision_no)
+        self._enforcement_decided(decision_no=decision_no, basis=basis.value, at=at,
+                                  actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("EnforcementDecided")
+    def _enforcement_decided(self, decision_no: str, basis: str, at: datetime, actor_id: str,
+                             actor_role: str) -> None:
+        self.basis = Basis(basis)
+        self.decided_on = self._move(Status.DECIDED, at)
+        self._decision(decision_no, "enforcement", self.decided_on)
+
+    def add_party(self, party_id: str, role: PartyRole | str, kind: PartyKind | str, at: datetime,
+                  actor: Actor, bank_code: str | None = None) -> None:
+        self._guard("add_party", at, actor)
+        role, kind = _parse(PartyRole, role, "party role"), _parse(PartyKind, kind, "party kind")
+        if party_id in self.parties:
+            raise DuplicatePartyError(f"party {party_id!r} is already on this case")
+        if (kind is PartyKind.CREDIT_INSTITUTION) != bool(bank_code):
+            raise InvalidPartyError("a bank_code is given for credit institutions, and only for them")
+        self._party_added(party_id=party_id, role=role.value, kind=kind.value, bank_code=bank_code,
+                          at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("PartyAdded")
+    def _party_added(self, party_id: str, role: str, kind: str, bank_code: str | None, at: datetime,
+                     actor_id: str, actor_role: str) -> None:
+        self.parties[party_id] = Party(party_id, PartyRole(role), PartyKind(kind), bank_code)
+        self._stamp(at)
+
+    def add_claim_item(self, claim_item_id: str, kind: ClaimKind | str, amount_vnd: int,
+                       creditor_party_id: str, at: datetime, actor: Actor, secured: bool = False,
+                       ex_officio: bool = False) -> None:
+        self._guard("add_claim_item", at, actor)
+        kind = _parse(ClaimKind, kind, "claim kind")
+        _positive(amount_vnd)
+        if claim_item_id in self.items:
+            raise DuplicateClaimItemError(f"claim item {claim_item_id!r} is already on this case")
+        party = self.parties.get(creditor_party_id)
+        if party is None or party.role is not PartyRole.CREDITOR:
+            raise UnknownPartyError(f"{creditor_party_id!r} is not a creditor of this case")
+        self._claim_item_added(claim_item_id=claim_item_id, kind=kind.value, amount_vnd=amount_vnd,
+                               creditor_party_id=creditor_party_id, secured=secured, ex_officio=ex_officio,
+                               at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("ClaimItemAdded")
+    def _claim_item_added(self, claim_item_id: str, kind: str, amount_vnd: int, creditor_party_id: str,
+                          secured: bool, ex_officio: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.items[claim_item_id] = ClaimItem(claim_item_id, ClaimKind(kind), amount_vnd, creditor_party_id,
+                                              secured, ex_officio)
+        self._stamp(at)
+
+    def assign_officer(self, officer_id: str, at: datetime, actor: Actor) -> None:
+        self._guard("assign_officer", at, actor)
+        if self.officer_id is not None:
+            raise OfficerAlreadyAssignedError(f"officer {self.officer_id} is assigned; use reassign_officer")
+        self._officer_assigned(officer_id=officer_id, at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("OfficerAssigned")
+    def _officer_assigned(self, officer_id: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.officer_id = officer_id
+        self._stamp(at)
+
+    def reassign_officer(self, officer_id: str, at: datetime, actor: Actor, reason: str = "") -> None:
+        self._guard("reassign_officer", at, actor)
+        if self.officer_id is None:
+            raise OfficerNotAssignedError("no officer is assigned yet; use assign_officer")
+        if officer_id == self.officer_id:
+            raise InvalidValueError(f"officer {officer_id} is already assigned")
+        self._officer_reassigned(officer_id=officer_id, previous_officer_id=self.officer_id, reason=reason,
+                                 at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    reassign = reassign_officer
+
+    @event("OfficerReassigned")
+    def _officer_reassigned(self, officer_id: str, previous_officer_id: str, reason: str, at: datetime,
+                            actor_id: str, actor_role: str) -> None:
+        self.officer_id = officer_id
+        self._stamp(at)
+
+    def record_procuracy_copy(self, decision_no: str, sent_on: date, at: datetime, actor: Actor) -> None:
+        day = self._guard("record_procuracy_copy", at, actor)
+        decision = self.decisions.get(decision_no)
+        if decision is None:
+            raise UnknownDecisionError(f"decision {decision_no!r} was not issued on this case")
+        if decision.copy_sent_on is not None:
+            raise ProcuracyCopyAlreadyRecordedError(f"the copy of {decision_no} was sent on {decision.copy_sent_on}")
+        if sent_on < decision.issued_on:
+            raise BackdatedEventError(f"a copy cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
+        if sent_on > day:
+            raise InvalidValueError(f"sent_on {sent_on} is after the recording date {day}")
+        self._procuracy_copy_recorded(decision_no=decision_no, sent_on=sent_on.isoformat(), at=at,
+                                      actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("ProcuracyCopyRecorded")
+    def _procuracy_copy_recorded(self, decision_no: str, sent_on: str, at: datetime, actor_id: str,
+                                 actor_role: str) -> None:
+        self.decisions[decision_no].copy_sent_on = date.fromisoformat(sent_on)
+        self._stamp(at)
+
+    # -- voluntary period and verification
+
+    def notify(self, at: datetime, actor: Actor) -> None:
+        """Valid notice of the QĐTHA: the 10-day voluntary period starts (Art. 45(1))."""
+        self._guard("notify", at, actor)
+        self._debtor_notified(at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("DebtorNotified")
+    def _debtor_notified(self, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.notified_on = self._move(Status.VOLUNTARY, at)
+
+    @property
+    def voluntary_period_ends_on(self) -> date | None:
+        return due_date(Step.VOLUNTARY_PERIOD, self.notified_on) if self.notified_on else None
+
+    def record_voluntary_payment(self, claim_item_id: str, amount_vnd: int, source_ref: str, at: datetime,
+                                 actor: Actor, direct_to_creditor: bool = False) -> None:
+        self._guard("record_voluntary_payment", at, actor)
+        if self._is_redelivery(source_ref, claim_item_id, amount_vnd, CollectionChannel.VOLUNTARY):
+            return
+        self._check_collectable(claim_item_id, amount_vnd, direct_to_creditor)
+        self._voluntary_payment_recorded(claim_item_id=claim_item_id, amount_vnd=amount_vnd,
+                                         source_ref=source_ref, direct_to_creditor=direct_to_creditor,
+                                         at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("VoluntaryPaymentRecorded")
+    def _voluntary_payment_recorded(self, claim_item_id: str, amount_vnd: int, source_ref: str,
+                                    direct_to_creditor: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+        self._book_collection(source_ref, claim_item_id, amount_vnd, CollectionChannel.VOLUNTARY,
+                              not direct_to_creditor, self._stamp(at))
+
+    def start_verification(self, at: datetime, actor: Actor) -> None:
+        day = self._guard("start_verification", at, actor)
+        ends = self.voluntary_period_ends_on
+        if self.matter is not Matter.PROVISIONAL_MEASURE and ends is not None and day <= ends:
+            raise VoluntaryPeriodRunningError(
+                f"the voluntary period runs until {ends} ({legal_reference('voluntary', day)})")
+        if self.items and self.uncollected_vnd == 0:
+            raise NothingOutstandingError("every claim item is paid; complete the case instead")
+        self._verification_started(at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("VerificationStarted")
+    def _verification_started(self, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.verification_started_on = self._move(Status.VERIFYING, at)
+
+    def record_verification(self, outcome: VerificationOutcome | str, at: datetime, actor: Actor,
+                            ground: NoConditionGround | str | None = None, decision_no: str | None = None,
+                            ground_known_on: date | None = None,
+                            imprisoned_two_years_or_more: bool = False) -> None:
+        """With conditions → ENFORCING; without → the head's no-condition decision (Art. 44a)."""
+        day = self._guard("record_verification", at, actor)
+        outcome = _parse(VerificationOutcome, outcome, "verification outcome")
+        if outcome is VerificationOutcome.WITH_CONDITIONS:
+            if actor.role is not Role.OFFICER:
+                raise ActorNotPermittedError("the verification minutes are the officer's (Art. 44(4))")
+            self._verification_recorded(outcome=outcome.value, ground=None, decision_no=None, known_on=None,
+                                        long_reverification=False, at=at, actor_id=actor.id,
+                                        actor_role=actor.role.value)
+            return
+        if actor.role not in LEADERS:
+            raise ActorNotPermittedError(
+                f"the no-condition decision is the head's ({legal_reference('no_condition', day)})")
+        ground = _ground(NoConditionGround, ground, "no_condition", day)
+        self._new_decision(decision_no or "")
+        long_ = imprisoned_two_years_or_more or ground is NoConditionGround.ADDRESS_UNKNOWN
+        self._verification_recorded(outcome=outcome.value, ground=ground.value, decision_no=decision_no,
+                                    known_on=self._known_on(ground_known_on, day).isoformat(),
+                                    long_reverification=long_, at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("VerificationRecorded")
+    def _verification_recorded(self, outcome: str, ground: str | None, decision_no: str | None,
+                               known_on: str | None, long_reverification: bool, at: datetime, actor_id: str,
+                               actor_role: str) -> None:
+        if outcome == VerificationOutcome.WITH_CONDITIONS:
+            self._move(Status.ENFORCING, at)
+            return
+        day = self._move(Status.NO_CONDITION, at)
+        self.ground, self.no_condition_on, self.long_reverification = ground, day, long_reverification
+        self.checks = []
+        self._decision(decision_no or "", "no_condition", day)
+        self.timeline.append((Step.NO_CONDITION_DECISION, date.fromisoformat(known_on or day.isoformat()), day))
+
+    def reverify(self, found_conditions: bool, at: datetime, actor: Actor,
+                 imprisoned_two_years_or_more: bool | None = None) -> None:
+        """Periodic check of a debtor without conditions (Art. 44(2)); conditions found → ENFORCING."""
+        self._guard("reverify", at, actor)
+        long_ = self.long_reverification if imprisoned_two_years_or_more is None else (
+            imprisoned_two_years_or_more or self.ground == NoConditionGround.ADDRESS_UNKNOWN)
+        self._reverified(found_conditions=found_conditions, long_reverification=long_, at=at,
+                         actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("Reverified")
+    def _reverified(self, found_conditions: bool, long_reverification: bool, at: datetime, actor_id: str,
+                    actor_role: str) -> None:
+        if self.status is Status.NO_CONDITION:
+            previous = self.checks[-1] if self.checks else self.no_condition_on
+            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
+            self.checks.append(business_date(at))
+            self.timeline.append((step, previous or business_date(at), business_date(at)))
+        self.long_reverification = long_reverification
+        if found_conditions:
+            self._move(Status.ENFORCING, at)
+        else:
+            self._stamp(at)
+
+    def _check_waiting_period(self, day: date) -> None:
+        rule = separate_register_rule(day, long_case=self.long_reverification)
+        since = self.no_condition_on or day
+        ready_on = add_months(since, 12 * rule.waiting_years, roll_forward=False)
+        if day < ready_on or len(self.checks) < rule.min_checks:
+            raise SeparateRegisterNotDueError(
+                f"needs {rule.waiting_years} year(s) since the no-condition decision of {since} (until {ready_on}) "
+                f"and ≥ {rule.min_checks} re-verifications (has {len(self.checks)}) ({rule.legal_basis})")
+
+    def move_to_separate_register(self, at: datetime, actor: Actor) -> None:
+        day = self._guard("move_to_separate_register", at, actor)
+        if day >= LAW_2025_IN_FORCE and self.basis is Basis.ON_REQUEST:
+            raise ReturnNotApplicableError(
+                f"from {LAW_2025_IN_FORCE} an on-request case is sent back, not registered "
+                f"({legal_reference('return_request', day)}); use return_request")
+        self._check_waiting_period(day)
+        self._moved_to_separate_register(at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("MovedToSeparateRegister")
+    def _moved_to_separate_register(self, at: datetime, actor_id: str, actor_role: str) -> None:
+        self._move(Status.SEPARATE_REGISTER, at)
+
+    def return_request(self, at: datetime, actor: Actor) -> None:
+        """2026: an on-request case without conditions for 2 years goes back to the requester."""
+        day = self._guard("return_request", at, actor)
+        if day < LAW_2025_IN_FORCE:
+            raise RuleNotInForceError(f"returning requests applies from {LAW_2025_IN_FORCE} "
+                                      f"({legal_reference('return_request', day)})")
+        if self.basis is not Basis.ON_REQUEST:
+            raise ReturnNotApplicableError(
+                f"an ex officio case goes to the separate register ({legal_reference('separate_register', day)})")
+        self._check_waiting_period(day)
+        self._request_returned(at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("RequestReturned")
+    def _request_returned(self, at: datetime, actor_id: str, actor_role: str) -> None:
+        self._move(Status.RETURNED, at)
+
+    # -- measures
+
+    def apply_security_measure(self, measure: SecurityMeasure | str, decision_no: str, at: datetime,
+                               actor: Actor) -> None:
+        """Account freeze, holding assets or documents, registration block (Art. 66; Art. 45(2))."""
+        self._guard("apply_security_measure", at, actor)
+        measure = _parse(SecurityMeasure, measure, "security measure")
+        self._new_decision(decision_no)
+        self._security_measure_applied(measure=measure.value, decision_no=decision_no, at=at,
+                                       actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("SecurityMeasureApplied")
+    def _security_measure_applied(self, measure: str, decision_no: str, at: datetime, actor_id: str,
+                                  actor_role: str) -> None:
+        self.measures.append({"measure": measure, "decision_no": decision_no, "at": at})
+        self._decision(decision_no, f"security:{measure}", self._stamp(at))
+
+    def _check_field_time(self, at: datetime, day: date) -> None:
+        local = at.astimezone(VN_TZ)
+        if not is_working_day(day) or not 6 <= local.hour < 22:
+            raise ForbiddenCoercionTimeError(
+                f"no coercion between 22:00 and 06:00 or on days off; {local.isoformat()} "
+                f"({legal_reference('coercion_time', day)})")
+
+    def apply_coercive_measure(self, measure: CoerciveMeasure | str, decision_no: str, at: datetime,
+                               actor: Actor) -> None:
+        day = self._guard("apply_coercive_measure", at, actor)
+        measure = _parse(CoerciveMeasure, measure, "coercive measure")
+        if measure in FIELD_MEASURES:
+            self._check_field_time(at, day)
+        self._new_decision(decision_no)
+        self._coercive_measure_applied(measure=measure.value, decision_no=decision_no, at=at,
+                                       actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("CoerciveMeasureApplied")
+    def _coercive_measure_applied(self, measure: str, decision_no: str, at: datetime, actor_id: str,
+                                  actor_role: str) -> None:
+        self.measures.append({"measure": measure, "decision_no": decision_no, "at": at})
+        self._decision(decision_no, f"coercion:{measure}", self._stamp(at))
+
+    def order_seizure(self, decision_no: str, asset_description: str, claim_item_ids: list[str],
+                      at: datetime, actor: Actor) -> None:
+        """Seizure (kê biên) of an asset for the given claim items (Art. 71(2))."""
+        day = self._guard("order_seizure", at, actor)
+        self._check_field_time(at, day)
+        if not asset_description:
+            raise InvalidValueError("the seized asset must be described")
+        if not claim_item_ids:
+            raise InvalidValueError("a seizure secures at least one claim item")
+        for claim_item_id in claim_item_ids:
+            self._item(claim_item_id)
+        self._new_decision(decision_no)
+        self._seizure_ordered(decision_no=decision_no, asset_description=asset_description,
+                              claim_item_ids=list(claim_item_ids), at=at, actor_id=actor.id,
+                              actor_role=actor.role.value)
+
+    @event("SeizureOrdered")
+    def _seizure_ordered(self, decision_no: str, asset_description: str, claim_item_ids: list[str],
+                         at: datetime, actor_id: str, actor_role: str) -> None:
+        self.measures.append({"measure": "seizure", "decision_no": decision_no, "at": at,
+                              "asset_description": asset_description, "claim_item_ids": list(claim_item_ids)})
+        self._decision(decision_no, "coercion:seizure", self._stamp(at))
+
+    # -- money
+
+    def _is_redelivery(self, source_ref: str, claim_item_id: str, amount_vnd: int,
+                       channel: CollectionChannel) -> bool:
+        if not source_ref:
+            raise InvalidValueError("source_ref is required so that redelivery is idempotent")
+        seen = self.collections.get(source_ref)
+        if seen is None:
+            return False
+        if (seen.claim_item_id, seen.amount_vnd, seen.channel) != (claim_item_id, amount_vnd, channel):
+            raise ConflictingSourceRefError(f"source_ref {source_ref!r} was already booked with other values")
+        return True
+
+    @property
+    def uncollected_vnd(self) -> int:
+        """What the debtor still owes on the case; collections are capped by it."""
+        return sum(i.amount_vnd - i.collected_vnd for i in self.items.values())
+
+    def _check_collectable(self, claim_item_id: str, amount_vnd: int, direct: bool) -> None:
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        if amount_vnd > self.uncollected_vnd:
+            raise AmountExceedsOutstandingError(
+                f"{amount_vnd} VND exceeds the {self.uncollected_vnd} VND the debtor still owes on the case")
+        if direct and amount_vnd > item.outstanding_vnd:
+            raise AmountExceedsOutstandingError(
+                f"{amount_vnd} VND paid to the creditor exceeds the {item.outstanding_vnd} VND "
+                f"outstanding on {claim_item_id}")
+
+    def collect_money(self, claim_item_id: str, amount_vnd: int, channel: CollectionChannel | str,
+                      source_ref: str, at: datetime, actor: Actor) -> None:
+        """Money received for a claim item; a redelivered source_ref is ignored."""
+        self._guard("collect_money", at, actor)
+        channel = _parse(CollectionChannel, channel, "collection channel")
+        if self._is_redelivery(source_ref, claim_item_id, amount_vnd, channel):
+            return
+        self._check_collectable(claim_item_id, amount_vnd, channel is CollectionChannel.PAID_TO_BANK)
+        creditor = self.parties[self.items[claim_item_id].creditor_party_id]
+        if channel is CollectionChannel.PAID_TO_BANK and creditor.kind is not PartyKind.CREDIT_INSTITUTION:
+            raise InvalidChannelError(f"paid_to_bank needs a credit-institution creditor, not {creditor.kind.value}")
+        self._money_collected(claim_item_id=claim_item_id, amount_vnd=amount_vnd, channel=channel.value,
+                              source_ref=source_ref, at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("MoneyCollected")
+    def _money_collected(self, claim_item_id: str, amount_vnd: int, channel: str, source_ref: str,
+                         at: datetime, actor_id: str, actor_role: str) -> None:
+        pooled = channel != CollectionChannel.PAID_TO_BANK
+        self._book_collection(source_ref, claim_item_id, amount_vnd, CollectionChannel(channel), pooled,
+                              self._stamp(at))
+        self._settle_money_status()
+
+    def _book_collection(self, source_ref: str, claim_item_id: str, amount_vnd: int,
+                         channel: CollectionChannel, pooled: bool, on: date) -> None:
+        item = self.items[claim_item_id]
+        item.collected_vnd += amount_vnd
+        if not pooled:
+            item.direct_vnd += amount_vnd
+        elif channel is CollectionChannel.AUCTION_PROCEEDS and item.secured:
+            item.collateral_vnd += amount_vnd
+        self.collections[source_ref] = Collection(source_ref, claim_item_id, amount_vnd, channel, on, pooled)
+
+    def _settle_money_status(self) -> None:
+        if self.status in (Status.ENFORCING, Status.MONEY_HELD):
+            all_settled = all(i.settled for i in self.items.values())
+            self.status = Status.MONEY_HELD if self.held_vnd > 0 or all_settled else Status.ENFORCING
+
+    @property
+    def held_vnd(self) -> int:
+        """Money in the agency's account for this case, not yet paid out."""
+        return sum(i.collected_vnd - i.direct_vnd - i.paid_out_vnd for i in self.items.values())
+
+    def payment_plan(self) -> dict[str, int]:
+        """What each claim item may be paid now out of the money held, by law."""
+        items = list(self.items.values())
+        general = sum(i.collected_vnd - i.direct_vnd - i.collateral_vnd for i in items)
+        alloc = legal_allocation(items, general)
+        return {i.id: max(0, alloc[i.id] - i.paid_out_vnd) for i in items}
+
+    def disburse(self, claim_item_id: str, amount_vnd: int, at: datetime, actor: Actor) -> None:
+        """Pay held money to the creditor of a claim item, in the legal order (Art. 47)."""
+        day = self._guard("disburse", at, actor)
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        if amount_vnd > self.held_vnd:
+            raise InsufficientMoneyHeldError(f"{amount_vnd} VND exceeds the {self.held_vnd} VND held")
+        plan = self.payment_plan()
+        if amount_vnd > plan[claim_item_id]:
+            raise self._order_violation(item, amount_vnd, plan, day)
+        self._money_disbursed(claim_item_id=claim_item_id, amount_vnd=amount_vnd, at=at,
+                              actor_id=actor.id, actor_role=actor.role.value)
+
+    def _order_violation(self, item: ClaimItem, amount_vnd: int, plan: dict[str, int],
+                         day: date) -> PaymentOrderViolationError:
+        waiting = [self.items[k] for k, v in plan.items() if v > 0 and k != item.id]
+        if any(w.secured and w.collateral_vnd and w.rank >= item.rank for w in waiting):
+            topic, why = "secured_first", "proceeds of a collateral go first to its secured creditor"
+        elif any(w.rank < item.rank for w in waiting):
+            topic, why = "payment_order", f"rank-{min(w.rank for w in waiting)} claims are paid before rank {item.rank}"
+        elif waiting:
+            topic, why = "pro_rata", "claims of the same rank share the money pro rata"
+        else:
+            topic, why = "payment_order", "the item's legal share of the money held is smaller"
+        rule = legal_reference(topic, day)
+        return PaymentOrderViolationError(
+            rule, f"disbursing {amount_vnd} VND to {item.id} breaks the payment order ({rule}): {why}; "
+                  f"its share now is {plan[item.id]} VND")
+
+    @event("MoneyDisbursed")
+    def _money_disbursed(self, claim_item_id: str, amount_vnd: int, at: datetime, actor_id: str,
+                         actor_role: str) -> None:
+        self.items[claim_item_id].paid_out_vnd += amount_vnd
+        self.disbursements.append((self._stamp(at), amount_vnd))
+        self._settle_money_status()
+
+    def charge_enforcement_fee(self, claim_item_id: str, at: datetime, actor: Actor) -> None:
+        """Fee paid by the creditor: 3 % of what it received since the last charge, capped [GK]."""
+        day = self._guard("charge_enforcement_fee", at, actor)
+        item = self._item(claim_item_id)
+        if item.ex_officio or item.kind in FEE_EXEMPT_KINDS:
+            raise FeeNotApplicableError(f"no fee on {item.kind.value} items or ex officio items "
+                                        f"({legal_reference('fee', day)})")
+        base = item.disbursed_vnd - item.fee_base_vnd
+        fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fee_total_vnd)
+        if base <= 0 or fee <= 0:
+            raise NothingToChargeError(f"nothing new was received on {claim_item_id} (or the cap is reached)")
+        self._enforcement_fee_charged(claim_item_id=claim_item_id, base_vnd=base, fee_vnd=fee, at=at,
+                                      actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("EnforcementFeeCharged")
+    def _enforcement_fee_charged(self, claim_item_id: str, base_vnd: int, fee_vnd: int, at: datetime,
+                                 actor_id: str, actor_role: str) -> None:
+        item = self.items[claim_item_id]
+        item.fee_base_vnd += base_vnd
+        item.fee_vnd += fee_vnd
+        self.fee_total_vnd += fee_vnd
+        self._stamp(at)
+
+    # -- pauses and exits
+
+    def postpone(self, ground: PostponementGround | str, decision_no: str, at: datetime, actor: Actor,
+                 until: date | None = None) -> None:
+        day = self._guard("postpone", at, actor)
+        ground = _ground(PostponementGround, ground, "postponement", day)
+        self._new_decision(decision_no)
+        self._postponed(ground=ground.value, decision_no=decision_no, until=_iso(until), at=at,
+                        actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("Postponed")
+    def _postponed(self, ground: str, decision_no: str, until: str | None, at: datetime, actor_id: str,
+                   actor_role: str) -> None:
+        self.previous_status, self.ground = self.status, ground
+        self._decision(decision_no, "postponement", self._move(Status.POSTPONED, at))
+
+    def continue_after_postponement(self, decision_no: str, at: datetime, actor: Actor) -> None:
+        """QĐ tiếp tục: back to the status the case had when postponed (Art. 48)."""
+        self._guard("continue_after_postponement", at, actor)
+        self._new_decision(decision_no)
+        self._continued_after_postponement(decision_no=decision_no, at=at, actor_id=actor.id,
+                                           actor_role=actor.role.value)
+
+    continue_ = continue_after_postponement
+
+    @event("ContinuedAfterPostponement")
+    def _continued_after_postponement(self, decision_no: str, at: datetime, actor_id: str,
+                                      actor_role: str) -> None:
+        back = self.previous_status or Status.ENFORCING
+        self.previous_status = None
+        self._decision(decision_no, "continuation", self._move(back, at))
+
+    def suspend(self, ground: SuspensionGround | str, decision_no: str, at: datetime, actor: Actor,
+                ground_known_on: date | None = None) -> None:
+        day = self._guard("suspend", at, actor)
+        ground = _ground(SuspensionGround, ground, "suspension", day)
+        self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._suspended(ground=ground.value, decision_no=decision_no, known_on=known.isoformat(), at=at,
+                        actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("Suspended")
+    def _suspended(self, ground: str, decision_no: str, known_on: str, at: datetime, actor_id: str,
+                   actor_role: str) -> None:
+        self.ground = ground
+        day = self._move(Status.SUSPENDED, at)
+        self._decision(decision_no, "suspension", day)
+        if ground == SuspensionGround.BANKRUPTCY_PETITION_ACCEPTED:  # 5 WD only here (Art. 49(2))
+            self.timeline.append((Step.SUSPENSION_DECISION, date.fromisoformat(known_on), day))
+
+    def continue_after_suspension(self, decision_no: str, at: datetime, actor: Actor,
+                                  ground_ended_on: date | None = None) -> None:
+        day = self._guard("continue_after_suspension", at, actor)
+        self._new_decision(decision_no)
+        ended = self._known_on(ground_ended_on, day)
+        self._continued_after_suspension(decision_no=decision_no, ground_ended_on=ended.isoformat(), at=at,
+                                         actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("ContinuedAfterSuspension")
+    def _continued_after_suspension(self, decision_no: str, ground_ended_on: str, at: datetime,
+                                    actor_id: str, actor_role: str) -> None:
+        day = self._move(Status.ENFORCING, at)
+        self._decision(decision_no, "continuation", day)
+        self.timeline.append((Step.CONTINUATION_AFTER_SUSPENSION, date.fromisoformat(ground_ended_on), day))
+        self._settle_money_status()
+
+    def terminate(self, ground: TerminationGround | str, decision_no: str, at: datetime, actor: Actor,
+                  ground_known_on: date | None = None) -> None:
+        day = self._guard("terminate", at, actor)
+        ground = _ground(TerminationGround, ground, "termination", day)
+        self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._terminated(ground=ground.value, decision_no=decision_no, known_on=known.isoformat(), at=at,
+                         actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("Terminated")
+    def _terminated(self, ground: str, decision_no: str, known_on: str, at: datetime, actor_id: str,
+                    actor_role: str) -> None:
+        self.ground = ground
+        day = self._move(Status.TERMINATED, at)
+        self._decision(decision_no, "termination", day)
+        self.timeline.append((Step.TERMINATION_DECISION, date.fromisoformat(known_on), day))
+
+    def delegate_out(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
+                     at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
+        day = self._guard("delegate_out", at, actor)
+        ground = _ground(DelegationGround, ground, "delegation", day)
+        if not target_unit_id or target_unit_id == self.unit_id:
+            raise InvalidValueError("a case is delegated to another THADS unit")
+        self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
+                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("DelegatedOut")
+    def _delegated_out(self, target_unit_id: str, ground: str, decision_no: str, known_on: str,
+                       at: datetime, actor_id: str, actor_role: str) -> None:
+        self.ground, self.delegated_to = ground, target_unit_id
+        day = self._move(Status.DELEGATED_OUT, at)
+        self._decision(decision_no, "delegation", day)
+        step = (Step.DELEGATION_DECISION_PROVISIONAL_MEASURE if self.matter is Matter.PROVISIONAL_MEASURE
+                else Step.DELEGATION_DECISION)
+        self.timeline.append((step, date.fromisoformat(known_on), day))
+
+    def revoke(self, ground: RevocationGround | str, decision_no: str, at: datetime, actor: Actor) -> None:
+        day = self._guard("revoke", at, actor)
+        ground = _ground(RevocationGround, ground, "revocation", day)
+        self._new_decision(decision_no)
+        self._revoked(ground=ground.value, decision_no=decision_no, at=at, actor_id=actor.id,
+                      actor_role=actor.role.value)
+
+    @event("Revoked")
+    def _revoked(self, ground: str, decision_no: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.ground = ground
+        self._decision(decision_no, "revocation", self._move(Status.REVOKED, at))
+
+    def complete(self, at: datetime, actor: Actor, certificate_no: str | None = None) -> None:
+        """Every claim item paid to its creditor: the case ends, certified (Arts. 52(1), 53)."""
+        day = self._guard("complete", at, actor)
+        open_items = [i.id for i in self.items.values() if not i.settled]
+        if open_items:
+            raise OutstandingClaimsError(f"claim items not yet paid in full: {', '.join(open_items)} "
+                                         f"({legal_reference('completion', day)})")
+        self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("Completed")
+    def _completed(self, certificate_no: str | None, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.certificate_no = certificate_no
+        day = self._move(Status.COMPLETED, at)
+        if certificate_no and self.certificate_requested_on:
+            self.timeline.append((Step.RESULT_CERTIFICATE, self.certificate_requested_on, day))
+            self.certificate_requested_on = None
+
+    def receive_certificate_request(self, at: datetime, actor: Actor) -> None:
+        self._guard("receive_certificate_request", at, actor)
+        if self.certificate_requested_on is not None:
+            raise CertificateRequestPendingError(f"a request of {self.certificate_requested_on} is pending")
+        self._certificate_requested(at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("CertificateRequested")
+    def _certificate_requested(self, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.certificate_requested_on = self._stamp(at)
+
+    def issue_certificate(self, certificate_no: str, at: datetime, actor: Actor) -> None:
+        """Certificate of the result so far (Art. 53; ND 152/2026 Art. 32(3))."""
+        self._guard("issue_certificate", at, actor)
+        if self.certificate_requested_on is None:
+            raise NoCertificateRequestError("a certificate is issued on a party's request")
+        if not certificate_no:
+            raise InvalidValueError("a certificate number is required")
+        self._certificate_issued(certificate_no=certificate_no, at=at, actor_id=actor.id,
+                                 actor_role=actor.role.value)
+
+    @event("CertificateIssued")
+    def _certificate_issued(self, certificate_no: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.certificate_no = certificate_no
+        requested = self.certificate_requested_on or business_date(at)
+        self.timeline.append((Step.RESULT_CERTIFICATE, requested, self._stamp(at)))
+        self.certificate_requested_on = None
+
+    # -- deadlines
+
+    def record_deadline_missed(self, step: Step | str, due: date, at: datetime, actor: Actor) -> None:
+        """Idempotent: a (step, due) pair is recorded once; a repeat is ignored."""
+        day = self._guard("record_deadline_missed", at, actor)
+        step = _parse(Step, step, "step")
+        if (step.value, due.isoformat()) in self.missed:
+            return
+        if due >= day:
+            raise DeadlineNotPassedError(f"{step.value} is due {due}; on {day} it is not missed yet")
+        self._deadline_missed(step=step.value, due=due.isoformat(),
+                              legal_basis=deadline_for(step, due).legal_basis, at=at,
+                              actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("DeadlineMissed")
+    def _deadline_missed(self, step: str, due: str, legal_basis: str, at: datetime, actor_id: str,
+                         actor_role: str) -> None:
+        self.missed.add((step, due))
+        self._stamp(at)
+
+    def deadlines(self, as_of: date) -> list[dict[str, Any]]:
+        """Every legal deadline of the case so far, computed from business dates."""
+        rows = [self._entry(step, start, done, as_of) for step, start, done in self._deadline_steps()]
+        return sorted(rows, key=lambda r: (r["due"], r["step"]))
+
+    def _deadline_steps(self) -> list[tuple[Step, date, date | None]]:
+        steps: list[tuple[Step, date, date | None]] = [(self._decision_step(), self.received_on,
+                                                        self.refused_on or self.decided_on)]
+        steps += [(Step.PROCURACY_COPY, d.issued_on, d.copy_sent_on) for d in self.decisions.values()]
+        still_unpaid = self.status is Status.VOLUNTARY and self.uncollected_vnd > 0
+        if self.notified_on and (self.verification_started_on or still_unpaid):
+            if self.matter is Matter.PROVISIONAL_MEASURE:
+                steps.append((Step.VERIFICATION_START_PROVISIONAL_MEASURE, self.notified_on,
+                              self.verification_started_on))
+            else:
+                steps.append((Step.VERIFICATION_START, self.voluntary_period_ends_on or self.notified_on,
+                              self.verification_started_on))
+        steps += [(step, start, done) for step, start, done in self.timeline]
+        if self.status is Status.NO_CONDITION and self.no_condition_on:
+            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
+            steps.append((step, self.checks[-1] if self.checks else self.no_condition_on, None))
+        steps += self._disbursement_steps()
+        if self.certificate_requested_on:
+            steps.append((Step.RESULT_CERTIFICATE, self.certificate_requested_on, None))
+        return steps
+
+    def _decision_step(self) -> Step:
+        if self.origin is Origin.REQUEST:
+            return Step.REFUSAL if self.refused_on else Step.DECISION_ON_REQUEST
+        return {Matter.ORDINARY: Step.DECISION_EX_OFFICIO, Matter.BANKRUPTCY: Step.DECISION_BANKRUPTCY,
+                Matter.PROVISIONAL_MEASURE: Step.DECISION_PROVISIONAL_MEASURE}[self.matter]
+
+    def _disbursement_steps(self) -> list[tuple[Step, date, date | None]]:
+        """Money collected is paid out first in, first out; each collection is due 10 days later."""
+        steps, paid, cumulative = [], list(self.disbursements), 0
+        for c in (c for c in self.collections.values() if c.pooled):
+            cumulative += c.amount_vnd
+            running, done = 0, None
+            for on, amount in paid:
+                running += amount
+                if running >= cumulative:
+                    done = on
+                    break
+            steps.append((Step.DISBURSEMENT, c.on, done))
+        return steps
+
+    @staticmethod
+    def _entry(step: Step, start: date, done: date | None, as_of: date) -> dict[str, Any]:
+        due = due_date(step, start)
+        if done is not None:
+            state = "met" if done <= due else "overdue"
+        else:
+            state = "overdue" if as_of > due else "open"
+        return {"step": step.value, "started_on": start, "due": due, "done_on": done, "status": state,
+                "legal_basis": deadline_for(step, start).legal_basis}
+
+    # -- queries
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def claim_items(self) -> list[dict[str, Any]]:
+        """Per-item partial results: collected, disbursed, outstanding, settled."""
+        return [i.as_dict() for i in self.items.values()]
+
