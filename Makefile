@@ -34,23 +34,29 @@ run: venv system-deps
 
 down: infra-down
 
+# Tests get their own empty PostgreSQL and Kafka (own folder and ports), so a running `make run`
+# stack is never touched and every run starts from nothing.
+TEST_ENV := THADS_RUN_DIR=$(CURDIR)/.run/test THADS_PG_PORT=55442 THADS_KAFKA_PORT=19392
+define with_test_infra
+	@export $(TEST_ENV); $(THADS) clean >/dev/null; $(THADS) up --no-services && \
+	  { $(1); status=$$?; $(THADS) down; exit $$status; }
+endef
+
 test: venv system-deps
-	@$(THADS) up --no-services && \
-	  { $(BIN)/pytest $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+	$(call with_test_infra,$(BIN)/pytest $(PYTEST_ARGS))
 
 test-unit: venv
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
 
-test-integration: venv
-	@$(THADS) up --no-services && \
-	  { $(BIN)/pytest -m integration $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+test-integration: venv system-deps
+	$(call with_test_infra,$(BIN)/pytest -m integration $(PYTEST_ARGS))
 
 test-e2e: venv
-	@$(THADS) up --no-services && \
-	  { $(BIN)/pytest tests/e2e $(PYTEST_ARGS); status=$$?; $(THADS) down; exit $$status; }
+	$(call with_test_infra,$(BIN)/pytest tests/e2e $(PYTEST_ARGS))
 
+BENCH_ENV := THADS_RUN_DIR=$(CURDIR)/.run/bench THADS_PG_PORT=55452 THADS_KAFKA_PORT=19492
 bench: venv
-	@$(THADS) up --no-services && \
+	@export $(BENCH_ENV); $(THADS) clean >/dev/null; $(THADS) up --no-services && \
 	  { $(BIN)/python -m bench.run $(BENCH_ARGS); status=$$?; $(THADS) down; exit $$status; }
 
 asyncapi: venv

@@ -34,7 +34,7 @@ def asyncapi() -> FastStream:
     settings = Settings()
     runtime = Runtime(settings)
     consumers.register(runtime.broker, CaseTimeline(settings.schema))
-    return FastStream(runtime.broker, title="THADS audit")
+    return FastStream(runtime.broker)
 
 
 def main() -> None:

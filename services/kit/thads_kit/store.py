@@ -6,19 +6,37 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
 
 T = TypeVar("T")
 
 
+class DateAsISO(Transcoding):
+    """Legal dates (deadlines, decision dates) are plain dates, not datetimes."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
 class ServiceApplication(Application[UUID]):
     """Base for every service's application. Subclasses set `name` (the events table prefix)."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
         return self.factory.process_recorder()

@@ -1,0 +1,251 @@
+"""`make bench`: figures for the write path, the relay and the consumers, measured on this machine
+against the project's real PostgreSQL and Kafka, each with its baseline and ratio.
+
+    python -m bench.run [--commands N] [--baseline N] [--clients C] [--events N]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import resource
+import statistics
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+from eventsourcing.domain import Aggregate, event
+from faststream.kafka import KafkaBroker
+from rich.console import Console
+from rich.table import Table
+
+from thads_contracts import Actor, decode, encode
+from thads_contracts import intake as i
+from thads_contracts.topics import INTAKE_CASE
+from thads_infra import layout, topics
+from thads_kit.batcher import CommandBatcher
+from thads_kit.consumer import TrackedConsumer
+from thads_kit.relay import OutboxRelay, Outgoing
+from thads_kit.settings import ServiceSettings
+from thads_kit.store import EsExecutor, ServiceApplication
+
+console = Console()
+SCHEMA = "bench"
+ACTOR = Actor(id="bench", role="clerk", unit="BENCH")
+
+
+class Ledger(Aggregate):
+    """A stand-in aggregate of the size of a freshly opened case (one event)."""
+
+    @event("Opened")
+    def __init__(self, unit: str, judgment_number: str, received_on: date) -> None:
+        self.unit = unit
+        self.judgment_number = judgment_number
+        self.received_on = received_on
+
+
+class BenchApp(ServiceApplication):
+    name = "Bench"
+
+
+def settings() -> ServiceSettings:
+    return ServiceSettings(service_name=SCHEMA, kafka_url=layout.KAFKA_BOOTSTRAP, pg_host=layout.PG_HOST,
+                           pg_port=layout.PG_PORT, pg_db=layout.PG_DB, pg_user=layout.PG_USER,
+                           aggregate_cache_size=0)
+
+
+def open_ledger(n: int) -> Ledger:
+    return Ledger(unit="BENCH", judgment_number=f"{n}/2025/DS-ST", received_on=date(2025, 3, 1))
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def reset_schema() -> None:
+    conn = await asyncpg.connect(host=layout.PG_HOST, port=layout.PG_PORT, database=layout.PG_DB,
+                                 user=layout.PG_USER)
+    await conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
+    await conn.close()
+
+
+# --- 1. write path -------------------------------------------------------------------------------
+def baseline(app: BenchApp, n: int) -> dict[str, float]:
+    """The library as documented: one command, one event, one transaction, in a loop."""
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    for k in range(n):
+        s = time.perf_counter()
+        app.save(open_ledger(k))
+        lat.append(time.perf_counter() - s)
+    elapsed = time.perf_counter() - t0
+    return {"per_s": n / elapsed, "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": n}
+
+
+async def batched(app: BenchApp, executor: EsExecutor, n: int, clients: int) -> dict[str, float]:
+    batcher = CommandBatcher(app, executor, max_batch=512)
+    await batcher.start()
+    lat: list[float] = []
+    counter = iter(range(n))
+
+    async def client() -> None:
+        for k in counter:
+            def command(k: int = k) -> tuple[list[Ledger], UUID]:
+                ledger = open_ledger(k)
+                return [ledger], ledger.id
+            s = time.perf_counter()
+            await batcher.submit(uuid4(), command)
+            lat.append(time.perf_counter() - s)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - t0
+    await batcher.stop()
+    return {"per_s": n / elapsed, "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": n,
+            "clients": clients}
+
+
+# --- 2. relay ------------------------------------------------------------------------------------
+def translate_for(topic: str):
+    def translate(e: Any, nid: int) -> Outgoing | None:
+        at = datetime.now(timezone.utc)
+        env = i.CaseOpened.create(
+            payload=i.CaseOpenedPayload(origin=i.CaseOrigin.REQUEST_RECEIVED, channel=i.ReceiptChannel.ONLINE,
+                                        received_on=e.received_on, judgment_number=e.judgment_number,
+                                        issuing_court="TAND khu vực 1 - Thanh Hóa"),
+            source="intake", aggregate_id=e.originator_id, aggregate_version=e.originator_version,
+            case_id=e.originator_id, unit=e.unit, actor=ACTOR, occurred_at=at, recorded_at=at,
+            source_position=nid)
+        return Outgoing(topic, env.kafka_key, encode(env), [("source", b"intake")])
+    return translate
+
+
+async def relay_run(app: BenchApp, s: ServiceSettings, topic: str, last: int) -> dict[str, float]:
+    relay = OutboxRelay(service="bench", schema=SCHEMA, events_table="bench_events", mapper=app.mapper,
+                        translate=translate_for(topic), pg=s.asyncpg_kwargs(), kafka_url=s.kafka_url,
+                        batch=1000, poll_seconds=0.2)
+    t0 = time.perf_counter()
+    await relay.start()
+    await relay.wait_for(last, timeout=600)
+    elapsed = time.perf_counter() - t0
+    await relay.stop()
+    return {"per_s": last / elapsed, "events": last, "seconds": elapsed}
+
+
+# --- 3. consumers --------------------------------------------------------------------------------
+async def consume_run(s: ServiceSettings, topic: str, expected: int) -> dict[str, float]:
+    from audit_service.projections import CaseTimeline   # the real audit read model
+
+    pool = await asyncpg.create_pool(**s.asyncpg_kwargs())
+    timeline = CaseTimeline(SCHEMA)
+    await timeline.setup(pool)
+    broker = KafkaBroker(s.kafka_url, log_level=10)
+    # the bench topic carries intake contracts; decode them as if read from the intake topic
+    consumer = TrackedConsumer(name=f"bench.{uuid4().hex[:8]}", broker=broker, topics=[topic],
+                               sink=timeline, decode=lambda _topic, raw: decode(INTAKE_CASE, raw))
+    t0 = time.perf_counter()
+    await broker.start()
+    while consumer.applied + consumer.duplicates < expected:
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - t0
+    await broker.stop()
+    await pool.close()
+    return {"per_s": expected / elapsed, "events": expected, "seconds": elapsed,
+            "dead_lettered": consumer.dead_lettered}
+
+
+# --- 4. memory -----------------------------------------------------------------------------------
+def peak_rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def processes_named(fragment: str) -> list[int]:
+    pids = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if fragment in (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    pids.append(int(p.name))
+            except OSError:
+                pass
+    return pids
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    s = settings()
+    await reset_schema()
+    topic = f"thads.bench.{int(time.time())}"
+    await topics.ensure_topics(layout.KAFKA_BOOTSTRAP, topics=[topic])
+    executor = EsExecutor(s.es_workers)
+    app = await executor.run(BenchApp, s.eventsourcing_env())
+
+    console.print(f"[bold]baseline[/]: {args.baseline} × app.save(one new aggregate), one transaction each")
+    base = await executor.run(baseline, app, args.baseline)
+    console.print(f"[bold]batcher[/]: {args.commands} commands from {args.clients} concurrent clients")
+    batch = await batched(app, executor, args.commands, args.clients)
+    total = args.baseline + args.commands
+    console.print(f"[bold]relay[/]: {total} events store → Kafka (acks=all)")
+    relay = await relay_run(app, s, topic, total)
+    console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
+    consume = await consume_run(s, topic, total)
+    executor.shutdown()
+
+    rss = {"bench process (batcher+relay+consumer)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    for pid in processes_named("kafka.Kafka"):
+        rss[f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
+    pg = [peak_rss_mib(p) or 0.0 for p in processes_named("postgres")]
+    if pg:
+        rss["postgres (largest backend)"] = max(pg)
+    return {"baseline": base, "batcher": batch, "ratio": batch["per_s"] / base["per_s"], "relay": relay,
+            "consumer": consume, "peak_rss_mib": rss}
+
+
+def report(r: dict[str, Any]) -> None:
+    t = Table(title="THADS write path (same machine, same run)")
+    for col in ("measure", "per second", "p50 ms", "p99 ms", "n"):
+        t.add_column(col, justify="right" if col != "measure" else "left")
+    t.add_row("baseline: one event per transaction", f"{r['baseline']['per_s']:,.0f}",
+              f"{r['baseline']['p50_ms']:.2f}", f"{r['baseline']['p99_ms']:.2f}", str(r['baseline']['n']))
+    t.add_row(f"batcher ({r['batcher']['clients']} clients)", f"{r['batcher']['per_s']:,.0f}",
+              f"{r['batcher']['p50_ms']:.2f}", f"{r['batcher']['p99_ms']:.2f}", str(r['batcher']['n']))
+    t.add_row("relay: store → Kafka ack", f"{r['relay']['per_s']:,.0f}", "", "", str(r['relay']['events']))
+    t.add_row("consumer: Kafka → timeline", f"{r['consumer']['per_s']:,.0f}", "", "", str(r['consumer']['events']))
+    console.print(t)
+    console.print(f"[bold]ratio batcher / baseline: {r['ratio']:.2f}×[/] (target ≥ 3×)")
+    m = Table(title="peak RSS (VmHWM)")
+    m.add_column("process")
+    m.add_column("MiB", justify="right")
+    for name, mib in r["peak_rss_mib"].items():
+        m.add_row(name, f"{mib:,.0f}")
+    console.print(m)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--commands", type=int, default=20000)
+    parser.add_argument("--baseline", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=128)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(main(args))
+    report(result)
+    out = Path("bench/results")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2))
+    console.print(f"written {path}")
+
+
+if __name__ == "__main__":
+    cli()
