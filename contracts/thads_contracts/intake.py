@@ -334,6 +334,9 @@ DEADLINE_STEP_LABELS: Mapping[str, str] = {
     "continuation_decision": "Ra quyết định tiếp tục thi hành án",
     "termination_decision": "Ra quyết định đình chỉ thi hành án",
     "delegation_decision": "Ra quyết định ủy thác thi hành án",
+    "voluntary_period": "Thời hạn tự nguyện thi hành án",
+    "suspension_decision": "Ra quyết định tạm đình chỉ thi hành án",
+    "result_certificate": "Xác nhận kết quả thi hành án",
 }
 
 LABELS: Mapping[type[StrEnum], Mapping[StrEnum, str]] = {
@@ -475,6 +478,9 @@ class MoneyCollectedPayload(ContractModel):
     channel: CollectionChannel
     collected_on: LegalDate
     receipt_number: DocumentNumber | None = None
+    # Paid straight to the creditor (always so for "paid_to_bank"): performed, yet never held by
+    # the agency, so no MoneyDisbursed follows it.
+    direct_to_creditor: bool = False
 
 
 class MoneyDisbursedPayload(ContractModel):

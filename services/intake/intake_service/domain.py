@@ -6,6 +6,7 @@ nor breaks the Art. 47 payment order; parties are ids only, personal data lives 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
@@ -27,6 +28,7 @@ from intake_service.deadlines import (
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 FEE_RATE_PERCENT = 3  # [GK] TT 216/2016/TT-BTC: 3 % of the value the creditor receives
 FEE_CAP_VND = 850_000_000  # [GK] cap per request
+MAX_VND = 2**53 - 1  # what every JSON reader can carry exactly (the public contracts cap money here)
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -237,6 +239,11 @@ class CoerciveMeasure(StrEnum):  # Art. 71; seizure has its own command (order_s
     ORDER_TO_ACT = "order_to_act"
 
 
+class AssetKind(StrEnum):  # what was seized (kê biên): auctions value and register them differently
+    MOVABLE = "movable"
+    REAL_ESTATE = "real_estate"
+
+
 # Field operations may not run 22:00–06:00 or on days off (Art. 46(2)); deductions are bank-side.
 FIELD_MEASURES = frozenset({CoerciveMeasure.COMPULSORY_EXPLOITATION, CoerciveMeasure.FORCED_HANDOVER,
                             CoerciveMeasure.ORDER_TO_ACT})
@@ -246,6 +253,9 @@ FIELD_MEASURES = frozenset({CoerciveMeasure.COMPULSORY_EXPLOITATION, CoerciveMea
 class Actor:
     id: str
     role: Role
+
+    def __post_init__(self) -> None:
+        _token(self.id, "actor id", 128)
 
 
 # ---------------------------------------------------------------- errors
@@ -542,6 +552,33 @@ def _ground(enum_cls: type[E], value: Any, topic: str, on: date) -> E:
 def _positive(amount_vnd: int) -> None:
     if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
         raise NotPositiveAmountError(f"amount_vnd must be a positive integer of đồng, got {amount_vnd!r}")
+    if amount_vnd > MAX_VND:
+        raise InvalidValueError(f"amount_vnd {amount_vnd} exceeds {MAX_VND} đồng")
+
+
+# Values that leave the service in every public event are checked here, at the command, so that
+# every recorded event can be published: an event the relay cannot translate would stop it.
+BANK_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
+
+
+def _token(value: Any, what: str, max_len: int) -> str:
+    """An id that travels in messages and keys: 1..max_len characters, no whitespace."""
+    if not isinstance(value, str) or not 0 < len(value) <= max_len or any(c.isspace() for c in value):
+        raise InvalidValueError(f"{what} must be 1 to {max_len} characters without spaces, got {value!r}")
+    return value
+
+
+def _office_code(value: Any, what: str = "unit id") -> str:
+    if "." in _token(value, what, 64):
+        raise InvalidValueError(f"{what} {value!r} may not contain dots (it ends up in topic names)")
+    return value
+
+
+def _text(value: Any, what: str, max_len: int) -> str:
+    """Document numbers (max 64), court names and descriptions (max 2000)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise InvalidValueError(f"{what} is required, at most {max_len} characters, got {value!r}")
+    return value
 
 
 # ---------------------------------------------------------------- the aggregate
@@ -550,10 +587,18 @@ def _positive(amount_vnd: int) -> None:
 class Case(Aggregate):
     """One enforcement case (việc thi hành án). Commands take business time `at` and the actor."""
 
+    class Event(Aggregate.Event):
+        """Every event names the case's office, so that it can be published without loading the case."""
+        unit_id: str
+
     class JudgmentReceived(Aggregate.Created):
         unit_id: str
         intake_ref: str
         matter: str
+        channel: str
+        judgment_number: str
+        issuing_court: str
+        judgment_effective_on: str | None
         at: datetime
         actor_id: str
         actor_role: str
@@ -561,13 +606,18 @@ class Case(Aggregate):
         def apply(self, aggregate: Case) -> None:
             aggregate.origin = Origin.JUDGMENT
             aggregate.matter = Matter(self.matter)
+            aggregate.channel = Channel(self.channel)
             aggregate.status = Status.JUDGMENT_RECEIVED
+            aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
 
     class RequestReceived(Aggregate.Created):
         unit_id: str
         intake_ref: str
         channel: str
         filed_on: str
+        judgment_number: str
+        issuing_court: str
+        judgment_effective_on: str | None
         at: datetime
         actor_id: str
         actor_role: str
@@ -577,9 +627,21 @@ class Case(Aggregate):
             aggregate.channel = Channel(self.channel)
             aggregate.filed_on = date.fromisoformat(self.filed_on)
             aggregate.status = Status.REQUEST_RECEIVED
+            aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("unit_id", self.unit_id)  # the office never changes, not even on delegation
+        super().trigger_event(event_class, **kwargs)
+
+    def _record_judgment(self, number: str, court: str, effective_on: str | None) -> None:
+        self.judgment_number, self.issuing_court = number, court
+        self.judgment_effective_on = _from_iso(effective_on)
 
     def __init__(self, unit_id: str, intake_ref: str, at: datetime) -> None:
         self.unit_id, self.intake_ref = unit_id, intake_ref
+        self.judgment_number: str = ""  # the court's judgment or decision being enforced
+        self.issuing_court: str = ""
+        self.judgment_effective_on: date | None = None  # starts the 5-year limitation period (Art. 30)
         self.origin: Origin = Origin.JUDGMENT
         self.matter: Matter = Matter.ORDINARY
         self.channel: Channel | None = None
@@ -619,33 +681,45 @@ class Case(Aggregate):
 
     @classmethod
     def receive_judgment(cls, unit_id: str, intake_ref: str, at: datetime, actor: Actor,
-                         matter: Matter | str = Matter.ORDINARY) -> Case:
+                         matter: Matter | str = Matter.ORDINARY, *, judgment_number: str, issuing_court: str,
+                         judgment_effective_on: date | None = None,
+                         channel: Channel | str = Channel.POST) -> Case:
         """Court judgment or decision received for ex officio enforcement (Art. 28, 36(2))."""
-        cls._check_creation(at, actor)
+        cls._check_creation(unit_id, at, actor, judgment_number, issuing_court)
         matter = _parse(Matter, matter, "matter")
+        channel = _parse(Channel, channel, "channel")
         return cls._create(cls.JudgmentReceived, id=cls.create_id(unit_id, Origin.JUDGMENT, intake_ref),
-                           unit_id=unit_id, intake_ref=intake_ref, matter=matter.value, at=at,
+                           unit_id=unit_id, intake_ref=intake_ref, matter=matter.value, channel=channel.value,
+                           judgment_number=judgment_number, issuing_court=issuing_court,
+                           judgment_effective_on=_iso(judgment_effective_on), at=at,
                            actor_id=actor.id, actor_role=actor.role.value)
 
     @classmethod
     def receive_request(cls, unit_id: str, intake_ref: str, channel: Channel | str, at: datetime,
-                        actor: Actor, filed_on: date | None = None) -> Case:
+                        actor: Actor, filed_on: date | None = None, *, judgment_number: str,
+                        issuing_court: str, judgment_effective_on: date | None = None) -> Case:
         """Creditor's or debtor's request (Art. 31); filed_on is the submission or postmark date."""
-        cls._check_creation(at, actor)
+        cls._check_creation(unit_id, at, actor, judgment_number, issuing_court)
         channel = _parse(Channel, channel, "channel")
         filed_on = filed_on or business_date(at)
         if filed_on > business_date(at):
             raise InvalidValueError(f"filed_on {filed_on} is after the request was received")
         return cls._create(cls.RequestReceived, id=cls.create_id(unit_id, Origin.REQUEST, intake_ref),
                            unit_id=unit_id, intake_ref=intake_ref, channel=channel.value,
-                           filed_on=filed_on.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+                           filed_on=filed_on.isoformat(), judgment_number=judgment_number,
+                           issuing_court=issuing_court, judgment_effective_on=_iso(judgment_effective_on),
+                           at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @staticmethod
-    def _check_creation(at: datetime, actor: Actor) -> None:
+    def _check_creation(unit_id: str, at: datetime, actor: Actor, judgment_number: str,
+                        issuing_court: str) -> None:
         if actor.role not in CREATION_ROLES:
             raise ActorNotPermittedError(f"role {actor.role} may not register incoming cases")
         if at.tzinfo is None or at.utcoffset() is None:
             raise NaiveDatetimeError("business time `at` must be timezone-aware")
+        _office_code(unit_id)
+        _text(judgment_number, "judgment_number (the judgment or decision enforced)", 64)
+        _text(issuing_court, "issuing_court", 2000)
 
     # -- common guards
 
@@ -675,6 +749,7 @@ class Case(Aggregate):
     def _new_decision(self, number: str) -> None:
         if not number:
             raise InvalidValueError("a decision number is required")
+        _text(number, "decision number", 64)
         if number in self.decisions:
             raise DuplicateDecisionError(f"decision {number!r} is already recorded on this case")
 
@@ -734,6 +809,8 @@ class Case(Aggregate):
             raise DuplicatePartyError(f"party {party_id!r} is already on this case")
         if (kind is PartyKind.CREDIT_INSTITUTION) != bool(bank_code):
             raise InvalidPartyError("a bank_code is given for credit institutions, and only for them")
+        if bank_code and not BANK_CODE.match(bank_code):
+            raise InvalidPartyError(f"bank_code {bank_code!r} must match {BANK_CODE.pattern}")
         self._party_added(party_id=party_id, role=role.value, kind=kind.value, bank_code=bank_code,
                           at=at, actor_id=actor.id, actor_role=actor.role.value)
 
@@ -767,6 +844,7 @@ class Case(Aggregate):
 
     def assign_officer(self, officer_id: str, at: datetime, actor: Actor) -> None:
         self._guard("assign_officer", at, actor)
+        _token(officer_id, "officer id", 128)
         if self.officer_id is not None:
             raise OfficerAlreadyAssignedError(f"officer {self.officer_id} is assigned; use reassign_officer")
         self._officer_assigned(officer_id=officer_id, at=at, actor_id=actor.id, actor_role=actor.role.value)
@@ -780,6 +858,7 @@ class Case(Aggregate):
         self._guard("reassign_officer", at, actor)
         if self.officer_id is None:
             raise OfficerNotAssignedError("no officer is assigned yet; use assign_officer")
+        _token(officer_id, "officer id", 128)
         if officer_id == self.officer_id:
             raise InvalidValueError(f"officer {officer_id} is already assigned")
         self._officer_reassigned(officer_id=officer_id, previous_officer_id=self.officer_id, reason=reason,
@@ -997,25 +1076,31 @@ class Case(Aggregate):
         self._decision(decision_no, f"coercion:{measure}", self._stamp(at))
 
     def order_seizure(self, decision_no: str, asset_description: str, claim_item_ids: list[str],
-                      at: datetime, actor: Actor) -> None:
-        """Seizure (kê biên) of an asset for the given claim items (Art. 71(2))."""
+                      at: datetime, actor: Actor, *, asset_kind: AssetKind | str) -> None:
+        """Seizure (kê biên) of an asset for the given claim items (Art. 71(2)).
+
+        Auction proceeds are later booked on the first claim item listed; if that item is secured
+        they count as its collateral's proceeds (Art. 47(3)), so list the secured item first.
+        """
         day = self._guard("order_seizure", at, actor)
         self._check_field_time(at, day)
+        asset_kind = _parse(AssetKind, asset_kind, "asset kind")
         if not asset_description:
             raise InvalidValueError("the seized asset must be described")
+        _text(asset_description, "asset description", 2000)
         if not claim_item_ids:
             raise InvalidValueError("a seizure secures at least one claim item")
         for claim_item_id in claim_item_ids:
             self._item(claim_item_id)
         self._new_decision(decision_no)
-        self._seizure_ordered(decision_no=decision_no, asset_description=asset_description,
-                              claim_item_ids=list(claim_item_ids), at=at, actor_id=actor.id,
-                              actor_role=actor.role.value)
+        self._seizure_ordered(decision_no=decision_no, asset_kind=asset_kind.value,
+                              asset_description=asset_description, claim_item_ids=list(claim_item_ids),
+                              at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("SeizureOrdered")
-    def _seizure_ordered(self, decision_no: str, asset_description: str, claim_item_ids: list[str],
-                         at: datetime, actor_id: str, actor_role: str) -> None:
-        self.measures.append({"measure": "seizure", "decision_no": decision_no, "at": at,
+    def _seizure_ordered(self, decision_no: str, asset_kind: str, asset_description: str,
+                         claim_item_ids: list[str], at: datetime, actor_id: str, actor_role: str) -> None:
+        self.measures.append({"measure": "seizure", "decision_no": decision_no, "at": at, "asset_kind": asset_kind,
                               "asset_description": asset_description, "claim_item_ids": list(claim_item_ids)})
         self._decision(decision_no, "coercion:seizure", self._stamp(at))
 
@@ -1107,8 +1192,9 @@ class Case(Aggregate):
         plan = self.payment_plan()
         if amount_vnd > plan[claim_item_id]:
             raise self._order_violation(item, amount_vnd, plan, day)
-        self._money_disbursed(claim_item_id=claim_item_id, amount_vnd=amount_vnd, at=at,
-                              actor_id=actor.id, actor_role=actor.role.value)
+        payee = self.parties[item.creditor_party_id]
+        self._money_disbursed(claim_item_id=claim_item_id, amount_vnd=amount_vnd, payee_party_id=payee.id,
+                              payee_kind=payee.kind.value, at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     def _order_violation(self, item: ClaimItem, amount_vnd: int, plan: dict[str, int],
                          day: date) -> PaymentOrderViolationError:
@@ -1127,8 +1213,8 @@ class Case(Aggregate):
                   f"its share now is {plan[item.id]} VND")
 
     @event("MoneyDisbursed")
-    def _money_disbursed(self, claim_item_id: str, amount_vnd: int, at: datetime, actor_id: str,
-                         actor_role: str) -> None:
+    def _money_disbursed(self, claim_item_id: str, amount_vnd: int, payee_party_id: str, payee_kind: str,
+                         at: datetime, actor_id: str, actor_role: str) -> None:
         self.items[claim_item_id].paid_out_vnd += amount_vnd
         self.disbursements.append((self._stamp(at), amount_vnd))
         self._settle_money_status()
@@ -1245,6 +1331,7 @@ class Case(Aggregate):
         ground = _ground(DelegationGround, ground, "delegation", day)
         if not target_unit_id or target_unit_id == self.unit_id:
             raise InvalidValueError("a case is delegated to another THADS unit")
+        _office_code(target_unit_id, "target unit id")
         self._new_decision(decision_no)
         known = self._known_on(ground_known_on, day)
         self._delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
@@ -1279,6 +1366,9 @@ class Case(Aggregate):
         if open_items:
             raise OutstandingClaimsError(f"claim items not yet paid in full: {', '.join(open_items)} "
                                          f"({legal_reference('completion', day)})")
+        certificate_no = certificate_no or None
+        if certificate_no is not None:
+            _text(certificate_no, "certificate number", 64)
         self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("Completed")
@@ -1306,6 +1396,7 @@ class Case(Aggregate):
             raise NoCertificateRequestError("a certificate is issued on a party's request")
         if not certificate_no:
             raise InvalidValueError("a certificate number is required")
+        _text(certificate_no, "certificate number", 64)
         self._certificate_issued(certificate_no=certificate_no, at=at, actor_id=actor.id,
                                  actor_role=actor.role.value)
 

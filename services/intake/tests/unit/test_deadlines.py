@@ -29,6 +29,7 @@ from intake_service.deadlines import (
 from intake_service.domain import Actor, Case, Role
 
 TZ = timezone(timedelta(hours=7))
+JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
 CLERK, HEAD, OFFICER = Actor("clerk-1", Role.CLERK), Actor("head-1", Role.HEAD), Actor("officer-1", Role.OFFICER)
 
 
@@ -246,7 +247,7 @@ def test_separate_register_waiting_time_depends_on_the_date_and_the_case():
 
 def test_a_request_received_before_tet_is_decided_on_time_within_five_working_days():
     # Given a request received on Friday 24/1/2025, just before Tết Ất Tỵ
-    case = Case.receive_request("U-HN", "DON-7", "post", at(2025, 1, 24), CLERK)
+    case = Case.receive_request("U-HN", "DON-7", "post", at(2025, 1, 24), CLERK, **JUDGMENT)
     # When the QĐTHA is issued on 7/2/2025, the fifth working day
     case.decide_enforcement("QD-7", "on_request", at(2025, 2, 7), HEAD)
     # Then the decision deadline is met, and the procuracy copy is open
@@ -258,7 +259,7 @@ def test_a_request_received_before_tet_is_decided_on_time_within_five_working_da
 
 
 def test_an_undecided_request_becomes_overdue_in_business_time():
-    case = Case.receive_request("U-HN", "DON-8", "in_person", at(2024, 2, 7), CLERK)
+    case = Case.receive_request("U-HN", "DON-8", "in_person", at(2024, 2, 7), CLERK, **JUDGMENT)
     assert case.deadlines(as_of=date(2024, 2, 21))[0]["status"] == "open"
     row = case.deadlines(as_of=date(2024, 2, 22))[0]
     assert (row["step"], row["status"], row["legal_basis"]) == (
@@ -266,7 +267,7 @@ def test_an_undecided_request_becomes_overdue_in_business_time():
 
 
 def test_a_late_decision_stays_recorded_as_overdue():
-    case = Case.receive_judgment("U-HN", "BA-9", at(2024, 2, 7), CLERK, matter="bankruptcy")
+    case = Case.receive_judgment("U-HN", "BA-9", at(2024, 2, 7), CLERK, matter="bankruptcy", **JUDGMENT)
     case.decide_enforcement("QD-9", "ex_officio", at(2024, 2, 20), HEAD)  # 3 WD were due 19/2
     row = case.deadlines(as_of=date(2024, 2, 20))[0]
     assert (row["step"], row["due"], row["done_on"], row["status"]) == (
@@ -274,13 +275,13 @@ def test_a_late_decision_stays_recorded_as_overdue():
 
 
 def test_the_legal_basis_follows_the_law_in_force_on_the_event_date():
-    old = Case.receive_request("U-HN", "DON-10", "online", at(2026, 6, 30), CLERK)
-    new = Case.receive_request("U-HN", "DON-11", "online", at(2026, 7, 1), CLERK)
+    old = Case.receive_request("U-HN", "DON-10", "online", at(2026, 6, 30), CLERK, **JUDGMENT)
+    new = Case.receive_request("U-HN", "DON-11", "online", at(2026, 7, 1), CLERK, **JUDGMENT)
     assert old.deadlines(date(2026, 7, 1))[0]["legal_basis"] == "Art. 36(1) Luật THADS 2008"
     assert "Art. 34 Luật THADS 2025" in new.deadlines(date(2026, 7, 1))[0]["legal_basis"]
 
 
 def test_a_provisional_measure_must_be_decided_the_same_day():
-    case = Case.receive_judgment("U-HN", "BPKCTT-1", at(2024, 3, 4), CLERK, matter="provisional_measure")
+    case = Case.receive_judgment("U-HN", "BPKCTT-1", at(2024, 3, 4), CLERK, matter="provisional_measure", **JUDGMENT)
     row = case.deadlines(as_of=date(2024, 3, 5))[0]
     assert (row["step"], row["due"], row["status"]) == ("decision_provisional_measure", date(2024, 3, 4), "overdue")

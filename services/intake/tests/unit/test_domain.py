@@ -57,6 +57,7 @@ from intake_service.domain import (
 )
 
 TZ = timezone(timedelta(hours=7))
+JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
 HEAD = Actor("head-1", Role.HEAD)
 OFFICER = Actor("officer-1", Role.OFFICER)
 CLERK = Actor("clerk-1", Role.CLERK)
@@ -78,9 +79,9 @@ LATER = at(2026, 9, 8, 10)  # a Tuesday, after every builder step and after the 
 
 def received(origin: str) -> Case:
     if origin == "judgment":
-        case = Case.receive_judgment("U-HN", "BA-1", T0, CLERK)
+        case = Case.receive_judgment("U-HN", "BA-1", T0, CLERK, **JUDGMENT)
     else:
-        case = Case.receive_request("U-HN", "DON-1", "in_person", T0, CLERK)
+        case = Case.receive_request("U-HN", "DON-1", "in_person", T0, CLERK, **JUDGMENT)
     case.add_party("P-BANK", "creditor", "credit_institution", T0, CLERK, bank_code="VCB")
     case.add_party("P-DEBT", "debtor", "individual", T0, CLERK)
     case.add_claim_item("I-1", "credit_debt", 10_000_000, "P-BANK", T0, CLERK)
@@ -185,7 +186,8 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "apply_security_measure": lambda c: c.apply_security_measure("account_freeze", "QD-PT-X", LATER, OFFICER),
     "apply_coercive_measure": lambda c: c.apply_coercive_measure("deduction_from_account", "QD-CC-X", LATER,
                                                                  OFFICER),
-    "order_seizure": lambda c: c.order_seizure("QD-KB-X", "Nhà đất thửa 12, tờ bản đồ 3", ["I-1"], LATER, OFFICER),
+    "order_seizure": lambda c: c.order_seizure("QD-KB-X", "Nhà đất thửa 12, tờ bản đồ 3", ["I-1"], LATER, OFFICER,
+                                                 asset_kind="real_estate"),
     "collect_money": lambda c: c.collect_money("I-1", 1_000_000, "deduction", "BANK-X", LATER, OFFICER),
     "disburse": lambda c: c.disburse("I-1", 1_000_000, LATER, ACCOUNTANT),
     "charge_enforcement_fee": lambda c: c.charge_enforcement_fee("I-1", LATER, ACCOUNTANT),
@@ -361,23 +363,23 @@ def test_continuing_a_postponement_returns_to_the_status_before_it():
 
 
 def test_case_id_is_derived_from_the_unit_and_the_upstream_reference():
-    first = Case.receive_request("U-HN", "DON-5", "post", T0, CLERK)
-    again = Case.receive_request("U-HN", "DON-5", "post", T0, CLERK)
-    judgment = Case.receive_judgment("U-HN", "DON-5", T0, CLERK)
+    first = Case.receive_request("U-HN", "DON-5", "post", T0, CLERK, **JUDGMENT)
+    again = Case.receive_request("U-HN", "DON-5", "post", T0, CLERK, **JUDGMENT)
+    judgment = Case.receive_judgment("U-HN", "DON-5", T0, CLERK, **JUDGMENT)
     assert first.id == again.id == Case.create_id("U-HN", "request", "DON-5")
     assert judgment.id != first.id
 
 
 def test_a_redelivered_intake_conflicts_in_the_event_store():
     app = Application()
-    app.save(Case.receive_request("U-HN", "DON-6", "online", T0, SYSTEM))
+    app.save(Case.receive_request("U-HN", "DON-6", "online", T0, SYSTEM, **JUDGMENT))
     with pytest.raises(IntegrityError):
-        app.save(Case.receive_request("U-HN", "DON-6", "online", T0, SYSTEM))
+        app.save(Case.receive_request("U-HN", "DON-6", "online", T0, SYSTEM, **JUDGMENT))
 
 
 def test_events_carry_business_time_and_actor_while_timestamp_is_recording_time():
     # Given history imported years later
-    case = Case.receive_judgment("U-HN", "BA-2", at(2019, 5, 6), CLERK)
+    case = Case.receive_judgment("U-HN", "BA-2", at(2019, 5, 6), CLERK, **JUDGMENT)
     case.decide_enforcement("QD-2", "ex_officio", at(2019, 5, 7), HEAD)
     created, decided = case.collect_events()
     # Then `at` is the business time, the timestamp is when it was recorded
@@ -425,7 +427,7 @@ def test_a_procuracy_copy_cannot_be_sent_before_its_decision():
 
 def test_business_time_must_be_timezone_aware():
     with pytest.raises(NaiveDatetimeError):
-        Case.receive_judgment("U-HN", "BA-3", datetime(2024, 3, 4, 9), CLERK)
+        Case.receive_judgment("U-HN", "BA-3", datetime(2024, 3, 4, 9), CLERK, **JUDGMENT)
     with pytest.raises(NaiveDatetimeError):
         build(S.DECIDED).notify(datetime(2024, 3, 6, 9), OFFICER)
 
@@ -544,7 +546,7 @@ def test_only_the_competent_actor_may_act(status, actor, call):
 
 def test_an_accountant_cannot_register_an_incoming_case():
     with pytest.raises(ActorNotPermittedError):
-        Case.receive_judgment("U-HN", "BA-4", T0, ACCOUNTANT)
+        Case.receive_judgment("U-HN", "BA-4", T0, ACCOUNTANT, **JUDGMENT)
 
 
 # ---------------------------------------------------------------- voluntary period, verification, register
@@ -561,7 +563,7 @@ def test_verification_waits_for_the_voluntary_period():
 
 
 def test_a_provisional_measure_is_verified_at_once():
-    case = Case.receive_judgment("U-HN", "BPKCTT-2", T0, CLERK, matter="provisional_measure")
+    case = Case.receive_judgment("U-HN", "BPKCTT-2", T0, CLERK, matter="provisional_measure", **JUDGMENT)
     case.decide_enforcement("QD-5", "ex_officio", T0, HEAD)
     case.notify(T0, OFFICER)
     case.start_verification(T0, OFFICER)
@@ -647,14 +649,14 @@ def test_from_july_2026_the_register_waits_two_years():
 def test_no_field_coercion_at_night_or_on_days_off(when):
     case = build(S.ENFORCING)
     with pytest.raises(ForbiddenCoercionTimeError, match="Art. 46"):
-        case.order_seizure("QD-KB-2", "Xe ô tô 30A-12345", ["I-1"], when, OFFICER)
+        case.order_seizure("QD-KB-2", "Xe ô tô 30A-12345", ["I-1"], when, OFFICER, asset_kind="movable")
     with pytest.raises(ForbiddenCoercionTimeError):
         case.apply_coercive_measure("forced_handover", "QD-CC-2", when, OFFICER)
 
 
 def test_coercion_on_a_compensatory_saturday_is_allowed_and_bank_deductions_any_time():
     case = build(S.ENFORCING)
-    case.order_seizure("QD-KB-3", "Nhà đất thửa 7", ["I-1"], at(2025, 4, 26, 8), OFFICER)
+    case.order_seizure("QD-KB-3", "Nhà đất thửa 7", ["I-1"], at(2025, 4, 26, 8), OFFICER, asset_kind="real_estate")
     case.apply_coercive_measure("deduction_from_account", "QD-CC-3", at(2025, 4, 27, 23), OFFICER)
     seizure = case.collect_events()[0]
     assert (seizure.asset_description, seizure.claim_item_ids) == ("Nhà đất thửa 7", ["I-1"])
@@ -689,7 +691,7 @@ def test_a_direct_repayment_to_the_bank_settles_without_money_held():
 
 
 def test_paid_to_bank_needs_a_bank_creditor():
-    case = Case.receive_request("U-HN", "DON-9", "post", T0, CLERK)
+    case = Case.receive_request("U-HN", "DON-9", "post", T0, CLERK, **JUDGMENT)
     case.add_party("P-PERSON", "creditor", "individual", T0, CLERK)
     case.add_claim_item("I-1", "other", 5_000_000, "P-PERSON", T0, CLERK)
     for step in ENFORCING_PATH:
@@ -751,7 +753,7 @@ def test_the_fee_is_three_percent_of_what_the_creditor_received():
 
 
 def test_the_fee_is_capped_per_request():
-    case = Case.receive_request("U-HN", "DON-BIG", "in_person", T0, CLERK)
+    case = Case.receive_request("U-HN", "DON-BIG", "in_person", T0, CLERK, **JUDGMENT)
     case.add_party("P-BANK", "creditor", "credit_institution", T0, CLERK, bank_code="BIDV")
     case.add_claim_item("I-1", "credit_debt", 40_000_000_000, "P-BANK", T0, CLERK)
     for step in ENFORCING_PATH:

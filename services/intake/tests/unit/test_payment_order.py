@@ -18,6 +18,7 @@ from intake_service.domain import (
 )
 
 TZ = timezone(timedelta(hours=7))
+JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
 HEAD, OFFICER = Actor("head-1", Role.HEAD), Actor("officer-1", Role.OFFICER)
 CLERK, ACCOUNTANT = Actor("clerk-1", Role.CLERK), Actor("accountant-1", Role.ACCOUNTANT)
 
@@ -35,7 +36,7 @@ PARTIES = {"P-CHILD": "individual", "P-STATE": "state", "P-BANK": "credit_instit
 
 def enforcing(*items: tuple[str, str, int, str, bool]) -> Case:
     """A case being enforced with the given (id, kind, amount, creditor, secured) claim items."""
-    case = Case.receive_request("U-HN", "DON-PAY", "in_person", T0, CLERK)
+    case = Case.receive_request("U-HN", "DON-PAY", "in_person", T0, CLERK, **JUDGMENT)
     case.add_party("P-DEBT", "debtor", "individual", T0, CLERK)
     for party_id in {creditor for *_, creditor, _ in items}:
         kind = PARTIES[party_id]

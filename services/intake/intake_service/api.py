@@ -1,0 +1,330 @@
+"""Intake HTTP API: one route per command on a case, plus state and history.
+
+Every command accepts an optional business time `occurred_at` (imported history); the recording
+time is always now. A body that fails validation gets 422 naming the field, a rule violation 409
+naming the rule, an unknown case 404 — and none of them writes anything."""
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Callable
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from thads_kit.auth import Principal, require
+
+from . import application as appl
+from .domain import (
+    Actor, AssetKind, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
+    NoConditionGround, Origin, PartyKind, PartyRole, PostponementGround, RefusalGround, RevocationGround,
+    Role, SecurityMeasure, SuspensionGround, TerminationGround, VerificationOutcome,
+)
+
+VN_TZ = timezone(timedelta(hours=7))
+router = APIRouter(tags=["intake"])
+
+# token roles → the domain's roles (the domain checks which role may do what, per domain.md §6)
+DOMAIN_ROLE = {"head": Role.HEAD, "officer": Role.OFFICER, "clerk": Role.CLERK, "auditor": Role.INSPECTOR}
+STAFF = ("head", "officer", "clerk")
+READERS = ("head", "officer", "clerk", "procuracy", "auditor", "admin")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    occurred_at: AwareDatetime | None = Field(
+        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử")
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(id=principal.sub, role=DOMAIN_ROLE.get(principal.role, Role.SYSTEM))
+
+
+def business_time(body: Body) -> datetime:
+    return body.occurred_at or datetime.now(VN_TZ)
+
+
+def runtime(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+# ---------------------------------------------------------------------------- opening a case
+class JudgmentIn(Body):
+    unit: str = Field(min_length=1, max_length=32, description="Mã cơ quan THADS")
+    intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận bản án")
+    judgment_number: str = Field(min_length=1, max_length=64, description="Số bản án, quyết định")
+    issuing_court: str = Field(min_length=1, max_length=200, description="Tòa án ra bản án")
+    judgment_effective_on: date | None = None
+    matter: Matter = Matter.ORDINARY
+    channel: Channel = Field(Channel.POST, description="Kênh nhận bản án (mặc định: qua bưu điện)")
+
+
+class RequestIn(Body):
+    unit: str = Field(min_length=1, max_length=32)
+    intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận đơn")
+    channel: Channel = Field(description="Trực tiếp, qua bưu điện hoặc trực tuyến")
+    filed_on: date | None = Field(None, description="Ngày nộp đơn hoặc ngày dấu bưu điện")
+    judgment_number: str = Field(min_length=1, max_length=64)
+    issuing_court: str = Field(min_length=1, max_length=200)
+    judgment_effective_on: date | None = None
+
+
+async def _open(request: Request, principal: Principal, origin: Origin, body: JudgmentIn | RequestIn) -> Any:
+    rt = runtime(request)
+    kwargs = body.model_dump(exclude={"occurred_at", "unit", "intake_ref"}, exclude_none=True)
+    case_id, fn = appl.open_case(rt.app, origin, body.unit, body.intake_ref, at=business_time(body),
+                                 actor=actor_of(principal), **kwargs)
+    return await rt.batcher.submit(case_id, fn)
+
+
+@router.post("/cases/judgments", status_code=status.HTTP_201_CREATED, summary="Nhận bản án, quyết định (chủ động)")
+async def receive_judgment(request: Request, body: JudgmentIn,
+                           principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
+    return await _open(request, principal, Origin.JUDGMENT, body)
+
+
+@router.post("/cases/requests", status_code=status.HTTP_201_CREATED, summary="Nhận đơn yêu cầu thi hành án")
+async def receive_request(request: Request, body: RequestIn,
+                          principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
+    return await _open(request, principal, Origin.REQUEST, body)
+
+
+# ---------------------------------------------------------------------------- commands on a case
+class Refusal(Body):
+    ground: RefusalGround
+
+
+class Decision(Body):
+    decision_no: str = Field(min_length=1, max_length=64)
+    basis: Basis
+
+
+class PartyIn(Body):
+    party_id: UUID
+    role: PartyRole
+    kind: PartyKind
+    bank_code: str | None = Field(None, max_length=16)
+    full_name: str = Field(min_length=1, max_length=200, description="Họ tên / tên tổ chức (dữ liệu cá nhân)")
+    id_number: str | None = Field(None, max_length=32)
+    address: str | None = Field(None, max_length=300)
+    phone: str | None = Field(None, max_length=32)
+
+
+class ClaimItemIn(Body):
+    claim_item_id: UUID
+    kind: ClaimKind
+    amount_vnd: int = Field(gt=0, description="Số tiền (đồng)")
+    creditor_party_id: UUID
+    secured: bool = False
+    ex_officio: bool = False
+
+
+class OfficerIn(Body):
+    officer_id: str = Field(min_length=1, max_length=64)
+
+
+class ReassignIn(OfficerIn):
+    reason: str = ""
+
+
+class ProcuracyCopy(Body):
+    decision_no: str = Field(min_length=1)
+    sent_on: date
+
+
+class Empty(Body):
+    pass
+
+
+class VoluntaryPayment(Body):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0)
+    source_ref: str = Field(min_length=1, max_length=128, description="Số biên lai (chống ghi trùng)")
+    direct_to_creditor: bool = False
+
+
+class Verification(Body):
+    outcome: VerificationOutcome
+    ground: NoConditionGround | None = None
+    decision_no: str | None = None
+    ground_known_on: date | None = None
+    imprisoned_two_years_or_more: bool = False
+
+
+class Reverification(Body):
+    found_conditions: bool
+    imprisoned_two_years_or_more: bool | None = None
+
+
+class SecurityIn(Body):
+    measure: SecurityMeasure
+    decision_no: str = Field(min_length=1)
+
+
+class CoercionIn(Body):
+    measure: CoerciveMeasure
+    decision_no: str = Field(min_length=1)
+
+
+class SeizureIn(Body):
+    decision_no: str = Field(min_length=1)
+    asset_description: str = Field(min_length=1, max_length=500)
+    asset_kind: AssetKind = Field(description="Động sản hoặc bất động sản")
+    claim_item_ids: list[UUID] = Field(min_length=1)
+
+
+class CollectionIn(Body):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0)
+    channel: CollectionChannel
+    source_ref: str = Field(min_length=1, max_length=128)
+
+
+class DisbursementIn(Body):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0)
+
+
+class FeeIn(Body):
+    claim_item_id: UUID
+
+
+class PostponeIn(Body):
+    ground: PostponementGround
+    decision_no: str = Field(min_length=1)
+    until: date | None = None
+
+
+class DecisionNo(Body):
+    decision_no: str = Field(min_length=1)
+
+
+class SuspendIn(DecisionNo):
+    ground: SuspensionGround
+    ground_known_on: date | None = None
+
+
+class ContinueAfterSuspension(DecisionNo):
+    ground_ended_on: date | None = None
+
+
+class TerminateIn(DecisionNo):
+    ground: TerminationGround
+    ground_known_on: date | None = None
+
+
+class DelegateIn(DecisionNo):
+    target_unit_id: str = Field(min_length=1)
+    ground: DelegationGround
+    ground_known_on: date | None = None
+
+
+class RevokeIn(DecisionNo):
+    ground: RevocationGround
+
+
+class CompleteIn(Body):
+    certificate_no: str | None = None
+
+
+class CertificateIn(Body):
+    certificate_no: str = Field(min_length=1)
+
+
+def command_route(path: str, command: str, body_type: type[Body], roles: tuple[str, ...], summary: str,
+                  before: Callable[..., Any] | None = None) -> None:
+    """Register POST /cases/{case_id}/<path> that runs `command` on the case with the body's fields."""
+
+    async def endpoint(request: Request, case_id: UUID, body: body_type,  # type: ignore[valid-type]
+                       principal: Principal = Depends(require(*roles))) -> Any:
+        rt = runtime(request)
+        if before is not None:
+            await before(request, case_id, body)
+        kwargs = _domain_values(body.model_dump(exclude={"occurred_at"} | _personal_fields(body_type)))
+        kwargs |= {"at": business_time(body), "actor": actor_of(principal)}
+        officer = principal.sub if principal.role == "officer" else None
+        return await rt.batcher.submit(case_id, appl.act(rt.app, case_id, command, kwargs, officer))
+
+    endpoint.__name__ = command
+    router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command)(endpoint)
+
+
+def _domain_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The domain keys parties and claim items by the string form of their UUIDs."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, UUID):
+            return str(v)
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        return v
+    return {k: conv(v) for k, v in values.items()}
+
+
+PERSONAL_FIELDS = {"full_name", "id_number", "address", "phone"}
+
+
+def _personal_fields(body_type: type[Body]) -> set[str]:
+    return PERSONAL_FIELDS & set(body_type.model_fields)
+
+
+async def _store_personal_data(request: Request, case_id: UUID, body: PartyIn) -> None:
+    """Personal data is kept outside the event stream (so it can be erased); the event has the id only."""
+    store = getattr(request.app.state, "personal_data", None)
+    if store is not None:
+        await store(case_id, body)
+
+
+LEAD = ("head",)
+OFFICER = ("officer", "head")
+MONEY = ("officer", "head", "clerk")
+for _path, _command, _body, _roles, _summary in [
+    ("refusal", "refuse_request", Refusal, LEAD, "Từ chối yêu cầu thi hành án"),
+    ("decision", "decide_enforcement", Decision, LEAD, "Ra quyết định thi hành án (thụ lý)"),
+    ("parties", "add_party", PartyIn, STAFF, "Thêm đương sự"),
+    ("claim-items", "add_claim_item", ClaimItemIn, STAFF, "Thêm khoản phải thi hành"),
+    ("officer", "assign_officer", OfficerIn, LEAD, "Phân công chấp hành viên"),
+    ("officer/reassignment", "reassign_officer", ReassignIn, LEAD, "Thay đổi chấp hành viên"),
+    ("procuracy-copies", "record_procuracy_copy", ProcuracyCopy, STAFF, "Ghi nhận gửi quyết định cho Viện kiểm sát"),
+    ("notification", "notify", Empty, ("officer", "clerk", "head"), "Thông báo, bắt đầu thời hạn tự nguyện"),
+    ("voluntary-payments", "record_voluntary_payment", VoluntaryPayment, MONEY, "Ghi nhận tự nguyện thi hành"),
+    ("verification/start", "start_verification", Empty, OFFICER, "Bắt đầu xác minh điều kiện thi hành án"),
+    ("verification", "record_verification", Verification, OFFICER, "Kết quả xác minh (có / chưa có điều kiện)"),
+    ("reverification", "reverify", Reverification, OFFICER, "Xác minh lại"),
+    ("separate-register", "move_to_separate_register", Empty, LEAD, "Chuyển sổ theo dõi riêng"),
+    ("return", "return_request", Empty, LEAD, "Gửi lại yêu cầu thi hành án"),
+    ("security-measures", "apply_security_measure", SecurityIn, OFFICER, "Áp dụng biện pháp bảo đảm"),
+    ("coercive-measures", "apply_coercive_measure", CoercionIn, OFFICER, "Áp dụng biện pháp cưỡng chế"),
+    ("seizures", "order_seizure", SeizureIn, OFFICER, "Kê biên tài sản"),
+    ("collections", "collect_money", CollectionIn, MONEY, "Thu tiền"),
+    ("disbursements", "disburse", DisbursementIn, MONEY, "Chi trả tiền"),
+    ("fees", "charge_enforcement_fee", FeeIn, MONEY, "Thu phí thi hành án"),
+    ("postponement", "postpone", PostponeIn, LEAD, "Hoãn thi hành án"),
+    ("postponement/continuation", "continue_after_postponement", DecisionNo, LEAD, "Tiếp tục sau hoãn"),
+    ("suspension", "suspend", SuspendIn, LEAD, "Tạm đình chỉ thi hành án"),
+    ("suspension/continuation", "continue_after_suspension", ContinueAfterSuspension, LEAD,
+     "Tiếp tục sau tạm đình chỉ"),
+    ("termination", "terminate", TerminateIn, LEAD, "Đình chỉ thi hành án"),
+    ("delegation", "delegate_out", DelegateIn, LEAD, "Ủy thác thi hành án"),
+    ("revocation", "revoke", RevokeIn, LEAD, "Thu hồi quyết định thi hành án"),
+    ("completion", "complete", CompleteIn, OFFICER, "Kết thúc thi hành án"),
+    ("certificate-requests", "receive_certificate_request", Empty, STAFF, "Nhận yêu cầu xác nhận kết quả"),
+    ("certificates", "issue_certificate", CertificateIn, LEAD, "Xác nhận kết quả thi hành án"),
+]:
+    command_route(_path, _command, _body, _roles, _summary,
+                  before=_store_personal_data if _body is PartyIn else None)
+
+
+# ---------------------------------------------------------------------------- queries
+@router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn")
+async def get_case(request: Request, case_id: UUID,
+                   principal: Annotated[Principal, Depends(require(*READERS))],
+                   as_of: AwareDatetime | None = Query(None, description="Đánh giá thời hạn tại thời điểm này")) -> Any:
+    rt = runtime(request)
+    case = await rt.executor.run(rt.app.get_case, case_id)
+    return appl.state(case, as_of or datetime.now(VN_TZ))
+
+
+@router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc")
+async def case_events(request: Request, case_id: UUID,
+                      principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
+    rt = runtime(request)
+    events = await rt.executor.run(rt.app.history, case_id)
+    return {"case_id": str(case_id), "events": events}

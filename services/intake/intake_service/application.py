@@ -1,0 +1,119 @@
+"""Intake application: get → act → save for every command on a Case, and small queries.
+
+Commands are built as functions for the kit's CommandBatcher (it runs them in a worker thread and
+saves concurrent commands on different cases in one transaction)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from thads_kit.store import ServiceApplication
+
+from .domain import Case, IntakeError, Origin
+
+
+class CaseNotFoundError(IntakeError):
+    rule = "case must exist"
+
+
+class CaseAlreadyRegisteredError(IntakeError):
+    rule = "one intake reference registers one case (uuid5 of office, origin and reference)"
+
+
+class NotYourCaseError(IntakeError):
+    rule = "officers act on their own cases"
+
+
+class Intake(ServiceApplication):
+    name = "Intake"
+    # Long cases load through the aggregate cache (AGGREGATE_CACHE_MAXSIZE, fast-forwarded from the
+    # store on every get). Snapshots are not enabled: the Case state holds dataclasses and enums
+    # that the library's JSON transcoder cannot restore faithfully (an enum would come back a str).
+
+    def get_case(self, case_id: UUID) -> Case:
+        try:
+            return self.repository.get(case_id)  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            raise CaseNotFoundError(f"case {case_id} not found") from None
+
+    def case_exists(self, case_id: UUID) -> bool:
+        return case_id in self.repository
+
+    def history(self, case_id: UUID) -> list[dict[str, Any]]:
+        """The case's full event history, oldest first, with business and recording times."""
+        events = list(self.events.get(case_id))
+        if not events:
+            raise CaseNotFoundError(f"case {case_id} not found")
+        out = []
+        for e in events:
+            fields = {k: v for k, v in e.__dict__.items()
+                      if k not in ("originator_id", "originator_version", "timestamp")}
+            out.append({"version": e.originator_version, "event": type(e).__qualname__.split(".")[-1],
+                        "occurred_at": fields.pop("at", None), "recorded_at": e.timestamp, "data": fields})
+        return out
+
+
+CommandFn = Callable[[], tuple[list[Aggregate], Any]]
+
+
+def open_case(app: Intake, origin: Origin, unit_id: str, intake_ref: str, **kwargs: Any) -> tuple[UUID, CommandFn]:
+    """A command that registers a new case from a judgment (ex officio) or a request."""
+    case_id = Case.create_id(unit_id, origin.value, intake_ref)
+
+    def fn() -> tuple[list[Aggregate], Any]:
+        if app.case_exists(case_id):
+            raise CaseAlreadyRegisteredError(
+                f"{origin.value} {intake_ref!r} of office {unit_id} is already case {case_id}")
+        factory = Case.receive_judgment if origin is Origin.JUDGMENT else Case.receive_request
+        case = factory(unit_id=unit_id, intake_ref=intake_ref, **kwargs)
+        return [case], summary(case)
+
+    return case_id, fn
+
+
+def act(app: Intake, case_id: UUID, command: str, kwargs: dict[str, Any],
+        officer_must_be: str | None = None) -> CommandFn:
+    """A command that loads the case, calls `command` on it and saves what it recorded."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        case = app.get_case(case_id)
+        if officer_must_be is not None and case.officer_id not in (None, officer_must_be):
+            raise NotYourCaseError(f"case {case_id} is assigned to another officer")
+        getattr(case, command)(**kwargs)
+        return [case], summary(case)
+
+    return fn
+
+
+def summary(case: Case) -> dict[str, Any]:
+    return {"case_id": str(case.id), "version": case.version, "status": case.status.value,
+            "status_label": case.status_label}
+
+
+def state(case: Case, as_of: datetime) -> dict[str, Any]:
+    """A case's current state with its deadlines evaluated at business date `as_of`."""
+    return summary(case) | {
+        "unit": case.unit_id,
+        "origin": case.origin.value,
+        "intake_ref": case.intake_ref,
+        "judgment_number": getattr(case, "judgment_number", None),
+        "issuing_court": getattr(case, "issuing_court", None),
+        "officer_id": case.officer_id,
+        "basis": case.basis.value if case.basis else None,
+        "received_on": case.received_on,
+        "decided_on": case.decided_on,
+        "parties": [{"party_id": p.id, "role": p.role.value, "kind": p.kind.value, "bank_code": p.bank_code}
+                    for p in case.parties.values()],
+        "claim_items": case.claim_items(),
+        "decisions": [{"number": d.number, "kind": d.kind, "issued_on": d.issued_on,
+                       "procuracy_copy_sent_on": d.copy_sent_on} for d in case.decisions.values()],
+        "held_vnd": case.held_vnd,
+        "uncollected_vnd": case.uncollected_vnd,
+        "payment_plan": case.payment_plan(),
+        "deadlines": case.deadlines(as_of.date()),
+        "created_on": case.created_on,
+        "modified_on": case.modified_on,
+    }

@@ -1,0 +1,119 @@
+"""Composition root of the intake service: the only module that reads the environment."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+from faststream import FastStream
+
+from thads_contracts.topics import INTAKE_CASE
+from thads_kit import logs
+from thads_kit.http import create_app
+from thads_kit.runtime import Runtime
+
+from . import api, consumers, personal_data, queries_api, translation
+from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError
+from .domain import (
+    ActorNotPermittedError, IntakeError, InvalidGroundError, InvalidValueError, MissingGroundError,
+    NaiveDatetimeError, NotPositiveAmountError,
+)
+from .projections import CaseIndex
+from .scheduler import DeadlineWatch
+from .settings import Settings
+
+ERROR_STATUS: dict[type[Exception], int] = {
+    IntakeError: 409,                      # a rule refuses the command in this state
+    CaseNotFoundError: 404,
+    CaseAlreadyRegisteredError: 409,
+    ActorNotPermittedError: 403,
+    NotYourCaseError: 403,
+    InvalidValueError: 422,
+    InvalidGroundError: 422,
+    MissingGroundError: 422,
+    NotPositiveAmountError: 422,
+    NaiveDatetimeError: 422,
+}
+
+
+def build(settings: Settings) -> FastAPI:
+    runtime = Runtime(settings, application=lambda env: Intake(env=env), translate=translation.relay_translate)
+    consumer = None
+    if settings.role_enabled("consumers"):
+        consumer = _LazyConsumer(runtime, settings)
+    read: dict[str, Any] = {}
+
+    async def start_read_side() -> None:
+        assert runtime.app is not None and runtime.pool is not None and runtime.batcher is not None
+        read["index"] = CaseIndex(settings.schema, runtime.app, runtime.executor, runtime.pool)
+        await read["index"].ensure_tables()
+        if settings.role_enabled("api"):
+            await read["index"].start()
+            read["watch"] = DeadlineWatch(settings.schema, runtime.pool, runtime.batcher, runtime.app,
+                                          interval_seconds=settings.deadline_watch_seconds)
+            await read["watch"].start()
+
+    async def save_personal_data(case_id: Any, body: Any) -> None:
+        await personal_data.save_party(runtime.pool, settings.schema, party_id=body.party_id, case_id=case_id,
+                                       full_name=body.full_name, id_number=body.id_number,
+                                       address=body.address, phone=body.phone)
+
+    @asynccontextmanager
+    async def lifespan(fastapi_app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(fastapi_app):
+            try:
+                yield
+            finally:   # before the runtime closes the batcher and the pool
+                for name in ("watch", "index"):
+                    if name in read:
+                        await read[name].stop()
+
+    runtime.on_start.append(start_read_side)
+    app = create_app(title="THADS intake", version="1", lifespan=lifespan,
+                     jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
+                     error_status=ERROR_STATUS)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.consumer = consumer
+    app.state.read_side = read
+    app.state.personal_data = save_personal_data
+    app.include_router(api.router)
+    app.include_router(queries_api.router)
+    return app
+
+
+class _LazyConsumer:
+    """The tracked consumer needs the application, which exists only once the runtime started;
+    FastStream subscribers must be declared before the broker starts, so declare it in a start hook."""
+
+    def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        self.consumer = None
+        runtime.on_start.append(lambda: self._declare(runtime, settings))
+
+    def _declare(self, runtime: Runtime, settings: Settings) -> None:
+        assert runtime.app is not None
+        self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,
+                                           group=f"{settings.schema}.collections")
+
+
+def asyncapi() -> FastStream:
+    """FastStream app for the AsyncAPI document: what intake publishes and consumes."""
+    from thads_contracts.intake import IntakeEvent
+
+    settings = Settings()
+    runtime = Runtime(settings)
+    runtime.broker.publisher(INTAKE_CASE, title="thads.intake.case", schema=IntakeEvent,
+                             description="Sự kiện công khai của việc thi hành án (khóa: case id)")
+    consumers.register(runtime.broker, app=None, executor=runtime.executor, group="intake.collections")  # type: ignore[arg-type]
+    return FastStream(runtime.broker)
+
+
+def main() -> None:
+    settings = Settings()
+    logs.configure(settings.service_name)
+    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Personal data of parties, kept out of the event store so that it can be erased.
+
+Events carry party ids only. Erasure nulls the personal fields and leaves a tombstone
+(`erased_at`), so a replayed or late `save_party` for the same party cannot bring the data back.
+Never log the values handled here; log party ids at most.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def qualified(schema: str, table: str) -> str:
+    if not _IDENT.match(schema):
+        raise ValueError(f"invalid schema name {schema!r}")
+    return f'"{schema}".{table}'
+
+
+def ddl(schema: str) -> list[str]:
+    table = qualified(schema, "party_personal_data")
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {table} (
+            party_id uuid PRIMARY KEY,
+            case_id uuid,
+            full_name text,
+            id_number text,
+            address text,
+            phone text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            erased_at timestamptz)""",
+        f"CREATE INDEX IF NOT EXISTS party_personal_data_case ON {table} (case_id)",
+    ]
+
+
+async def ensure_table(pool: Any, schema: str) -> None:
+    for stmt in ddl(schema):
+        await pool.execute(stmt)
+
+
+async def save_party(pool: Any, schema: str, *, party_id: UUID, case_id: UUID, full_name: str,
+                     id_number: str | None = None, address: str | None = None,
+                     phone: str | None = None) -> bool:
+    """Idempotent upsert. Returns False (and stores nothing) when the party was erased."""
+    table = qualified(schema, "party_personal_data")
+    row = await pool.fetchrow(
+        f"INSERT INTO {table} (party_id, case_id, full_name, id_number, address, phone)"
+        " VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (party_id) DO UPDATE SET full_name = EXCLUDED.full_name,"
+        " id_number = EXCLUDED.id_number, address = EXCLUDED.address, phone = EXCLUDED.phone,"
+        f" case_id = coalesce({table}.case_id, EXCLUDED.case_id)"
+        f" WHERE {table}.erased_at IS NULL RETURNING party_id",
+        party_id, case_id, full_name, id_number, address, phone)
+    return row is not None
+
+
+async def erase_party(pool: Any, schema: str, party_id: UUID) -> bool:
+    """Null every personal field and keep a tombstone. Returns True when personal data was held."""
+    table = qualified(schema, "party_personal_data")
+    existed = await pool.fetchval(
+        f"SELECT full_name IS NOT NULL OR id_number IS NOT NULL OR address IS NOT NULL OR phone IS NOT NULL"
+        f" FROM {table} WHERE party_id = $1", party_id)
+    await pool.execute(
+        f"INSERT INTO {table} (party_id, erased_at) VALUES ($1, now())"
+        " ON CONFLICT (party_id) DO UPDATE SET full_name = NULL, id_number = NULL, address = NULL,"
+        f" phone = NULL, erased_at = coalesce({table}.erased_at, now())", party_id)
+    return bool(existed)
+
+
+async def parties_for_case(pool: Any, schema: str, case_id: UUID) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        f"SELECT party_id, case_id, full_name, id_number, address, phone, created_at, erased_at"
+        f" FROM {qualified(schema, 'party_personal_data')} WHERE case_id = $1 ORDER BY created_at, party_id",
+        case_id)
+    return [dict(r) | {"erased": r["erased_at"] is not None} for r in rows]
+
