@@ -239,7 +239,7 @@ def command_route(path: str, command: str, body_type: type[Body], roles: tuple[s
         if before is not None:
             await before(request, case_id, body)
         kwargs = _domain_values(body.model_dump(exclude={"occurred_at"} | _personal_fields(body_type)))
-        kwargs |= {"at": business_time(body), "actor": actor_of(principal)}
+        kwargs |= {"at": body.occurred_at, "actor": actor_of(principal)}   # None: now, when it runs
         officer = principal.sub if principal.role == "officer" else None
         return await rt.batcher.submit(case_id, appl.act(rt.app, case_id, command, kwargs, officer))
 

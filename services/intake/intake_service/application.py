@@ -4,7 +4,7 @@ Commands are built as functions for the kit's CommandBatcher (it runs them in a 
 saves concurrent commands on different cases in one transaction)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from uuid import UUID
 
@@ -57,6 +57,7 @@ class Intake(ServiceApplication):
         return out
 
 
+VN_TZ = timezone(timedelta(hours=7))
 CommandFn = Callable[[], tuple[list[Aggregate], Any]]
 
 
@@ -77,12 +78,14 @@ def open_case(app: Intake, origin: Origin, unit_id: str, intake_ref: str, **kwar
 
 def act(app: Intake, case_id: UUID, command: str, kwargs: dict[str, Any],
         officer_must_be: str | None = None) -> CommandFn:
-    """A command that loads the case, calls `command` on it and saves what it recorded."""
+    """A command that loads the case, calls `command` on it and saves what it recorded.
+    `kwargs["at"]` None means "now", taken when the command runs (so a re-run after a conflict
+    is not dated before the other writer's event)."""
     def fn() -> tuple[list[Aggregate], Any]:
         case = app.get_case(case_id)
         if officer_must_be is not None and case.officer_id not in (None, officer_must_be):
             raise NotYourCaseError(f"case {case_id} is assigned to another officer")
-        getattr(case, command)(**kwargs)
+        getattr(case, command)(**(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
         return [case], summary(case)
 
     return fn

@@ -81,9 +81,9 @@ async def _raw_body(msg: Any) -> Any:
 
 class TrackedConsumer:
     def __init__(self, *, name: str, broker: KafkaBroker, topics: Sequence[str], sink: Sink,
-                 decode: Decode, max_rule_attempts: int = 3, max_records: int = 500,
+                 decode: Decode, max_rule_attempts: int = 2, max_records: int = 500,
                  commit_every: int = 500, commit_seconds: float = 1.0,
-                 retry_seconds: float = 0.5) -> None:
+                 retry_seconds: float = 0.5, rule_retry_seconds: float = 0.05) -> None:
         self.name = name
         self.broker = broker
         self.topics = tuple(topics)
@@ -93,6 +93,7 @@ class TrackedConsumer:
         self.commit_every = commit_every
         self.commit_seconds = commit_seconds
         self.retry_seconds = retry_seconds
+        self.rule_retry_seconds = rule_retry_seconds
         self._handled: dict[TopicPartition, int] = {}
         self._since_commit = 0
         self._last_commit = time.monotonic()
@@ -166,7 +167,8 @@ class TrackedConsumer:
                                             first_failed_at)
                     await self._retry_forever(self.sink.record_position, items[0])
                     return
-                await asyncio.sleep(self.retry_seconds)
+                # a rule may reject a message only because a related one is not applied yet: retry briefly
+                await asyncio.sleep(self.rule_retry_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception:
