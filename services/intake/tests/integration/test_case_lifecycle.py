@@ -1,0 +1,145 @@
+"""One case through its whole life on the real broker and database: request → decision →
+verification → seizure order → auction proceeds arriving from Kafka → disbursement → completion."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from thads_contracts import Actor, encode
+from thads_contracts import auctions as a
+from thads_contracts.topics import AUCTIONS_ASSET, INTAKE_CASE
+from thads_infra.testing import publish, read_topic, service_process, wait_until
+from thads_infra.tokens import issue_token
+
+pytestmark = pytest.mark.integration
+VN = timezone(timedelta(hours=7))
+
+
+def at(day: date, hour: int = 9) -> str:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VN).isoformat()
+
+
+def auth(role: str, sub: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(role, 'TH-01', sub=sub)}"}
+
+
+@pytest.fixture
+def intake(tmp_path):
+    svc = service_process("intake", tmp_path).start()
+    yield svc
+    svc.stop()
+
+
+async def post(client: httpx.AsyncClient, path: str, body: dict, role: str, sub: str | None = None,
+               expect: int = 200) -> dict:
+    r = await client.post(path, json=body, headers=auth(role, sub))
+    assert r.status_code == expect, f"{path}: {r.status_code} {r.text}"
+    return r.json()
+
+
+async def test_a_case_runs_from_request_to_completion_with_auction_proceeds_from_kafka(intake):
+    creditor, debtor, state = (str(uuid.uuid4()) for _ in range(3))
+    debt_item, fee_item = str(uuid.uuid4()), str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
+        case = await post(c, "/cases/requests", {
+            "unit": "TH-01", "intake_ref": f"ĐƠN-{uuid.uuid4().hex[:8]}", "channel": "in_person",
+            "judgment_number": "45/2024/KDTM-PT", "issuing_court": "TAND tỉnh Thanh Hóa",
+            "occurred_at": at(date(2025, 3, 3))}, "clerk", expect=201)
+        cid = case["case_id"]
+        for party in ({"party_id": creditor, "role": "creditor", "kind": "credit_institution", "bank_code": "VCB",
+                       "full_name": "Ngân hàng TMCP Ngoại thương Việt Nam - CN Thanh Hóa"},
+                      {"party_id": state, "role": "creditor", "kind": "state", "full_name": "Ngân sách nhà nước"},
+                      {"party_id": debtor, "role": "debtor", "kind": "individual", "full_name": "Lê Văn Bình",
+                       "address": "12 Lê Lợi, TP Thanh Hóa", "id_number": "038090001234"}):
+            await post(c, f"/cases/{cid}/parties", party | {"occurred_at": at(date(2025, 3, 3), 10)}, "clerk")
+        await post(c, f"/cases/{cid}/claim-items", {"claim_item_id": debt_item, "kind": "credit_debt",
+                   "amount_vnd": 500_000_000, "creditor_party_id": creditor, "secured": False,
+                   "occurred_at": at(date(2025, 3, 3), 11)}, "clerk")
+        await post(c, f"/cases/{cid}/claim-items", {"claim_item_id": fee_item, "kind": "court_fee",
+                   "amount_vnd": 5_000_000, "creditor_party_id": state, "occurred_at": at(date(2025, 3, 3), 11)},
+                   "clerk")
+        await post(c, f"/cases/{cid}/decision", {"decision_no": "101/QĐ-CTHADS", "basis": "on_request",
+                                                 "occurred_at": at(date(2025, 3, 5))}, "head")
+        await post(c, f"/cases/{cid}/officer", {"officer_id": "cv-07", "occurred_at": at(date(2025, 3, 5), 10)},
+                   "head")
+        await post(c, f"/cases/{cid}/notification", {"occurred_at": at(date(2025, 3, 6))}, "officer", "cv-07")
+        await post(c, f"/cases/{cid}/verification/start", {"occurred_at": at(date(2025, 3, 20))}, "officer", "cv-07")
+        await post(c, f"/cases/{cid}/verification", {"outcome": "with_conditions",
+                                                     "occurred_at": at(date(2025, 3, 25))}, "officer", "cv-07")
+        seized = await post(c, f"/cases/{cid}/seizures", {
+            "decision_no": "15/QĐ-CC", "asset_description": "Quyền sử dụng đất thửa 112, tờ bản đồ 9",
+            "asset_kind": "real_estate", "claim_item_ids": [debt_item], "occurred_at": at(date(2025, 4, 1))},
+            "officer", "cv-07")
+        assert seized["status"] == "ENFORCING"
+
+        # Given the auctions service sold the asset: its proceeds arrive on Kafka — twice (redelivery)
+        proceeds = a.ProceedsTransferred.create(
+            payload=a.ProceedsTransferredPayload(asset_id=uuid.uuid4(), claim_item_ids=(uuid.UUID(debt_item),),
+                                                 amount_vnd=505_000_000, sold_on=date(2025, 5, 20),
+                                                 transferred_on=date(2025, 6, 2)),
+            source="auctions", aggregate_id=uuid.uuid4(), aggregate_version=7, case_id=uuid.UUID(cid),
+            unit="TH-01", actor=Actor(id="dgv-3", role="officer", unit="TH-01"),
+            occurred_at=datetime(2025, 6, 2, 9, tzinfo=VN), recorded_at=datetime.now(VN),
+            source_position=1)
+        await publish(AUCTIONS_ASSET, [(proceeds.kafka_key, encode(proceeds))] * 2)
+
+        async def money_held():
+            r = await c.get(f"/cases/{cid}", headers=auth("head"))
+            return r.json() if r.json()["status"] == "MONEY_HELD" else None
+        state_now = await wait_until(money_held, what="proceeds collected from Kafka")
+        assert state_now["held_vnd"] == 505_000_000, "collected once, not twice"
+
+        # The payment order: the court fee (rank 2) before the bank's debt (rank 3)
+        refused = await c.post(f"/cases/{cid}/disbursements", json={"claim_item_id": debt_item,
+                               "amount_vnd": 505_000_000, "occurred_at": at(date(2025, 6, 3))},
+                               headers=auth("officer", "cv-07"))
+        assert refused.status_code in (409, 422), refused.text
+        await post(c, f"/cases/{cid}/disbursements", {"claim_item_id": fee_item, "amount_vnd": 5_000_000,
+                                                      "occurred_at": at(date(2025, 6, 3))}, "officer", "cv-07")
+        await post(c, f"/cases/{cid}/disbursements", {"claim_item_id": debt_item, "amount_vnd": 500_000_000,
+                                                      "occurred_at": at(date(2025, 6, 4))}, "officer", "cv-07")
+        done = await post(c, f"/cases/{cid}/completion", {"occurred_at": at(date(2025, 6, 5))}, "officer", "cv-07")
+        assert done["status"] == "COMPLETED"
+
+        history = (await c.get(f"/cases/{cid}/events", headers=auth("procuracy"))).json()["events"]
+    names = [e["event"] for e in history]
+    assert names[0] == "RequestReceived" and names[-1] == "Completed"
+    for expected in ("EnforcementDecided", "VerificationRecorded", "SeizureOrdered", "MoneyCollected",
+                     "MoneyDisbursed"):
+        assert expected in names
+    assert names.count("MoneyCollected") == 1
+    assert [e["version"] for e in history] == list(range(1, len(history) + 1))
+    assert all(e["occurred_at"] and e["recorded_at"] for e in history)
+
+    published = [json.loads(r.value)["event_type"] for r in await read_topic(INTAKE_CASE, key=cid.encode())]
+    assert "intake.SeizureOrdered.v1" in published and published[-1] == "intake.CaseCompleted.v1"
+
+
+async def test_bad_commands_are_refused_with_the_rule_and_change_nothing(intake):
+    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
+        cid = (await post(c, "/cases/requests", {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10],
+               "channel": "post", "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 2"},
+               "clerk", expect=201))["case_id"]
+        before = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+
+        wrong_state = await c.post(f"/cases/{cid}/notification", json={}, headers=auth("officer", "cv-1"))
+        bad_body = await c.post(f"/cases/{cid}/claim-items", json={"kind": "fine", "amount_vnd": -5},
+                                headers=auth("clerk"))
+        no_token = await c.post(f"/cases/{cid}/decision", json={"decision_no": "1", "basis": "on_request"})
+        wrong_role = await c.post(f"/cases/{cid}/decision", json={"decision_no": "1", "basis": "on_request"},
+                                  headers=auth("clerk"))
+        unknown = await c.get(f"/cases/{uuid.uuid4()}", headers=auth("head"))
+        backdated = await c.post(f"/cases/{cid}/decision", json={"decision_no": "1", "basis": "on_request",
+                                 "occurred_at": "2000-01-01T09:00:00+07:00"}, headers=auth("head"))
+
+        after = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+    assert wrong_state.status_code == 409 and "notif" in wrong_state.text.lower()
+    assert bad_body.status_code == 422 and {"claim_item_id", "amount_vnd"} <= {e["field"] for e in bad_body.json()["errors"]}
+    assert no_token.status_code == 401 and wrong_role.status_code == 403
+    assert unknown.status_code == 404
+    assert backdated.status_code == 409 and backdated.json()["error"] == "BackdatedEventError"
+    assert after == before, "nothing was written"
