@@ -24,3 +24,20 @@ async def case_timeline(request: Request, case_id: UUID,
     if not events:
         raise HTTPException(404, detail={"error": "CaseNotFound", "message": f"no events for case {case_id}"})
     return {"case_id": str(case_id), "events": events, "count": len(events)}
+
+
+admin = APIRouter(prefix="/admin", tags=["ops"])
+
+
+@admin.post("/projections/case_timeline/rebuild", summary="Dựng lại dòng thời gian từ đầu các topic")
+async def rebuild_timeline(request: Request,
+                           principal: Annotated[Principal, Depends(require("admin"))]) -> dict[str, Any]:
+    """Builds a new version of the timeline beside the live one from the start of the topics, then
+    switches readers to it in one transaction."""
+    from thads_contracts.registry import decode
+
+    from .consumers import TOPICS
+
+    settings = request.app.state.runtime.settings
+    version = await request.app.state.timeline.rebuild(kafka_url=settings.kafka_url, topics=TOPICS, decode=decode)
+    return {"projection": "case_timeline", "live_version": version}

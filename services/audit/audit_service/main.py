@@ -26,6 +26,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.consumer = consumer
     app.state.timeline = timeline
     app.include_router(api.router)
+    app.include_router(api.admin)
     return app
 
 

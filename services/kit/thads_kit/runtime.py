@@ -34,7 +34,8 @@ class Runtime:
                  translate: Translate | None = None) -> None:
         self.settings = settings
         self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
-                                  client_id=settings.service_name, log_level=logging.DEBUG)
+                                  client_id=settings.service_name, log_level=logging.DEBUG,
+                                  logger=logging.getLogger("faststream.kafka"))   # our JSON handler
         self.executor = EsExecutor(settings.es_workers)
         self._application_factory = application
         self._translate = translate

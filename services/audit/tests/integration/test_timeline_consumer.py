@@ -113,3 +113,34 @@ async def _between(count_coro, low: int, high: int):
 
 async def _equals(count_coro, expected: int):
     return await count_coro == expected
+
+
+async def test_a_rebuild_fills_a_new_version_beside_the_live_one_then_switches(audit):
+    import httpx
+
+    from thads_infra.tokens import issue_token
+
+    case_id = uuid4()
+    start = base_position()
+    await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, v, start + v)))
+                                   for v in range(1, 6)])
+    await wait_until(lambda: _equals(timeline_count([case_id]), 5), what="live timeline")
+    conn = await pg_connect()
+    live_before = await conn.fetchval("SELECT live_version FROM audit.projection_state WHERE name = 'case_timeline'")
+    total_before = await conn.fetchval("SELECT count(*) FROM audit.case_timeline")
+
+    async with httpx.AsyncClient(base_url=audit.url, timeout=120) as client:
+        r = await client.post("/admin/projections/case_timeline/rebuild",
+                              headers={"Authorization": f"Bearer {issue_token('admin', 'TW')}"})
+    assert r.status_code == 200, r.text
+
+    new = r.json()["live_version"]
+    assert new == live_before + 1
+    assert await conn.fetchval(f"SELECT count(*) FROM audit.case_timeline_v{new}") == total_before
+    assert await conn.fetchval(f"SELECT count(*) FROM audit.case_timeline_v{live_before}") == total_before, \
+        "the old version stayed whole while the new one was built"
+    assert await timeline_count([case_id]) == 5
+    # the live consumer goes on writing into the new version, without duplicates
+    await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, 6, start + 6)))])
+    await wait_until(lambda: _equals(timeline_count([case_id]), 6), what="applied after the switch")
+    await conn.close()

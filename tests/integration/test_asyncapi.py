@@ -1,0 +1,20 @@
+"""The AsyncAPI documents are generated from the services' FastStream apps, never written by hand."""
+from __future__ import annotations
+
+import json
+
+from thads_infra.asyncapi import generate
+
+
+def test_every_service_documents_the_topics_it_publishes_and_consumes(tmp_path):
+    paths = {p.name: p for p in generate(tmp_path)}
+
+    intake = json.loads(paths["intake.asyncapi.json"].read_text())
+    audit = json.loads(paths["audit.asyncapi.json"].read_text())
+
+    assert intake["asyncapi"].startswith("3.")
+    intake_addresses = {ch["address"] for ch in intake["channels"].values()}
+    assert {"thads.intake.case", "thads.auctions.asset", "thads.recovery.debt"} <= intake_addresses
+    published = json.dumps(intake["components"])
+    assert "intake.CaseOpened.v1" in published, "the public payload schema is in the document"
+    assert "thads.intake.case" in {ch["address"] for ch in audit["channels"].values()}
