@@ -159,7 +159,82 @@ async def consume_run(s: ServiceSettings, topic: str, expected: int) -> dict[str
             "dead_lettered": consumer.dead_lettered}
 
 
-# --- 4. memory -----------------------------------------------------------------------------------
+# --- 4. the intake Case: real commands, and loading a long case -----------------------------------
+CLERK = None
+
+
+def intake_baseline(app: Any, n: int) -> dict[str, float]:
+    from intake_service.domain import Case
+    lat: list[float] = []
+    t0 = time.perf_counter()
+    for k in range(n):
+        s = time.perf_counter()
+        app.save(Case.receive_request(unit_id="BENCH", intake_ref=f"base-{k}-{uuid4().hex[:6]}", channel="online",
+                                      at=datetime.now(timezone.utc), actor=_clerk(), judgment_number="1/2025/DS-ST",
+                                      issuing_court="TAND khu vực 1"))
+        lat.append(time.perf_counter() - s)
+    elapsed = time.perf_counter() - t0
+    return {"per_s": n / elapsed, "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": n}
+
+
+async def intake_batched(app: Any, executor: EsExecutor, n: int, clients: int) -> dict[str, float]:
+    from intake_service.application import open_case
+    from intake_service.domain import Origin
+    batcher = CommandBatcher(app, executor, max_batch=512)
+    await batcher.start()
+    lat: list[float] = []
+    counter = iter(range(n))
+
+    async def client() -> None:
+        for k in counter:
+            case_id, fn = open_case(app, Origin.REQUEST, "BENCH", f"b-{k}-{uuid4().hex[:6]}", channel="online",
+                                    at=datetime.now(timezone.utc), actor=_clerk(), judgment_number="1/2025/DS-ST",
+                                    issuing_court="TAND khu vực 1")
+            s = time.perf_counter()
+            await batcher.submit(case_id, fn)
+            lat.append(time.perf_counter() - s)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - t0
+    await batcher.stop()
+    return {"per_s": n / elapsed, "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": n,
+            "clients": clients}
+
+
+def _clerk() -> Any:
+    from intake_service.domain import Actor as DomainActor, Role
+    return DomainActor(id="bench-clerk", role=Role.CLERK)
+
+
+def long_case_load(env: dict[str, str], events: int, loads: int) -> dict[str, Any]:
+    """Build one case with `events` events, then load it `loads` times cold (no cache: read and
+    replay every event) and warm (aggregate cache, fast-forwarded from the store on each get)."""
+    from intake_service.application import Intake
+    from intake_service.domain import Case
+
+    cold_env = {k: v for k, v in env.items() if k != "AGGREGATE_CACHE_MAXSIZE"}
+    writer = Intake(env=cold_env)
+    case = Case.receive_request(unit_id="BENCH", intake_ref=f"long-{uuid4().hex[:8]}", channel="online",
+                                at=datetime.now(timezone.utc), actor=_clerk(), judgment_number="9/2025/HS-ST",
+                                issuing_court="TAND tỉnh Thanh Hóa")
+    while case.version < events:
+        case.add_party(str(uuid4()), "creditor", "individual", at=datetime.now(timezone.utc), actor=_clerk())
+    writer.save(case)
+    out: dict[str, Any] = {"events": case.version}
+    for label, app in (("cold", writer), ("cached", Intake(env=cold_env | {"AGGREGATE_CACHE_MAXSIZE": "100"}))):
+        app.get_case(case.id)   # warm-up (and fills the cache)
+        lat = []
+        for _ in range(loads):
+            s = time.perf_counter()
+            loaded = app.get_case(case.id)
+            lat.append(time.perf_counter() - s)
+        assert loaded.version == case.version
+        out[label] = {"p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": loads}
+    return out
+
+
+# --- 5. memory -----------------------------------------------------------------------------------
 def peak_rss_mib(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -195,6 +270,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     console.print(f"[bold]batcher[/]: {args.commands} commands from {args.clients} concurrent clients")
     batch = await batched(app, executor, args.commands, args.clients)
     total = args.baseline + args.commands
+    from intake_service.application import Intake
+    intake_app = await executor.run(lambda: Intake(env=s.eventsourcing_env()))
+    console.print(f"[bold]intake[/]: receive_request, {args.baseline} one per transaction vs {args.commands} batched")
+    ibase = await executor.run(intake_baseline, intake_app, args.baseline)
+    ibatch = await batched_intake(intake_app, executor, args)
+    console.print("[bold]long case[/]: one case with 500 events, loaded cold and from the cache")
+    long_case = await executor.run(long_case_load, s.eventsourcing_env(), 500, args.loads)
     console.print(f"[bold]relay[/]: {total} events store → Kafka (acks=all)")
     relay = await relay_run(app, s, topic, total)
     console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
@@ -208,7 +290,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if pg:
         rss["postgres (largest backend)"] = max(pg)
     return {"baseline": base, "batcher": batch, "ratio": batch["per_s"] / base["per_s"], "relay": relay,
-            "consumer": consume, "peak_rss_mib": rss}
+            "consumer": consume, "intake_baseline": ibase, "intake_batcher": ibatch,
+            "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "peak_rss_mib": rss}
+
+
+async def batched_intake(app: Any, executor: EsExecutor, args: argparse.Namespace) -> dict[str, float]:
+    return await intake_batched(app, executor, args.commands, args.clients)
 
 
 def report(r: dict[str, Any]) -> None:
@@ -219,10 +306,21 @@ def report(r: dict[str, Any]) -> None:
               f"{r['baseline']['p50_ms']:.2f}", f"{r['baseline']['p99_ms']:.2f}", str(r['baseline']['n']))
     t.add_row(f"batcher ({r['batcher']['clients']} clients)", f"{r['batcher']['per_s']:,.0f}",
               f"{r['batcher']['p50_ms']:.2f}", f"{r['batcher']['p99_ms']:.2f}", str(r['batcher']['n']))
+    t.add_row("intake receive_request: one per transaction", f"{r['intake_baseline']['per_s']:,.0f}",
+              f"{r['intake_baseline']['p50_ms']:.2f}", f"{r['intake_baseline']['p99_ms']:.2f}",
+              str(r['intake_baseline']['n']))
+    t.add_row(f"intake receive_request: batcher ({r['intake_batcher']['clients']} clients)",
+              f"{r['intake_batcher']['per_s']:,.0f}", f"{r['intake_batcher']['p50_ms']:.2f}",
+              f"{r['intake_batcher']['p99_ms']:.2f}", str(r['intake_batcher']['n']))
     t.add_row("relay: store → Kafka ack", f"{r['relay']['per_s']:,.0f}", "", "", str(r['relay']['events']))
     t.add_row("consumer: Kafka → timeline", f"{r['consumer']['per_s']:,.0f}", "", "", str(r['consumer']['events']))
     console.print(t)
-    console.print(f"[bold]ratio batcher / baseline: {r['ratio']:.2f}×[/] (target ≥ 3×)")
+    console.print(f"[bold]ratio batcher / baseline: {r['ratio']:.2f}×[/] (stand-in aggregate), "
+                  f"[bold]{r['intake_ratio']:.2f}×[/] (intake Case) (target ≥ 3×)")
+    lc = r["long_case"]
+    console.print(f"[bold]case with {lc['events']} events[/]: load cold p50 {lc['cold']['p50_ms']:.1f} ms, "
+                  f"p99 {lc['cold']['p99_ms']:.1f} ms; from the cache p50 {lc['cached']['p50_ms']:.2f} ms, "
+                  f"p99 {lc['cached']['p99_ms']:.2f} ms (target p99 ≤ 20 ms)")
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
@@ -236,6 +334,7 @@ def cli() -> None:
     parser.add_argument("--commands", type=int, default=20000)
     parser.add_argument("--baseline", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=128)
+    parser.add_argument("--loads", type=int, default=200, help="loads of the 500-event case")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main(args))

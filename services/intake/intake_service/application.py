@@ -64,9 +64,14 @@ CommandFn = Callable[[], tuple[list[Aggregate], Any]]
 def open_case(app: Intake, origin: Origin, unit_id: str, intake_ref: str, **kwargs: Any) -> tuple[UUID, CommandFn]:
     """A command that registers a new case from a judgment (ex officio) or a request."""
     case_id = Case.create_id(unit_id, origin.value, intake_ref)
+    calls = 0
 
     def fn() -> tuple[list[Aggregate], Any]:
-        if app.case_exists(case_id):
+        # The first run does not query the store: a duplicate shows up as a conflict on save, and
+        # the batcher then re-runs the command alone, which looks the case up and names the problem.
+        nonlocal calls
+        calls += 1
+        if calls > 1 and app.case_exists(case_id):
             raise CaseAlreadyRegisteredError(
                 f"{origin.value} {intake_ref!r} of office {unit_id} is already case {case_id}")
         factory = Case.receive_judgment if origin is Origin.JUDGMENT else Case.receive_request

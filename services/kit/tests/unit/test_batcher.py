@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import pytest
 from eventsourcing.domain import Aggregate, event
@@ -114,3 +114,38 @@ async def test_a_conflicting_writer_outside_the_batcher_does_not_fail_other_comm
     assert results == [101, 2]
     assert app.repository.get(a).value == 101, "the conflicting command was re-run on a fresh copy"
     assert app.repository.get(b).value == 2
+
+
+class Registration(Aggregate):
+    @event("Registered")
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+
+    @staticmethod
+    def create_id(ref: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"/registrations/{ref}")
+
+
+def register(app: Counters, ref: str):
+    calls = 0
+
+    def fn():
+        nonlocal calls          # like intake's open_case: look up only when re-run after a conflict
+        calls += 1
+        if calls > 1 and Registration.create_id(ref) in app.repository:
+            raise LookupError(f"{ref} is already registered")
+        r = Registration(ref)
+        return [r], r.id
+    return fn
+
+
+async def test_a_duplicate_creation_is_refused_by_name_without_failing_the_batch(setup):
+    app, batcher = setup
+    await batcher.submit(Registration.create_id("A-1"), register(app, "A-1"))
+
+    results = await asyncio.gather(batcher.submit(Registration.create_id("A-1"), register(app, "A-1")),
+                                   batcher.submit(Registration.create_id("B-2"), register(app, "B-2")),
+                                   return_exceptions=True)
+
+    assert isinstance(results[0], LookupError) and "A-1" in str(results[0])
+    assert results[1] == Registration.create_id("B-2")
