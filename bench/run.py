@@ -281,7 +281,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     relay = await relay_run(app, s, topic, total)
     console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
     consume = await consume_run(s, topic, total)
-    executor.shutdown()
+    await executor.shutdown()
 
     rss = {"bench process (batcher+relay+consumer)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     for pid in processes_named("kafka.Kafka"):

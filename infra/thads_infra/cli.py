@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -74,7 +76,9 @@ def _start_services() -> bool:
 
 @app.command()
 def up(services: bool = typer.Option(True, "--services/--no-services",
-                                     help="also start every service in layout.SERVICES")) -> None:
+                                     help="also start every service in layout.SERVICES"),
+       demo: bool = typer.Option(False, "--demo", help="load deterministic demo cases through the intake API"),
+       demo_cases: int = typer.Option(200, help="how many demo cases")) -> None:
     """Start PostgreSQL, Kafka (fetching its jars once), create topics, then the services."""
     try:
         with console.status("Starting PostgreSQL ..."):
@@ -91,6 +95,33 @@ def up(services: bool = typer.Option(True, "--services/--no-services",
         raise _fail(str(exc)) from None
     if services and not _start_services():
         raise typer.Exit(1)
+    if services and demo:
+        _load_demo(demo_cases)
+    if services:
+        _print_urls()
+
+
+def _load_demo(cases: int) -> None:
+    intake = next(s for s in layout.SERVICES if s.name == "intake")
+    url = f"http://127.0.0.1:{intake.port}"
+    console.print(f"Loading {cases} demo cases into {url} (deterministic, seed 2018; re-running adds nothing)")
+    result = subprocess.run([sys.executable, "-m", "intake_service.demo", "--url", url, "--cases", str(cases),
+                             "--seed", "2018"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("demo data could not be loaded (see above)")
+
+
+def _print_urls() -> None:
+    table = Table(title="THADS is up")
+    table.add_column("service")
+    table.add_column("API docs")
+    table.add_column("health / metrics")
+    for spec in layout.SERVICES:
+        base = f"http://127.0.0.1:{spec.port}"
+        table.add_row(spec.name, f"{base}/docs", f"{base}/health  {base}/metrics")
+    console.print(table)
+    console.print(f"Kafka {layout.KAFKA_BOOTSTRAP}, PostgreSQL {layout.PG_HOST}:{layout.PG_PORT}/{layout.PG_DB}; "
+                  "a token: .venv/bin/thads token --role head --unit TH-01")
 
 
 @app.command()

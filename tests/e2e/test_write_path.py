@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from thads_contracts import make_event_id
-from thads_contracts.topics import INTAKE_CASE
+from thads_contracts.topics import DEAD_LETTER, INTAKE_CASE
 from thads_infra.testing import pg_connect, read_topic, wait_until
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,7 @@ async def test_one_http_command_gives_exactly_one_kafka_message_with_the_right_k
 async def test_relay_killed_after_publishing_before_storing_its_position_republishes_and_each_event_applies_once(
         processes, token):
     api = processes("intake", roles="api")
-    processes("audit")
+    audit = processes("audit")
     async with httpx.AsyncClient(base_url=api.url) as client:
         replies = await asyncio.gather(*(client.post("/cases/requests", json=request_body(), headers=token("clerk"))
                                          for _ in range(20)))
@@ -83,7 +83,18 @@ async def test_relay_killed_after_publishing_before_storing_its_position_republi
     await asyncio.sleep(2)                      # give any double-apply time to show up
     rows = await timeline_rows(case_ids)
     assert len(rows) == 20 and len({r["event_id"] for r in rows}) == 20
+    # the copies were skipped by position (not rejected by the table's key and dead-lettered)
+    assert await _duplicates_skipped(audit.url) >= 20
+    letters = [json.loads(r.value) for r in await read_topic(DEAD_LETTER)]
+    assert not [x for x in letters if x.get("key") in set(case_ids)]
     await conn.close()
+
+
+async def _duplicates_skipped(url: str) -> float:
+    async with httpx.AsyncClient(base_url=url) as client:
+        text = (await client.get("/metrics")).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("thads_consumed_total{") and 'outcome="duplicate"' in line)
 
 
 async def _all_published_twice(case_ids) -> bool:

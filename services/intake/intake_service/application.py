@@ -31,8 +31,12 @@ class NotYourCaseError(IntakeError):
 class Intake(ServiceApplication):
     name = "Intake"
     # Long cases load through the aggregate cache (AGGREGATE_CACHE_MAXSIZE, fast-forwarded from the
-    # store on every get). Snapshots are not enabled: the Case state holds dataclasses and enums
-    # that the library's JSON transcoder cannot restore faithfully (an enum would come back a str).
+    # store on every get) and, on a cache miss, from the latest snapshot plus the events after it.
+    # A snapshot is taken on save at every 50th version of a case (table `intake_snapshots`). Case has
+    # its own snapshot class (Case.Snapshot): an explicit, versioned plain-JSON state that restores the
+    # enums, dataclasses, dates and sets faithfully (the library's default copy of __dict__ cannot).
+    # Changing that state layout needs Case.class_version + 1 and an upcaster (see Case, "snapshots").
+    snapshotting_intervals = {Case: 50}
 
     def get_case(self, case_id: UUID) -> Case:
         try:

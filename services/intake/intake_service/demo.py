@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Sequence
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from intake_service.calendar_vn import add_months, add_working_days, is_working_day, next_working_day
+from intake_service.calendar_vn import add_working_days, is_working_day, next_working_day
 from intake_service.deadlines import Step as Deadline
 from intake_service.deadlines import due_date
 from intake_service.domain import (
@@ -53,6 +53,7 @@ DEMO_NAMESPACE = uuid5(NAMESPACE_URL, "https://thads.moj.gov.vn/demo/intake")
 DEFAULT_URL = "http://127.0.0.1:8101"
 DEFAULT_START = date(2017, 10, 1)          # statistical year 1/10/2017 – 30/9/2018
 LATE_P = 0.04                               # share of deadline-bound steps done late
+REDRAWS, REDRAW_P = 3, 0.75                 # receipt dates redrawn when a course overruns the year
 
 # ---------------------------------------------------------------- the HTTP API (see api.py)
 
@@ -120,9 +121,10 @@ class CasePlan:
     intake_ref: str
     case_id: UUID
     kind: str                      # court_fee, fine, confiscation, credit_debt, maintenance, compensation, other
-    trajectory: str
+    trajectory: str                # the case's intended course …
     steps: tuple[PlannedStep, ...]
     expected_status: str
+    cut_at_year_end: bool          # … cut where the statistical year ends (the case is carried over)
     claimed_vnd: int
     collected_vnd: int
     disbursed_vnd: int             # paid out by the agency or straight to the creditor
@@ -217,28 +219,46 @@ FINAL_STATUS = {
 # to enforce have no conditions and ≈ 83 % of those with conditions are resolved; big bank debts
 # are resolved less often, so the money rate stays far below the case rate, as in domain.md §2).
 TRAJECTORIES: dict[str, dict[str, float]] = {
-    "court_fee": {REVOKED: .5, DELEGATED: 2, NO_CONDITION: 14, NC_FOUND: 1, VOLUNTARY: 44, ENFORCED: 27,
-                  POSTPONED_DONE: .5, SUSPENDED_DONE: .5, TERMINATED: 4, ANNULLED: .2, IN_PROGRESS: 4.5,
-                  POSTPONED: 1.5, SUSPENDED: .3},
-    "fine": {REVOKED: .5, DELEGATED: 3, NO_CONDITION: 27, NC_FOUND: 1, VOLUNTARY: 25, ENFORCED: 27,
-             POSTPONED_DONE: 1, SUSPENDED_DONE: .5, TERMINATED: 5, ANNULLED: .3, IN_PROGRESS: 6.5,
-             POSTPONED: 2.5, SUSPENDED: .5},
-    "confiscation": {REVOKED: .5, DELEGATED: 2, NO_CONDITION: 20, NC_FOUND: 1, VOLUNTARY: 28, ENFORCED: 31,
-                     POSTPONED_DONE: 1, SUSPENDED_DONE: .5, TERMINATED: 5, ANNULLED: .3, IN_PROGRESS: 7,
-                     POSTPONED: 2.5, SUSPENDED: .5},
-    "credit_debt": {REFUSED: 2, REVOKED: .5, DELEGATED: 4, NO_CONDITION: 15, NC_FOUND: 1, VOLUNTARY: 6,
+    "court_fee": {REVOKED: .5, DELEGATED: 2, NO_CONDITION: 11.5, NC_FOUND: 1, VOLUNTARY: 44, ENFORCED: 27,
+                  POSTPONED_DONE: .5, SUSPENDED_DONE: .5, TERMINATED: 4, ANNULLED: .2, IN_PROGRESS: 1.5,
+                  POSTPONED: .6, SUSPENDED: .3},
+    "fine": {REVOKED: .5, DELEGATED: 3, NO_CONDITION: 22, NC_FOUND: 1, VOLUNTARY: 25, ENFORCED: 27,
+             POSTPONED_DONE: 1, SUSPENDED_DONE: .5, TERMINATED: 5, ANNULLED: .3, IN_PROGRESS: 2.5,
+             POSTPONED: 1, SUSPENDED: .5},
+    "confiscation": {REVOKED: .5, DELEGATED: 2, NO_CONDITION: 16.5, NC_FOUND: 1, VOLUNTARY: 28, ENFORCED: 31,
+                     POSTPONED_DONE: 1, SUSPENDED_DONE: .5, TERMINATED: 5, ANNULLED: .3, IN_PROGRESS: 3,
+                     POSTPONED: 1.2, SUSPENDED: .5},
+    "credit_debt": {REFUSED: 2, REVOKED: .5, DELEGATED: 4, NO_CONDITION: 13, NC_FOUND: 1, VOLUNTARY: 6,
                     ENFORCED: 33, POSTPONED_DONE: 4, SUSPENDED_DONE: 1, TERMINATED: 11, ANNULLED: .5,
-                    IN_PROGRESS: 14, POSTPONED: 6, SUSPENDED: 1},
-    "maintenance": {REFUSED: 2, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 15, NC_FOUND: 1, VOLUNTARY: 16,
+                    IN_PROGRESS: 10, POSTPONED: 6, SUSPENDED: 1},
+    "maintenance": {REFUSED: 2, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 13, NC_FOUND: 1, VOLUNTARY: 16,
                     ENFORCED: 40, POSTPONED_DONE: 1, SUSPENDED_DONE: .5, TERMINATED: 6, ANNULLED: .2,
-                    IN_PROGRESS: 11, POSTPONED: 2, SUSPENDED: .5},
-    "compensation": {REFUSED: 3, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 20, NC_FOUND: 1, VOLUNTARY: 15,
+                    IN_PROGRESS: 5, POSTPONED: 1.5, SUSPENDED: .5},
+    "compensation": {REFUSED: 3, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 16.5, NC_FOUND: 1, VOLUNTARY: 15,
                      ENFORCED: 34, POSTPONED_DONE: 1, SUSPENDED_DONE: 1, TERMINATED: 8, ANNULLED: .5,
-                     IN_PROGRESS: 8, POSTPONED: 3, SUSPENDED: 1},
-    "other": {REFUSED: 4, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 20, NC_FOUND: 1, VOLUNTARY: 13,
+                     IN_PROGRESS: 3, POSTPONED: 1.2, SUSPENDED: .5},
+    "other": {REFUSED: 4, REVOKED: .5, DELEGATED: 3, NO_CONDITION: 16.5, NC_FOUND: 1, VOLUNTARY: 13,
               ENFORCED: 34, POSTPONED_DONE: 2, SUSPENDED_DONE: 1, TERMINATED: 9, ANNULLED: .5,
-              IN_PROGRESS: 8, POSTPONED: 3, SUSPENDED: 1},
+              IN_PROGRESS: 2.5, POSTPONED: 1.2, SUSPENDED: .5},
 }
+
+# Big claims are resolved far less often (hence a money rate of ≈ 43 % against ≈ 83 % of cases).
+AMOUNT_TIERS: list[tuple[int, dict[str, float]]] = [
+    (1_000_000_000, {VOLUNTARY: .05, ENFORCED: .15, POSTPONED_DONE: .3, SUSPENDED_DONE: .3, IN_PROGRESS: 5,
+                     POSTPONED: 4, SUSPENDED: 3, NO_CONDITION: 2, TERMINATED: .3}),
+    (200_000_000, {VOLUNTARY: .08, ENFORCED: .2, POSTPONED_DONE: .5, TERMINATED: .3, IN_PROGRESS: 3.5,
+                   POSTPONED: 3, SUSPENDED: 2, NO_CONDITION: 1.6}),
+    (50_000_000, {VOLUNTARY: .6, ENFORCED: .8, IN_PROGRESS: 1.6, POSTPONED: 1.5}),
+]
+
+
+def trajectory_weights(kind: str, amount_vnd: int) -> dict[str, float]:
+    weights = dict(TRAJECTORIES[kind])
+    for floor, factors in AMOUNT_TIERS:
+        if amount_vnd >= floor:
+            return {t: w * factors.get(t, 1.0) for t, w in weights.items()}
+    return weights
+
 
 JUDGMENT_CODES = {"court_fee": ["DS-ST", "HS-ST", "HNGĐ-ST", "KDTM-ST", "DS-PT"], "fine": ["HS-ST", "HS-PT"],
                   "confiscation": ["HS-ST", "HS-PT"], "credit_debt": ["KDTM-ST", "DS-ST", "QĐST-KDTM"],
@@ -316,8 +336,8 @@ class _People:
 
     def individual(self, female: bool | None = None) -> dict[str, Any]:
         female = self.rng.random() < 0.3 if female is None else female
-        return {"kind": "individual", "full_name": self.name(female), "id_number": self.id_number(female),
-                "address": self.address(), "phone": self.phone()}
+        return {"kind": "individual", "female": female, "full_name": self.name(female),
+                "id_number": self.id_number(female), "address": self.address(), "phone": self.phone()}
 
     def company(self) -> dict[str, Any]:
         r = self.rng
@@ -353,7 +373,7 @@ def _claims(rng: random.Random, kind: str) -> list[tuple[ClaimKind, int, bool]]:
         items = [(ClaimKind.CONFISCATION, amount, False)]
         return items + [(ClaimKind.COURT_FEE, 200_000, False)] if rng.random() < 0.5 else items
     if kind == "credit_debt":
-        return [(ClaimKind.CREDIT_DEBT, _lognormal(rng, 480_000_000, 0.9, 60_000_000, 9_000_000_000, 1_000),
+        return [(ClaimKind.CREDIT_DEBT, _lognormal(rng, 350_000_000, 0.9, 50_000_000, 9_000_000_000, 1_000),
                  rng.random() < 0.7)]
     if kind == "maintenance":
         monthly = rng.choice([800_000, 1_000_000, 1_000_000, 1_500_000, 1_500_000, 2_000_000, 2_500_000, 3_000_000])
@@ -361,7 +381,7 @@ def _claims(rng: random.Random, kind: str) -> list[tuple[ClaimKind, int, bool]]:
     if kind == "compensation":
         return [(ClaimKind.WAGES_LIFE_COMPENSATION, _lognormal(rng, 45_000_000, 0.9, 5_000_000, 600_000_000,
                                                                100_000), False)]
-    return [(ClaimKind.OTHER, _lognormal(rng, 90_000_000, 1.0, 10_000_000, 2_500_000_000, 1_000), False)]
+    return [(ClaimKind.OTHER, _lognormal(rng, 60_000_000, 1.0, 10_000_000, 2_500_000_000, 1_000), False)]
 
 
 # ---------------------------------------------------------------- the case builder
@@ -411,6 +431,9 @@ class _Builder:
         self.items = [_Item(i, k, a, ctx.origin is Origin.JUDGMENT) for i, k, a, _ in ctx.items]
         self.fees = 0
         self.channel = "voluntary"
+        self.notified: date = ctx.start
+        self.long = False                         # re-verification every 12 months instead of 6
+        self.checked: date = ctx.start            # last no-condition decision or re-verification
 
     # -- time
 
@@ -421,7 +444,7 @@ class _Builder:
             at = self.last + timedelta(minutes=self.rng.randint(1, 9))
         return at
 
-    def add(self, command: str, role: str, day: date, status: Status | None = None, **args: Any) -> date:
+    def add(self, command: str, role: str, day: date, status: Status | None = None, /, **args: Any) -> date:
         day = max(day, self.day)
         if day > self.ctx.end:
             raise _TooLate
@@ -455,7 +478,7 @@ class _Builder:
         sent = self.within(Deadline.PROCURACY_COPY, issued_on, early=2)
         self.add("record_procuracy_copy", "clerk", sent, decision_no=number, sent_on=sent)
 
-    def decide(self, command: str, role: str, day: date, status: Status | None = None, **args: Any) -> date:
+    def decide(self, command: str, role: str, day: date, status: Status | None = None, /, **args: Any) -> date:
         number = self.decision_no()
         day = self.add(command, role, day, status, decision_no=number, **args)
         self.copy(number, day)
@@ -541,7 +564,7 @@ class _Builder:
 
     def collect_in_enforcement(self, total: int, count: int, gap: tuple[int, int]) -> None:
         for k, part in enumerate(self.instalments(total, count)):
-            day = self.later(*gap) if k or self.steps[-1].command == "collect_money" else self.later(1, 20)
+            day = self.later(*gap) if k else self.later(1, 20)
             direct = self.channel == "paid_to_bank"
             self.collect(day, part, voluntary=False, direct=direct)
             self.disburse(self.day)
@@ -549,19 +572,25 @@ class _Builder:
 
     # -- the lifecycle
 
+    def judgment_number(self, effective: date) -> str:
+        pronounced = effective - timedelta(days=self.rng.randint(0, 45))
+        return f"{self.rng.randint(1, 320):02d}/{pronounced.year}/{self.ctx.judgment_code}"
+
     def receive(self, received: date) -> None:
         ctx = self.ctx
         if ctx.origin is Origin.JUDGMENT:
+            effective = ctx.effective_on(received, self.rng)
             self.add("receive_judgment", "clerk", received, Status.JUDGMENT_RECEIVED, unit=ctx.unit,
-                     intake_ref=ctx.intake_ref, judgment_number=ctx.judgment_number, issuing_court=ctx.court,
-                     judgment_effective_on=ctx.effective_on(received, self.rng), matter="ordinary")
+                     intake_ref=ctx.intake_ref, judgment_number=self.judgment_number(effective),
+                     issuing_court=ctx.court, judgment_effective_on=effective, matter="ordinary")
         else:
             channel = "in_person" if self.rng.random() < 0.7 else "post"
             filed = received if channel == "in_person" else received - timedelta(days=self.rng.randint(1, 4))
+            effective = ctx.effective_on(filed, self.rng)
             self.add("receive_request", "clerk", received, Status.REQUEST_RECEIVED, unit=ctx.unit,
                      intake_ref=ctx.intake_ref, channel=channel, filed_on=filed,
-                     judgment_number=ctx.judgment_number, issuing_court=ctx.court,
-                     judgment_effective_on=ctx.effective_on(filed, self.rng))
+                     judgment_number=self.judgment_number(effective), issuing_court=ctx.court,
+                     judgment_effective_on=effective)
         for p in ctx.parties:
             self.add("add_party", "clerk", received, **p)
         for item_id, kind, amount, secured in ctx.items:
@@ -612,15 +641,13 @@ class _Builder:
         total = self.uncollected if share >= 1 else _round(self.uncollected * share, 1_000)
         total = min(total, self.uncollected)
         direct = self.ctx.origin is Origin.REQUEST and len(self.items) == 1 and self.rng.random() < 0.3
-        parts = self.instalments(total, 1 if self.rng.random() < 0.8 or share < 1 else 2)
-        for k, part in enumerate(parts):
-            day = _working_day_between(self.rng, self.day, ends) if k == 0 else _working_day_between(
-                self.rng, self.day, max(self.day, ends))
-            self.collect(day, part, voluntary=True, direct=direct)
+        for part in self.instalments(total, 1 if self.rng.random() < 0.8 or share < 1 else 2):
+            self.collect(_working_day_between(self.rng, self.day, max(self.day, ends)), part, voluntary=True,
+                         direct=direct)
         self.disburse(self.day)
 
     def start_verification(self) -> date:
-        ends = due_date(Deadline.VOLUNTARY_PERIOD, self.ctx_notified)
+        ends = due_date(Deadline.VOLUNTARY_PERIOD, self.notified)
         day = self.within(Deadline.VERIFICATION_START, ends, lo_wd=1, early=5)
         return self.add("start_verification", "officer", day, Status.VERIFYING)
 
@@ -631,25 +658,26 @@ class _Builder:
         day = self.within(Deadline.NO_CONDITION_DECISION, known, early=3)
         prison = ground == "no_income_or_assets" and self.ctx.kind in ("fine", "confiscation") and r.random() < 0.3
         self.long = prison or ground == "address_unknown"
-        self.decide("record_verification", "head", day, Status.NO_CONDITION, outcome="without_conditions",
-                    ground=ground, ground_known_on=known, imprisoned_two_years_or_more=prison)
+        self.checked = self.decide("record_verification", "head", day, Status.NO_CONDITION,
+                                   outcome="without_conditions", ground=ground, ground_known_on=known,
+                                   imprisoned_two_years_or_more=prison)
 
     def reverify(self, found: bool) -> bool:
         """Re-verification before the 6 (or 12) months run out (Art. 44(2)); False past the year end."""
         step = Deadline.REVERIFICATION_LONG if self.long else Deadline.REVERIFICATION
-        due = due_date(step, self.day)
+        due = due_date(step, self.checked)
         if self.rng.random() < LATE_P:
             day = add_working_days(due, self.rng.randint(1, 15))
         else:
             day = _working_day_between(self.rng, max(self.day, due - timedelta(days=45)), due)
         if day > self.ctx.end:
             return False
-        self.add("reverify", "officer", day, Status.ENFORCING if found else Status.NO_CONDITION,
-                 found_conditions=found)
+        self.checked = self.add("reverify", "officer", day, Status.ENFORCING if found else Status.NO_CONDITION,
+                                found_conditions=found)
         return True
 
     def with_conditions(self) -> None:
-        self.add("record_verification", "officer", self.later(3, 25), Status.ENFORCING,
+        self.add("record_verification", "officer", self.later(2, 15), Status.ENFORCING,
                  outcome="with_conditions")
 
     def measures(self) -> None:
@@ -671,8 +699,7 @@ class _Builder:
             deduct_account = freeze and r.random() < 0.7
             deduct_income = not deduct_account and r.random() < 0.2
         if freeze:
-            frozen = self.decide("apply_security_measure", "officer", self.later(0, 5), measure="account_freeze")
-            self.day = frozen
+            self.decide("apply_security_measure", "officer", self.later(0, 5), measure="account_freeze")
         if deduct_account or deduct_income:
             measure = "deduction_from_account" if deduct_account else "deduction_from_income"
             self.decide("apply_coercive_measure", "officer", self.later(1, 9 if freeze else 20), measure=measure)
@@ -680,12 +707,12 @@ class _Builder:
 
     def collect_rest(self) -> None:
         kind = self.ctx.kind
-        count, gap = {"maintenance": (self.rng.randint(2, 6), (25, 35)),
-                      "credit_debt": (self.rng.randint(1, 4), (20, 60))}.get(kind, (self.rng.randint(1, 3), (10, 45)))
+        count, gap = {"maintenance": (self.rng.randint(1, 4), (25, 35)),
+                      "credit_debt": (self.rng.randint(1, 3), (15, 45))}.get(kind, (self.rng.randint(1, 3), (7, 30)))
         self.collect_in_enforcement(self.uncollected, count, gap)
 
     def collect_part(self, p: float) -> None:
-        share = self.rng.uniform(0.1, 0.6)
+        share = self.rng.uniform(0.1, 0.6) if self.uncollected < 200_000_000 else self.rng.uniform(0.03, 0.25)
         if self.rng.random() < p and self.uncollected > 1_000_000:
             self.collect_in_enforcement(_round(self.uncollected * share, 1_000), self.rng.randint(1, 2), (20, 50))
 
@@ -715,7 +742,7 @@ class _Builder:
 
     def continue_postponed(self) -> None:
         back = self.previous or Status.ENFORCING
-        self.decide("continue_after_postponement", "head", self.later(30, 120), back)
+        self.decide("continue_after_postponement", "head", self.later(20, 90), back)
 
     def suspend(self) -> None:
         organisation = self.ctx.debtor_kind == "organisation"
@@ -726,7 +753,7 @@ class _Builder:
         self.decide("suspend", "head", day, Status.SUSPENDED, ground=ground, ground_known_on=known)
 
     def continue_suspended(self) -> None:
-        ended = self.later(30, 100)
+        ended = self.later(20, 75)
         day = self.within(Deadline.CONTINUATION_AFTER_SUSPENSION, ended, early=3)
         self.decide("continue_after_suspension", "head", day, Status.ENFORCING, ground_ended_on=ended)
 
@@ -751,7 +778,7 @@ class _Builder:
         if trajectory == DELEGATED and r.random() < 0.5:   # residence or assets elsewhere known at once
             self.delegate(self.day)
             return
-        self.ctx_notified = self.notify()
+        self.notified = self.notify()
         if trajectory == REVOKED:
             self.revoke()
             return
@@ -759,7 +786,7 @@ class _Builder:
             self.voluntary(1.0)
             self.complete()
             return
-        if r.random() < 0.1:
+        if r.random() < 0.1 and self.uncollected > 1_000_000:
             self.voluntary(r.uniform(0.1, 0.5))
         self.start_verification()
         if trajectory == DELEGATED:
@@ -813,7 +840,7 @@ class _Context:
     origin: Origin
     kind: str
     intake_ref: str
-    judgment_number: str
+    judgment_code: str                 # e.g. HS-ST: criminal, first instance
     court: str
     parties: list[dict[str, Any]]
     items: list[tuple[str, ClaimKind, int, bool]]
@@ -844,7 +871,7 @@ class _Context:
 
 
 def _context(rng: random.Random, seed: int, index: int, units: list[str], start: date, kind: str,
-             trajectory: str) -> _Context:
+             claims: list[tuple[ClaimKind, int, bool]], trajectory: str) -> _Context:
     unit = rng.choices(units, weights=[UNIT_WEIGHTS.get(u, 1.0) for u in units])[0]
     district, court = UNITS.get(unit, (None, "Tòa án nhân dân tỉnh Thanh Hóa"))
     people = _People(rng, district)
@@ -852,9 +879,6 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
     code = rng.choice(JUDGMENT_CODES[kind])
     if code.endswith("-PT"):                      # an appeal: the provincial court
         court = "Tòa án nhân dân tỉnh Thanh Hóa" if district else "Tòa án nhân dân cấp cao tại Hà Nội"
-    year = start.year - (rng.random() < 0.35) - (origin is Origin.REQUEST and rng.random() < 0.4)
-    number = f"{rng.randint(1, 250):02d}/{year}/{code}" if not code.startswith("QĐ") \
-        else f"{rng.randint(1, 400):02d}/{year}/{code}"
 
     # parties: the creditor first (it is every claim item's creditor), then debtors and related persons
     if origin is Origin.JUDGMENT:
@@ -864,8 +888,8 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
     elif kind == "credit_debt":
         creditor, debtor = people.bank(), people.company() if rng.random() < 0.3 else people.individual()
     elif kind == "maintenance":
-        creditor, debtor = people.individual(female=rng.random() < 0.85), None
-        debtor = people.individual(female=creditor["full_name"].split()[1] not in MIDDLE_F)
+        creditor = people.individual(female=rng.random() < 0.85)
+        debtor = people.individual(female=not creditor["female"])
     elif kind == "compensation":
         creditor, debtor = people.individual(), people.individual(female=rng.random() < 0.15)
     else:
@@ -873,8 +897,7 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
         debtor = people.company() if rng.random() < 0.15 else people.individual()
     parties = [creditor | {"role": "creditor"}, debtor | {"role": "debtor"}]
     if kind == "credit_debt" and debtor["kind"] == "individual" and rng.random() < 0.35:
-        parties.append(people.individual(female=debtor["full_name"].split()[1] not in MIDDLE_F)
-                       | {"role": "debtor"})             # spouse, co-borrower
+        parties.append(people.individual(female=not debtor["female"]) | {"role": "debtor"})   # spouse, co-borrower
     if kind in ("credit_debt", "other") and rng.random() < 0.1:
         parties.append(people.individual() | {"role": "related"})   # co-owner or occupant of an asset
     parties = [{"party_id": party_id(seed, index, k), "role": p["role"], "kind": p["kind"]}
@@ -883,7 +906,7 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
                | {f: p[f] for f in ("id_number", "address", "phone") if p.get(f)}
                for k, p in enumerate(parties)]
     items = [(claim_item_id(seed, index, k), ck, amount, secured)
-             for k, (ck, amount, secured) in enumerate(_claims(rng, kind))]
+             for k, (ck, amount, secured) in enumerate(claims)]
     assert len({payment_rank(ck) for _, ck, _, _ in items}) == len(items), "one item per rank"
 
     refusal = _weighted(rng, {"limitation_expired": 5, "not_competent": 3, "no_right_to_request": 2})
@@ -900,7 +923,7 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
     prefix = "BA" if origin is Origin.JUDGMENT else "DON"
     return _Context(
         index=index, unit=unit, units=units, origin=origin, kind=kind,
-        intake_ref=f"{prefix}-S{seed}-{index + 1:05d}", judgment_number=number, court=court,
+        intake_ref=f"{prefix}-S{seed}-{index + 1:05d}", judgment_code=code, court=court,
         parties=parties, items=items, debtor_kind=debtor["kind"], refusal_ground=refusal,
         termination_ground=_weighted(rng, termination),
         officers=[f"chv-{code_of}-{k:02d}" for k in range(1, 7)], head=f"head-{code_of}",
@@ -910,31 +933,30 @@ def _context(rng: random.Random, seed: int, index: int, units: list[str], start:
 
 def _plan_case(rng: random.Random, seed: int, index: int, units: list[str], start: date) -> CasePlan:
     kind = _weighted(rng, KIND_WEIGHTS)
-    trajectory = _weighted(rng, TRAJECTORIES[kind])
-    ctx = _context(rng, seed, index, units, start, kind, trajectory)
-    end = ctx.end
-    latest = end
-    builder = None
-    for _ in range(16):     # redraw the receipt date earlier until the whole trajectory fits the year
-        received = _working_day_between(rng, start, latest)
+    claims = _claims(rng, kind)
+    trajectory = _weighted(rng, trajectory_weights(kind, sum(a for _, a, _ in claims)))
+    ctx = _context(rng, seed, index, units, start, kind, claims, trajectory)
+    for attempt in range(REDRAWS + 1):
         builder = _Builder(rng, ctx)
         try:
-            builder.build(trajectory, received)
+            builder.build(trajectory, _working_day_between(rng, start, ctx.end))
+            cut = False
             break
-        except _TooLate:
-            latest = max(start, received - timedelta(days=rng.randint(20, 90)))
-    else:   # still too long: fall back to its shortest form, the case stays open at the year end
-        trajectory = IN_PROGRESS
-        builder = _Builder(rng, ctx)
-        builder.build(trajectory, _working_day_between(rng, start, start + timedelta(days=60)))
-    assert builder is not None and builder.status is FINAL_STATUS[trajectory]
-    items = builder.items
+        except _TooLate:   # the rest would happen after 30/9: the case is carried over as it stands
+            cut = True
+            if rng.random() > REDRAW_P:
+                break
+    steps = tuple(builder.steps)
+    assert cut or builder.status is FINAL_STATUS[trajectory]
+    money = [(s.command, s.args) for s in steps]
+    collected = sum(a["amount_vnd"] for c, a in money if c in ("record_voluntary_payment", "collect_money"))
+    disbursed = sum(a["amount_vnd"] for c, a in money
+                    if c == "disburse" or a.get("direct_to_creditor") or a.get("channel") == "paid_to_bank")
     return CasePlan(
         index=index, unit=ctx.unit, origin=ctx.origin.value, intake_ref=ctx.intake_ref,
         case_id=Case.create_id(ctx.unit, ctx.origin.value, ctx.intake_ref), kind=kind, trajectory=trajectory,
-        steps=tuple(builder.steps), expected_status=builder.status.value,
-        claimed_vnd=sum(i.amount for i in items), collected_vnd=sum(i.collected for i in items),
-        disbursed_vnd=sum(i.paid + i.direct for i in items))
+        steps=steps, expected_status=steps[-1].status_after, cut_at_year_end=cut,
+        claimed_vnd=sum(i.amount for i in builder.items), collected_vnd=collected, disbursed_vnd=disbursed)
 
 
 def plan(seed: int, n: int, units: Sequence[str] | None = None, start: date = DEFAULT_START) -> list[CasePlan]:
@@ -954,7 +976,9 @@ def plan(seed: int, n: int, units: Sequence[str] | None = None, start: date = DE
 
 # ---------------------------------------------------------------- statistics of a plan (domain.md §2)
 
-NOT_TO_ENFORCE = frozenset({Status.REJECTED, Status.DELEGATED_OUT, Status.REVOKED})
+# not (or no longer) counted: no QĐTHA yet (1 QĐTHA = 1 case), refused, delegated out, revoked
+NOT_TO_ENFORCE = frozenset({Status.JUDGMENT_RECEIVED, Status.REQUEST_RECEIVED, Status.REJECTED,
+                            Status.DELEGATED_OUT, Status.REVOKED})
 WITHOUT_CONDITIONS = frozenset({Status.NO_CONDITION, Status.SEPARATE_REGISTER, Status.RETURNED})
 RESOLVED = frozenset({Status.COMPLETED, Status.TERMINATED})
 
@@ -1198,6 +1222,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import httpx
+
     args = _parse_args(argv)
     try:
         cases = plan(args.seed, args.cases, args.units, args.start)
@@ -1209,8 +1235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DemoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"error: cannot reach {args.url}: {exc}", file=sys.stderr)
+    except (OSError, httpx.TransportError) as exc:
+        print(f"error: cannot reach {args.url}: {exc!r}", file=sys.stderr)
         return 1
     print_summary(summary)
     return 0

@@ -40,6 +40,12 @@ CommandFn = Callable[[], tuple[Sequence[Aggregate], Any]]
 class ConflictRetriesExhaustedError(Exception):
     """The aggregate kept changing under the command; the caller may try again."""
 
+    rule = "optimistic concurrency: the aggregate kept changing while the command ran"
+
+
+class ServiceStoppingError(Exception):
+    """The service is shutting down and takes no more commands; the caller may retry elsewhere."""
+
 
 @dataclass
 class _Pending:
@@ -59,23 +65,36 @@ class CommandBatcher:
         self._queue: deque[_Pending] = deque()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: asyncio.Future[Any] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="command-batcher")
 
     async def stop(self) -> None:
+        """Take no new commands, let the batch being saved finish (its callers get their results),
+        and refuse what is still queued."""
+        self._stopping = True
+        if self._in_flight is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._in_flight), 30)
+            except Exception:   # noqa: BLE001 - its callers hear about it
+                pass
         if self._task:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
                 pass
-        for p in self._queue:
+        while self._queue:
+            p = self._queue.popleft()
             if not p.future.done():
-                p.future.set_exception(RuntimeError("service is shutting down"))
+                p.future.set_exception(ServiceStoppingError("service is shutting down; try again"))
 
     async def submit(self, key: UUID, fn: CommandFn) -> Any:
         """Run `fn` for aggregate `key` and save its events; returns fn's result or raises its error."""
+        if self._stopping:
+            raise ServiceStoppingError("service is shutting down; try again")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(key, fn, future))
         self._wakeup.set()
@@ -101,11 +120,16 @@ class CommandBatcher:
                 self._wakeup.clear()
                 await self._wakeup.wait()
             batch = self._take_batch()
+            self._in_flight = asyncio.ensure_future(self.executor.run(self._execute, [(p.key, p.fn) for p in batch]))
             try:
-                outcomes = await self.executor.run(self._execute, [(p.key, p.fn) for p in batch])
+                outcomes = await asyncio.shield(self._in_flight)
+            except asyncio.CancelledError:
+                raise
             except Exception as exc:  # infrastructure failure: every caller hears about it
                 log.exception("batch failed")
                 outcomes = [(False, exc)] * len(batch)
+            finally:
+                self._in_flight = None
             BATCH_SIZE.observe(len(batch))
             for p, (ok, value) in zip(batch, outcomes):
                 if p.future.done():

@@ -41,6 +41,7 @@ CONSUMED = Counter("thads_consumed_total", "messages handled by tracked consumer
 
 @dataclass(frozen=True)
 class Position:
+    consumer: str
     source: str
     topic: str
     partition: int
@@ -48,7 +49,8 @@ class Position:
 
     @property
     def tracking_name(self) -> str:
-        return f"{self.source}/{self.topic}/{self.partition}"
+        # the consumer's own name first: two consumers of one topic in one service keep apart
+        return f"{self.consumer}:{self.source}/{self.topic}/{self.partition}"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ async def _raw_body(msg: Any) -> Any:
 
 class TrackedConsumer:
     def __init__(self, *, name: str, broker: KafkaBroker, topics: Sequence[str], sink: Sink,
-                 decode: Decode, max_rule_attempts: int = 2, max_records: int = 500,
+                 decode: Decode, max_rule_attempts: int = 1, max_records: int = 500,
                  commit_every: int = 500, commit_seconds: float = 1.0,
                  retry_seconds: float = 0.5, rule_retry_seconds: float = 0.05) -> None:
         self.name = name
@@ -100,6 +102,8 @@ class TrackedConsumer:
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
+        if hasattr(sink, "consumer_name"):      # a projection rebuild must track positions under our name
+            sink.consumer_name = name
         self.subscriber = broker.subscriber(
             *self.topics, group_id=name, ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
             batch=True, max_records=max_records, batch_timeout_ms=50,
@@ -109,7 +113,17 @@ class TrackedConsumer:
     # ------------------------------------------------------------------------------------------
     async def _on_batch(self, body: Any, msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
-        await self.handle(records)
+        try:
+            await self.handle(records)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Never move past a batch that was not handled: rewind each partition to its first
+            # record of this batch (FastStream's MANUAL policy alone would fetch the next batch).
+            log.exception("consumer %s: batch not handled; rewinding to retry it", self.name)
+            await msg.nack()
+            await asyncio.sleep(self.retry_seconds)
+            return
         for rec in records:
             self._handled[TopicPartition(rec.topic, rec.partition)] = rec.offset + 1
         self._since_commit += len(records)
@@ -127,19 +141,33 @@ class TrackedConsumer:
         self._since_commit = 0
         self._last_commit = time.monotonic()
 
+    def position_of(self, envelope: Any, rec: Any) -> Position:
+        return Position(self.name, envelope.source, rec.topic, rec.partition, envelope.source_position)
+
     async def handle(self, records: Sequence[Any]) -> None:
         """Decode, apply and dead-letter one fetched batch. Returns only when every record is
         either applied, a duplicate, or dead-lettered."""
         items: list[Item] = []
+        self._letters: list[Any] = []                 # dead letters in flight, awaited below
+        self._rejected: dict[str, Item] = {}          # last rejected item per tracking name
         for rec in records:
             try:
                 env = self.decode(rec.topic, rec.value)
             except ContractError as exc:
                 await self._dead_letter(rec, str(exc.reason_code), str(exc), attempts=1, envelope=None)
                 continue
-            items.append(Item(rec, env, Position(env.source, rec.topic, rec.partition, env.source_position)))
+            except Exception as exc:    # a tombstone (no value), absurd nesting, ...: never decodable
+                await self._dead_letter(rec, "bad_json", f"undecodable message: {type(exc).__name__}: {exc}",
+                                        attempts=1, envelope=None)
+                continue
+            items.append(Item(rec, env, self.position_of(env, rec)))
         if items:
             await self._apply(items)
+        # Before the batch counts as handled: every dead letter is acknowledged by Kafka, then the
+        # positions of rejected messages are recorded (one write per partition, not per message).
+        await self._retry_forever(self._await_letters)
+        for item in self._rejected.values():
+            await self._retry_forever(self.sink.record_position, item)
 
     async def _apply(self, items: Sequence[Item]) -> None:
         attempts = 0
@@ -165,7 +193,7 @@ class TrackedConsumer:
                     await self._dead_letter(items[0].record, "rejected_by_rule",
                                             f"{type(exc).__name__}: {exc}", attempts, items[0].envelope,
                                             first_failed_at)
-                    await self._retry_forever(self.sink.record_position, items[0])
+                    self._rejected[items[0].position.tracking_name] = items[0]
                     return
                 # a rule may reject a message only because a related one is not applied yet: retry briefly
                 await asyncio.sleep(self.rule_retry_seconds)
@@ -198,11 +226,26 @@ class TrackedConsumer:
             value=rec.value, reason_code=code, reason=reason, consumer=self.name, attempts=attempts,
             first_failed_at=first_failed_at or now, dead_lettered_at=now,
             event_id=getattr(envelope, "event_id", None), event_type=getattr(envelope, "event_type", None))
-        await self._retry_forever(self._publish_letter, letter, rec.key)
+        self._letters.append((await self._retry_forever(self._publish_letter, letter, rec.key), letter, rec.key))
         self.dead_lettered += 1
         CONSUMED.labels(self.name, "dead_lettered").inc()
         log.warning("dead-lettered %s[%s]@%s: %s (%s)", rec.topic, rec.partition, rec.offset, code, reason)
 
-    async def _publish_letter(self, letter: DeadLetter, key: bytes | None) -> None:
-        await self.broker.publish(letter.model_dump_json().encode(), DEAD_LETTER, key=key,
-                                  headers={"consumer": self.name, "reason": str(letter.reason_code)})
+    async def _publish_letter(self, letter: DeadLetter, key: bytes | None) -> Any:
+        """Send without waiting for the acknowledgement; `_await_letters` waits for all of them."""
+        return await self.broker.publish(letter.model_dump_json().encode(), DEAD_LETTER, key=key,
+                                         headers={"consumer": self.name, "reason": str(letter.reason_code)},
+                                         no_confirm=True)
+
+    async def _await_letters(self) -> None:
+        pending, self._letters = self._letters, []
+        failed = []
+        for future, letter, key in pending:
+            try:
+                await future
+            except Exception:
+                failed.append((letter, key))
+        for letter, key in failed:      # resend what the broker did not acknowledge, and wait for it
+            self._letters.append((await self._publish_letter(letter, key), letter, key))
+        if self._letters:
+            raise RuntimeError(f"{len(self._letters)} dead letters not yet acknowledged")

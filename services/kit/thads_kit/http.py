@@ -51,6 +51,8 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
         return JSONResponse(status_code=status, content={
             "error": type(exc).__name__, "rule": rule, "message": str(exc)})
 
+    from .batcher import ConflictRetriesExhaustedError, ServiceStoppingError
+    error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503} | dict(error_status)
     # most specific first, so a NotFound subclass of the service error maps to 404
     ordered = sorted(error_status.items(), key=lambda kv: -len(kv[0].__mro__))
     for cls, _code in ordered:

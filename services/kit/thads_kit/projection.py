@@ -83,6 +83,11 @@ class Projection(ABC):
         """Dedupe against the stored positions, write, and move the positions — in the caller's
         transaction."""
         names = sorted({i.position.tracking_name for i in items})
+        # Make sure a row exists for each position before locking it, so that two consumers that
+        # briefly own the same partition (a rebalance) serialise here instead of both writing.
+        await conn.executemany(
+            f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
+            [(self.name, version, n) for n in names])
         rows = await conn.fetch(
             f"SELECT tracking, notification_id FROM {self.schema}.projection_position"
             " WHERE name = $1 AND version = $2 AND tracking = ANY($3::text[]) FOR UPDATE",
@@ -101,8 +106,8 @@ class Projection(ABC):
         if fresh:
             await self.write(conn, self.table(version), fresh)
             await conn.executemany(
-                f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, $4)"
-                " ON CONFLICT (name, version, tracking) DO UPDATE SET notification_id = EXCLUDED.notification_id",
+                f"UPDATE {self.schema}.projection_position SET notification_id = $4"
+                " WHERE name = $1 AND version = $2 AND tracking = $3 AND notification_id < $4",
                 [(self.name, version, n, seen[n]) for n in {i.position.tracking_name for i in fresh}])
         return outcomes
 
@@ -121,6 +126,8 @@ class Projection(ABC):
                 self.name, version, item.position.tracking_name, item.position.notification_id)
 
     # --- rebuild ------------------------------------------------------------------------------
+    consumer_name = ""     # set by the TrackedConsumer that feeds this projection
+
     async def rebuild(self, *, kafka_url: str, topics: Sequence[str], decode: Any,
                       batch: int = 2000) -> int:
         """Build version N+1 from the beginning of `topics` beside the live version, then switch.
@@ -169,11 +176,26 @@ class Projection(ABC):
                         env = decode(rec.topic, rec.value)
                     except Exception:
                         continue
-                    items.append(Item(rec, env, Position(env.source, rec.topic, rec.partition, env.source_position)))
-            if not items:
-                continue
+                    items.append(Item(rec, env, Position(self.consumer_name, env.source, rec.topic, rec.partition,
+                                                         env.source_position)))
+            if items:
+                await self._rebuild_apply(conn_lock, version, items)
+
+    async def _rebuild_apply(self, conn_lock: asyncpg.Connection | None, version: int, items: list[Item]) -> None:
+        """Apply in one transaction; an item a rule rejects (the live consumer dead-lettered it)
+        is skipped, the others applied one by one."""
+        async def apply(batch: list[Item]) -> None:
             if conn_lock is not None:
-                await self._apply_in(conn_lock, version, items)
+                async with conn_lock.transaction():          # a savepoint inside the switch transaction
+                    await self._apply_in(conn_lock, version, batch)
             else:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await self._apply_in(conn, version, items)
+                    await self._apply_in(conn, version, batch)
+        try:
+            await apply(items)
+        except self.rule_errors:
+            for item in items:
+                try:
+                    await apply([item])
+                except self.rule_errors as exc:
+                    log.warning("rebuild of %s skips %s: %s", self.name, item.position, exc)

@@ -27,6 +27,7 @@ from prometheus_client import Counter, Gauge
 log = logging.getLogger(__name__)
 
 RELAYED = Counter("thads_relay_events_total", "events published by the relay", ["service"])
+RELAY_FAILURES = Counter("thads_relay_failures_total", "relay restarts after an error", ["service"])
 RELAY_POSITION = Gauge("thads_relay_position", "last notification id acknowledged by Kafka", ["service"])
 
 
@@ -77,15 +78,21 @@ class OutboxRelay:
                 pass
 
     async def _run(self) -> None:
+        delay = 1.0
         while True:
+            started_at = self.position
             try:
                 await self._run_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("relay failed; restarting in 1 s")
+                # An event that cannot be translated or published stops the relay at that event:
+                # skipping it would break the order of the case's events. Back off and say so.
+                delay = 1.0 if self.position > started_at else min(delay * 2, 60.0)
+                log.exception("relay failed at position %s; restarting in %.0f s", self.position, delay)
+                RELAY_FAILURES.labels(self.service).inc()
                 self.active = False
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(delay)
 
     async def _run_once(self) -> None:
         lock_conn = await asyncpg.connect(**self.pg)
@@ -130,14 +137,15 @@ class OutboxRelay:
             self.position, self.batch)
         if not rows:
             return 0
-        futures = []
+        outgoing = []      # translate the whole batch first: a bad event sends nothing of this batch
         for row in rows:
             event = self.mapper.to_domain_event(StoredEvent(
                 originator_id=row["originator_id"], originator_version=row["originator_version"],
                 topic=row["topic"], state=bytes(row["state"])))
             out = self.translate(event, row["notification_id"])
             if out is not None:
-                futures.append(await producer.send(out.topic, out.value, key=out.key, headers=out.headers))
+                outgoing.append(out)
+        futures = [await producer.send(o.topic, o.value, key=o.key, headers=o.headers) for o in outgoing]
         if futures:
             await asyncio.gather(*futures)      # every message acknowledged by the brokers (acks=all)
         last = rows[-1]["notification_id"]

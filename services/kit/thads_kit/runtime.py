@@ -48,6 +48,8 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
+        if s.uses_dev_secret:
+            log.warning("using the development JWT secret: anyone can mint tokens; set THADS_JWT_SECRET")
         await self.executor.run(ensure_schema_sync, s)
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
         if self._application_factory is not None:
@@ -74,7 +76,9 @@ class Runtime:
             await self.batcher.stop()
         if self.pool:
             await self.pool.close()
-        self.executor.shutdown()
+        if self.app is not None:
+            await self.executor.run(self.app.close)     # the library's psycopg pool
+        await self.executor.shutdown()
 
     async def health(self) -> dict[str, Any]:
         checks: dict[str, Any] = {}

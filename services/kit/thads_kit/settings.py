@@ -2,7 +2,7 @@
 in its main.py with env_prefix "<NAME>_". THADS_JWT_SECRET is shared by all services."""
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-before-deploying"
@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(DEV_JWT_SECRET),
         validation_alias=AliasChoices("THADS_JWT_SECRET", "jwt_secret"),
     )
+    # "development" accepts the dev JWT secret; anything else (the compose file says "production")
+    # refuses to start without a real one
+    environment: str = Field(default="development", validation_alias=AliasChoices("THADS_ENV", "environment"))
     # threads that run the synchronous eventsourcing library; ≤ pool size + overflow
     es_workers: int = 8
     es_pool_size: int = 8
@@ -36,6 +39,18 @@ class ServiceSettings(BaseSettings):
     roles: str = "api,relay,consumers"
     # Test-only fault injection point, e.g. "relay_crash_after_publish"; empty in production.
     fault: str = ""
+
+    @model_validator(mode="after")
+    def _secret_fits_environment(self) -> "ServiceSettings":
+        secret = self.jwt_secret.get_secret_value()
+        if self.environment != "development" and (secret == DEV_JWT_SECRET or len(secret.encode()) < 32):
+            raise ValueError("THADS_JWT_SECRET must be a secret of at least 32 bytes outside development "
+                             f"(THADS_ENV={self.environment!r})")
+        return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
 
     @property
     def schema(self) -> str:

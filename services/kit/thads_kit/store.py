@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, TypeVar
@@ -16,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class DateAsISO(Transcoding):
@@ -46,9 +48,14 @@ class ServiceApplication(Application[UUID]):
         Returns the number of events recorded."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
         processing_event.collect_events(*aggregates)
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self._notify(recordings)
+        recordings = self._record(processing_event)      # the one transaction; may raise a conflict
+        try:
+            # After the commit nothing may raise: a caller (the batcher) would take it for a failed
+            # save and run committed commands again.
+            self._take_snapshots(processing_event)
+            self._notify(recordings)
+        except Exception:
+            log.exception("post-commit work (snapshot, notify) failed; the events are saved")
         return len(recordings)
 
     def position(self, tracking_name: str) -> int:
@@ -69,5 +76,5 @@ class EsExecutor:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+    async def shutdown(self) -> None:
+        await asyncio.to_thread(self._pool.shutdown, True)

@@ -60,3 +60,19 @@ def test_missing_token_is_401_and_wrong_role_is_403_as_json():
     assert missing.status_code == 401 and missing.json()["detail"]["error"] == "unauthenticated"
     assert wrong_role.status_code == 403 and "clerk" in wrong_role.json()["detail"]["message"]
     assert ok.status_code == 200 and ok.json() == {"unit": "TH"}
+
+
+def test_outside_development_the_dev_secret_or_a_short_one_refuses_to_start(monkeypatch):
+    from pydantic import ValidationError
+
+    from thads_kit.settings import ServiceSettings
+
+    monkeypatch.setenv("THADS_ENV", "production")
+    monkeypatch.delenv("THADS_JWT_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="THADS_JWT_SECRET"):
+        ServiceSettings()
+    monkeypatch.setenv("THADS_JWT_SECRET", "short")
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        ServiceSettings()
+    monkeypatch.setenv("THADS_JWT_SECRET", "x" * 40)
+    assert ServiceSettings().environment == "production"

@@ -38,7 +38,7 @@ async def setup():
     await batcher.start()
     yield app, batcher
     await batcher.stop()
-    executor.shutdown()
+    await executor.shutdown()
 
 
 def open_counter(app: Counters):

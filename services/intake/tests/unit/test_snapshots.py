@@ -1,0 +1,600 @@
+"""Case snapshots: a case restored from a snapshot is the case replayed from its events, attribute
+by attribute and type by type, and behaves the same afterwards; the repository loads from them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.application import project_aggregate
+
+from intake_service.application import Intake
+from intake_service.deadlines import Step
+from intake_service.domain import (
+    TRANSITIONS,
+    Actor,
+    Case,
+    ClaimItem,
+    Collection,
+    Decision,
+    IntakeError,
+    Party,
+    Role,
+    Status,
+)
+
+TZ = timezone(timedelta(hours=7))
+JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
+HEAD = Actor("head-1", Role.HEAD)
+OFFICER = Actor("officer-1", Role.OFFICER)
+CLERK = Actor("clerk-1", Role.CLERK)
+ACCOUNTANT = Actor("accountant-1", Role.ACCOUNTANT)
+SYSTEM = Actor("deadline-watch", Role.SYSTEM)
+S = Status
+
+Command = tuple[str, dict[str, Any]]
+
+
+def at(y: int, m: int, d: int, h: int = 9) -> datetime:
+    return datetime(y, m, d, h, tzinfo=TZ)
+
+
+def new_app() -> Intake:
+    return Intake(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+# ---------------------------------------------------------------- comparing two aggregates
+
+
+def assert_same(a: Any, b: Any, path: str = "case") -> None:
+    """Equal values of the same types all the way down (an enum member is the member itself,
+    a dataclass is that dataclass, a tuple stays a tuple, a set a set)."""
+    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__} ({a!r} vs {b!r})"
+    if isinstance(a, Enum):
+        assert a is b, f"{path}: {a!r} is not {b!r}"
+    elif dataclasses.is_dataclass(a):
+        assert_same(vars(a), vars(b), path)
+    elif isinstance(a, dict):
+        assert list(a) == list(b), f"{path}: keys {list(a)} != {list(b)}"
+        for k in a:
+            assert_same(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, (set, frozenset)):
+        assert a == b, f"{path}: {a!r} != {b!r}"
+        for x in a:
+            assert_same(x, next(y for y in b if y == x), f"{path}{{{x!r}}}")
+    elif isinstance(a, datetime):
+        assert (a, a.utcoffset()) == (b, b.utcoffset()), f"{path}: {a!r} != {b!r}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def assert_same_case(restored: Case, replayed: Case, as_of: date, recorded_apart: bool = False) -> None:
+    """`recorded_apart`: both ran the same new commands, so their recording timestamps differ."""
+    assert type(restored) is Case
+    if recorded_apart:
+        untimed = {"_created_on": None, "_modified_on": None}
+        assert_same(vars(restored) | untimed, vars(replayed) | untimed)
+    else:
+        assert_same(vars(restored), vars(replayed))
+    assert restored.deadlines(as_of) == replayed.deadlines(as_of)
+    assert restored.claim_items() == replayed.claim_items()
+    assert restored.payment_plan() == replayed.payment_plan()
+    assert (restored.held_vnd, restored.uncollected_vnd, restored.status_label, restored.voluntary_period_ends_on) \
+        == (replayed.held_vnd, replayed.uncollected_vnd, replayed.status_label, replayed.voluntary_period_ends_on)
+
+
+def replay(app: Intake, case_id: UUID, version: int) -> Case:
+    """The case at `version` from every one of its stored events, no snapshot."""
+    case = project_aggregate(None, app.events.get(case_id, lte=version))
+    assert case is not None and case.version == version
+    return case
+
+
+def through_store(app: Intake, case: Case) -> Case:
+    """Take a snapshot of `case`, store-encode and decode it with the app's mapper, restore it."""
+    snapshot = Case.Snapshot.take(case)
+    decoded = app.mapper.to_domain_event(app.mapper.to_stored_event(snapshot))
+    assert type(decoded) is Case.Snapshot
+    return decoded.mutate(None)
+
+
+def outcome(case: Case, command: Command) -> Any:
+    """What a command does to a case: the events it records (minus recording time), or its refusal."""
+    name, kwargs = command
+    try:
+        getattr(case, name)(**kwargs)
+    except IntakeError as e:
+        return type(e).__name__, str(e)
+    return [(type(e).__qualname__, {k: v for k, v in vars(e).items() if k != "timestamp"})
+            for e in case.collect_events()]
+
+
+# ---------------------------------------------------------------- random command sequences
+
+
+class Driver:
+    """Picks plausible commands for a case's current status (most succeed, some are refused)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rnd = random.Random(seed)
+        self.now = at(2024, 1, 8)
+        self.n = 0
+
+    def tick(self) -> datetime:
+        r = self.rnd.random()
+        if r < 0.15:
+            step = timedelta(0)
+        elif r < 0.85:
+            step = timedelta(hours=self.rnd.randint(1, 72))
+        else:
+            step = timedelta(days=self.rnd.randint(20, 200))
+        self.now = (self.now + step).replace(hour=self.rnd.randint(7, 20), minute=self.rnd.choice((0, 15, 30)))
+        if self.now.weekday() >= 5:
+            self.now += timedelta(days=7 - self.now.weekday())
+        return self.now
+
+    def uid(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}-{self.n}"
+
+    def actor(self, command: str) -> Actor:
+        preferred = {"record_deadline_missed": SYSTEM, "notify": OFFICER, "collect_money": OFFICER,
+                     "disburse": ACCOUNTANT, "charge_enforcement_fee": ACCOUNTANT,
+                     "record_voluntary_payment": ACCOUNTANT}
+        if command in preferred and self.rnd.random() < 0.9:
+            return preferred[command]
+        roles = sorted(TRANSITIONS[command].roles)
+        if self.rnd.random() < 0.03:
+            roles = sorted(Role)  # now and then a role that may not act
+        role = self.rnd.choice(roles)
+        return Actor(f"{role.value}-1", role)
+
+    def create(self) -> Case:
+        if self.rnd.random() < 0.5:
+            matter = self.rnd.choice(["ordinary", "ordinary", "provisional_measure", "bankruptcy"])
+            case = Case.receive_judgment("U-HN", self.uid("BA"), self.now, CLERK, matter, **JUDGMENT,
+                                         judgment_effective_on=self.rnd.choice([None, date(2023, 12, 1)]))
+        else:
+            case = Case.receive_request("U-HN", self.uid("DON"), self.rnd.choice(["post", "online", "in_person"]),
+                                        self.now, CLERK, filed_on=self.now.date() - timedelta(days=3), **JUDGMENT)
+        for _ in range(self.rnd.randint(0, 3)):
+            case.add_party(**self.party())
+        return case
+
+    EXITS = frozenset({"refuse_request", "terminate", "revoke", "delegate_out", "complete", "return_request",
+                       "move_to_separate_register"})
+    PROGRESS = ("notify", "start_verification", "record_verification", "collect_money", "collect_money",
+                "disburse", "disburse", "reverify", "continue_after_postponement", "continue_after_suspension",
+                "postpone", "suspend")
+    EARLY = ("add_party", "add_claim_item", "add_claim_item", "record_procuracy_copy")
+
+    def party(self) -> dict[str, Any]:
+        role = self.rnd.choice(["creditor", "creditor", "debtor", "related"])
+        kind = self.rnd.choice(["individual", "organisation", "credit_institution", "state"])
+        return {"party_id": self.uid("P"), "role": role, "kind": kind, "at": self.now, "actor": CLERK,
+                "bank_code": "VCB" if kind == "credit_institution" else None}
+
+    def next_command(self, case: Case) -> Command:  # noqa: C901 - one branch per command
+        rnd = self.rnd
+        allowed = [c for c, t in TRANSITIONS.items() if case.status in t.allowed_from]
+        if rnd.random() < 0.05:
+            allowed = list(TRANSITIONS)  # now and then a command the status does not allow
+        name = rnd.choice(allowed)
+        if name in self.EXITS and rnd.random() < 0.96:  # long cases: exits are rare
+            name = rnd.choice([c for c in allowed if c not in self.EXITS] or allowed)
+        progress = [c for c in self.PROGRESS if c in allowed]
+        if progress and rnd.random() < 0.35:  # and they move on along the procedure
+            name = rnd.choice(progress)
+        if case.status in (S.JUDGMENT_RECEIVED, S.REQUEST_RECEIVED, S.DECIDED) and rnd.random() < 0.5:
+            name = rnd.choice(self.EARLY)  # most cases get parties and claim items before the notice
+        now = self.tick()
+        kw: dict[str, Any] = {"at": now, "actor": self.actor(name)}
+        items = list(case.items.values())
+        item = rnd.choice(items).id if items else "I-none"
+        if name == "add_party":
+            kw |= {k: v for k, v in self.party().items() if k not in ("at", "actor")}
+        elif name == "add_claim_item":
+            creditors = [p.id for p in case.parties.values() if p.role == "creditor"] or ["P-none"]
+            kw |= {"claim_item_id": self.uid("I"), "amount_vnd": rnd.randint(1, 40) * 500_000,
+                   "kind": rnd.choice(["maintenance", "court_fee", "credit_debt", "fine", "other",
+                                       "wages_life_compensation"]),
+                   "creditor_party_id": rnd.choice(creditors), "secured": rnd.random() < 0.3,
+                   "ex_officio": rnd.random() < 0.2}
+        elif name == "refuse_request":
+            kw["ground"] = rnd.choice(["no_right_to_request", "not_competent", "limitation_expired"])
+        elif name == "decide_enforcement":
+            right = "ex_officio" if case.origin == "judgment" else "on_request"
+            kw |= {"decision_no": self.uid("QD-THA"),
+                   "basis": right if rnd.random() < 0.95 else "on_request"}
+        elif name in ("assign_officer", "reassign_officer"):
+            kw["officer_id"] = rnd.choice(["officer-1", "officer-2", "officer-3"])
+        elif name == "record_procuracy_copy":
+            numbers = [d.number for d in case.decisions.values() if d.copy_sent_on is None] or ["QD-none"]
+            kw |= {"decision_no": rnd.choice(numbers), "sent_on": now.date()}
+        elif name in ("record_voluntary_payment", "collect_money"):
+            owed = max(1, case.uncollected_vnd)
+            kw |= {"claim_item_id": item, "amount_vnd": rnd.choice([owed, max(1, owed // 3), 1_000_000]),
+                   "source_ref": rnd.choice([self.uid("SRC"), "SRC-1"])}
+            if name == "collect_money":
+                kw["channel"] = rnd.choice(["deduction", "deduction", "auction_proceeds", "voluntary",
+                                            "paid_to_bank"])
+            else:
+                kw["direct_to_creditor"] = rnd.random() < 0.2
+        elif name == "record_verification":
+            if rnd.random() < 0.5:
+                kw |= {"outcome": "with_conditions", "actor": OFFICER}
+            else:
+                kw |= {"outcome": "without_conditions", "actor": HEAD, "decision_no": self.uid("QD-CDK"),
+                       "ground": rnd.choice(["no_income_or_assets", "specific_item_lost", "address_unknown"]),
+                       "imprisoned_two_years_or_more": rnd.random() < 0.2,
+                       "ground_known_on": rnd.choice([None, now.date() - timedelta(days=2)])}
+        elif name == "reverify":
+            kw |= {"found_conditions": rnd.random() < 0.3,
+                   "imprisoned_two_years_or_more": rnd.choice([None, False, True])}
+        elif name in ("apply_security_measure", "apply_coercive_measure"):
+            kw["decision_no"] = self.uid("QD-BP")
+            kw["measure"] = rnd.choice(["account_freeze", "asset_hold", "registration_block"]
+                                       if name == "apply_security_measure"
+                                       else ["deduction_from_account", "deduction_from_income", "order_to_act"])
+        elif name == "order_seizure":
+            kw |= {"decision_no": self.uid("QD-KB"), "asset_description": "Nhà đất thửa 12, tờ bản đồ 3",
+                   "claim_item_ids": [item], "asset_kind": rnd.choice(["movable", "real_estate"])}
+        elif name == "disburse":
+            plan = case.payment_plan()
+            payable = [(k, v) for k, v in plan.items() if v > 0]
+            k, v = rnd.choice(payable) if payable and rnd.random() < 0.9 else (item, 1_000_000)
+            kw |= {"claim_item_id": k, "amount_vnd": rnd.choice([v, max(1, v // 2)])}
+        elif name == "charge_enforcement_fee":
+            kw["claim_item_id"] = item
+        elif name == "postpone":
+            kw |= {"ground": rnd.choice(["parties_agree", "debtor_ill_or_incapacitated", "recipient_absent"]),
+                   "decision_no": self.uid("QD-HOAN"), "until": rnd.choice([None, now.date() + timedelta(days=60)])}
+        elif name == "suspend":
+            kw |= {"ground": rnd.choice(["cassation_or_retrial_protest", "bankruptcy_petition_accepted"]),
+                   "decision_no": self.uid("QD-TDC"), "ground_known_on": rnd.choice([None, now.date()])}
+        elif name in ("continue_after_postponement", "continue_after_suspension"):
+            kw["decision_no"] = self.uid("QD-TT")
+            if name == "continue_after_suspension":
+                kw["ground_ended_on"] = rnd.choice([None, now.date() - timedelta(days=1)])
+        elif name == "terminate":
+            kw |= {"ground": rnd.choice(["judgment_annulled", "creditor_waiver_or_parties_agreement"]),
+                   "decision_no": self.uid("QD-DC")}
+        elif name == "delegate_out":
+            kw |= {"target_unit_id": "U-HCM", "ground": "assets_elsewhere", "decision_no": self.uid("QD-UT"),
+                   "ground_known_on": rnd.choice([None, now.date() - timedelta(days=1)])}
+        elif name == "revoke":
+            kw |= {"ground": "material_error", "decision_no": self.uid("QD-TH")}
+        elif name == "complete":
+            kw["certificate_no"] = rnd.choice([None, self.uid("GXN")])
+        elif name == "issue_certificate":
+            kw["certificate_no"] = self.uid("GXN")
+        elif name == "record_deadline_missed":
+            overdue = [d for d in case.deadlines(now.date()) if d["status"] == "overdue" and d["done_on"] is None]
+            if overdue and rnd.random() < 0.9:
+                d = rnd.choice(overdue)
+                kw |= {"step": d["step"], "due": d["due"]}
+            else:
+                kw |= {"step": "procuracy_copy", "due": now.date() - timedelta(days=rnd.randint(0, 30))}
+        return name, kw
+
+    def run(self, case: Case, steps: int) -> list[tuple[int, Command]]:
+        """Apply `steps` commands; each with the case version it was given."""
+        done = []
+        for _ in range(steps):
+            command = self.next_command(case)
+            done.append((case.version, command))
+            try:
+                getattr(case, command[0])(**command[1])
+            except IntakeError:
+                pass
+        return done
+
+
+def drive(seed: int, steps: int, app: Intake) -> tuple[Case, list[tuple[int, Command]]]:
+    """A random case, saved in random chunks (the app snapshots at its interval)."""
+    driver = Driver(seed)
+    case = driver.create()
+    history: list[tuple[int, Command]] = []
+    while len(history) < steps:
+        history += driver.run(case, driver.rnd.randint(1, 8))
+        app.save(case)
+    app.save(case)
+    return case, history
+
+
+# ---------------------------------------------------------------- the state is explicit plain JSON
+
+
+def test_the_snapshot_state_is_versioned_plain_json():
+    app = new_app()
+    case, _ = drive(7, 60, app)
+    state = Case.Snapshot.take(case).state
+    assert state["class_version"] == Case.class_version == 1
+    assert json.loads(json.dumps(state)) == state  # the standard library alone: no tuples, dates or sets
+    restored = Case.Snapshot(originator_id=case.id, originator_version=case.version,
+                             timestamp=datetime.now(timezone.utc), topic=Case.Snapshot.take(case).topic,
+                             state=json.loads(json.dumps(state))).mutate(None)
+    assert_same(vars(restored), vars(replay(app, case.id, case.version)))
+
+
+def test_the_snapshot_state_names_every_field_of_the_read_models():
+    """A new field on a read model must reach the snapshot (and bump Case.class_version)."""
+    state = enforced_with_money()._snapshot_state()
+    fields = lambda cls: [f.name for f in dataclasses.fields(cls)]  # noqa: E731
+    samples = {"parties": Party, "items": ClaimItem, "decisions": Decision, "collections": Collection}
+    for key, cls in samples.items():
+        assert state[key], f"the generated case has no {key}"
+        assert all(list(row) == fields(cls) for row in state[key]), key
+
+
+def test_an_attribute_the_snapshot_does_not_cover_is_refused():
+    case, _ = drive(3, 10, new_app())
+    case.something_new = 1
+    with pytest.raises(TypeError, match="something_new"):
+        Case.Snapshot.take(case)
+
+
+def test_old_snapshot_layouts_are_upcast_and_newer_ones_refused(monkeypatch):
+    app = new_app()
+    case, _ = drive(5, 40, app)
+    old = Case.Snapshot.take(case)
+    seen = []
+
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        seen.append(state["status"])
+        state["intake_ref"] = "upcast"
+
+    monkeypatch.setattr(Case, "class_version", 2)
+    monkeypatch.setattr(Case, "upcast_v1_v2", staticmethod(upcast_v1_v2), raising=False)
+    restored = old.mutate(None)
+    assert seen == [case.status.value] and restored.intake_ref == "upcast"
+    assert old.state["intake_ref"] == case.intake_ref  # the stored snapshot is not changed
+    assert restored.status is case.status
+    newer = Case.Snapshot.take(case)
+    assert newer.state["class_version"] == 2
+    monkeypatch.setattr(Case, "class_version", 1)
+    with pytest.raises(ValueError, match="layout 2"):
+        newer.mutate(None)
+
+
+# ---------------------------------------------------------------- restored == replayed, property style
+
+SEEDS = range(40)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_restored_case_is_the_replayed_case_at_every_version_and_acts_the_same(seed):
+    app = new_app()
+    case, history = drive(seed, 120, app)
+    as_of = case.last_at.date() + timedelta(days=30)
+    assert_same_case(app.get_case(case.id), replay(app, case.id, case.version), as_of)  # snapshot 50 + tail
+    for version in range(1, case.version + 1):
+        replayed = replay(app, case.id, version)
+        restored = through_store(app, replayed)
+        assert restored.version == version
+        assert_same_case(restored, replayed, as_of)
+        assert_same_case(restored, replayed, replayed.received_on)
+    # The same commands after a restore: same events, same refusals, same end state.
+    for start in sorted({0, len(history) // 3, len(history) // 2, len(history) - 5}):
+        version = history[start][0]
+        replayed, restored = replay(app, case.id, version), through_store(app, replay(app, case.id, version))
+        for _, command in history[start:]:
+            assert outcome(restored, command) == outcome(replayed, command)
+        assert_same_case(restored, replayed, as_of, recorded_apart=True)
+        assert_same_case(restored, case, as_of, recorded_apart=True)
+
+
+def test_the_random_cases_cover_the_interesting_paths():
+    """The property above means something only if the generated cases go everywhere."""
+    statuses, events = set(), set()
+    for seed in SEEDS:
+        app = new_app()
+        case, _ = drive(seed, 120, app)
+        replayed = None
+        for e in app.events.get(case.id):
+            replayed = e.mutate(replayed)
+            events.add(type(e).__name__)
+            statuses.add(replayed.status)
+    assert {S.MONEY_HELD, S.NO_CONDITION, S.POSTPONED, S.SUSPENDED, S.DELEGATED_OUT, S.COMPLETED,
+            S.TERMINATED} <= statuses
+    assert {"MoneyCollected", "MoneyDisbursed", "EnforcementFeeCharged", "Reverified", "DeadlineMissed",
+            "DelegatedOut", "Postponed", "ContinuedAfterPostponement", "Suspended", "ContinuedAfterSuspension",
+            "SeizureOrdered", "VoluntaryPaymentRecorded", "ProcuracyCopyRecorded",
+            "CertificateIssued"} <= events
+
+
+# ---------------------------------------------------------------- named paths
+
+
+def enforced_with_money() -> Case:
+    c = Case.receive_judgment("U-HN", "BA-MONEY", at(2024, 3, 4), CLERK, **JUDGMENT)
+    c.add_party("P-BANK", "creditor", "credit_institution", at(2024, 3, 4), CLERK, bank_code="VCB")
+    c.add_party("P-KID", "creditor", "individual", at(2024, 3, 4), CLERK)
+    c.add_party("P-DEBT", "debtor", "individual", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-1", "credit_debt", 10_000_000, "P-BANK", at(2024, 3, 4), CLERK, secured=True)
+    c.add_claim_item("I-2", "maintenance", 3_000_000, "P-KID", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-3", "court_fee", 1_000_000, "P-KID", at(2024, 3, 4), CLERK, ex_officio=True)
+    c.decide_enforcement("QD-THA-1", "ex_officio", at(2024, 3, 5), HEAD)
+    c.record_procuracy_copy("QD-THA-1", date(2024, 3, 6), at(2024, 3, 6), CLERK)
+    c.assign_officer("officer-1", at(2024, 3, 6), HEAD)
+    c.notify(at(2024, 3, 6), OFFICER)
+    c.record_voluntary_payment("I-2", 1_000_000, "RCPT-1", at(2024, 3, 8), ACCOUNTANT, direct_to_creditor=True)
+    c.start_verification(at(2024, 3, 20), OFFICER)
+    c.record_verification("with_conditions", at(2024, 3, 22), OFFICER)
+    c.apply_security_measure("account_freeze", "QD-PT-1", at(2024, 3, 25), OFFICER)
+    c.order_seizure("QD-KB-1", "Nhà đất thửa 12", ["I-1", "I-3"], at(2024, 3, 26), OFFICER, asset_kind="real_estate")
+    c.collect_money("I-1", 8_000_000, "auction_proceeds", "AUC-1", at(2024, 4, 1), OFFICER)
+    c.collect_money("I-2", 2_000_000, "deduction", "BANK-1", at(2024, 4, 2), OFFICER)
+    c.disburse("I-3", 1_000_000, at(2024, 4, 3), ACCOUNTANT)
+    c.disburse("I-1", 7_000_000, at(2024, 4, 3), ACCOUNTANT)
+    c.charge_enforcement_fee("I-1", at(2024, 4, 4), ACCOUNTANT)
+    c.receive_certificate_request(at(2024, 4, 5), CLERK)
+    c.record_deadline_missed("disbursement", date(2024, 4, 12), at(2024, 6, 1), SYSTEM)
+    c.record_deadline_missed("disbursement", date(2024, 4, 12), at(2024, 6, 1), SYSTEM)  # ignored
+    return c
+
+
+def no_condition_then_reverified() -> Case:
+    c = Case.receive_request("U-HN", "DON-NC", "online", at(2024, 3, 4), CLERK, **JUDGMENT)
+    c.add_party("P-CR", "creditor", "organisation", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-1", "other", 5_000_000, "P-CR", at(2024, 3, 4), CLERK)
+    c.decide_enforcement("QD-THA-1", "on_request", at(2024, 3, 5), HEAD)
+    c.notify(at(2024, 3, 6), OFFICER)
+    c.start_verification(at(2024, 3, 20), OFFICER)
+    c.record_verification("without_conditions", at(2024, 3, 22), HEAD, ground="address_unknown",
+                          decision_no="QD-CDK-1", ground_known_on=date(2024, 3, 21))
+    c.reverify(False, at(2024, 9, 20), OFFICER)
+    c.reverify(False, at(2025, 3, 20), OFFICER, imprisoned_two_years_or_more=True)
+    c.postpone("parties_agree", "QD-HOAN-1", at(2025, 4, 1), HEAD, until=date(2025, 6, 1))
+    c.continue_after_postponement("QD-TT-1", at(2025, 6, 2), HEAD)
+    return c
+
+
+def suspended_then_delegated() -> Case:
+    c = Case.receive_judgment("U-HN", "BA-PM", at(2024, 3, 4), CLERK, "provisional_measure", **JUDGMENT)
+    c.add_party("P-CR", "creditor", "state", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-1", "fine", 2_000_000, "P-CR", at(2024, 3, 4), CLERK)
+    c.decide_enforcement("QD-THA-1", "ex_officio", at(2024, 3, 4, 15), HEAD)
+    c.notify(at(2024, 3, 5), OFFICER)
+    c.start_verification(at(2024, 3, 5, 14), OFFICER)
+    c.record_verification("with_conditions", at(2024, 3, 6), OFFICER)
+    c.suspend("bankruptcy_petition_accepted", "QD-TDC-1", at(2024, 3, 8), HEAD, ground_known_on=date(2024, 3, 7))
+    c.continue_after_suspension("QD-TT-1", at(2024, 5, 2), HEAD, ground_ended_on=date(2024, 4, 30))
+    c.delegate_out("U-HCM", "residence_or_work_elsewhere", "QD-UT-1", at(2024, 5, 3), HEAD)
+    return c
+
+
+def separate_register_then_enforced() -> Case:
+    c = Case.receive_judgment("U-HN", "BA-SR", at(2024, 3, 4), CLERK, "bankruptcy", **JUDGMENT)
+    c.add_party("P-CR", "creditor", "individual", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-1", "wages_life_compensation", 9_000_000, "P-CR", at(2024, 3, 4), CLERK)
+    c.decide_enforcement("QD-THA-1", "ex_officio", at(2024, 3, 5), HEAD)
+    c.notify(at(2024, 3, 6), OFFICER)
+    c.start_verification(at(2024, 3, 20), OFFICER)
+    c.record_verification("without_conditions", at(2024, 3, 22), HEAD, ground="no_income_or_assets",
+                          decision_no="QD-CDK-1")
+    c.reverify(False, at(2024, 9, 20), OFFICER)
+    c.reverify(False, at(2025, 3, 20), OFFICER)
+    c.move_to_separate_register(at(2025, 4, 1), HEAD)
+    c.reverify(False, at(2025, 10, 1), OFFICER)
+    c.reverify(True, at(2026, 3, 2), OFFICER)
+    c.collect_money("I-1", 9_000_000, "deduction", "BANK-9", at(2026, 3, 3), OFFICER)
+    c.disburse("I-1", 9_000_000, at(2026, 3, 4), ACCOUNTANT)
+    c.complete(at(2026, 3, 5), HEAD, certificate_no="GXN-1")
+    return c
+
+
+def refused_request() -> Case:
+    c = Case.receive_request("U-HN", "DON-REF", "post", at(2024, 3, 4), CLERK, filed_on=date(2024, 3, 1), **JUDGMENT,
+                             judgment_effective_on=date(2018, 1, 2))
+    c.refuse_request("limitation_expired", at(2024, 3, 6), HEAD)
+    c.record_deadline_missed("decision_on_request", date(2024, 3, 5), at(2024, 3, 7), SYSTEM)
+    return c
+
+
+@pytest.mark.parametrize("build", [enforced_with_money, no_condition_then_reverified, suspended_then_delegated,
+                                   separate_register_then_enforced, refused_request])
+def test_named_paths_restore_faithfully(build):
+    app = new_app()
+    case = build()
+    app.save(case)
+    for version in range(1, case.version + 1):
+        replayed = replay(app, case.id, version)
+        restored = through_store(app, replayed)
+        assert_same_case(restored, replayed, date(2024, 4, 20))
+        assert_same_case(restored, replayed, date(2025, 12, 1))
+    restored = through_store(app, replay(app, case.id, case.version))
+    assert restored.status is case.status and restored.origin is case.origin and restored.matter is case.matter
+    assert all(type(step) is Step for step, _, _ in restored.timeline)
+    assert isinstance(restored.missed, set) and all(type(m) is tuple for m in restored.missed)
+
+
+def test_a_restored_case_refuses_and_accepts_like_the_replayed_one():
+    app = new_app()
+    case = enforced_with_money()
+    app.save(case)
+    commands: list[Command] = [
+        ("disburse", {"claim_item_id": "I-2", "amount_vnd": 99_000_000, "at": at(2024, 6, 2), "actor": ACCOUNTANT}),
+        ("collect_money", {"claim_item_id": "I-1", "amount_vnd": 8_000_000, "channel": "auction_proceeds",
+                           "source_ref": "AUC-1", "at": at(2024, 6, 2), "actor": OFFICER}),  # redelivery
+        ("collect_money", {"claim_item_id": "I-1", "amount_vnd": 1_000, "channel": "deduction",
+                           "source_ref": "AUC-1", "at": at(2024, 6, 2), "actor": OFFICER}),  # conflicting
+        ("disburse", {"claim_item_id": "I-2", "amount_vnd": 2_000_000, "at": at(2024, 6, 3), "actor": ACCOUNTANT}),
+        ("issue_certificate", {"certificate_no": "GXN-1", "at": at(2024, 6, 3), "actor": HEAD}),
+        ("record_deadline_missed", {"step": "disbursement", "due": date(2024, 4, 12), "at": at(2024, 6, 4),
+                                    "actor": SYSTEM}),
+        ("complete", {"at": at(2024, 6, 5), "actor": HEAD}),
+        ("postpone", {"ground": "parties_agree", "decision_no": "QD-THA-1", "at": at(2024, 5, 1), "actor": HEAD}),
+    ]
+    replayed, restored = replay(app, case.id, case.version), through_store(app, case)
+    outcomes = [(outcome(restored, c), outcome(replayed, c)) for c in commands]
+    assert all(a == b for a, b in outcomes)
+    refused = [a[0] if isinstance(a, tuple) else [e for e, _ in a] for a, _ in outcomes]
+    assert refused == ["InsufficientMoneyHeldError", [], "ConflictingSourceRefError", ["Case.MoneyDisbursed"],
+                       ["Case.CertificateIssued"], [], "InvalidTransitionError", "BackdatedEventError"]
+    assert_same_case(restored, replayed, date(2024, 7, 1), recorded_apart=True)
+
+
+# ---------------------------------------------------------------- the application takes and uses them
+
+
+def long_case(app: Intake, events: int, chunk: int) -> Case:
+    case = Case.receive_request("U-HN", "DON-LONG", "online", at(2024, 3, 4), CLERK, **JUDGMENT)
+    n = 0
+    while case.version < events:
+        n += 1
+        case.add_party(f"P-{n}", "creditor" if n % 3 else "debtor", "individual", at(2024, 3, 4), CLERK)
+        if case.version % chunk == 0:
+            app.save(case)
+    app.save(case)
+    return case
+
+
+def test_intake_snapshots_every_50_versions_and_loads_from_the_latest():
+    assert Intake.snapshotting_intervals == {Case: 50}
+    app = new_app()
+    case = long_case(app, 137, chunk=7)
+    assert app.snapshots is not None
+    assert [s.originator_version for s in app.snapshots.get(case.id)] == [50, 100]
+    assert all(type(s) is Case.Snapshot for s in app.snapshots.get(case.id))
+
+    reads: list[Any] = []
+    original_get = app.repository.event_store.get
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("gt"))
+        return original_get(*args, **kwargs)
+
+    app.repository.event_store.get = spy  # type: ignore[method-assign]
+    loaded = app.get_case(case.id)
+    assert reads == [100]  # the snapshot at 100, then only the 37 events after it
+    assert_same_case(loaded, replay(app, case.id, case.version), date(2024, 6, 1))
+    reads.clear()
+    assert app.repository.get(case.id, version=99).version == 99 and reads == [50]
+
+
+def test_one_save_of_many_events_snapshots_each_multiple_and_record_does_too():
+    app = new_app()
+    case = long_case(app, 260, chunk=10_000)  # one save() of 260 events
+    assert [s.originator_version for s in app.snapshots.get(case.id)] == [50, 100, 150, 200, 250]
+    case = app.get_case(case.id)
+    while case.version < 300:
+        case.add_party(f"P-X{case.version}", "related", "individual", at(2024, 3, 5), CLERK)
+    app.record([case])  # the batcher's path
+    assert [s.originator_version for s in app.snapshots.get(case.id)][-1] == 300
+    latest = next(iter(app.snapshots.get(case.id, desc=True, limit=1)))
+    assert_same_case(latest.mutate(None), replay(app, case.id, 300), date(2024, 6, 1))
+    loaded = app.get_case(case.id)
+    loaded.add_party("P-AFTER", "debtor", "organisation", at(2024, 3, 6), CLERK)
+    app.save(loaded)
+    assert app.get_case(case.id).parties["P-AFTER"].role == "debtor"
