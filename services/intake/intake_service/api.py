@@ -2,13 +2,21 @@
 
 Every command accepts an optional business time `occurred_at` (imported history); the recording
 time is always now. A body that fails validation gets 422 naming the field, a rule violation 409
-naming the rule, an unknown case 404 — and none of them writes anything."""
+naming the rule, an unknown case 404 — and none of them writes anything.
+
+Who may act where: the route's roles decide which token roles may call it; the domain decides
+which role may do what in which state. On top of that, every role that may command a case (head,
+officer, clerk) is bound to its office: the token's unit must be the case's unit (and the `unit` of
+a case being opened), otherwise 403 WrongOfficeError. No role is exempt: the national roles
+(procuracy, auditor, admin) may read any office's cases but command none, so no command needs a
+cross-office exception. An officer acts only on a case assigned to them (403 NotYourCaseError,
+also when no officer is assigned yet); clerks and heads act on any case of their office."""
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Callable
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from thads_kit.auth import Principal, require
 
@@ -26,16 +34,35 @@ router = APIRouter(tags=["intake"])
 DOMAIN_ROLE = {"head": Role.HEAD, "officer": Role.OFFICER, "clerk": Role.CLERK, "auditor": Role.INSPECTOR}
 STAFF = ("head", "officer", "clerk")
 READERS = ("head", "officer", "clerk", "procuracy", "auditor", "admin")
+OFFICE_BOUND = frozenset({"head", "officer", "clerk"})   # act on and read their own office's cases only
+# Tolerated clock difference between a client and this service. A later business time would make
+# every real-time command on the case "backdated" until that time comes.
+MAX_FUTURE = timedelta(minutes=5)
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     occurred_at: AwareDatetime | None = Field(
-        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử")
+        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử; "
+                          "không được muộn hơn hiện tại quá 5 phút")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v > datetime.now(timezone.utc) + MAX_FUTURE:
+            minutes = int(MAX_FUTURE.total_seconds() // 60)
+            raise ValueError(f"occurred_at must not be later than now + {minutes} minutes (the business time"
+                             " of a step cannot lie in the future)")
+        return v
 
 
 def actor_of(principal: Principal) -> Actor:
     return Actor(id=principal.sub, role=DOMAIN_ROLE.get(principal.role, Role.SYSTEM))
+
+
+def office_of(principal: Principal) -> str | None:
+    """The office a caller is bound to (None: a national role, not bound to one office)."""
+    return principal.unit if principal.role in OFFICE_BOUND else None
 
 
 def business_time(body: Body) -> datetime:
@@ -69,6 +96,9 @@ class RequestIn(Body):
 
 async def _open(request: Request, principal: Principal, origin: Origin, body: JudgmentIn | RequestIn) -> Any:
     rt = runtime(request)
+    unit = office_of(principal)
+    if unit is not None and body.unit != unit:
+        raise appl.WrongOfficeError(f"a token of office {unit} cannot open a case of office {body.unit}")
     kwargs = body.model_dump(exclude={"occurred_at", "unit", "intake_ref"}, exclude_none=True)
     case_id, fn = appl.open_case(rt.app, origin, body.unit, body.intake_ref, at=business_time(body),
                                  actor=actor_of(principal), **kwargs)
@@ -230,8 +260,10 @@ class CertificateIn(Body):
 
 
 def command_route(path: str, command: str, body_type: type[Body], roles: tuple[str, ...], summary: str,
-                  before: Callable[..., Any] | None = None) -> None:
-    """Register POST /cases/{case_id}/<path> that runs `command` on the case with the body's fields."""
+                  before: Callable[..., Any] | None = None, after: Callable[..., Any] | None = None) -> None:
+    """Register POST /cases/{case_id}/<path> that runs `command` on the case with the body's fields.
+    `before(request, case_id, body)` may refuse the request and must write nothing;
+    `after(request, case_id, body, result)` runs only once the command's events are saved."""
 
     async def endpoint(request: Request, case_id: UUID, body: body_type,  # type: ignore[valid-type]
                        principal: Principal = Depends(require(*roles))) -> Any:
@@ -241,7 +273,11 @@ def command_route(path: str, command: str, body_type: type[Body], roles: tuple[s
         kwargs = _domain_values(body.model_dump(exclude={"occurred_at"} | _personal_fields(body_type)))
         kwargs |= {"at": body.occurred_at, "actor": actor_of(principal)}   # None: now, when it runs
         officer = principal.sub if principal.role == "officer" else None
-        return await rt.batcher.submit(case_id, appl.act(rt.app, case_id, command, kwargs, officer))
+        result = await rt.batcher.submit(case_id, appl.act(rt.app, case_id, command, kwargs, officer,
+                                                           unit_must_be=office_of(principal)))
+        if after is not None:
+            await after(request, case_id, body, result)
+        return result
 
     endpoint.__name__ = command
     router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command)(endpoint)
@@ -265,11 +301,19 @@ def _personal_fields(body_type: type[Body]) -> set[str]:
     return PERSONAL_FIELDS & set(body_type.model_fields)
 
 
-async def _store_personal_data(request: Request, case_id: UUID, body: PartyIn) -> None:
-    """Personal data is kept outside the event stream (so it can be erased); the event has the id only."""
+async def _party_is_free(request: Request, case_id: UUID, body: PartyIn) -> None:
+    """Refuse, before anything is recorded, a party id whose personal data belongs to another case."""
     store = getattr(request.app.state, "personal_data", None)
     if store is not None:
-        await store(case_id, body)
+        await store.check(case_id, body)
+
+
+async def _store_personal_data(request: Request, case_id: UUID, body: PartyIn, result: Any) -> None:
+    """Personal data is kept outside the event stream (so it can be erased); the event has the id only.
+    Written only after PartyAdded was saved, so a refused command never touches it."""
+    store = getattr(request.app.state, "personal_data", None)
+    if store is not None:
+        await store.save(case_id, body)
 
 
 LEAD = ("head",)
@@ -309,7 +353,8 @@ for _path, _command, _body, _roles, _summary in [
     ("certificates", "issue_certificate", CertificateIn, LEAD, "Xác nhận kết quả thi hành án"),
 ]:
     command_route(_path, _command, _body, _roles, _summary,
-                  before=_store_personal_data if _body is PartyIn else None)
+                  before=_party_is_free if _body is PartyIn else None,
+                  after=_store_personal_data if _body is PartyIn else None)
 
 
 # ---------------------------------------------------------------------------- queries
@@ -319,6 +364,7 @@ async def get_case(request: Request, case_id: UUID,
                    as_of: AwareDatetime | None = Query(None, description="Đánh giá thời hạn tại thời điểm này")) -> Any:
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
+    appl.check_office(case, office_of(principal))
     return appl.state(case, as_of or datetime.now(VN_TZ))
 
 
@@ -327,4 +373,8 @@ async def case_events(request: Request, case_id: UUID,
                       principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     rt = runtime(request)
     events = await rt.executor.run(rt.app.history, case_id)
+    unit = office_of(principal)
+    if unit is not None and events[0]["data"].get("unit_id") != unit:   # every event names the office
+        raise appl.WrongOfficeError(f"case {case_id} belongs to office {events[0]['data'].get('unit_id')},"
+                                    f" not to {unit}")
     return {"case_id": str(case_id), "events": events}

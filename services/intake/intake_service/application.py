@@ -25,7 +25,11 @@ class CaseAlreadyRegisteredError(IntakeError):
 
 
 class NotYourCaseError(IntakeError):
-    rule = "officers act on their own cases"
+    rule = "an officer acts only on a case assigned to them (not on an unassigned case)"
+
+
+class WrongOfficeError(IntakeError):
+    rule = "staff act on and read the cases of their own office (token unit = case unit)"
 
 
 class Intake(ServiceApplication):
@@ -86,18 +90,28 @@ def open_case(app: Intake, origin: Origin, unit_id: str, intake_ref: str, **kwar
 
 
 def act(app: Intake, case_id: UUID, command: str, kwargs: dict[str, Any],
-        officer_must_be: str | None = None) -> CommandFn:
+        officer_must_be: str | None = None, unit_must_be: str | None = None) -> CommandFn:
     """A command that loads the case, calls `command` on it and saves what it recorded.
     `kwargs["at"]` None means "now", taken when the command runs (so a re-run after a conflict
-    is not dated before the other writer's event)."""
+    is not dated before the other writer's event).
+    `unit_must_be`: the caller's office, which must be the case's office. `officer_must_be`: the
+    calling officer, who must be the case's assigned officer (an unassigned case is nobody's)."""
     def fn() -> tuple[list[Aggregate], Any]:
         case = app.get_case(case_id)
-        if officer_must_be is not None and case.officer_id not in (None, officer_must_be):
-            raise NotYourCaseError(f"case {case_id} is assigned to another officer")
+        check_office(case, unit_must_be)
+        if officer_must_be is not None and case.officer_id != officer_must_be:
+            whose = "no officer yet" if case.officer_id is None else "another officer"
+            raise NotYourCaseError(f"case {case_id} is assigned to {whose}, not to {officer_must_be}")
         getattr(case, command)(**(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
         return [case], summary(case)
 
     return fn
+
+
+def check_office(case: Case, unit: str | None) -> None:
+    """Refuse when `unit` (the caller's office; None: not office-bound) is not the case's office."""
+    if unit is not None and case.unit_id != unit:
+        raise WrongOfficeError(f"case {case.id} belongs to office {case.unit_id}, not to {unit}")
 
 
 def summary(case: Case) -> dict[str, Any]:

@@ -10,7 +10,14 @@ import re
 from typing import Any
 from uuid import UUID
 
+from .domain import IntakeError
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class PartyOfAnotherCaseError(IntakeError):
+    """The party id already holds personal data for another case: refused, nothing is changed."""
+    rule = "a party's personal data belongs to the one case that added the party"
 
 
 def qualified(schema: str, table: str) -> str:
@@ -40,10 +47,18 @@ async def ensure_table(pool: Any, schema: str) -> None:
         await pool.execute(stmt)
 
 
+async def case_of_party(pool: Any, schema: str, party_id: UUID) -> UUID | None:
+    """The case whose personal data the party id holds (None: no row, or a tombstone without a case)."""
+    return await pool.fetchval(
+        f"SELECT case_id FROM {qualified(schema, 'party_personal_data')} WHERE party_id = $1", party_id)
+
+
 async def save_party(pool: Any, schema: str, *, party_id: UUID, case_id: UUID, full_name: str,
                      id_number: str | None = None, address: str | None = None,
                      phone: str | None = None) -> bool:
-    """Idempotent upsert. Returns False (and stores nothing) when the party was erased."""
+    """Idempotent upsert for the party of `case_id`. Returns False (and stores nothing) when the
+    party was erased; raises PartyOfAnotherCaseError (and changes nothing) when the party id
+    already holds the personal data of another case."""
     table = qualified(schema, "party_personal_data")
     row = await pool.fetchrow(
         f"INSERT INTO {table} (party_id, case_id, full_name, id_number, address, phone)"
@@ -51,9 +66,16 @@ async def save_party(pool: Any, schema: str, *, party_id: UUID, case_id: UUID, f
         " ON CONFLICT (party_id) DO UPDATE SET full_name = EXCLUDED.full_name,"
         " id_number = EXCLUDED.id_number, address = EXCLUDED.address, phone = EXCLUDED.phone,"
         f" case_id = coalesce({table}.case_id, EXCLUDED.case_id)"
-        f" WHERE {table}.erased_at IS NULL RETURNING party_id",
+        f" WHERE {table}.erased_at IS NULL"
+        f" AND ({table}.case_id IS NULL OR {table}.case_id = EXCLUDED.case_id) RETURNING party_id",
         party_id, case_id, full_name, id_number, address, phone)
-    return row is not None
+    if row is not None:
+        return True
+    # Not written: erased, or held for another case. A row's case id, once set, never changes.
+    owner = await case_of_party(pool, schema, party_id)
+    if owner is not None and owner != case_id:
+        raise PartyOfAnotherCaseError(f"party {party_id} belongs to another case")
+    return False
 
 
 async def erase_party(pool: Any, schema: str, party_id: UUID) -> bool:

@@ -112,7 +112,7 @@ def ddl(schema: str) -> list[str]:
             delegated_to text,
             last_event_at timestamptz NOT NULL,
             version integer NOT NULL,
-            updated_at timestamptz NOT NULL)""",
+            updated_at timestamptz NOT NULL)""",   # last_event_at: business time; updated_at: recording time
         f"CREATE INDEX IF NOT EXISTS case_view_unit_status ON {t('case_view')} (unit, status)",
         f"CREATE INDEX IF NOT EXISTS case_view_officer_due ON {t('case_view')} (officer_id, next_due_on)",
         f"CREATE INDEX IF NOT EXISTS case_view_status ON {t('case_view')} (status)",
@@ -206,7 +206,7 @@ def case_rows(case: Case) -> tuple[dict[str, Any], list[dict[str, Any]], list[di
         "disbursed_vnd": sum(i.disbursed_vnd for i in items),
         "held_vnd": case.held_vnd, "uncollected_vnd": case.uncollected_vnd,
         "delegated_to": case.delegated_to, "last_event_at": case.last_at, "version": case.version,
-        "updated_at": case.modified_on,
+        "updated_at": case.modified_on,   # the latest event's `timestamp`: when it was recorded (not `at`)
     }
     deadline_rows = [{
         "case_id": case.id, "ordinal": n, "unit": case.unit_id, "officer_id": case.officer_id,
@@ -520,11 +520,19 @@ async def overdue_deadlines(conn: Any, schema: str, today: date, *, unit: str | 
             "items": [dict(r) for r in rows], "total": sum(r["count"] for r in by_unit)}
 
 
-async def missed_deadline_candidates(conn: Any, schema: str, today: date) -> list[asyncpg.Record]:
-    """Deadlines not done by their last day, before `today`, whose miss is not yet recorded."""
+async def missed_deadline_candidates(conn: Any, schema: str, today: date, *,
+                                     recorded_before: datetime | None = None) -> list[asyncpg.Record]:
+    """Deadlines not done by their last day, before `today`, whose miss is not yet recorded; with
+    `recorded_before`, only on cases whose latest event was recorded at or before that time."""
+    if recorded_before is None:
+        return await conn.fetch(
+            f"SELECT case_id, step, due_on FROM {qualified(schema, 'case_deadline_view')}"
+            " WHERE done_on IS NULL AND NOT missed_recorded AND due_on < $1 ORDER BY case_id, due_on, step", today)
     return await conn.fetch(
-        f"SELECT case_id, step, due_on FROM {qualified(schema, 'case_deadline_view')}"
-        " WHERE done_on IS NULL AND NOT missed_recorded AND due_on < $1 ORDER BY case_id, due_on, step", today)
+        f"SELECT d.case_id, d.step, d.due_on FROM {qualified(schema, 'case_deadline_view')} d"
+        f" JOIN {qualified(schema, 'case_view')} c ON c.case_id = d.case_id"
+        " WHERE d.done_on IS NULL AND NOT d.missed_recorded AND d.due_on < $1 AND c.updated_at <= $2"
+        " ORDER BY d.case_id, d.due_on, d.step", today, recorded_before)
 
 
 async def procuracy_decisions(conn: Any, schema: str, today: date, *, unit: str | None = None,

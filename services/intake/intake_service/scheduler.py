@@ -5,13 +5,19 @@ recorded); each case is then re-loaded and its deadlines re-computed before anyt
 so a stale view never produces an event. The domain ignores a repeat of the same (step, due), so a
 crash and rerun, or two watchers at once, never record a miss twice; the advisory lock only keeps
 the second watcher idle.
+
+Only quiet cases are watched: no event recorded on them for `quiet_for` (default 15 minutes), by
+recording time, not business time. A case being imported (its history replayed with business times
+of years ago) is never quiet, so the watch cannot record a miss dated now in the middle of it, which
+would make the import's next step "backdated". The view's `updated_at` (the latest event's recording
+time) picks the candidates; the re-loaded case is checked again, since the view may lag.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from uuid import UUID
 
@@ -33,10 +39,17 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+DEFAULT_QUIET_FOR = timedelta(minutes=15)
+
+
 class DeadlineWatch:
+    """`now`: the business time given to a recorded miss. `clock`: the wall clock that the recording
+    times of events (the library's, always real time) are compared with for `quiet_for`."""
+
     def __init__(self, schema: str, pool: asyncpg.Pool, batcher: CommandBatcher, app: ServiceApplication,
                  interval_seconds: float = 60, today: Callable[[], date] = vn_today,
-                 now: Callable[[], datetime] = utc_now) -> None:
+                 now: Callable[[], datetime] = utc_now, quiet_for: timedelta = DEFAULT_QUIET_FOR,
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self.schema = schema
         self.pool = pool
         self.batcher = batcher
@@ -44,6 +57,8 @@ class DeadlineWatch:
         self.interval_seconds = interval_seconds
         self.today = today
         self.now = now
+        self.quiet_for = quiet_for
+        self.clock = clock
         self.active = False
         self._task: asyncio.Task[None] | None = None
 
@@ -100,7 +115,8 @@ class DeadlineWatch:
     async def run_once(self, today: date) -> int:
         """Record every deadline missed before `today`; returns how many misses were recorded."""
         async with self.pool.acquire() as conn:
-            rows = await missed_deadline_candidates(conn, self.schema, today)
+            rows = await missed_deadline_candidates(conn, self.schema, today,
+                                                    recorded_before=self.quiet_since())
         per_case: dict[UUID, list[tuple[str, date]]] = defaultdict(list)
         for r in rows:
             per_case[r["case_id"]].append((r["step"], r["due_on"]))
@@ -119,10 +135,16 @@ class DeadlineWatch:
             log.info("deadline watch recorded %d missed deadline(s)", recorded)
         return recorded
 
+    def quiet_since(self) -> datetime:
+        """A case whose latest event was recorded after this is not quiet (yet)."""
+        return self.clock() - self.quiet_for
+
     def _command(self, case_id: UUID, missed: list[tuple[str, date]],
                  today: date) -> Callable[[], tuple[list[Aggregate], Any]]:
         def fn() -> tuple[list[Aggregate], int]:
             case: Case = self.app.get_case(case_id)  # type: ignore[attr-defined]
+            if case.modified_on > self.quiet_since():  # recorded on since the view was read
+                return [], 0
             at = max(self.now(), case.last_at)        # business time never runs backwards
             day = business_date(at)
             still_pending = {(d["step"], d["due"]) for d in case.deadlines(as_of=today) if d["done_on"] is None}

@@ -3,6 +3,7 @@ verification → seizure order → auction proceeds arriving from Kafka → disb
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -12,7 +13,7 @@ import pytest
 from thads_contracts import Actor, encode
 from thads_contracts import auctions as a
 from thads_contracts.topics import AUCTIONS_ASSET, INTAKE_CASE
-from thads_infra.testing import publish, read_topic, service_process, wait_until
+from thads_infra.testing import pg_connect, publish, read_topic, service_process, wait_until
 from thads_infra.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -23,8 +24,27 @@ def at(day: date, hour: int = 9) -> str:
     return datetime(day.year, day.month, day.day, hour, tzinfo=VN).isoformat()
 
 
-def auth(role: str, sub: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(role, 'TH-01', sub=sub)}"}
+def auth(role: str, sub: str | None = None, unit: str = "TH-01") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(role, unit, sub=sub)}"}
+
+
+def upstream_position(offset: int = 0) -> int:
+    """A source position for a synthetic upstream message. Other tests publish on the same topics with
+    time-based positions, and the consumer skips anything at or below the position it has seen for
+    (source, topic, partition): a small constant would be taken for a duplicate."""
+    return time.time_ns() // 1000 + offset
+
+
+async def personal_data_rows(*, case_ids: list[str], party_ids: list[str]) -> list[dict]:
+    conn = await pg_connect()
+    try:
+        rows = await conn.fetch(
+            "SELECT party_id, case_id, full_name, id_number, address, phone, created_at, erased_at"
+            " FROM intake.party_personal_data WHERE case_id = ANY($1::uuid[]) OR party_id = ANY($2::uuid[])"
+            " ORDER BY party_id", [uuid.UUID(c) for c in case_ids], [uuid.UUID(p) for p in party_ids])
+    finally:
+        await conn.close()
+    return [dict(r) for r in rows]
 
 
 @pytest.fixture
@@ -84,7 +104,7 @@ async def test_a_case_runs_from_request_to_completion_with_auction_proceeds_from
             source="auctions", aggregate_id=uuid.uuid4(), aggregate_version=7, case_id=uuid.UUID(cid),
             unit="TH-01", actor=Actor(id="dgv-3", role="officer", unit="TH-01"),
             occurred_at=datetime(2025, 6, 2, 9, tzinfo=VN), recorded_at=datetime.now(VN),
-            source_position=1)
+            source_position=upstream_position())
         await publish(AUCTIONS_ASSET, [(proceeds.kafka_key, encode(proceeds))] * 2)
 
         async def money_held():
@@ -120,13 +140,36 @@ async def test_a_case_runs_from_request_to_completion_with_auction_proceeds_from
 
 
 async def test_bad_commands_are_refused_with_the_rule_and_change_nothing(intake):
+    debtor, stranger = str(uuid.uuid4()), str(uuid.uuid4())
     async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
-        cid = (await post(c, "/cases/requests", {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10],
-               "channel": "post", "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 2"},
-               "clerk", expect=201))["case_id"]
+        opened = {"channel": "post", "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 2",
+                  "occurred_at": at(date(2025, 3, 3))}
+        cid = (await post(c, "/cases/requests", opened | {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10]},
+                          "clerk", expect=201))["case_id"]
+        other = (await post(c, "/cases/requests", opened | {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10]},
+                            "clerk", expect=201))["case_id"]
+        await post(c, f"/cases/{cid}/parties", {"party_id": debtor, "role": "debtor", "kind": "individual",
+                   "full_name": "Lê Văn Bình", "id_number": "038090001234", "address": "12 Lê Lợi, TP Thanh Hóa",
+                   "phone": "0912000000", "occurred_at": at(date(2025, 3, 3), 10)}, "clerk")
         before = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+        other_before = (await c.get(f"/cases/{other}/events", headers=auth("head"))).json()["events"]
+        personal_before = await personal_data_rows(case_ids=[cid, other], party_ids=[debtor, stranger])
 
-        wrong_state = await c.post(f"/cases/{cid}/notification", json={}, headers=auth("officer", "cv-1"))
+        # refused /parties requests must not touch the personal data (of this party or any other)
+        impostor = {"party_id": debtor, "role": "debtor", "kind": "individual", "full_name": "Kẻ Mạo Danh",
+                    "id_number": "000000000000", "address": "nơi khác", "phone": "0900000000"}
+        same_party_again = await c.post(f"/cases/{cid}/parties", json=impostor, headers=auth("clerk"))
+        party_of_another_case = await c.post(f"/cases/{other}/parties", json=impostor, headers=auth("head"))
+        backdated_party = await c.post(f"/cases/{cid}/parties", json=impostor | {
+            "party_id": stranger, "occurred_at": "2000-01-01T09:00:00+07:00"}, headers=auth("clerk"))
+        future_party = await c.post(f"/cases/{cid}/parties", json=impostor | {
+            "party_id": stranger, "occurred_at": "2099-01-01T09:00:00+07:00"}, headers=auth("clerk"))
+        other_office = await c.post(f"/cases/{cid}/parties", json=impostor | {"party_id": stranger},
+                                    headers=auth("clerk", unit="TH-02"))
+        unassigned_officer = await c.post(f"/cases/{cid}/parties", json=impostor | {"party_id": stranger},
+                                          headers=auth("officer", "cv-1"))
+
+        wrong_state = await c.post(f"/cases/{cid}/notification", json={}, headers=auth("clerk"))
         bad_body = await c.post(f"/cases/{cid}/claim-items", json={"kind": "fine", "amount_vnd": -5},
                                 headers=auth("clerk"))
         no_token = await c.post(f"/cases/{cid}/decision", json={"decision_no": "1", "basis": "on_request"})
@@ -137,9 +180,71 @@ async def test_bad_commands_are_refused_with_the_rule_and_change_nothing(intake)
                                  "occurred_at": "2000-01-01T09:00:00+07:00"}, headers=auth("head"))
 
         after = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+        other_after = (await c.get(f"/cases/{other}/events", headers=auth("head"))).json()["events"]
+        personal_after = await personal_data_rows(case_ids=[cid, other], party_ids=[debtor, stranger])
+    assert same_party_again.status_code == 409 and same_party_again.json()["error"] == "DuplicatePartyError"
+    assert party_of_another_case.status_code == 409
+    assert party_of_another_case.json()["error"] == "PartyOfAnotherCaseError"
+    assert backdated_party.status_code == 409 and backdated_party.json()["error"] == "BackdatedEventError"
+    assert future_party.status_code == 422 and [e["field"] for e in future_party.json()["errors"]] == ["occurred_at"]
+    assert other_office.status_code == 403 and other_office.json()["error"] == "WrongOfficeError"
+    assert unassigned_officer.status_code == 403 and unassigned_officer.json()["error"] == "NotYourCaseError"
+    assert [(str(r["party_id"]), r["full_name"]) for r in personal_before] == [(debtor, "Lê Văn Bình")]
+    assert personal_after == personal_before, "no refused request touched the personal data"
+    assert other_after == other_before
     assert wrong_state.status_code == 409 and "notif" in wrong_state.text.lower()
     assert bad_body.status_code == 422 and {"claim_item_id", "amount_vnd"} <= {e["field"] for e in bad_body.json()["errors"]}
     assert no_token.status_code == 401 and wrong_role.status_code == 403
     assert unknown.status_code == 404
     assert backdated.status_code == 409 and backdated.json()["error"] == "BackdatedEventError"
     assert after == before, "nothing was written"
+
+
+async def test_a_repayment_received_directly_by_the_bank_settles_its_claim_item_once(intake):
+    from thads_contracts import recovery as r
+
+    creditor, debtor = str(uuid.uuid4()), str(uuid.uuid4())
+    debt_item = str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
+        cid = (await post(c, "/cases/requests", {
+            "unit": "TH-01", "intake_ref": f"ĐƠN-{uuid.uuid4().hex[:8]}", "channel": "online",
+            "judgment_number": "7/2025/KDTM-ST", "issuing_court": "TAND khu vực 3 - Thanh Hóa",
+            "occurred_at": at(date(2025, 4, 1))}, "clerk", expect=201))["case_id"]
+        await post(c, f"/cases/{cid}/parties", {"party_id": creditor, "role": "creditor", "kind": "credit_institution",
+                   "bank_code": "BIDV", "full_name": "BIDV - CN Thanh Hóa", "occurred_at": at(date(2025, 4, 1), 10)},
+                   "clerk")
+        await post(c, f"/cases/{cid}/parties", {"party_id": debtor, "role": "debtor", "kind": "organisation",
+                   "full_name": "Công ty TNHH Minh Phát", "occurred_at": at(date(2025, 4, 1), 10)}, "clerk")
+        await post(c, f"/cases/{cid}/claim-items", {"claim_item_id": debt_item, "kind": "credit_debt",
+                   "amount_vnd": 300_000_000, "creditor_party_id": creditor, "occurred_at": at(date(2025, 4, 1), 11)},
+                   "clerk")
+        await post(c, f"/cases/{cid}/decision", {"decision_no": "77/QĐ-CTHADS", "basis": "on_request",
+                                                 "occurred_at": at(date(2025, 4, 3))}, "head")
+        await post(c, f"/cases/{cid}/officer", {"officer_id": "cv-09", "occurred_at": at(date(2025, 4, 3), 10)}, "head")
+        await post(c, f"/cases/{cid}/notification", {"occurred_at": at(date(2025, 4, 4))}, "officer", "cv-09")
+        await post(c, f"/cases/{cid}/verification/start", {"occurred_at": at(date(2025, 4, 18))}, "officer", "cv-09")
+        await post(c, f"/cases/{cid}/verification", {"outcome": "with_conditions",
+                                                     "occurred_at": at(date(2025, 4, 22))}, "officer", "cv-09")
+
+        def repayment(amount: int, position: int, ref: str):
+            return r.BankRepaymentReceived.create(
+                payload=r.BankRepaymentReceivedPayload(bank_code="BIDV", claim_item_id=uuid.UUID(debt_item),
+                                                       amount_vnd=amount, received_on=date(2025, 5, 5),
+                                                       bank_reference=ref),
+                source="recovery", aggregate_id=uuid.uuid4(), aggregate_version=1, case_id=uuid.UUID(cid),
+                unit="TH-01", actor=Actor(id="BIDV", role="bank"), occurred_at=datetime(2025, 5, 5, 9, tzinfo=VN),
+                recorded_at=datetime.now(VN), source_position=position)
+
+        first = repayment(120_000_000, upstream_position(), "BIDV-1")
+        second = repayment(180_000_000, upstream_position(1), "BIDV-2")
+        await publish("thads.recovery.debt", [(first.kafka_key, encode(first)), (first.kafka_key, encode(first)),
+                                              (second.kafka_key, encode(second))])
+
+        async def settled():
+            body = (await c.get(f"/cases/{cid}", headers=auth("head"))).json()
+            item = next(i for i in body["claim_items"] if i["id"] == debt_item)
+            return body if item["settled"] else None
+        body = await wait_until(settled, what="both repayments booked")
+    item = body["claim_items"][0]
+    assert item["collected_vnd"] == 300_000_000, "the redelivered repayment was booked once"
+    assert body["held_vnd"] == 0, "money paid straight to the bank is never held by the agency"

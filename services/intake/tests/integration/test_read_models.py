@@ -28,10 +28,11 @@ from thads_kit.settings import DEV_JWT_SECRET, ServiceSettings
 from thads_kit.store import EsExecutor, ServiceApplication
 
 from intake_service import personal_data, queries_api
+from intake_service.personal_data import PartyOfAnotherCaseError
 from intake_service.deadlines import Step, due_date
 from intake_service.domain import Actor, Case, Role, Status
 from intake_service.projections import CaseIndex
-from intake_service.scheduler import DeadlineWatch
+from intake_service.scheduler import DeadlineWatch, utc_now
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +99,7 @@ async def env() -> AsyncIterator[Env]:
     finally:
         await pool.close()
         app.close()
-        executor.shutdown()
+        await executor.shutdown()
         await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.close()
 
@@ -256,7 +257,9 @@ async def test_deadline_watch_records_each_miss_exactly_once(env: Env) -> None:
     for b in batchers:
         await b.start()
     try:
-        watches = [DeadlineWatch(env.schema, env.pool, b, env.app, today=lambda: TODAY) for b in batchers]
+        # the world was recorded a moment ago: no quiet period here (see the test after the next)
+        watches = [DeadlineWatch(env.schema, env.pool, b, env.app, today=lambda: TODAY, quiet_for=timedelta(0))
+                   for b in batchers]
 
         # two watchers racing on a stale view, then a rerun as after a crash before the index caught up
         first = await asyncio.gather(*(wt.run_once(TODAY) for wt in watches))
@@ -277,6 +280,51 @@ async def test_deadline_watch_records_each_miss_exactly_once(env: Env) -> None:
     finally:
         for b in batchers:
             await b.stop()
+
+
+async def test_deadline_watch_leaves_a_case_alone_while_an_import_is_replaying_it(env: Env) -> None:
+    w = await env.executor.run(build_world, env.app)       # recorded a while ago (see `quiet` below)
+    await asyncio.sleep(0.05)
+    quiet = utc_now()                                        # 15 minutes ago, as the watch will see it
+    await asyncio.sleep(0.05)
+    # an import replaying a case of the 2017/18 statistical year, still under way: its procuracy
+    # copy deadline (3 working days after 4/10/2017) is missed in its history, too
+    imported = Case.receive_judgment("HN-05", "BA-2017", at(2017, 10, 2), CLERK, **judgment("5/2017/HS-ST"))
+    imported.decide_enforcement("QD-2017", "ex_officio", at(2017, 10, 4), HEAD)
+    await env.executor.run(env.app.save, imported)
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    await index.ensure_tables()
+    await index.catch_up()
+    recorded = await env.pool.fetchrow(
+        f'SELECT updated_at, last_event_at FROM "{env.schema}".case_view WHERE case_id = $1', imported.id)
+    assert recorded["updated_at"] > quiet, "updated_at is the recording time of the latest event"
+    assert recorded["last_event_at"] == at(2017, 10, 4), "last_event_at is its business time"
+
+    batcher = CommandBatcher(env.app, env.executor)
+    await batcher.start()
+    try:
+        watch = DeadlineWatch(env.schema, env.pool, batcher, env.app, today=lambda: TODAY,
+                              clock=lambda: quiet + timedelta(minutes=15))
+        assert watch.quiet_for == timedelta(minutes=15)
+
+        assert await watch.run_once(TODAY) == 3             # the quiet case a: its three misses
+        assert set(missed_events(env.app, w.a.id)) == {(s, d.isoformat()) for s, d in expected_misses_of_a()}
+        assert not missed_events(env.app, imported.id), "the case being imported is left alone"
+
+        # so the import's next step (business time 2017) is not refused as backdated
+        case = await env.executor.run(env.app.get_case, imported.id)
+        case.assign_officer("officer-5", at(2017, 10, 4, 10), HEAD)
+        await env.executor.run(env.app.save, case)
+        await index.catch_up()
+
+        # once the import is over and the case quiet, what is still open and missed is recorded
+        later = DeadlineWatch(env.schema, env.pool, batcher, env.app, today=lambda: TODAY,
+                              clock=lambda: utc_now() + timedelta(minutes=15, seconds=1))
+        assert await later.run_once(TODAY) == 1
+        assert missed_events(env.app, imported.id) == Counter(
+            {("procuracy_copy", due_date(Step.PROCURACY_COPY, date(2017, 10, 4)).isoformat()): 1})
+    finally:
+        await batcher.stop()
 
 
 async def test_only_one_deadline_watch_is_active(env: Env) -> None:
@@ -402,3 +450,25 @@ async def test_query_api_personal_data_and_public_list(env: Env) -> None:
                                               full_name="Nguyễn Văn An", id_number="001088012345")
     again = await personal_data.parties_for_case(env.pool, s, w.a.id)
     assert all(p["id_number"] is None for p in again if str(p["party_id"]) == w.debtor_a)
+
+
+async def test_personal_data_of_a_party_belongs_to_one_case(env: Env) -> None:
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    await index.ensure_tables()
+    s, party, case_a, case_b = env.schema, uuid4(), uuid4(), uuid4()
+    assert await personal_data.save_party(env.pool, s, party_id=party, case_id=case_a, full_name="Trần Thị Hoa",
+                                          id_number="038190004321", address="5 Phan Chu Trinh", phone="0987654321")
+    assert await personal_data.case_of_party(env.pool, s, party) == case_a
+
+    with pytest.raises(PartyOfAnotherCaseError):
+        await personal_data.save_party(env.pool, s, party_id=party, case_id=case_b, full_name="Kẻ Mạo Danh",
+                                       id_number="000000000000", address=None, phone=None)
+
+    (row,) = await personal_data.parties_for_case(env.pool, s, case_a)
+    assert (row["full_name"], row["id_number"], row["address"], row["phone"]) == (
+        "Trần Thị Hoa", "038190004321", "5 Phan Chu Trinh", "0987654321")
+    assert await personal_data.parties_for_case(env.pool, s, case_b) == []
+    # its own case may still correct it
+    assert await personal_data.save_party(env.pool, s, party_id=party, case_id=case_a, full_name="Trần Thị Hoa",
+                                          address="7 Phan Chu Trinh")
+    assert (await personal_data.parties_for_case(env.pool, s, case_a))[0]["address"] == "7 Phan Chu Trinh"

@@ -32,8 +32,9 @@ def decided_case() -> Case:
     return case
 
 
-def watch(app: FakeApp) -> DeadlineWatch:
-    return DeadlineWatch("intake", pool=None, batcher=None, app=app, now=lambda: NOW)  # type: ignore[arg-type]
+def watch(app: FakeApp, **kwargs) -> DeadlineWatch:
+    kwargs.setdefault("quiet_for", timedelta(0))   # the cases here were recorded a moment ago
+    return DeadlineWatch("intake", pool=None, batcher=None, app=app, now=lambda: NOW, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_missed_deadline_is_recorded_once_by_the_system_actor():
@@ -55,3 +56,22 @@ def test_a_deadline_done_since_the_view_was_read_is_not_recorded():
     command = watch(FakeApp(case))._command(case.id, [("procuracy_copy", COPY_DUE)], NOW.date())
 
     assert command() == ([], 0)
+
+
+def test_a_case_recorded_on_within_the_quiet_period_is_left_alone():
+    # the view said "quiet", but an import recorded a step since: nothing is recorded now
+    case = decided_case()
+    recent = watch(FakeApp(case), quiet_for=timedelta(minutes=15))
+    command = recent._command(case.id, [("procuracy_copy", COPY_DUE)], NOW.date())
+    assert command() == ([], 0)
+
+    # by recording time, not business time: the same case once 15 minutes passed on the wall clock
+    later = watch(FakeApp(case), quiet_for=timedelta(minutes=15),
+                  clock=lambda: datetime.now(timezone.utc) + timedelta(minutes=15, seconds=1))
+    aggregates, recorded = later._command(case.id, [("procuracy_copy", COPY_DUE)], NOW.date())()
+    assert recorded == 1 and aggregates == [case]
+
+
+def test_the_watch_waits_fifteen_minutes_by_default():
+    w = DeadlineWatch("intake", pool=None, batcher=None, app=None)  # type: ignore[arg-type]
+    assert w.quiet_for == timedelta(minutes=15)
