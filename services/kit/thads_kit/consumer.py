@@ -32,6 +32,7 @@ from thads_contracts.registry import ContractError
 from thads_contracts.topics import DEAD_LETTER
 
 from .logs import correlation_id
+from .relay import STORE_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ CONSUMED = Counter("thads_consumed_total", "messages handled by tracked consumer
 class Position:
     consumer: str
     source: str
+    store: str           # the producing store's identity (relay header); notification ids count per store
     topic: str
     partition: int
     notification_id: int
@@ -50,7 +52,14 @@ class Position:
     @property
     def tracking_name(self) -> str:
         # the consumer's own name first: two consumers of one topic in one service keep apart
-        return f"{self.consumer}:{self.source}/{self.topic}/{self.partition}"
+        return f"{self.consumer}:{self.source}@{self.store}/{self.topic}/{self.partition}"
+
+
+def store_of(rec: Any) -> str:
+    for key, value in rec.headers or ():
+        if key == STORE_HEADER:
+            return value.decode("ascii", "replace")
+    return "-"
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,8 @@ class TrackedConsumer:
         self._last_commit = time.monotonic()
 
     def position_of(self, envelope: Any, rec: Any) -> Position:
-        return Position(self.name, envelope.source, rec.topic, rec.partition, envelope.source_position)
+        return Position(self.name, envelope.source, store_of(rec), rec.topic, rec.partition,
+                        envelope.source_position)
 
     async def handle(self, records: Sequence[Any]) -> None:
         """Decode, apply and dead-letter one fetched batch. Returns only when every record is

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from .consumer import Item, Position
+from .consumer import Item, Position, store_of
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,8 @@ class Projection(ABC):
                         env = decode(rec.topic, rec.value)
                     except Exception:
                         continue
-                    items.append(Item(rec, env, Position(self.consumer_name, env.source, rec.topic, rec.partition,
-                                                         env.source_position)))
+                    items.append(Item(rec, env, Position(self.consumer_name, env.source, store_of(rec), rec.topic,
+                                                         rec.partition, env.source_position)))
             if items:
                 await self._rebuild_apply(conn_lock, version, items)
 

@@ -26,6 +26,7 @@ from prometheus_client import Counter, Gauge
 
 log = logging.getLogger(__name__)
 
+STORE_HEADER = "thads-store"
 RELAYED = Counter("thads_relay_events_total", "events published by the relay", ["service"])
 RELAY_FAILURES = Counter("thads_relay_failures_total", "relay restarts after an error", ["service"])
 RELAY_POSITION = Gauge("thads_relay_position", "last notification id acknowledged by Kafka", ["service"])
@@ -58,6 +59,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.fault = fault
         self.position = 0
+        self.store_id = ""
         self.active = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -128,6 +130,16 @@ class OutboxRelay:
             f"CREATE TABLE IF NOT EXISTS {self.schema}.relay_position ("
             " relay text PRIMARY KEY, notification_id bigint NOT NULL,"
             " updated_at timestamptz NOT NULL DEFAULT now())")
+        # The store's identity travels with every message: notification ids count per store, so a
+        # consumer keeps positions per store (a second store of the same service, or a store rebuilt
+        # from nothing, never makes its events look like duplicates of another's).
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.schema}.store_identity ("
+            " one boolean PRIMARY KEY DEFAULT true CHECK (one), store_id uuid NOT NULL,"
+            " created_at timestamptz NOT NULL DEFAULT now())")
+        await conn.execute(f"INSERT INTO {self.schema}.store_identity (store_id) VALUES (gen_random_uuid())"
+                           " ON CONFLICT DO NOTHING")
+        self.store_id = str(await conn.fetchval(f"SELECT store_id FROM {self.schema}.store_identity"))
 
     async def _relay_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
         rows = await conn.fetch(
@@ -145,7 +157,8 @@ class OutboxRelay:
             out = self.translate(event, row["notification_id"])
             if out is not None:
                 outgoing.append(out)
-        futures = [await producer.send(o.topic, o.value, key=o.key, headers=o.headers) for o in outgoing]
+        store = [(STORE_HEADER, self.store_id.encode())]
+        futures = [await producer.send(o.topic, o.value, key=o.key, headers=o.headers + store) for o in outgoing]
         if futures:
             await asyncio.gather(*futures)      # every message acknowledged by the brokers (acks=all)
         last = rows[-1]["notification_id"]
