@@ -12,6 +12,8 @@ import argparse
 import asyncio
 import base64
 import fcntl
+import os
+import signal
 import hashlib
 import re
 import shutil
@@ -267,17 +269,57 @@ def _started_lines(node: Node, offset: int) -> list[str]:
     return [line for line in text.splitlines() if STARTED_LINE.search(line)]
 
 
+SILENT_START_SECONDS = 20.0
+
+
+def _log_size(node: Node) -> int:
+    try:
+        return node.log_file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _process_state(node: Node) -> str:
+    pid = node.pid()
+    if pid is None:
+        return "not running"
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                     if line.startswith("State:"))
+        wchan = Path(f"/proc/{pid}/wchan").read_text().strip()
+    except (OSError, StopIteration):
+        return f"pid {pid}"
+    return f"pid {pid}, {state}, wchan {wchan or '-'}, log {_log_size(node)} bytes"
+
+
 def _wait_ready(nodes: Sequence[Node], offsets: Mapping[int, int], brokers: int, timeout: float) -> None:
     """Ready = every node's client port accepts TCP (it opens only once the broker is unfenced)
-    and a metadata request lists `brokers` brokers. Fails early if a process died."""
-    deadline = time.monotonic() + timeout
+    and a metadata request lists `brokers` brokers. Fails early if a process died.
+
+    A JVM that has written nothing at all after SILENT_START_SECONDS is killed and launched once
+    more: seen once in a full test run (two of three cluster nodes silent for 60 s while the third
+    gave up waiting for a quorum); the other nodes wait for it within their registration timeout."""
+    started = time.monotonic()
+    deadline = started + timeout
+    relaunched: set[int] = set()
     bootstrap = ",".join(n.bootstrap for n in nodes)
     last_error = "client port closed"
     while True:
         for node in nodes:
             if node.pid() is None:
-                raise RuntimeError(f"Kafka node {node.node_id} exited during startup; "
+                states = "; ".join(f"node {n.node_id}: {_process_state(n)}" for n in nodes)
+                raise RuntimeError(f"Kafka node {node.node_id} exited during startup ({states}); "
                                    f"log tail ({node.log_file}):\n{procs.log_tail(node.log_file)}")
+            silent = node.node_id in offsets and _log_size(node) <= offsets[node.node_id]
+            if silent and node.node_id not in relaunched and time.monotonic() - started > SILENT_START_SECONDS:
+                print(f"[kafka node {node.node_id}] no output after {SILENT_START_SECONDS:.0f} s "
+                      f"({_process_state(node)}); launching it again", flush=True)
+                relaunched.add(node.node_id)
+                pid = node.pid()
+                if pid is not None:
+                    os.killpg(pid, signal.SIGKILL)       # its own session (procs.spawn)
+                    procs.wait_gone([pid], 10)
+                _launch(node)
         if all(_port_open(n.client_port) for n in nodes):
             try:
                 seen = broker_ids(bootstrap)
