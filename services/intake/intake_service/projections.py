@@ -19,6 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
+from thads_kit.tasks import BackgroundTask
 from thads_kit.store import EsExecutor, ServiceApplication
 
 from intake_service import personal_data
@@ -242,7 +243,7 @@ def _arrays(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) 
 POSITION_NAME = "case_index"
 
 
-class CaseIndex:
+class CaseIndex(BackgroundTask):
     """Projection of the Case aggregates into case_view, case_deadline_view and decision_view."""
 
     def __init__(self, schema: str, app: ServiceApplication, executor: EsExecutor, pool: asyncpg.Pool, *,
@@ -258,7 +259,6 @@ class CaseIndex:
         self.position = 0
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
         t = lambda name: qualified(schema, name)  # noqa: E731
         self._t = t
         names, params, select = _columns_sql(CASE_COLUMNS)
@@ -289,19 +289,13 @@ class CaseIndex:
                     f"INSERT INTO {self._t('case_index_position')} (name, position) VALUES ($1, 0)"
                     " ON CONFLICT (name) DO NOTHING", POSITION_NAME)
 
+    def task_name(self) -> str:
+        return f"case-index-{self.schema}"
+
     async def start(self) -> None:
         await self.ensure_tables()
         self.position = await self._stored_position()
-        self._task = asyncio.create_task(self._run(), name=f"case-index-{self.schema}")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+        await super().start()
 
     async def wait_for(self, notification_id: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -25,6 +25,7 @@ import asyncpg
 from eventsourcing.domain import Aggregate
 
 from thads_kit.batcher import CommandBatcher
+from thads_kit.tasks import BackgroundTask
 from thads_kit.store import ServiceApplication
 
 from intake_service.domain import Actor, Case, Role, business_date
@@ -42,7 +43,7 @@ def utc_now() -> datetime:
 DEFAULT_QUIET_FOR = timedelta(minutes=15)
 
 
-class DeadlineWatch:
+class DeadlineWatch(BackgroundTask):
     """`now`: the business time given to a recorded miss. `clock`: the wall clock that the recording
     times of events (the library's, always real time) are compared with for `quiet_for`."""
 
@@ -60,23 +61,16 @@ class DeadlineWatch:
         self.quiet_for = quiet_for
         self.clock = clock
         self.active = False
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def lock_name(self) -> str:
         return f"thads-deadline-watch:{self.schema}"
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"deadline-watch-{self.schema}")
+    def task_name(self) -> str:
+        return f"deadline-watch-{self.schema}"
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+        await super().stop()
         self.active = False
 
     async def _run(self) -> None:

@@ -24,6 +24,8 @@ from aiokafka import AIOKafkaProducer
 from eventsourcing.persistence import Mapper, StoredEvent
 from prometheus_client import Counter, Gauge
 
+from .tasks import BackgroundTask
+
 log = logging.getLogger(__name__)
 
 STORE_HEADER = "thads-store"
@@ -44,7 +46,7 @@ class Outgoing:
 Translate = Callable[[Any, int], Outgoing | None]
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundTask):
     def __init__(self, *, service: str, schema: str, events_table: str, mapper: Mapper,
                  translate: Translate, pg: dict[str, Any], kafka_url: str, batch: int = 500,
                  poll_seconds: float = 1.0, fault: str = "") -> None:
@@ -62,22 +64,13 @@ class OutboxRelay:
         self.store_id = ""
         self.active = False
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def lock_name(self) -> str:
         return f"thads-relay:{self.schema}.{self.events_table}"
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"relay-{self.service}")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+    def task_name(self) -> str:
+        return f"relay-{self.service}"
 
     async def _run(self) -> None:
         delay = 1.0
