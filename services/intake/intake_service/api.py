@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from thads_kit.auth import Principal, require
 
 from . import application as appl
+from . import personal_data
 from .domain import (
     Actor, AssetKind, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
     NoConditionGround, Origin, PartyKind, PartyRole, PostponementGround, RefusalGround, RevocationGround,
@@ -378,3 +379,40 @@ async def case_events(request: Request, case_id: UUID,
         raise appl.WrongOfficeError(f"case {case_id} belongs to office {events[0]['data'].get('unit_id')},"
                                     f" not to {unit}")
     return {"case_id": str(case_id), "events": events}
+
+
+@router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân")
+async def case_parties(request: Request, case_id: UUID,
+                       principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
+    """The case's parties with their personal data (name, ID number, address, phone), for the staff
+    of the case's office and for the procuracy and inspectors. Kept apart from the events."""
+    rt = runtime(request)
+    case = await rt.executor.run(rt.app.get_case, case_id)
+    appl.check_office(case, office_of(principal))
+    personal = {str(p["party_id"]): p for p in
+                await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
+    out = []
+    for party in case.parties.values():
+        data = personal.get(party.id, {})
+        out.append({"party_id": party.id, "role": party.role.value, "kind": party.kind.value,
+                    "bank_code": party.bank_code, "full_name": data.get("full_name"),
+                    "id_number": data.get("id_number"), "address": data.get("address"),
+                    "phone": data.get("phone"), "erased": bool(data.get("erased"))})
+    return {"case_id": str(case_id), "parties": out}
+
+
+@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự")
+async def erase_personal_data(request: Request, party_id: UUID,
+                              principal: Annotated[Principal, Depends(require("head", "admin"))]) -> Any:
+    """Erasure: the party's name, ID number, address and phone are removed; the events (which carry
+    only the party id), the statistics and the case history stay whole."""
+    rt = runtime(request)
+    schema = request.app.state.settings.schema
+    owner = await personal_data.case_of_party(rt.pool, schema, party_id)
+    if owner is None:
+        raise appl.CaseNotFoundError(f"no personal data is held for party {party_id}")
+    if principal.role != "admin":
+        case = await rt.executor.run(rt.app.get_case, owner)
+        appl.check_office(case, office_of(principal))
+    held = await personal_data.erase_party(rt.pool, schema, party_id)
+    return {"party_id": str(party_id), "erased": True, "personal_data_was_held": held}

@@ -325,6 +325,9 @@ TERMINAL = frozenset({Status.REJECTED, Status.COMPLETED, Status.TERMINATED, Stat
                       Status.REVOKED, Status.RETURNED})
 OPEN = frozenset(Status) - TERMINAL
 DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
+# From the notice of the QĐTHA until the case ends, whatever stage it is at: VOLUNTARY, VERIFYING,
+# ENFORCING, NO_CONDITION, SEPARATE_REGISTER, POSTPONED, SUSPENDED, MONEY_HELD.
+AFTER_NOTICE = OPEN - PRE_DECISION - {Status.DECIDED}
 
 LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
 INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
@@ -382,8 +385,26 @@ TRANSITIONS: dict[str, Transition] = {
     "order_seizure": _t({Status.ENFORCING, Status.MONEY_HELD},
                         "seizure needs a debtor with conditions after the voluntary period",
                         "coercion", frozenset({Role.OFFICER})),
-    "collect_money": _t({Status.ENFORCING, Status.MONEY_HELD}, "money is collected while enforcing",
-                        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    # collect_money: which statuses accept money depends on how it arrived (COLLECTION_RULES).
+    "collect_money_paid_to_bank": _t(
+        AFTER_NOTICE,
+        "a debtor's repayment straight to the bank creditor is a fact, never held by the agency: it is booked "
+        "at any stage from the notice until the case ends, also while postponed, suspended, without conditions "
+        "or in the separate register, and reduces what is owed without changing the status (partial "
+        "performance, certified under Art. 53) [GK: domain.md is silent on repayments to the creditor]",
+        "completion", MONEY_STAFF | {Role.SYSTEM}),
+    "collect_money_pooled": _t(
+        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
+        "auction proceeds and deductions come from a sale or deduction made while enforcing; they are held by "
+        "the agency and booked also when they arrive after the case was postponed (while enforcing) or "
+        "suspended, and paid out once it continues (10 days from collection, Art. 47(5)) "
+        "[GK: booking while paused]",
+        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    "collect_money_voluntary": _t(
+        {Status.ENFORCING, Status.MONEY_HELD},
+        "money the debtor pays to the agency after the voluntary period is booked while enforcing "
+        "(within the voluntary period: record_voluntary_payment)",
+        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
     "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
                    "payment_order", MONEY_STAFF),
     "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
@@ -399,7 +420,10 @@ TRANSITIONS: dict[str, Transition] = {
     "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
                        "delegation", LEADERS),
     "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
-    "complete": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "completion follows payment in full",
+    "complete": _t(AFTER_NOTICE,
+                   "completion follows payment in full; a case whose every claim item is performed ends at "
+                   "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
+                   "[GK: Art. 52(1) 'đương nhiên kết thúc'; domain.md is silent on paused cases]",
                    "completion", LEADERS | {Role.OFFICER}),
     "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
                                       "completion", INTAKE_STAFF),
@@ -408,6 +432,14 @@ TRANSITIONS: dict[str, Transition] = {
                                  "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
 }
 CREATION_ROLES = INTAKE_STAFF
+
+# The TRANSITIONS rule that decides where collect_money accepts money of each channel.
+COLLECTION_RULES: dict[CollectionChannel, str] = {
+    CollectionChannel.PAID_TO_BANK: "collect_money_paid_to_bank",
+    CollectionChannel.AUCTION_PROCEEDS: "collect_money_pooled",
+    CollectionChannel.DEDUCTION: "collect_money_pooled",
+    CollectionChannel.VOLUNTARY: "collect_money_voluntary",
+}
 
 
 # ---------------------------------------------------------------- read models of the aggregate
@@ -726,13 +758,13 @@ class Case(Aggregate):
 
     # -- common guards
 
-    def _guard(self, command: str, at: datetime, actor: Actor) -> date:
-        """Status, role and time guards shared by all commands; returns the business date."""
-        t = TRANSITIONS[command]
+    def _guard(self, command: str, at: datetime, actor: Actor, rule_name: str | None = None) -> date:
+        """Status, role and time guards shared by all commands; returns the business date.
+
+        rule_name: the TRANSITIONS entry, when it is not named like the command (collect_money)."""
+        t = TRANSITIONS[rule_name or command]
         if self.status not in t.allowed_from:
-            on = business_date(at) if at.tzinfo is not None else self.received_on
-            rule = f"{t.rule} ({legal_reference(t.topic, on)})"
-            raise InvalidTransitionError(rule, self.status, command)
+            raise InvalidTransitionError(self._rule_text(rule_name or command, at, command), self.status, command)
         if actor.role not in t.roles:
             raise ActorNotPermittedError(
                 f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}")
@@ -742,6 +774,13 @@ class Case(Aggregate):
             raise BackdatedEventError(
                 f"{command} at {at.isoformat()} is dated before the step it follows ({self.last_at.isoformat()})")
         return business_date(at)
+
+    def _rule_text(self, rule_name: str, at: datetime, command: str) -> str:
+        """The rule with its legal basis, named when the command has several (collect_money)."""
+        t = TRANSITIONS[rule_name]
+        on = business_date(at) if at.tzinfo is not None else self.received_on
+        text = f"{t.rule} ({legal_reference(t.topic, on)})"
+        return text if rule_name == command else f"{rule_name}: {text}"
 
     def _item(self, claim_item_id: str) -> ClaimItem:
         try:
@@ -1138,9 +1177,22 @@ class Case(Aggregate):
 
     def collect_money(self, claim_item_id: str, amount_vnd: int, channel: CollectionChannel | str,
                       source_ref: str, at: datetime, actor: Actor) -> None:
-        """Money received for a claim item; a redelivered source_ref is ignored."""
-        self._guard("collect_money", at, actor)
+        """Money received for a claim item; a redelivered source_ref is ignored.
+
+        Where it is accepted depends on the channel (COLLECTION_RULES): a repayment straight to the
+        bank at any stage after the notice; auction proceeds and deductions also after a pause; money
+        held by the agency while paused waits for the continuation, which settles the status."""
         channel = _parse(CollectionChannel, channel, "collection channel")
+        rule_name = COLLECTION_RULES[channel]
+        self._guard("collect_money", at, actor, rule_name)
+        if channel is not CollectionChannel.PAID_TO_BANK and self.status is Status.POSTPONED \
+                and self.previous_status is not Status.ENFORCING:
+            # Nothing was sold or deducted before a postponement of a case without conditions: money
+            # held here could never be paid out (no disbursement outside ENFORCING/MONEY_HELD).
+            raise InvalidTransitionError(
+                f"{self._rule_text(rule_name, at, 'collect_money')}; this case was postponed while "
+                f"{self.previous_status}",
+                self.status, "collect_money")
         if self._is_redelivery(source_ref, claim_item_id, amount_vnd, channel):
             return
         self._check_collectable(claim_item_id, amount_vnd, channel is CollectionChannel.PAID_TO_BANK)
@@ -1276,6 +1328,12 @@ class Case(Aggregate):
         back = self.previous_status or Status.ENFORCING
         self.previous_status = None
         self._decision(decision_no, "continuation", self._move(back, at))
+        # Money booked while postponed (or a debt repaid in full to the bank): back in ENFORCING the
+        # case holds money → MONEY_HELD (§1.6 ENFORCING --collected--> MONEY_HELD). Only a case with
+        # collections is settled, so that older histories (nothing could be booked while postponed)
+        # replay to the same status as before: an item-less case stays ENFORCING.
+        if self.collections:
+            self._settle_money_status()
 
     def suspend(self, ground: SuspensionGround | str, decision_no: str, at: datetime, actor: Actor,
                 ground_known_on: date | None = None) -> None:
@@ -1331,6 +1389,9 @@ class Case(Aggregate):
     def delegate_out(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
                      at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
         day = self._guard("delegate_out", at, actor)
+        if self.held_vnd > 0:  # e.g. proceeds booked while postponed, or a voluntary payment not yet paid out
+            raise InvalidTransitionError(f"{self._rule_text('delegate_out', at, 'delegate_out')}; "
+                                         f"{self.held_vnd} VND is held", self.status, "delegate_out")
         ground = _ground(DelegationGround, ground, "delegation", day)
         if not target_unit_id or target_unit_id == self.unit_id:
             raise InvalidValueError("a case is delegated to another THADS unit")

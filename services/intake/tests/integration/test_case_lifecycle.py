@@ -248,3 +248,31 @@ async def test_a_repayment_received_directly_by_the_bank_settles_its_claim_item_
     item = body["claim_items"][0]
     assert item["collected_vnd"] == 300_000_000, "the redelivered repayment was booked once"
     assert body["held_vnd"] == 0, "money paid straight to the bank is never held by the agency"
+
+
+async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_without_touching_events(intake):
+    debtor = str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
+        cid = (await post(c, "/cases/requests", {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10],
+               "channel": "post", "judgment_number": "3/2025/DS-ST", "issuing_court": "TAND khu vực 2"},
+               "clerk", expect=201))["case_id"]
+        await post(c, f"/cases/{cid}/parties", {"party_id": debtor, "role": "debtor", "kind": "individual",
+                   "full_name": "Phạm Thị Hoa", "id_number": "038190004321", "address": "5 Trần Phú, Thanh Hóa",
+                   "phone": "0912345678"}, "clerk")
+        events_before = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+
+        seen = (await c.get(f"/cases/{cid}/parties", headers=auth("officer", "cv-1"))).json()["parties"]
+        by_procuracy = await c.get(f"/cases/{cid}/parties", headers=auth("procuracy"))
+        other_office = await c.get(f"/cases/{cid}/parties", headers={
+            "Authorization": f"Bearer {issue_token('head', 'TH-99')}"})
+        erased = await c.delete(f"/parties/{debtor}/personal-data", headers=auth("head"))
+        after = (await c.get(f"/cases/{cid}/parties", headers=auth("head"))).json()["parties"]
+        events_after = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+
+    assert seen[0]["full_name"] == "Phạm Thị Hoa" and seen[0]["id_number"] == "038190004321"
+    assert by_procuracy.status_code == 200 and other_office.status_code == 403
+    assert erased.status_code == 200 and erased.json()["personal_data_was_held"] is True
+    assert after[0]["erased"] is True and after[0]["full_name"] is None and after[0]["phone"] is None
+    assert after[0]["party_id"] == debtor and after[0]["role"] == "debtor"
+    assert events_after == events_before, "erasure leaves the event stream whole"
+    assert "Phạm" not in json.dumps(events_after), "personal data was never in the events"

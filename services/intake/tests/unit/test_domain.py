@@ -9,6 +9,8 @@ from eventsourcing.persistence import IntegrityError
 
 from intake_service.domain import (
     ACTIVE,
+    AFTER_NOTICE,
+    COLLECTION_RULES,
     CLAIM_KIND_LABELS,
     DECIDED_ONWARD,
     OPEN,
@@ -23,6 +25,7 @@ from intake_service.domain import (
     Case,
     CertificateRequestPendingError,
     ClaimKind,
+    CollectionChannel,
     ConflictingSourceRefError,
     DeadlineNotPassedError,
     DuplicateClaimItemError,
@@ -188,7 +191,11 @@ CALLS: dict[str, Callable[[Case], None]] = {
                                                                  OFFICER),
     "order_seizure": lambda c: c.order_seizure("QD-KB-X", "Nhà đất thửa 12, tờ bản đồ 3", ["I-1"], LATER, OFFICER,
                                                  asset_kind="real_estate"),
-    "collect_money": lambda c: c.collect_money("I-1", 1_000_000, "deduction", "BANK-X", LATER, OFFICER),
+    "collect_money_paid_to_bank": lambda c: c.collect_money("I-1", 1_000_000, "paid_to_bank", "VCB-X", LATER,
+                                                            SYSTEM),
+    "collect_money_pooled": lambda c: c.collect_money("I-1", 1_000_000, "deduction", "BANK-X", LATER, OFFICER),
+    "collect_money_voluntary": lambda c: c.collect_money("I-1", 1_000_000, "voluntary", "RCPT-V", LATER,
+                                                         ACCOUNTANT),
     "disburse": lambda c: c.disburse("I-1", 1_000_000, LATER, ACCOUNTANT),
     "charge_enforcement_fee": lambda c: c.charge_enforcement_fee("I-1", LATER, ACCOUNTANT),
     "postpone": lambda c: c.postpone("debtor_ill_or_incapacitated", "QD-HOAN-X", LATER, HEAD),
@@ -213,7 +220,8 @@ EVENT_OF = {
     "reverify": "Reverified", "move_to_separate_register": "MovedToSeparateRegister",
     "return_request": "RequestReturned", "apply_security_measure": "SecurityMeasureApplied",
     "apply_coercive_measure": "CoerciveMeasureApplied", "order_seizure": "SeizureOrdered",
-    "collect_money": "MoneyCollected", "disburse": "MoneyDisbursed",
+    "collect_money_paid_to_bank": "MoneyCollected", "collect_money_pooled": "MoneyCollected",
+    "collect_money_voluntary": "MoneyCollected", "disburse": "MoneyDisbursed",
     "charge_enforcement_fee": "EnforcementFeeCharged", "postpone": "Postponed",
     "continue_after_postponement": "ContinuedAfterPostponement", "suspend": "Suspended",
     "continue_after_suspension": "ContinuedAfterSuspension", "terminate": "Terminated",
@@ -238,6 +246,8 @@ _pay_1m = lambda c: c.record_voluntary_payment("I-1", 1_000_000, "RCPT-X", LATER
 _pay_all = lambda c: c.record_voluntary_payment("I-1", 10_000_000, "RCPT-X", LATER, ACCOUNTANT)  # noqa: E731
 _disburse_all = lambda c: c.disburse("I-1", 10_000_000, LATER, ACCOUNTANT)  # noqa: E731
 _collect_rest = lambda c: c.collect_money("I-1", 6_000_000, "deduction", "BANK-2", LATER, OFFICER)  # noqa: E731
+_repay_rest_to_bank = lambda c: c.collect_money("I-1", c.items["I-1"].outstanding_vnd,  # noqa: E731
+                                                "paid_to_bank", "VCB-ALL", LATER, SYSTEM)
 _without = lambda c: c.record_verification("without_conditions", LATER, HEAD,  # noqa: E731
                                            ground="specific_item_lost", decision_no="QD-CDK-X")
 
@@ -269,27 +279,40 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
       for s in (S.VOLUNTARY, S.VERIFYING, S.ENFORCING, S.MONEY_HELD)],
     *[("apply_coercive_measure", s, s, CALLS["apply_coercive_measure"], None) for s in (S.ENFORCING, S.MONEY_HELD)],
     *[("order_seizure", s, s, CALLS["order_seizure"], None) for s in (S.ENFORCING, S.MONEY_HELD)],
-    ("collect_money", S.ENFORCING, S.MONEY_HELD, CALLS["collect_money"], None),
-    ("collect_money", S.MONEY_HELD, S.MONEY_HELD, CALLS["collect_money"], None),
+    # a repayment straight to the bank never changes the status (nothing is held)
+    *[("collect_money_paid_to_bank", s, s, CALLS["collect_money_paid_to_bank"], None) for s in AFTER_NOTICE],
+    ("collect_money_pooled", S.ENFORCING, S.MONEY_HELD, CALLS["collect_money_pooled"], None),
+    ("collect_money_pooled", S.MONEY_HELD, S.MONEY_HELD, CALLS["collect_money_pooled"], None),
+    ("collect_money_pooled", S.POSTPONED, S.POSTPONED, CALLS["collect_money_pooled"], None),
+    ("collect_money_pooled", S.SUSPENDED, S.SUSPENDED, CALLS["collect_money_pooled"], None),
+    ("collect_money_voluntary", S.ENFORCING, S.MONEY_HELD, CALLS["collect_money_voluntary"], None),
+    ("collect_money_voluntary", S.MONEY_HELD, S.MONEY_HELD, CALLS["collect_money_voluntary"], None),
     ("disburse", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["disburse"]), None),
     ("disburse", S.MONEY_HELD, S.MONEY_HELD, CALLS["disburse"], None),
     ("disburse", S.MONEY_HELD, S.ENFORCING, lambda c: c.disburse("I-1", 4_000_000, LATER, ACCOUNTANT), None),
     ("charge_enforcement_fee", S.VOLUNTARY, S.VOLUNTARY,
      _then(_pay_1m, CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.ENFORCING, S.ENFORCING,
-     _then(CALLS["collect_money"], CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(CALLS["collect_money_pooled"], CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.MONEY_HELD, S.MONEY_HELD,
      _then(CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
     ("postpone", S.ENFORCING, S.POSTPONED, CALLS["postpone"], None),
     ("postpone", S.NO_CONDITION, S.POSTPONED, CALLS["postpone"], None),
     ("continue_after_postponement", S.POSTPONED, S.ENFORCING, CALLS["continue_after_postponement"], None),
+    ("continue_after_postponement", S.POSTPONED, S.MONEY_HELD,
+     _then(CALLS["collect_money_pooled"], CALLS["continue_after_postponement"]), None),
     ("suspend", S.ENFORCING, S.SUSPENDED, CALLS["suspend"], None),
     ("continue_after_suspension", S.SUSPENDED, S.ENFORCING, CALLS["continue_after_suspension"], None),
+    ("continue_after_suspension", S.SUSPENDED, S.MONEY_HELD,
+     _then(CALLS["collect_money_pooled"], CALLS["continue_after_suspension"]), None),
     *[("terminate", s, S.TERMINATED, CALLS["terminate"], None) for s in ACTIVE | {S.SUSPENDED}],
     *[("delegate_out", s, S.DELEGATED_OUT, CALLS["delegate_out"], None) for s in ACTIVE - {S.MONEY_HELD}],
     *[("revoke", s, S.REVOKED, CALLS["revoke"], None) for s in ACTIVE | {S.SUSPENDED}],
     ("complete", S.VOLUNTARY, S.COMPLETED, _then(_pay_all, _disburse_all, CALLS["complete"]), None),
     ("complete", S.MONEY_HELD, S.COMPLETED, _then(_collect_rest, _disburse_all, CALLS["complete"]), None),
+    # fully repaid to the bank: the case ends where it is (an enforcing one passes through MONEY_HELD)
+    *[("complete", s, S.COMPLETED, _then(_repay_rest_to_bank, CALLS["complete"]), None)
+      for s in AFTER_NOTICE - {S.VOLUNTARY, S.MONEY_HELD}],
     *[("receive_certificate_request", s, s, CALLS["receive_certificate_request"], None) for s in DECIDED_ONWARD],
     *[("issue_certificate", s, s, _then(CALLS["receive_certificate_request"], CALLS["issue_certificate"]), None)
       for s in DECIDED_ONWARD],
@@ -297,6 +320,8 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
 ]
 
 REFUSED = [(cmd, s) for cmd, t in TRANSITIONS.items() for s in Status if s not in t.allowed_from]
+# The TRANSITIONS entries that are not named like their command: the collection rules per channel.
+COMMAND_OF = {rule: "collect_money" for rule in COLLECTION_RULES.values()}
 
 
 def _id(value: object) -> str:
@@ -343,8 +368,10 @@ def test_refused_transition_raises_invalid_transition_naming_rule_status_and_com
     # When the command is given, Then it is refused and nothing is recorded
     with pytest.raises(InvalidTransitionError) as refused:
         CALLS[command](case)
-    assert (refused.value.command, refused.value.from_status) == (command, from_status)
+    assert (refused.value.command, refused.value.from_status) == (COMMAND_OF.get(command, command), from_status)
     assert "Art" in refused.value.rule  # the rule names its legal basis
+    if command in COMMAND_OF:  # and, when the command has several, which one refused
+        assert refused.value.rule.startswith(f"{command}: ")
     assert case.collect_events() == []
 
 
@@ -835,3 +862,155 @@ def test_the_result_certificate_is_due_in_three_working_days_from_july_2026():
     assert case.deadlines(date(2026, 9, 8))[-1]["status"] == "met"
     with pytest.raises(NoCertificateRequestError):
         case.issue_certificate("GXN-2", at(2026, 9, 8), HEAD)
+
+
+# ---------------------------------------------------------------- money that arrives at any stage
+
+
+def test_every_collection_channel_has_its_rule_in_the_transition_table():
+    assert set(COLLECTION_RULES) == set(CollectionChannel)
+    assert set(COLLECTION_RULES.values()) <= set(TRANSITIONS)
+    assert TRANSITIONS["collect_money_paid_to_bank"].allowed_from == AFTER_NOTICE == {
+        S.VOLUNTARY, S.VERIFYING, S.ENFORCING, S.NO_CONDITION, S.SEPARATE_REGISTER, S.POSTPONED, S.SUSPENDED,
+        S.MONEY_HELD}
+    assert TRANSITIONS["collect_money_pooled"].allowed_from == {S.ENFORCING, S.MONEY_HELD, S.POSTPONED,
+                                                                 S.SUSPENDED}
+    assert TRANSITIONS["collect_money_voluntary"].allowed_from == {S.ENFORCING, S.MONEY_HELD}
+
+
+@pytest.mark.parametrize("status", [S.VOLUNTARY, S.VERIFYING, S.ENFORCING, S.NO_CONDITION, S.SEPARATE_REGISTER,
+                                    S.POSTPONED, S.SUSPENDED, S.MONEY_HELD], ids=_id)
+def test_a_repayment_to_the_bank_is_booked_at_any_stage_without_changing_the_status(status):
+    # Given a case owing 10 M to a bank, in the status
+    case = build(status)
+    held = case.held_vnd
+    # When recovery reports that the debtor repaid 3 M to the bank directly
+    case.collect_money("I-1", 3_000_000, "paid_to_bank", "VCB-REPAY-7", LATER, SYSTEM)
+    # Then the repayment is booked as partial performance; nothing more is held, the status stays
+    item = case.claim_items()[0]
+    assert [type(e).__name__ for e in case.collect_events()] == ["MoneyCollected"]
+    assert (item["disbursed_vnd"], item["settled"], case.held_vnd, case.status) == (
+        3_000_000, False, held, status)
+    assert item["outstanding_vnd"] == 7_000_000
+
+
+@pytest.mark.parametrize("status", [S.VOLUNTARY, S.VERIFYING, S.NO_CONDITION, S.SEPARATE_REGISTER, S.DECIDED],
+                         ids=_id)
+def test_proceeds_and_deductions_are_refused_where_nothing_can_have_been_sold(status):
+    case = build(status)
+    for channel in ("auction_proceeds", "deduction"):
+        with pytest.raises(InvalidTransitionError, match="collect_money_pooled: .*Art. 47") as refused:
+            case.collect_money("I-1", 1_000_000, channel, f"AUC-{channel}", LATER, SYSTEM)
+        assert refused.value.command == "collect_money"
+    assert case.collect_events() == []
+
+
+def test_proceeds_booked_while_postponed_are_paid_out_once_the_case_continues():
+    # Given an enforcing case postponed by the parties' agreement after a sale
+    case = build(S.POSTPONED)  # postponed on 2/4/2024
+    # When the auction proceeds arrive while it is postponed
+    case.collect_money("I-1", 10_000_000, "auction_proceeds", "AUC-LATE-1", at(2024, 4, 10), SYSTEM)
+    # Then they are held, the status stays postponed, and the 10-day payout runs from their arrival
+    assert (case.status, case.held_vnd) == (S.POSTPONED, 10_000_000)
+    row = next(r for r in case.deadlines(date(2024, 4, 15)) if r["step"] == "disbursement")
+    assert (row["started_on"], row["due"], row["legal_basis"]) == (date(2024, 4, 10), date(2024, 4, 22),
+                                                                  "Art. 47(5) Luật THADS 2008")
+    with pytest.raises(InvalidTransitionError):  # nothing is paid out while postponed
+        case.disburse("I-1", 10_000_000, at(2024, 4, 11), ACCOUNTANT)
+    # When the head continues, Then the case holds money; it is paid out and the case completes
+    case.continue_after_postponement("QD-TT-9", at(2024, 4, 12), HEAD)
+    assert case.status == S.MONEY_HELD
+    case.disburse("I-1", 10_000_000, at(2024, 4, 15), ACCOUNTANT)
+    case.complete(at(2024, 4, 16), HEAD)
+    assert case.status == S.COMPLETED
+    row = next(r for r in case.deadlines(date(2024, 4, 30)) if r["step"] == "disbursement")
+    assert (row["done_on"], row["status"]) == (date(2024, 4, 15), "met")
+
+
+def test_a_deduction_booked_while_suspended_leaves_the_case_holding_money_when_it_continues():
+    case = build(S.SUSPENDED)
+    case.collect_money("I-1", 4_000_000, "deduction", "BANK-LATE-1", at(2024, 4, 10), SYSTEM)
+    assert (case.status, case.held_vnd) == (S.SUSPENDED, 4_000_000)
+    case.continue_after_suspension("QD-TT-10", at(2024, 5, 2), HEAD)
+    assert case.status == S.MONEY_HELD
+    case.disburse("I-1", 4_000_000, at(2024, 5, 3), ACCOUNTANT)
+    assert case.status == S.ENFORCING  # 6 M still owed
+
+
+def test_continuing_without_money_held_stays_enforcing_even_after_a_partial_repayment_to_the_bank():
+    case = build(S.POSTPONED)
+    case.collect_money("I-1", 3_000_000, "paid_to_bank", "VCB-P-1", at(2024, 4, 10), SYSTEM)
+    case.continue_after_postponement("QD-TT-11", at(2024, 4, 12), HEAD)
+    assert (case.status, case.held_vnd) == (S.ENFORCING, 0)
+
+
+def test_money_arriving_while_paused_is_booked_once_when_redelivered():
+    case = build(S.POSTPONED)
+    for _ in range(2):
+        case.collect_money("I-1", 5_000_000, "auction_proceeds", "AUC-DUP-1", LATER, SYSTEM)
+        case.collect_money("I-1", 2_000_000, "paid_to_bank", "VCB-DUP-1", LATER, SYSTEM)
+    assert len(case.collect_events()) == 2
+    assert (case.held_vnd, case.items["I-1"].direct_vnd, case.uncollected_vnd) == (5_000_000, 2_000_000, 3_000_000)
+    with pytest.raises(ConflictingSourceRefError):
+        case.collect_money("I-1", 2_000_000, "deduction", "VCB-DUP-1", LATER, SYSTEM)
+
+
+def test_a_case_postponed_while_without_conditions_takes_no_proceeds():
+    # Nothing was sold before: money held here could never be paid out
+    case = build(S.NO_CONDITION)
+    case.postpone("address_unknown", "QD-HOAN-3", at(2025, 4, 1), HEAD)
+    with pytest.raises(InvalidTransitionError, match="postponed while NO_CONDITION"):
+        case.collect_money("I-1", 1_000_000, "auction_proceeds", "AUC-NC-1", LATER, SYSTEM)
+    case.collect_money("I-1", 1_000_000, "paid_to_bank", "VCB-NC-1", LATER, SYSTEM)  # a repayment still counts
+    case.continue_after_postponement("QD-TT-12", LATER, HEAD)
+    assert (case.status, case.items["I-1"].direct_vnd) == (S.NO_CONDITION, 1_000_000)
+
+
+@pytest.mark.parametrize("status", [S.VOLUNTARY, S.NO_CONDITION, S.POSTPONED, S.SUSPENDED], ids=_id)
+def test_paid_to_bank_is_refused_for_a_creditor_that_is_not_a_bank_at_any_stage(status):
+    case = Case.receive_judgment("U-HN", "BA-PERSON", T0, CLERK, **JUDGMENT)
+    case.add_party("P-PERSON", "creditor", "individual", T0, CLERK)
+    case.add_claim_item("I-1", "other", 5_000_000, "P-PERSON", T0, CLERK)
+    for step in PATHS[status]:
+        step(case)
+    case.collect_events()
+    with pytest.raises(InvalidChannelError):
+        case.collect_money("I-1", 1_000_000, "paid_to_bank", "X-2", LATER, SYSTEM)
+    assert case.collect_events() == [] and case.status == status
+
+
+def test_a_no_condition_case_fully_repaid_to_the_bank_is_completed_where_it_is():
+    # Given a debtor without conditions who repays the whole debt to the bank
+    case = build(S.NO_CONDITION)
+    case.collect_money("I-1", 10_000_000, "paid_to_bank", "VCB-ALL-1", at(2025, 5, 5), SYSTEM)
+    assert (case.status, case.claim_items()[0]["settled"], case.held_vnd) == (S.NO_CONDITION, True, 0)
+    # When the head completes the case with the certificate of the result
+    case.receive_certificate_request(at(2025, 5, 6), CLERK)
+    case.complete(at(2025, 5, 7), HEAD, certificate_no="GXN-NC-1")
+    # Then it is performed (no detour through a fictitious enforcement) and the certificate was on time
+    row = next(r for r in case.deadlines(date(2025, 6, 1)) if r["step"] == "result_certificate")
+    assert (case.status, row["status"]) == (S.COMPLETED, "met")
+
+
+def test_a_fully_repaid_case_found_with_conditions_later_still_completes():
+    case = build(S.NO_CONDITION)
+    case.collect_money("I-1", 10_000_000, "paid_to_bank", "VCB-ALL-2", at(2025, 5, 5), SYSTEM)
+    case.reverify(True, at(2025, 5, 6), OFFICER)
+    assert case.status == S.ENFORCING
+    case.complete(at(2025, 5, 7), HEAD)
+    assert case.status == S.COMPLETED
+
+
+@pytest.mark.parametrize("status", [S.VERIFYING, S.NO_CONDITION, S.POSTPONED, S.SUSPENDED], ids=_id)
+def test_completion_at_any_stage_still_needs_every_item_performed(status):
+    case = build(status)
+    case.collect_money("I-1", 9_999_999, "paid_to_bank", "VCB-ALMOST", LATER, SYSTEM)
+    with pytest.raises(OutstandingClaimsError, match="I-1"):
+        case.complete(LATER, HEAD)
+
+
+def test_no_delegation_while_money_is_held():
+    case = build(S.POSTPONED)
+    case.collect_money("I-1", 5_000_000, "auction_proceeds", "AUC-DEL-1", LATER, SYSTEM)
+    with pytest.raises(InvalidTransitionError, match="no money held.*5000000 VND is held"):
+        case.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-9", LATER, HEAD)
