@@ -209,6 +209,15 @@ class CollectionIn(Body):
     source_ref: str = Field(min_length=1, max_length=128)
 
 
+class AssetTakenInKindIn(Body):
+    """The creditor took the seized asset against the debt, from the 2nd price cut (Art. 104)."""
+    claim_item_id: UUID
+    value_vnd: int = Field(gt=0, description="Giá trị tài sản trừ vào khoản phải thi hành (không vượt quá số "
+                                             "còn phải thi hành; phần chênh lệch người nhận tài sản tự trả)")
+    source_ref: str = Field(min_length=1, max_length=128,
+                            description="Số biên bản / quyết định giao tài sản (chống ghi trùng)")
+
+
 class DisbursementIn(Body):
     claim_item_id: UUID
     amount_vnd: int = Field(gt=0)
@@ -339,6 +348,8 @@ for _path, _command, _body, _roles, _summary in [
     ("coercive-measures", "apply_coercive_measure", CoercionIn, OFFICER, "Áp dụng biện pháp cưỡng chế"),
     ("seizures", "order_seizure", SeizureIn, OFFICER, "Kê biên tài sản"),
     ("collections", "collect_money", CollectionIn, MONEY, "Thu tiền"),
+    ("assets-taken-in-kind", "record_asset_taken_in_kind", AssetTakenInKindIn, OFFICER,
+     "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án"),
     ("disbursements", "disburse", DisbursementIn, MONEY, "Chi trả tiền"),
     ("fees", "charge_enforcement_fee", FeeIn, MONEY, "Thu phí thi hành án"),
     ("postponement", "postpone", PostponeIn, LEAD, "Hoãn thi hành án"),

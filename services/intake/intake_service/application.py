@@ -130,6 +130,7 @@ def state(case: Case, as_of: datetime) -> dict[str, Any]:
         "officer_id": case.officer_id,
         "basis": case.basis.value if case.basis else None,
         "received_on": case.received_on,
+        "limitation_expires_on": case.limitation_expires_on,   # Art. 30; None: ex officio or unknown
         "decided_on": case.decided_on,
         "parties": [{"party_id": p.id, "role": p.role.value, "kind": p.kind.value, "bank_code": p.bank_code}
                     for p in case.parties.values()],

@@ -1,5 +1,7 @@
 """What intake consumes: auction proceeds and bank repayments become collections on the case's
-claim items — exactly once (tracking position in the same transaction as the new events)."""
+claim items, and an auction outcome whatever translation.outcome_effect makes of it (an asset taken
+by the creditor in kind, once the contract names its claim item) — exactly once (tracking position
+in the same transaction as the new events)."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,17 +23,23 @@ from .domain import IntakeError
 
 def policy(app: Intake):
     def apply(env: Any) -> list[Aggregate]:
+        command = "collect_money"
         if isinstance(env, auctions.ProceedsTransferred):
             kwargs = translation.collection_from_proceeds(env)
         elif isinstance(env, recovery.BankRepaymentReceived):
             kwargs = translation.collection_from_bank_repayment(env)
+        elif isinstance(env, auctions.AuctionOutcomeRecorded):
+            kwargs = translation.outcome_effect(env)
+            if kwargs is None:
+                return []        # nothing for the case to record (see outcome_effect)
+            command = "record_asset_taken_in_kind"
         else:
             return []            # not ours to act on; the position is still recorded
         case = app.get_case(env.case_id)
         # Money that arrives after a later step was recorded is booked at that step's time: the
         # case's business time never runs backwards; the upstream date stays in its own event.
         kwargs["at"] = max(kwargs["at"], case.last_at)
-        case.collect_money(**kwargs)
+        getattr(case, command)(**kwargs)
         return [case]
     return apply
 

@@ -20,7 +20,9 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from intake_service.calendar_vn import add_months, is_working_day
 from intake_service.deadlines import (
+    L2008,
     LAW_2025_IN_FORCE,
+    UNVERIFIED_2025,
     Step,
     deadline_for,
     due_date,
@@ -32,6 +34,12 @@ VN_TZ = timezone(timedelta(hours=7), "ICT")
 FEE_RATE_PERCENT = 3  # [GK] TT 216/2016/TT-BTC: 3 % of the value the creditor receives
 FEE_CAP_VND = 850_000_000  # [GK] cap per request
 MAX_VND = 2**53 - 1  # what every JSON reader can carry exactly (the public contracts cap money here)
+LIMITATION_YEARS = 5  # thời hiệu yêu cầu thi hành án (Art. 30(1))
+
+
+def limitation_basis(on: date) -> str:
+    """Art. 30 of the 2008 law; from 1/7/2026 the 2025 law's article is not verified yet."""
+    return f"Art. 30 {L2008}" if on < LAW_2025_IN_FORCE else f"Art. 30 {L2008} {UNVERIFIED_2025}"
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -308,6 +316,7 @@ class NothingToChargeError(IntakeError): ...
 class CertificateRequestPendingError(IntakeError): ...
 class NoCertificateRequestError(IntakeError): ...
 class DeadlineNotPassedError(IntakeError): ...
+class LimitationExpiredError(IntakeError): ...
 
 
 class PaymentOrderViolationError(IntakeError):
@@ -405,6 +414,12 @@ TRANSITIONS: dict[str, Transition] = {
         "money the debtor pays to the agency after the voluntary period is booked while enforcing "
         "(within the voluntary period: record_voluntary_payment)",
         "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    "record_asset_taken_in_kind": _t(
+        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
+        "from the 2nd price cut the creditor may take the seized asset against the debt (Art. 104 Luật THADS "
+        "2008): performance in kind, never held by the agency; booked where auction proceeds are, also when the "
+        "taking is recorded after the case was postponed or suspended [GK: booking while paused]",
+        "coercion", LEADERS | {Role.OFFICER, Role.SYSTEM}),
     "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
                    "payment_order", MONEY_STAFF),
     "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
@@ -461,8 +476,8 @@ class ClaimItem:
     creditor_party_id: str
     secured: bool
     ex_officio: bool
-    collected_vnd: int = 0  # all money received for the item, including direct payments
-    direct_vnd: int = 0  # paid straight to the creditor, never held by the agency
+    collected_vnd: int = 0  # all money received for the item, including direct payments and assets in kind
+    direct_vnd: int = 0  # performed straight to the creditor (repaid to the bank, asset taken in kind), never held
     collateral_vnd: int = 0  # auction proceeds of the item's own collateral (secured items)
     paid_out_vnd: int = 0  # disbursed by the agency
     fee_base_vnd: int = 0
@@ -508,6 +523,15 @@ class Collection:
     channel: CollectionChannel
     on: date
     pooled: bool  # False when paid straight to the creditor
+
+
+@dataclass
+class InKindTaking:
+    """A seized asset the creditor took against a claim item at an agreed value (Art. 104)."""
+    source_ref: str
+    claim_item_id: str
+    value_vnd: int
+    on: date
 
 
 def legal_allocation(items: list[ClaimItem], general_pool_vnd: int) -> dict[str, int]:
@@ -707,6 +731,7 @@ class Case(Aggregate):
         self.certificate_no: str | None = None
         self.timeline: list[tuple[Step, date, date]] = []
         self.missed: set[tuple[str, str]] = set()
+        self.taken_in_kind: dict[str, InKindTaking] = {}  # by source_ref; value in collected/direct_vnd
 
     # -- identity and creation
 
@@ -818,6 +843,12 @@ class Case(Aggregate):
     def refuse_request(self, ground: RefusalGround | str, at: datetime, actor: Actor) -> None:
         day = self._guard("refuse_request", at, actor)
         ground = _ground(RefusalGround, ground, "refusal", day)
+        expires = self.limitation_expires_on
+        if ground is RefusalGround.LIMITATION_EXPIRED and expires is not None and not self.limitation_expired:
+            raise InvalidGroundError(
+                f"the limitation period has not expired: the request was filed on {self.filed_on}, the 5 years "
+                f"from the judgment's effect on {self.judgment_effective_on} run until {expires} "
+                f"({limitation_basis(day)})")
         self._request_refused(ground=ground.value, at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("RequestRefused")
@@ -832,9 +863,45 @@ class Case(Aggregate):
         if basis is not expected:
             raise BasisMismatchError(f"a case received as a {self.origin.value} is decided {expected.value} "
                                      f"({legal_reference('decision', day)})")
+        if self.limitation_expired:
+            raise LimitationExpiredError(
+                f"the request was filed on {self.filed_on}, after the limitation period ended on "
+                f"{self.limitation_expires_on} (5 years from the judgment's effect on {self.judgment_effective_on}, "
+                f"{limitation_basis(day)}); it can only be refused (ground limitation_expired, "
+                f"{legal_reference('refusal', day)})")
         self._new_decision(decision_no)
         self._enforcement_decided(decision_no=decision_no, basis=basis.value, at=at,
                                   actor_id=actor.id, actor_role=actor.role.value)
+
+    @property
+    def limitation_expires_on(self) -> date | None:
+        """Last day on which a request for this judgment is in time (Art. 30(1)), or None.
+
+        None when the period does not apply or cannot be computed:
+        * a case received as a judgment (ex officio): the agency enforces it itself, no request is
+          needed, so no limitation period binds it;
+        * `judgment_effective_on` unknown: nothing is checked (neither the decision nor a refusal on
+          the ground limitation_expired).
+        The 5 years run from the day after the judgment took effect (Civil Code Art. 147) to the same
+        day and month 5 years later; from 29/2 to 28/2 when that year has no 29/2 (as for months,
+        Civil Code Art. 148) [GK]; a last day that is a weekend or holiday rolls forward to the next
+        working day (Civil Code Art. 148(5)) [GK: general law applied to THADS periods, as for every
+        other deadline here].
+        Not modelled: a judgment that fixes a later due date, or instalments (each runs from its own
+        due date, Art. 30(1)), and time lost to force majeure or an objective obstacle the requester
+        proves (Art. 30(3)) — for those the period ends later than computed here. Periods of
+        postponement and suspension (Art. 30(2)) only exist once a case was decided, so they never
+        move the limitation of a request being received.
+        """
+        if self.origin is not Origin.REQUEST or self.judgment_effective_on is None:
+            return None
+        return add_months(self.judgment_effective_on, 12 * LIMITATION_YEARS)
+
+    @property
+    def limitation_expired(self) -> bool:
+        """True when the request was filed (submission or postmark, Art. 31) after the period ended."""
+        expires = self.limitation_expires_on
+        return expires is not None and self.filed_on is not None and self.filed_on > expires
 
     @event("EnforcementDecided")
     def _enforcement_decided(self, decision_no: str, basis: str, at: datetime, actor_id: str,
@@ -1220,6 +1287,51 @@ class Case(Aggregate):
             item.collateral_vnd += amount_vnd
         self.collections[source_ref] = Collection(source_ref, claim_item_id, amount_vnd, channel, on, pooled)
 
+    def record_asset_taken_in_kind(self, claim_item_id: str, value_vnd: int, source_ref: str, at: datetime,
+                                   actor: Actor) -> None:
+        """The creditor took the seized asset against the claim item's debt (Art. 104(3), from the 2nd
+        price cut). `value_vnd` is booked as performed in kind: like a repayment straight to the
+        creditor it reduces what is owed and can settle the item, but is never held nor disbursed.
+        A redelivered source_ref is ignored; one booked with other values is refused.
+
+        The value may not exceed what is outstanding on the item, nor what the debtor still owes on the
+        case: an asset worth more is taken only if the creditor pays the excess (Art. 104(3)); that
+        payment is the creditor's, not the judgment's money, and is not modelled here — book the
+        outstanding amount and record the excess outside the case. Whether the debtor paid within
+        30 days to keep the asset (5 WD from 1/7/2026) is settled before this is recorded.
+        """
+        day = self._guard("record_asset_taken_in_kind", at, actor)
+        if not source_ref:
+            raise InvalidValueError("source_ref is required so that redelivery is idempotent")
+        _token(source_ref, "source_ref", 128)
+        seen = self.taken_in_kind.get(source_ref)
+        if seen is not None:
+            if (seen.claim_item_id, seen.value_vnd) != (claim_item_id, value_vnd):
+                raise ConflictingSourceRefError(f"source_ref {source_ref!r} was already booked with other values")
+            return
+        if source_ref in self.collections:
+            raise ConflictingSourceRefError(f"source_ref {source_ref!r} was already booked as money collected")
+        _positive(value_vnd)
+        item = self._item(claim_item_id)
+        cap = min(item.outstanding_vnd, self.uncollected_vnd)
+        if value_vnd > cap:
+            raise AmountExceedsOutstandingError(
+                f"an asset of {value_vnd} VND taken in kind exceeds the {cap} VND still owed on {claim_item_id} "
+                f"(outstanding {item.outstanding_vnd}, owed on the case {self.uncollected_vnd}); the creditor "
+                f"pays the excess to take it (Art. 104(3) Luật THADS 2008): book only what is owed "
+                f"({legal_reference('coercion', day)})")
+        self._asset_taken_in_kind(claim_item_id=claim_item_id, value_vnd=value_vnd, source_ref=source_ref,
+                                  at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("AssetTakenInKind")
+    def _asset_taken_in_kind(self, claim_item_id: str, value_vnd: int, source_ref: str, at: datetime,
+                             actor_id: str, actor_role: str) -> None:
+        item = self.items[claim_item_id]
+        item.collected_vnd += value_vnd
+        item.direct_vnd += value_vnd
+        self.taken_in_kind[source_ref] = InKindTaking(source_ref, claim_item_id, value_vnd, self._stamp(at))
+        self._settle_money_status()
+
     def _settle_money_status(self) -> None:
         if self.status in (Status.ENFORCING, Status.MONEY_HELD):
             all_settled = all(i.settled for i in self.items.values())
@@ -1569,7 +1681,12 @@ class Case(Aggregate):
     # here, turning a stored layout-n state into layout n+1 in place: stored snapshots are never
     # rewritten, and Case.Snapshot.mutate runs the upcaster chain on the old ones. An attribute that
     # `_snapshot_state` does not cover makes it raise, and the snapshot tests pin the dataclass fields.
-    class_version = 1
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Layout 2 adds `taken_in_kind` (assets the creditor took, Art. 104): none before it."""
+        state["taken_in_kind"] = []
 
     class Snapshot(LibrarySnapshot):
         """A Case snapshot whose `state` is `Case._snapshot_state()` (plain JSON, versioned), restored
@@ -1644,6 +1761,9 @@ class Case(Aggregate):
             "certificate_no": self.certificate_no,
             "timeline": [[step.value, start.isoformat(), _iso(done)] for step, start, done in self.timeline],
             "missed": sorted([step, due] for step, due in self.missed),
+            "taken_in_kind": [{"source_ref": k.source_ref, "claim_item_id": k.claim_item_id,
+                               "value_vnd": k.value_vnd, "on": k.on.isoformat()}
+                              for k in self.taken_in_kind.values()],
         }
         uncovered = self.__dict__.keys() - state.keys() - {"_id", "_version", "_pending_events"}
         if uncovered:
@@ -1706,6 +1826,9 @@ class Case(Aggregate):
             "timeline": [(Step(step), date.fromisoformat(start), _from_iso(done))
                          for step, start, done in s["timeline"]],
             "missed": {(step, due) for step, due in s["missed"]},
+            "taken_in_kind": {k["source_ref"]: InKindTaking(k["source_ref"], k["claim_item_id"], k["value_vnd"],
+                                                            date.fromisoformat(k["on"]))
+                              for k in s["taken_in_kind"]},
         })
         return case
 

@@ -441,6 +441,10 @@ INTERNAL: frozenset[str] = frozenset({
     "RequestReturned",           # no contract yet (see above)
     "CertificateRequested",      # certificates of the result so far: paperwork
     "CertificateIssued",
+    # The creditor took a seized asset against the debt (Art. 104). contracts' MoneyCollected knows no
+    # "in kind" channel, and publishing it as money would count value never collected in the money
+    # statistics; it waits for a contract release. A case it settles is still published as completed.
+    "AssetTakenInKind",
 })
 
 _BUILDERS: dict[type, Callable[[Any], Published | None]] = {
@@ -535,11 +539,21 @@ def collection_from_bank_repayment(env: BankRepaymentReceived) -> dict[str, Any]
 
 
 def outcome_effect(env: AuctionOutcomeRecorded) -> dict[str, Any] | None:
-    """Nothing for the case to record, for any outcome.
+    """Kwargs of the Case command an auction outcome records, or None: today None for every outcome.
 
     A sale brings its money later as ProceedsTransferred; a failed round changes nothing here;
-    an asset taken by the creditor settles the claim in kind, which the domain cannot record yet;
     a returned asset leads to a postponement (Art. 48(1)(h)), but that is the head's numbered
     decision, not an automatic step.
+
+    An asset taken by the creditor (Art. 104) would be Case.record_asset_taken_in_kind, but that
+    command books the value against one claim item and AuctionOutcomeRecorded.v1 names none: its
+    payload has asset_id, price_vnd and the taker's creditor_party_id only (ProceedsTransferred has
+    claim_item_ids; this event does not). Guessing the item is not this pure function's to do: the
+    asset id is uuid5(case, "seizure/<decision>") and could be traced back to the seizure's claim
+    items only with the case loaded, and the taker's items among them may be several, of different
+    ranks. So the officer records it (POST /cases/{id}/assets-taken-in-kind) until the contract
+    carries claim_item_id(s); then return {"claim_item_id", "value_vnd": price_vnd,
+    "source_ref": str(env.event_id), "at": env.occurred_at, "actor": _upstream_actor(env)} here —
+    consumers.policy already calls the command whenever this returns kwargs.
     """
     return None

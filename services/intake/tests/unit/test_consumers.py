@@ -11,7 +11,13 @@ from intake_service import translation as t
 from intake_service.application import Intake
 from intake_service.consumers import policy
 from intake_service.domain import Actor, Case, InvalidChannelError, InvalidTransitionError, Role, Status
-from thads_contracts.auctions import ProceedsTransferred, ProceedsTransferredPayload
+from thads_contracts.auctions import (
+    AuctionOutcome,
+    AuctionOutcomeRecorded,
+    AuctionOutcomeRecordedPayload,
+    ProceedsTransferred,
+    ProceedsTransferredPayload,
+)
 from thads_contracts.envelope import Actor as ContractActor
 from thads_contracts.recovery import BankRepaymentReceived, BankRepaymentReceivedPayload
 
@@ -148,3 +154,45 @@ def test_proceeds_for_a_case_without_conditions_are_refused_by_name():
 
     with pytest.raises(InvalidTransitionError, match="collect_money_pooled"):
         policy(app)(proceeds(case, 10_000_000))
+
+
+# ---------------------------------------------------------------- an asset taken by the creditor (Art. 104)
+
+
+def taken_by_creditor(case: Case, price_vnd: int, day: date = date(2025, 9, 2)) -> AuctionOutcomeRecorded:
+    return AuctionOutcomeRecorded.create(
+        payload=AuctionOutcomeRecordedPayload(asset_id=t.asset_id_for(case.id, "41/QĐ-CCTHADS"),
+                                              outcome=AuctionOutcome.TAKEN_BY_CREDITOR, round_number=3,
+                                              price_vnd=price_vnd, creditor_party_id=UUID(CREDITOR),
+                                              decided_on=day),
+        **meta(case, "auctions", day))
+
+
+def test_a_taken_by_creditor_outcome_records_nothing_while_the_contract_names_no_claim_item():
+    # Given an enforcing case and auctions reporting that the creditor took the asset
+    app = new_app()
+    case = new_case(app, S.ENFORCING)
+    version = case.version
+    # When the consumer applies it
+    cases = policy(app)(taken_by_creditor(case, 100_000_000))
+    # Then nothing is recorded (outcome_effect cannot name the claim item; the officer records it)
+    assert cases == [] and app.get_case(case.id).version == version
+
+
+def test_the_policy_books_what_outcome_effect_returns_in_kind_once(monkeypatch):
+    # Given outcome_effect able to name the claim item (as it will be once the contract carries it)
+    app = new_app()
+    case = new_case(app, S.ENFORCING)
+    message = taken_by_creditor(case, 100_000_000)
+    monkeypatch.setattr(t, "outcome_effect", lambda env: {
+        "claim_item_id": DEBT, "value_vnd": env.payload.price_vnd, "source_ref": str(env.event_id),
+        "at": env.occurred_at, "actor": Actor("auctions:auctioneer-7", Role.SYSTEM)})
+    # When the message is consumed twice
+    consume(app, message)
+    case = consume(app, message)
+    # Then the debt is performed in kind once, never held, and the case can complete
+    assert list(case.taken_in_kind) == [str(message.event_id)]
+    assert (case.items[DEBT].direct_vnd, case.held_vnd, case.items[DEBT].settled) == (100_000_000, 0, True)
+    assert case.status is S.MONEY_HELD
+    case.complete(at(2025, 9, 3), HEAD)
+    assert case.status is S.COMPLETED

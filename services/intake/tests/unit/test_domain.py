@@ -196,6 +196,8 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "collect_money_pooled": lambda c: c.collect_money("I-1", 1_000_000, "deduction", "BANK-X", LATER, OFFICER),
     "collect_money_voluntary": lambda c: c.collect_money("I-1", 1_000_000, "voluntary", "RCPT-V", LATER,
                                                          ACCOUNTANT),
+    "record_asset_taken_in_kind": lambda c: c.record_asset_taken_in_kind("I-1", 1_000_000, "AUC-TAKEN-X", LATER,
+                                                                         OFFICER),
     "disburse": lambda c: c.disburse("I-1", 1_000_000, LATER, ACCOUNTANT),
     "charge_enforcement_fee": lambda c: c.charge_enforcement_fee("I-1", LATER, ACCOUNTANT),
     "postpone": lambda c: c.postpone("debtor_ill_or_incapacitated", "QD-HOAN-X", LATER, HEAD),
@@ -221,7 +223,8 @@ EVENT_OF = {
     "return_request": "RequestReturned", "apply_security_measure": "SecurityMeasureApplied",
     "apply_coercive_measure": "CoerciveMeasureApplied", "order_seizure": "SeizureOrdered",
     "collect_money_paid_to_bank": "MoneyCollected", "collect_money_pooled": "MoneyCollected",
-    "collect_money_voluntary": "MoneyCollected", "disburse": "MoneyDisbursed",
+    "collect_money_voluntary": "MoneyCollected", "record_asset_taken_in_kind": "AssetTakenInKind",
+    "disburse": "MoneyDisbursed",
     "charge_enforcement_fee": "EnforcementFeeCharged", "postpone": "Postponed",
     "continue_after_postponement": "ContinuedAfterPostponement", "suspend": "Suspended",
     "continue_after_suspension": "ContinuedAfterSuspension", "terminate": "Terminated",
@@ -287,6 +290,9 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
     ("collect_money_pooled", S.SUSPENDED, S.SUSPENDED, CALLS["collect_money_pooled"], None),
     ("collect_money_voluntary", S.ENFORCING, S.MONEY_HELD, CALLS["collect_money_voluntary"], None),
     ("collect_money_voluntary", S.MONEY_HELD, S.MONEY_HELD, CALLS["collect_money_voluntary"], None),
+    # an asset taken in kind is never held: the status stays (a settled case passes to MONEY_HELD)
+    *[("record_asset_taken_in_kind", s, s, CALLS["record_asset_taken_in_kind"], None)
+      for s in (S.ENFORCING, S.MONEY_HELD, S.POSTPONED, S.SUSPENDED)],
     ("disburse", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["disburse"]), None),
     ("disburse", S.MONEY_HELD, S.MONEY_HELD, CALLS["disburse"], None),
     ("disburse", S.MONEY_HELD, S.ENFORCING, lambda c: c.disburse("I-1", 4_000_000, LATER, ACCOUNTANT), None),

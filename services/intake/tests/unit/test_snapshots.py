@@ -264,6 +264,10 @@ class Driver:
             payable = [(k, v) for k, v in plan.items() if v > 0]
             k, v = rnd.choice(payable) if payable and rnd.random() < 0.9 else (item, 1_000_000)
             kw |= {"claim_item_id": k, "amount_vnd": rnd.choice([v, max(1, v // 2)])}
+        elif name == "record_asset_taken_in_kind":
+            owed = max(1, min(case.items[item].outstanding_vnd, case.uncollected_vnd) if items else 1)
+            kw |= {"claim_item_id": item, "value_vnd": rnd.choice([owed, max(1, owed // 2), 1_000_000]),
+                   "source_ref": rnd.choice([self.uid("KIND"), "KIND-1", "SRC-1"])}
         elif name == "charge_enforcement_fee":
             kw["claim_item_id"] = item
         elif name == "postpone":
@@ -329,7 +333,7 @@ def test_the_snapshot_state_is_versioned_plain_json():
     app = new_app()
     case, _ = drive(7, 60, app)
     state = Case.Snapshot.take(case).state
-    assert state["class_version"] == Case.class_version == 1
+    assert state["class_version"] == Case.class_version == 2  # 2: taken_in_kind (Art. 104)
     assert json.loads(json.dumps(state)) == state  # the standard library alone: no tuples, dates or sets
     restored = Case.Snapshot(originator_id=case.id, originator_version=case.version,
                              timestamp=datetime.now(timezone.utc), topic=Case.Snapshot.take(case).topic,
@@ -360,21 +364,35 @@ def test_old_snapshot_layouts_are_upcast_and_newer_ones_refused(monkeypatch):
     old = Case.Snapshot.take(case)
     seen = []
 
-    def upcast_v1_v2(state: dict[str, Any]) -> None:
+    n = Case.class_version  # a layout n+1 after the current one
+
+    def upcast_next(state: dict[str, Any]) -> None:
         seen.append(state["status"])
         state["intake_ref"] = "upcast"
 
-    monkeypatch.setattr(Case, "class_version", 2)
-    monkeypatch.setattr(Case, "upcast_v1_v2", staticmethod(upcast_v1_v2), raising=False)
+    monkeypatch.setattr(Case, "class_version", n + 1)
+    monkeypatch.setattr(Case, f"upcast_v{n}_v{n + 1}", staticmethod(upcast_next), raising=False)
     restored = old.mutate(None)
     assert seen == [case.status.value] and restored.intake_ref == "upcast"
     assert old.state["intake_ref"] == case.intake_ref  # the stored snapshot is not changed
     assert restored.status is case.status
     newer = Case.Snapshot.take(case)
-    assert newer.state["class_version"] == 2
-    monkeypatch.setattr(Case, "class_version", 1)
-    with pytest.raises(ValueError, match="layout 2"):
+    assert newer.state["class_version"] == n + 1
+    monkeypatch.setattr(Case, "class_version", n)
+    with pytest.raises(ValueError, match=f"layout {n + 1}"):
         newer.mutate(None)
+
+
+def test_a_layout_1_snapshot_gets_no_assets_taken_in_kind():
+    app = new_app()
+    case, _ = drive(5, 40, app)
+    state = Case.Snapshot.take(case).state
+    v1 = {k: v for k, v in state.items() if k != "taken_in_kind"} | {"class_version": 1}
+    restored = Case.Snapshot(originator_id=case.id, originator_version=case.version,
+                             timestamp=datetime.now(timezone.utc), topic=Case.Snapshot.take(case).topic,
+                             state=v1).mutate(None)
+    assert restored.taken_in_kind == {}
+    assert_same(vars(restored), vars(replay(app, case.id, case.version)))
 
 
 # ---------------------------------------------------------------- restored == replayed, property style
@@ -559,9 +577,27 @@ def refused_request() -> Case:
     return c
 
 
+def asset_taken_in_kind_then_completed() -> Case:
+    c = Case.receive_judgment("U-HN", "BA-KIND", at(2024, 3, 4), CLERK, **JUDGMENT)
+    c.add_party("P-CR", "creditor", "organisation", at(2024, 3, 4), CLERK)
+    c.add_claim_item("I-1", "other", 500_000_000, "P-CR", at(2024, 3, 4), CLERK)
+    c.decide_enforcement("QD-THA-1", "ex_officio", at(2024, 3, 5), HEAD)
+    c.notify(at(2024, 3, 6), OFFICER)
+    c.start_verification(at(2024, 3, 20), OFFICER)
+    c.record_verification("with_conditions", at(2024, 3, 22), OFFICER)
+    c.order_seizure("QD-KB-1", "Xe ô tô 30A-123.45", ["I-1"], at(2024, 3, 26), OFFICER, asset_kind="movable")
+    c.collect_money("I-1", 20_000_000, "deduction", "BANK-1", at(2024, 4, 1), OFFICER)
+    c.disburse("I-1", 20_000_000, at(2024, 4, 2), ACCOUNTANT)
+    c.record_asset_taken_in_kind("I-1", 480_000_000, "BB-GIAO-1", at(2024, 8, 1), OFFICER)
+    c.record_asset_taken_in_kind("I-1", 480_000_000, "BB-GIAO-1", at(2024, 8, 2), OFFICER)  # ignored
+    c.complete(at(2024, 8, 5), HEAD)
+    return c
+
+
 @pytest.mark.parametrize("build", [enforced_with_money, no_condition_then_reverified, suspended_then_delegated,
                                    separate_register_then_enforced, refused_request,
-                                   postponed_with_proceeds_then_continued, no_condition_repaid_to_bank_then_completed])
+                                   postponed_with_proceeds_then_continued, no_condition_repaid_to_bank_then_completed,
+                                   asset_taken_in_kind_then_completed])
 def test_named_paths_restore_faithfully(build):
     app = new_app()
     case = build()

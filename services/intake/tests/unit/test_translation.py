@@ -159,7 +159,9 @@ def revoked() -> Case:
 
 
 def refused() -> Case:
-    case = Case.receive_request(UNIT, "DON-REF", "post", at(2025, 3, 3), CLERK, **JUDGMENT)
+    # a judgment in force for more than 5 years: the request is out of time (Art. 30)
+    case = Case.receive_request(UNIT, "DON-REF", "post", at(2025, 3, 3), CLERK,
+                                **{**JUDGMENT, "judgment_effective_on": date(2019, 1, 15)})
     case.refuse_request("limitation_expired", at(2025, 3, 5), HEAD)
     return case
 
@@ -189,10 +191,24 @@ def returned() -> Case:
     return case
 
 
+def taken_in_kind() -> Case:
+    """Enforcing → seizure → the creditor takes the asset against the whole debt (Art. 104) → completed."""
+    case = decided_judgment("BA-KIND")
+    case.add_party(BANK, "creditor", "credit_institution", at(2025, 3, 4, 10), CLERK, bank_code="VCB")
+    case.add_claim_item(DEBT, "credit_debt", 900_000_000, BANK, at(2025, 3, 4, 10), CLERK)
+    case.notify(at(2025, 3, 5), OFFICER)
+    case.start_verification(at(2025, 3, 18), OFFICER)
+    case.record_verification("with_conditions", at(2025, 3, 19), OFFICER)
+    case.order_seizure("41/QĐ-CCTHADS", "Nhà đất thửa 9", [DEBT], at(2025, 3, 20), OFFICER, asset_kind="real_estate")
+    case.record_asset_taken_in_kind(DEBT, 900_000_000, "BB-GIAO-41", at(2025, 9, 2, 10), OFFICER)
+    case.complete(at(2025, 9, 3), OFFICER)
+    return case
+
+
 SCENARIOS: dict[str, Callable[[], Case]] = {
     "full_lifecycle": full_lifecycle, "no_condition_then_pauses": no_condition_then_pauses,
     "delegated": delegated, "revoked": revoked, "refused": refused,
-    "separate_register": separate_register, "returned": returned,
+    "separate_register": separate_register, "returned": returned, "taken_in_kind": taken_in_kind,
 }
 ALL_EVENT_CLASSES = {name for name, value in vars(Case).items()
                      if isinstance(value, type) and issubclass(value, CanMutateAggregate)} - {"Event", "Created"}
@@ -615,3 +631,11 @@ def test_an_auction_outcome_records_nothing_on_the_case(outcome):
                                             decided_on=sold.payload.decided_on, **OUTCOMES[outcome])
 
     assert t.outcome_effect(sold.model_copy(update={"payload": payload})) is None
+
+
+def test_an_asset_taken_in_kind_stays_internal_and_the_case_it_settles_is_published_completed():
+    pairs = translated("taken_in_kind")
+    kinds = [(type(e).__name__, env) for e, env in pairs]
+    assert ("AssetTakenInKind", None) in kinds
+    assert isinstance(pairs[-1][1], c.CaseCompleted)
+    assert not [env for _, env in pairs if isinstance(env, c.MoneyCollected)]  # no money was collected
