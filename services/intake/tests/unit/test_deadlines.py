@@ -1,6 +1,6 @@
 """Working-day arithmetic on the Vietnamese calendar and the legal deadline table."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from holidays.countries.vietnam import VietnamStaticHolidays
@@ -27,14 +27,9 @@ from intake_service.deadlines import (
     separate_register_rule,
 )
 from intake_service.domain import Actor, Case, Role
+from intake_service.testing import JUDGMENT, TZ, at
 
-TZ = timezone(timedelta(hours=7))
-JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
 CLERK, HEAD, OFFICER = Actor("clerk-1", Role.CLERK), Actor("head-1", Role.HEAD), Actor("officer-1", Role.OFFICER)
-
-
-def at(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=TZ)
 
 
 # ---------------------------------------------------------------- calendar

@@ -1,7 +1,7 @@
 """The Case aggregate: every transition of the state machine, every refusal, and the guards."""
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from eventsourcing.application import Application
@@ -17,7 +17,6 @@ from intake_service.domain import (
     PRE_DECISION,
     STATUS_LABELS,
     TRANSITIONS,
-    Actor,
     ActorNotPermittedError,
     AmountExceedsOutstandingError,
     BackdatedEventError,
@@ -49,7 +48,6 @@ from intake_service.domain import (
     OutstandingClaimsError,
     ProcuracyCopyAlreadyRecordedError,
     ReturnNotApplicableError,
-    Role,
     RuleNotInForceError,
     SeparateRegisterNotDueError,
     Status,
@@ -58,19 +56,7 @@ from intake_service.domain import (
     UnknownPartyError,
     VoluntaryPeriodRunningError,
 )
-
-TZ = timezone(timedelta(hours=7))
-JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
-HEAD = Actor("head-1", Role.HEAD)
-OFFICER = Actor("officer-1", Role.OFFICER)
-CLERK = Actor("clerk-1", Role.CLERK)
-ACCOUNTANT = Actor("accountant-1", Role.ACCOUNTANT)
-SYSTEM = Actor("deadline-watch", Role.SYSTEM)
-S = Status
-
-
-def at(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=TZ)
+from intake_service.testing import ACCOUNTANT, CLERK, HEAD, JUDGMENT, OFFICER, S, SYSTEM, TZ, at
 
 
 T0 = at(2024, 3, 4)

@@ -1,7 +1,7 @@
 """An asset taken by the creditor against the debt (Art. 104, from the 2nd price cut): performance
 in kind — never held, never disbursed — that reduces what is owed and can settle the claim item."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 
@@ -12,21 +12,8 @@ from intake_service.domain import (
     Case,
     ConflictingSourceRefError,
     InvalidTransitionError,
-    Role,
-    Status,
 )
-
-TZ = timezone(timedelta(hours=7))
-JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
-HEAD = Actor("head-1", Role.HEAD)
-OFFICER = Actor("officer-1", Role.OFFICER)
-CLERK = Actor("clerk-1", Role.CLERK)
-ACCOUNTANT = Actor("accountant-1", Role.ACCOUNTANT)
-S = Status
-
-
-def at(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=TZ)
+from intake_service.testing import ACCOUNTANT, CLERK, HEAD, JUDGMENT, OFFICER, S, TZ, at
 
 
 def enforcing() -> Case:

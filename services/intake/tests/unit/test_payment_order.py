@@ -1,7 +1,5 @@
 """Paying out collected money in the legal order of Art. 47 Luật THADS (2008), Art. 54 (2025)."""
 
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
 from intake_service.domain import (
@@ -16,15 +14,10 @@ from intake_service.domain import (
     legal_allocation,
     payment_rank,
 )
+from intake_service.testing import JUDGMENT, TZ, at
 
-TZ = timezone(timedelta(hours=7))
-JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
 HEAD, OFFICER = Actor("head-1", Role.HEAD), Actor("officer-1", Role.OFFICER)
 CLERK, ACCOUNTANT = Actor("clerk-1", Role.CLERK), Actor("accountant-1", Role.ACCOUNTANT)
-
-
-def at(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=TZ)
 
 
 T0, T1, T2 = at(2024, 3, 4), at(2024, 4, 1), at(2024, 4, 2)

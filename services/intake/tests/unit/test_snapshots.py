@@ -27,27 +27,15 @@ from intake_service.domain import (
     IntakeError,
     Party,
     Role,
-    Status,
 )
+from intake_service.testing import ACCOUNTANT, CLERK, HEAD, JUDGMENT, OFFICER, S, SYSTEM, TZ, at
 
-TZ = timezone(timedelta(hours=7))
-JUDGMENT = {"judgment_number": "125/2023/DS-ST", "issuing_court": "Tòa án nhân dân quận Hoàn Kiếm"}
-HEAD = Actor("head-1", Role.HEAD)
-OFFICER = Actor("officer-1", Role.OFFICER)
-CLERK = Actor("clerk-1", Role.CLERK)
-ACCOUNTANT = Actor("accountant-1", Role.ACCOUNTANT)
-SYSTEM = Actor("deadline-watch", Role.SYSTEM)
-S = Status
 
 Command = tuple[str, dict[str, Any]]
 # TRANSITIONS entries not named like their command: collect_money has one rule per kind of channel.
 CHANNELS_OF_RULE: dict[str, list[str]] = {}
 for _channel, _rule in COLLECTION_RULES.items():
     CHANNELS_OF_RULE.setdefault(_rule, []).append(_channel.value)
-
-
-def at(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h, tzinfo=TZ)
 
 
 def new_app() -> Intake:
