@@ -1,646 +1,111 @@
-"""Intake: a Case is one enforcement decision (1 QĐTHA = 1 việc), from the judgment or request
-received to its end. Invariants: the status moves only along the Luật THADS state machine
-(TRANSITIONS); business time `at` never runs backwards; money paid out never exceeds money held
-nor breaks the Art. 47 payment order; parties are ids only, personal data lives elsewhere.
+"""The case aggregate: a Case is one enforcement decision (1 QĐTHA = 1 việc), from the judgment
+or request received to its end. Invariants: the status moves only along the Luật THADS state
+machine (transitions.TRANSITIONS); business time `at` never runs backwards; money paid out never
+exceeds money held nor breaks the Art. 47 payment order (money.py); parties are ids only, personal
+data lives elsewhere. Snapshots of it: snapshots.py.
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.domain import Snapshot as LibrarySnapshot
-from eventsourcing.utils import get_topic, resolve_topic
 
 from intake_service.calendar_vn import add_months, is_working_day
 from intake_service.deadlines import (
-    L2008,
     LAW_2025_IN_FORCE,
-    UNVERIFIED_2025,
     Step,
     deadline_for,
     due_date,
     legal_reference,
     separate_register_rule,
 )
-
-VN_TZ = timezone(timedelta(hours=7), "ICT")
-FEE_RATE_PERCENT = 3  # [GK] TT 216/2016/TT-BTC: 3 % of the value the creditor receives
-FEE_CAP_VND = 850_000_000  # [GK] cap per request
-MAX_VND = 2**53 - 1  # what every JSON reader can carry exactly (the public contracts cap money here)
-LIMITATION_YEARS = 5  # thời hiệu yêu cầu thi hành án (Art. 30(1))
-
-
-def limitation_basis(on: date) -> str:
-    """Art. 30 of the 2008 law; from 1/7/2026 the 2025 law's article is not verified yet."""
-    return f"Art. 30 {L2008}" if on < LAW_2025_IN_FORCE else f"Art. 30 {L2008} {UNVERIFIED_2025}"
-
-
-# ---------------------------------------------------------------- vocabulary
-
-
-class Status(StrEnum):
-    JUDGMENT_RECEIVED = "JUDGMENT_RECEIVED"
-    REQUEST_RECEIVED = "REQUEST_RECEIVED"
-    REJECTED = "REJECTED"
-    DECIDED = "DECIDED"
-    VOLUNTARY = "VOLUNTARY"
-    VERIFYING = "VERIFYING"
-    ENFORCING = "ENFORCING"
-    NO_CONDITION = "NO_CONDITION"
-    SEPARATE_REGISTER = "SEPARATE_REGISTER"
-    POSTPONED = "POSTPONED"
-    SUSPENDED = "SUSPENDED"
-    MONEY_HELD = "MONEY_HELD"
-    COMPLETED = "COMPLETED"
-    TERMINATED = "TERMINATED"
-    DELEGATED_OUT = "DELEGATED_OUT"
-    REVOKED = "REVOKED"
-    RETURNED = "RETURNED"  # 2026: on-request case sent back to the requester (ND 152/2026 Art. 22)
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.JUDGMENT_RECEIVED: "Đã nhận bản án, quyết định",
-    Status.REQUEST_RECEIVED: "Đã nhận yêu cầu thi hành án",
-    Status.REJECTED: "Từ chối yêu cầu thi hành án",
-    Status.DECIDED: "Đã ra quyết định thi hành án",
-    Status.VOLUNTARY: "Trong thời hạn tự nguyện thi hành án",
-    Status.VERIFYING: "Đang xác minh điều kiện thi hành án",
-    Status.ENFORCING: "Đang tổ chức thi hành án",
-    Status.NO_CONDITION: "Chưa có điều kiện thi hành án",
-    Status.SEPARATE_REGISTER: "Chuyển sổ theo dõi riêng",
-    Status.POSTPONED: "Hoãn thi hành án",
-    Status.SUSPENDED: "Tạm đình chỉ thi hành án",
-    Status.MONEY_HELD: "Đã thu tiền, chờ chi trả",
-    Status.COMPLETED: "Thi hành xong",
-    Status.TERMINATED: "Đình chỉ thi hành án",
-    Status.DELEGATED_OUT: "Ủy thác thi hành án",
-    Status.REVOKED: "Thu hồi quyết định thi hành án",
-    Status.RETURNED: "Gửi lại yêu cầu thi hành án",
-}
-
-
-class Origin(StrEnum):
-    JUDGMENT = "judgment"
-    REQUEST = "request"
-
-
-class Basis(StrEnum):
-    EX_OFFICIO = "ex_officio"
-    ON_REQUEST = "on_request"
-
-
-class Matter(StrEnum):
-    ORDINARY = "ordinary"
-    PROVISIONAL_MEASURE = "provisional_measure"  # BPKCTT: decide and verify immediately
-    BANKRUPTCY = "bankruptcy"
-
-
-class Channel(StrEnum):
-    IN_PERSON = "in_person"
-    POST = "post"
-    ONLINE = "online"
-
-
-class Role(StrEnum):
-    HEAD = "head"
-    DEPUTY_HEAD = "deputy_head"
-    OFFICER = "officer"
-    CLERK = "clerk"
-    ACCOUNTANT = "accountant"
-    INSPECTOR = "inspector"
-    SYSTEM = "system"
-
-
-class PartyRole(StrEnum):
-    CREDITOR = "creditor"
-    DEBTOR = "debtor"
-    RELATED = "related"
-
-
-class PartyKind(StrEnum):
-    INDIVIDUAL = "individual"
-    ORGANISATION = "organisation"
-    CREDIT_INSTITUTION = "credit_institution"
-    STATE = "state"
-
-
-class ClaimKind(StrEnum):
-    MAINTENANCE = "maintenance"
-    WAGES_LIFE_COMPENSATION = "wages_life_compensation"
-    COURT_FEE = "court_fee"
-    CREDIT_DEBT = "credit_debt"
-    FINE = "fine"
-    CONFISCATION = "confiscation"
-    RETURN_OF_ASSETS = "return_of_assets"
-    OTHER = "other"
-
-
-CLAIM_KIND_LABELS: dict[ClaimKind, str] = {
-    ClaimKind.MAINTENANCE: "Tiền cấp dưỡng",
-    ClaimKind.WAGES_LIFE_COMPENSATION: (
-        "Tiền lương, tiền công, trợ cấp; bồi thường thiệt hại về tính mạng, sức khỏe, tinh thần"
-    ),
-    ClaimKind.COURT_FEE: "Án phí, lệ phí Tòa án",
-    ClaimKind.CREDIT_DEBT: "Khoản nợ tổ chức tín dụng",
-    ClaimKind.FINE: "Tiền phạt",
-    ClaimKind.CONFISCATION: "Tịch thu sung quỹ nhà nước",
-    ClaimKind.RETURN_OF_ASSETS: "Trả lại tiền, tài sản",
-    ClaimKind.OTHER: "Khoản phải thi hành án khác",
-}
-
-# Art. 47(1): 1 maintenance, wages, life/health compensation; 2 court fees; 3 everything else.
-PAYMENT_RANK: dict[ClaimKind, int] = {
-    ClaimKind.MAINTENANCE: 1,
-    ClaimKind.WAGES_LIFE_COMPENSATION: 1,
-    ClaimKind.COURT_FEE: 2,
-}
-FEE_EXEMPT_KINDS = frozenset({ClaimKind.MAINTENANCE, ClaimKind.WAGES_LIFE_COMPENSATION})  # [GK]
-
-
-def payment_rank(kind: ClaimKind | str) -> int:
-    return PAYMENT_RANK.get(ClaimKind(kind), 3)
-
-
-class CollectionChannel(StrEnum):
-    VOLUNTARY = "voluntary"
-    DEDUCTION = "deduction"
-    AUCTION_PROCEEDS = "auction_proceeds"
-    PAID_TO_BANK = "paid_to_bank"  # the debtor repaid the bank creditor directly
-
-
-class VerificationOutcome(StrEnum):
-    WITH_CONDITIONS = "with_conditions"
-    WITHOUT_CONDITIONS = "without_conditions"
-
-
-class RefusalGround(StrEnum):  # Art. 31(5)
-    NO_RIGHT_TO_REQUEST = "no_right_to_request"
-    NOT_COMPETENT = "not_competent"
-    LIMITATION_EXPIRED = "limitation_expired"
-
-
-class NoConditionGround(StrEnum):  # Art. 44a(1)
-    NO_INCOME_OR_ASSETS = "no_income_or_assets"
-    SPECIFIC_ITEM_LOST = "specific_item_lost"
-    ADDRESS_UNKNOWN = "address_unknown"
-
-
-class PostponementGround(StrEnum):  # Art. 48
-    DEBTOR_ILL_OR_INCAPACITATED = "debtor_ill_or_incapacitated"
-    ADDRESS_UNKNOWN = "address_unknown"
-    PARTIES_AGREE = "parties_agree"
-    ASSET_IN_COURT_DISPUTE = "asset_in_court_dispute"
-    MORTGAGED_ASSET_INSUFFICIENT = "mortgaged_asset_insufficient"
-    AWAITING_COURT_EXPLANATION = "awaiting_court_explanation"
-    RECIPIENT_ABSENT = "recipient_absent"
-    TRANSFER_OF_OBLIGATION_BLOCKED = "transfer_of_obligation_blocked"
-    UNSOLD_ASSET_REFUSED = "unsold_asset_refused"
-    PROTEST_HOLDER_REQUEST = "protest_holder_request"
-
-
-class SuspensionGround(StrEnum):  # Art. 49
-    CASSATION_OR_RETRIAL_PROTEST = "cassation_or_retrial_protest"
-    BANKRUPTCY_PETITION_ACCEPTED = "bankruptcy_petition_accepted"
-
-
-class TerminationGround(StrEnum):  # Art. 50(1)
-    DEBTOR_DIED_WITHOUT_ESTATE = "debtor_died_without_estate"
-    CREDITOR_DIED_WITHOUT_HEIR = "creditor_died_without_heir"
-    CREDITOR_WAIVER_OR_PARTIES_AGREEMENT = "creditor_waiver_or_parties_agreement"
-    JUDGMENT_ANNULLED = "judgment_annulled"
-    ORGANISATION_DISSOLVED = "organisation_dissolved"
-    EXEMPTION_GRANTED = "exemption_granted"
-    BANKRUPTCY_OPENED = "bankruptcy_opened"
-    CHILD_DIED_OR_OF_AGE = "child_died_or_of_age"
-
-
-class DelegationGround(StrEnum):  # Art. 55(1)
-    ASSETS_ELSEWHERE = "assets_elsewhere"
-    RESIDENCE_OR_WORK_ELSEWHERE = "residence_or_work_elsewhere"
-    SEAT_ELSEWHERE = "seat_elsewhere"
-    SECURED_ASSET_ELSEWHERE = "secured_asset_elsewhere"
-
-
-class RevocationGround(StrEnum):  # Art. 37(1); Art. 57(1)(a) for a later delegation
-    ISSUED_WITHOUT_COMPETENCE = "issued_without_competence"
-    MATERIAL_ERROR = "material_error"
-    BASIS_CEASED = "basis_ceased"
-    TRANSFER_OF_OBLIGATION = "transfer_of_obligation"
-    DELEGATION = "delegation"
-
-
-class SecurityMeasure(StrEnum):  # Art. 66
-    ACCOUNT_FREEZE = "account_freeze"
-    ASSET_HOLD = "asset_hold"
-    REGISTRATION_BLOCK = "registration_block"
-
-
-class CoerciveMeasure(StrEnum):  # Art. 71; seizure has its own command (order_seizure)
-    DEDUCTION_FROM_ACCOUNT = "deduction_from_account"
-    DEDUCTION_FROM_INCOME = "deduction_from_income"
-    COMPULSORY_EXPLOITATION = "compulsory_exploitation"
-    FORCED_HANDOVER = "forced_handover"
-    ORDER_TO_ACT = "order_to_act"
-
-
-class AssetKind(StrEnum):  # what was seized (kê biên): auctions value and register them differently
-    MOVABLE = "movable"
-    REAL_ESTATE = "real_estate"
-
-
-# Field operations may not run 22:00–06:00 or on days off (Art. 46(2)); deductions are bank-side.
-FIELD_MEASURES = frozenset({CoerciveMeasure.COMPULSORY_EXPLOITATION, CoerciveMeasure.FORCED_HANDOVER,
-                            CoerciveMeasure.ORDER_TO_ACT})
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: str
-    role: Role
-
-    def __post_init__(self) -> None:
-        _token(self.id, "actor id", 128)
-
-
-# ---------------------------------------------------------------- errors
-
-
-class IntakeError(Exception):
-    """Base of every refused command in the intake bounded context."""
-
-
-class InvalidTransitionError(IntakeError):
-    def __init__(self, rule: str, from_status: Status, command: str) -> None:
-        self.rule, self.from_status, self.command = rule, from_status, command
-        super().__init__(f"{command} is not allowed in status {from_status}: {rule}")
-
-
-class ActorNotPermittedError(IntakeError): ...
-class BackdatedEventError(IntakeError): ...
-class NaiveDatetimeError(IntakeError): ...
-class InvalidValueError(IntakeError): ...
-class MissingGroundError(IntakeError): ...
-class InvalidGroundError(IntakeError): ...
-class NotPositiveAmountError(IntakeError): ...
-class UnknownPartyError(IntakeError): ...
-class DuplicatePartyError(IntakeError): ...
-class InvalidPartyError(IntakeError): ...
-class UnknownClaimItemError(IntakeError): ...
-class DuplicateClaimItemError(IntakeError): ...
-class UnknownDecisionError(IntakeError): ...
-class DuplicateDecisionError(IntakeError): ...
-class ProcuracyCopyAlreadyRecordedError(IntakeError): ...
-class BasisMismatchError(IntakeError): ...
-class OfficerAlreadyAssignedError(IntakeError): ...
-class OfficerNotAssignedError(IntakeError): ...
-class VoluntaryPeriodRunningError(IntakeError): ...
-class NothingOutstandingError(IntakeError): ...
-class SeparateRegisterNotDueError(IntakeError): ...
-class RuleNotInForceError(IntakeError): ...
-class ReturnNotApplicableError(IntakeError): ...
-class ForbiddenCoercionTimeError(IntakeError): ...
-class AmountExceedsOutstandingError(IntakeError): ...
-class ConflictingSourceRefError(IntakeError): ...
-class InvalidChannelError(IntakeError): ...
-class InsufficientMoneyHeldError(IntakeError): ...
-class OutstandingClaimsError(IntakeError): ...
-class FeeNotApplicableError(IntakeError): ...
-class NothingToChargeError(IntakeError): ...
-class CertificateRequestPendingError(IntakeError): ...
-class NoCertificateRequestError(IntakeError): ...
-class DeadlineNotPassedError(IntakeError): ...
-class LimitationExpiredError(IntakeError): ...
-
-
-class PaymentOrderViolationError(IntakeError):
-    def __init__(self, rule: str, message: str) -> None:
-        self.rule = rule
-        super().__init__(message)
-
-
-# ---------------------------------------------------------------- transition table
-
-PRE_DECISION = frozenset({Status.JUDGMENT_RECEIVED, Status.REQUEST_RECEIVED})
-ACTIVE = frozenset({Status.DECIDED, Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING,
-                    Status.NO_CONDITION, Status.POSTPONED, Status.MONEY_HELD})
-TERMINAL = frozenset({Status.REJECTED, Status.COMPLETED, Status.TERMINATED, Status.DELEGATED_OUT,
-                      Status.REVOKED, Status.RETURNED})
-OPEN = frozenset(Status) - TERMINAL
-DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
-# From the notice of the QĐTHA until the case ends, whatever stage it is at: VOLUNTARY, VERIFYING,
-# ENFORCING, NO_CONDITION, SEPARATE_REGISTER, POSTPONED, SUSPENDED, MONEY_HELD.
-AFTER_NOTICE = OPEN - PRE_DECISION - {Status.DECIDED}
-
-LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
-INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
-MONEY_STAFF = frozenset({Role.OFFICER, Role.ACCOUNTANT})
-
-
-@dataclass(frozen=True)
-class Transition:
-    allowed_from: frozenset[Status]
-    rule: str
-    topic: str
-    roles: frozenset[Role]
-
-
-def _t(allowed: frozenset[Status] | set[Status], rule: str, topic: str, roles: frozenset[Role]) -> Transition:
-    return Transition(frozenset(allowed), rule, topic, roles)
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "refuse_request": _t({Status.REQUEST_RECEIVED}, "only a received request can be refused",
-                         "refusal", LEADERS),
-    "decide_enforcement": _t(PRE_DECISION, "a QĐTHA is issued on a received judgment or request",
-                             "decision", LEADERS),
-    "add_party": _t(OPEN, "parties are added to an open case", "decision", INTAKE_STAFF),
-    "add_claim_item": _t(PRE_DECISION | {Status.DECIDED},
-                         "claim items are fixed before the debtor is notified", "decision", INTAKE_STAFF),
-    "assign_officer": _t(OPEN - PRE_DECISION, "an officer is assigned to a decided case",
-                         "assignment", LEADERS),
-    "reassign_officer": _t(OPEN - PRE_DECISION, "an officer is reassigned on a decided case",
-                           "assignment", LEADERS),
-    "record_procuracy_copy": _t(DECIDED_ONWARD, "every decision goes to the procuracy",
-                                "procuracy_copy", INTAKE_STAFF),
-    "notify": _t({Status.DECIDED}, "notice of the QĐTHA starts the voluntary period",
-                 "voluntary", frozenset({Role.OFFICER, Role.CLERK})),
-    "record_voluntary_payment": _t({Status.VOLUNTARY}, "voluntary payment within the voluntary period",
-                                   "voluntary", MONEY_STAFF),
-    "start_verification": _t({Status.VOLUNTARY}, "verification follows an unpaid voluntary period",
-                             "verification", frozenset({Role.OFFICER})),
-    "record_verification": _t({Status.VERIFYING}, "a verification result needs a verification",
-                              "verification", LEADERS | {Role.OFFICER}),
-    "reverify": _t({Status.NO_CONDITION, Status.SEPARATE_REGISTER},
-                   "re-verification applies to a debtor without conditions", "reverification",
-                   frozenset({Role.OFFICER})),
-    "move_to_separate_register": _t({Status.NO_CONDITION},
-                                    "only a no-condition case moves to the separate register",
-                                    "separate_register", LEADERS),
-    "return_request": _t({Status.NO_CONDITION}, "only a no-condition case is sent back",
-                         "return_request", LEADERS),
-    "apply_security_measure": _t({Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING, Status.MONEY_HELD},
-                                 "security measures need a decided, unpaused case", "security_measure",
-                                 frozenset({Role.OFFICER})),
-    "apply_coercive_measure": _t({Status.ENFORCING, Status.MONEY_HELD},
-                                 "coercion needs a debtor with conditions after the voluntary period",
-                                 "coercion", frozenset({Role.OFFICER})),
-    "order_seizure": _t({Status.ENFORCING, Status.MONEY_HELD},
-                        "seizure needs a debtor with conditions after the voluntary period",
-                        "coercion", frozenset({Role.OFFICER})),
-    # collect_money: which statuses accept money depends on how it arrived (COLLECTION_RULES).
-    "collect_money_paid_to_bank": _t(
-        AFTER_NOTICE,
-        "a debtor's repayment straight to the bank creditor is a fact, never held by the agency: it is booked "
-        "at any stage from the notice until the case ends, also while postponed, suspended, without conditions "
-        "or in the separate register, and reduces what is owed without changing the status (partial "
-        "performance, certified under Art. 53) [GK: domain.md is silent on repayments to the creditor]",
-        "completion", MONEY_STAFF | {Role.SYSTEM}),
-    "collect_money_pooled": _t(
-        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
-        "auction proceeds and deductions come from a sale or deduction made while enforcing; they are held by "
-        "the agency and booked also when they arrive after the case was postponed (while enforcing) or "
-        "suspended, and paid out once it continues (10 days from collection, Art. 47(5)) "
-        "[GK: booking while paused]",
-        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
-    "collect_money_voluntary": _t(
-        {Status.ENFORCING, Status.MONEY_HELD},
-        "money the debtor pays to the agency after the voluntary period is booked while enforcing "
-        "(within the voluntary period: record_voluntary_payment)",
-        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
-    "record_asset_taken_in_kind": _t(
-        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
-        "from the 2nd price cut the creditor may take the seized asset against the debt (Art. 104 Luật THADS "
-        "2008): performance in kind, never held by the agency; booked where auction proceeds are, also when the "
-        "taking is recorded after the case was postponed or suspended [GK: booking while paused]",
-        "coercion", LEADERS | {Role.OFFICER, Role.SYSTEM}),
-    "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
-                   "payment_order", MONEY_STAFF),
-    "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
-                                 "the fee is charged on money paid out", "fee", MONEY_STAFF),
-    "postpone": _t({Status.ENFORCING, Status.NO_CONDITION}, "postponement pauses enforcement",
-                   "postponement", LEADERS),
-    "continue_after_postponement": _t({Status.POSTPONED}, "only a postponed case continues",
-                                      "postponement", LEADERS),
-    "suspend": _t({Status.ENFORCING}, "suspension interrupts enforcement", "suspension", LEADERS),
-    "continue_after_suspension": _t({Status.SUSPENDED}, "only a suspended case continues",
-                                    "suspension", LEADERS),
-    "terminate": _t(ACTIVE | {Status.SUSPENDED}, "termination ends an active case", "termination", LEADERS),
-    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
-                       "delegation", LEADERS),
-    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
-    "complete": _t(AFTER_NOTICE,
-                   "completion follows payment in full; a case whose every claim item is performed ends at "
-                   "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
-                   "[GK: Art. 52(1) 'đương nhiên kết thúc'; domain.md is silent on paused cases]",
-                   "completion", LEADERS | {Role.OFFICER}),
-    "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
-                                      "completion", INTAKE_STAFF),
-    "issue_certificate": _t(DECIDED_ONWARD, "results are certified for a decided case", "completion", LEADERS),
-    "record_deadline_missed": _t(frozenset(Status), "a missed deadline can always be recorded",
-                                 "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
-}
-CREATION_ROLES = INTAKE_STAFF
-
-# The TRANSITIONS rule that decides where collect_money accepts money of each channel.
-COLLECTION_RULES: dict[CollectionChannel, str] = {
-    CollectionChannel.PAID_TO_BANK: "collect_money_paid_to_bank",
-    CollectionChannel.AUCTION_PROCEEDS: "collect_money_pooled",
-    CollectionChannel.DEDUCTION: "collect_money_pooled",
-    CollectionChannel.VOLUNTARY: "collect_money_voluntary",
-}
-
-
-# ---------------------------------------------------------------- read models of the aggregate
-
-
-@dataclass
-class Party:
-    id: str
-    role: PartyRole
-    kind: PartyKind
-    bank_code: str | None
-
-
-@dataclass
-class ClaimItem:
-    id: str
-    kind: ClaimKind
-    amount_vnd: int
-    creditor_party_id: str
-    secured: bool
-    ex_officio: bool
-    collected_vnd: int = 0  # all money received for the item, including direct payments and assets in kind
-    direct_vnd: int = 0  # performed straight to the creditor (repaid to the bank, asset taken in kind), never held
-    collateral_vnd: int = 0  # auction proceeds of the item's own collateral (secured items)
-    paid_out_vnd: int = 0  # disbursed by the agency
-    fee_base_vnd: int = 0
-    fee_vnd: int = 0
-
-    @property
-    def rank(self) -> int:
-        return payment_rank(self.kind)
-
-    @property
-    def disbursed_vnd(self) -> int:
-        return self.paid_out_vnd + self.direct_vnd
-
-    @property
-    def outstanding_vnd(self) -> int:
-        return self.amount_vnd - self.disbursed_vnd
-
-    @property
-    def settled(self) -> bool:
-        return self.disbursed_vnd == self.amount_vnd
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind.value, "label": CLAIM_KIND_LABELS[self.kind],
-                "rank": self.rank, "amount_vnd": self.amount_vnd, "creditor_party_id": self.creditor_party_id,
-                "secured": self.secured, "ex_officio": self.ex_officio, "collected_vnd": self.collected_vnd,
-                "disbursed_vnd": self.disbursed_vnd, "outstanding_vnd": self.outstanding_vnd,
-                "settled": self.settled, "fee_vnd": self.fee_vnd}
-
-
-@dataclass
-class Decision:
-    number: str
-    kind: str
-    issued_on: date
-    copy_sent_on: date | None = None
-
-
-@dataclass
-class Collection:
-    source_ref: str
-    claim_item_id: str
-    amount_vnd: int
-    channel: CollectionChannel
-    on: date
-    pooled: bool  # False when paid straight to the creditor
-
-
-@dataclass
-class InKindTaking:
-    """A seized asset the creditor took against a claim item at an agreed value (Art. 104)."""
-    source_ref: str
-    claim_item_id: str
-    value_vnd: int
-    on: date
-
-
-def legal_allocation(items: list[ClaimItem], general_pool_vnd: int) -> dict[str, int]:
-    """Cumulative legal share of every item in the money that passed through the agency.
-
-    Collateral proceeds go first to the judgment's court fees, then to the secured item
-    (Art. 47(3)); the rest, with the general pool, by rank (Art. 47(1)), pro rata within a
-    rank (Art. 47(2)(a)). Integer đồng: largest remainder, ties by item order.
-    """
-    need = {i.id: i.amount_vnd - i.direct_vnd for i in items}
-    alloc = {i.id: 0 for i in items}
-    pool = general_pool_vnd
-
-    def give(item_id: str, available: int) -> int:
-        take = min(available, need[item_id] - alloc[item_id])
-        alloc[item_id] += take
-        return available - take
-
-    for secured in (i for i in items if i.secured and i.collateral_vnd):
-        left = secured.collateral_vnd
-        for fee in (i for i in items if i.kind is ClaimKind.COURT_FEE):
-            left = give(fee.id, left)
-        pool += give(secured.id, left)
-    for rank in (1, 2, 3):
-        wants = {i.id: need[i.id] - alloc[i.id] for i in items if i.rank == rank and need[i.id] > alloc[i.id]}
-        total = sum(wants.values())
-        if pool >= total:
-            for item_id, want in wants.items():
-                alloc[item_id] += want
-            pool -= total
-            continue
-        shares = {k: pool * w // total for k, w in wants.items()}
-        left = pool - sum(shares.values())
-        by_remainder = sorted(wants, key=lambda k: -(pool * wants[k] % total))
-        for k in by_remainder[:left]:
-            shares[k] += 1
-        for k, s in shares.items():
-            alloc[k] += s
-        break
-    return alloc
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-def _from_iso(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
-
-
-def business_date(at: datetime) -> date:
-    return at.astimezone(VN_TZ).date()
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _parse(enum_cls: type[E], value: Any, what: str) -> E:
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidValueError(f"{what} {value!r} is not one of: {allowed}") from None
-
-
-def _ground(enum_cls: type[E], value: Any, topic: str, on: date) -> E:
-    basis = legal_reference(topic, on)
-    if value is None or value == "":
-        raise MissingGroundError(f"a ground is required ({basis})")
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidGroundError(f"ground {value!r} is not a ground of {basis}: {allowed}") from None
-
-
-def _positive(amount_vnd: int) -> None:
-    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
-        raise NotPositiveAmountError(f"amount_vnd must be a positive integer of đồng, got {amount_vnd!r}")
-    if amount_vnd > MAX_VND:
-        raise InvalidValueError(f"amount_vnd {amount_vnd} exceeds {MAX_VND} đồng")
-
-
-# Values that leave the service in every public event are checked here, at the command, so that
-# every recorded event can be published: an event the relay cannot translate would stop it.
-BANK_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
-
-
-def _token(value: Any, what: str, max_len: int) -> str:
-    """An id that travels in messages and keys: 1..max_len characters, no whitespace."""
-    if not isinstance(value, str) or not 0 < len(value) <= max_len or any(c.isspace() for c in value):
-        raise InvalidValueError(f"{what} must be 1 to {max_len} characters without spaces, got {value!r}")
-    return value
-
-
-def _office_code(value: Any, what: str = "unit id") -> str:
-    if "." in _token(value, what, 64):
-        raise InvalidValueError(f"{what} {value!r} may not contain dots (it ends up in topic names)")
-    return value
-
-
-def _text(value: Any, what: str, max_len: int) -> str:
-    """Document numbers (max 64), court names and descriptions (max 2000)."""
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-        raise InvalidValueError(f"{what} is required, at most {max_len} characters, got {value!r}")
-    return value
-
-
-# ---------------------------------------------------------------- the aggregate
+from intake_service.domain.errors import (
+    ActorNotPermittedError,
+    AmountExceedsOutstandingError,
+    BackdatedEventError,
+    BasisMismatchError,
+    CertificateRequestPendingError,
+    ConflictingSourceRefError,
+    DeadlineNotPassedError,
+    DuplicateClaimItemError,
+    DuplicateDecisionError,
+    DuplicatePartyError,
+    FeeNotApplicableError,
+    ForbiddenCoercionTimeError,
+    InsufficientMoneyHeldError,
+    InvalidChannelError,
+    InvalidGroundError,
+    InvalidPartyError,
+    InvalidTransitionError,
+    InvalidValueError,
+    LimitationExpiredError,
+    NaiveDatetimeError,
+    NoCertificateRequestError,
+    NothingOutstandingError,
+    NothingToChargeError,
+    OfficerAlreadyAssignedError,
+    OfficerNotAssignedError,
+    OutstandingClaimsError,
+    PaymentOrderViolationError,
+    ProcuracyCopyAlreadyRecordedError,
+    ReturnNotApplicableError,
+    RuleNotInForceError,
+    SeparateRegisterNotDueError,
+    UnknownClaimItemError,
+    UnknownDecisionError,
+    UnknownPartyError,
+    VoluntaryPeriodRunningError,
+)
+from intake_service.domain.fees import FEE_CAP_VND, FEE_EXEMPT_KINDS, FEE_RATE_PERCENT
+from intake_service.domain.limitation import LIMITATION_YEARS, limitation_basis
+from intake_service.domain.money import legal_allocation
+from intake_service.domain.snapshots import CaseSnapshot, case_from_snapshot_state, snapshot_state
+from intake_service.domain.records import ClaimItem, Collection, Decision, InKindTaking, Party
+from intake_service.domain.transitions import COLLECTION_RULES, CREATION_ROLES, LEADERS, TRANSITIONS
+from intake_service.domain.values import (
+    BANK_CODE,
+    _from_iso,
+    _ground,
+    _iso,
+    _member,
+    _office_code,
+    _parse,
+    _positive,
+    _text,
+    _token,
+    _value,
+    business_date,
+)
+from intake_service.domain.vocabulary import (
+    Actor,
+    AssetKind,
+    Basis,
+    Channel,
+    ClaimKind,
+    CoerciveMeasure,
+    CollectionChannel,
+    DelegationGround,
+    FIELD_MEASURES,
+    Matter,
+    NoConditionGround,
+    Origin,
+    PartyKind,
+    PartyRole,
+    PostponementGround,
+    RefusalGround,
+    RevocationGround,
+    Role,
+    STATUS_LABELS,
+    SecurityMeasure,
+    Status,
+    SuspensionGround,
+    TerminationGround,
+    VN_TZ,
+    VerificationOutcome,
+)
 
 
 class Case(Aggregate):
@@ -1688,154 +1153,15 @@ class Case(Aggregate):
         """Layout 2 adds `taken_in_kind` (assets the creditor took, Art. 104): none before it."""
         state["taken_in_kind"] = []
 
-    class Snapshot(LibrarySnapshot):
-        """A Case snapshot whose `state` is `Case._snapshot_state()` (plain JSON, versioned), restored
-        by `Case._from_snapshot_state` with its enums, dataclasses, dates, tuples and set."""
-
-        @classmethod
-        def take(cls, aggregate: Any) -> Case.Snapshot:
-            return cls(originator_id=aggregate.id, originator_version=aggregate.version,  # type: ignore[call-arg]
-                       timestamp=cls.create_timestamp(), topic=get_topic(type(aggregate)),
-                       state=aggregate._snapshot_state())
-
-        def mutate(self, _: Any) -> Case:  # type: ignore[override]
-            aggregate_cls: type[Case] = resolve_topic(self.topic)
-            state = dict(self.state)
-            from_version = state.pop("class_version", 1)
-            if from_version > aggregate_cls.class_version:
-                raise ValueError(f"snapshot of {self.originator_id} v{self.originator_version} has state layout "
-                                 f"{from_version}, newer than this code's {aggregate_cls.class_version}")
-            if from_version < aggregate_cls.class_version:
-                state = copy.deepcopy(state)  # upcasters change nested values in place
-                while from_version < aggregate_cls.class_version:
-                    getattr(aggregate_cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                    from_version += 1
-            return aggregate_cls._from_snapshot_state(state, self.originator_id, self.originator_version)
+    # The snapshot class and the state layout it stores live in snapshots.py.
+    Snapshot = CaseSnapshot
 
     def _snapshot_state(self) -> dict[str, Any]:
         """The whole state as plain JSON values, keyed by attribute name (layout `class_version`)."""
-        state: dict[str, Any] = {
-            "class_version": type(self).class_version,
-            "_created_on": self._created_on.isoformat(),
-            "_modified_on": self._modified_on.isoformat(),
-            "unit_id": self.unit_id,
-            "intake_ref": self.intake_ref,
-            "judgment_number": self.judgment_number,
-            "issuing_court": self.issuing_court,
-            "judgment_effective_on": _iso(self.judgment_effective_on),
-            "origin": self.origin.value,
-            "matter": self.matter.value,
-            "channel": _value(self.channel),
-            "filed_on": _iso(self.filed_on),
-            "status": self.status.value,
-            "previous_status": _value(self.previous_status),
-            "last_at": self.last_at.isoformat(),
-            "received_on": self.received_on.isoformat(),
-            "basis": _value(self.basis),
-            "decided_on": _iso(self.decided_on),
-            "refused_on": _iso(self.refused_on),
-            "ground": self.ground,
-            "officer_id": self.officer_id,
-            "parties": [{"id": p.id, "role": p.role.value, "kind": p.kind.value, "bank_code": p.bank_code}
-                        for p in self.parties.values()],
-            "items": [{"id": i.id, "kind": i.kind.value, "amount_vnd": i.amount_vnd,
-                       "creditor_party_id": i.creditor_party_id, "secured": i.secured, "ex_officio": i.ex_officio,
-                       "collected_vnd": i.collected_vnd, "direct_vnd": i.direct_vnd,
-                       "collateral_vnd": i.collateral_vnd, "paid_out_vnd": i.paid_out_vnd,
-                       "fee_base_vnd": i.fee_base_vnd, "fee_vnd": i.fee_vnd} for i in self.items.values()],
-            "decisions": [{"number": d.number, "kind": d.kind, "issued_on": d.issued_on.isoformat(),
-                           "copy_sent_on": _iso(d.copy_sent_on)} for d in self.decisions.values()],
-            "notified_on": _iso(self.notified_on),
-            "verification_started_on": _iso(self.verification_started_on),
-            "no_condition_on": _iso(self.no_condition_on),
-            "long_reverification": self.long_reverification,
-            "checks": [d.isoformat() for d in self.checks],
-            "measures": [{**m, "at": m["at"].isoformat()} for m in self.measures],
-            "collections": [{"source_ref": c.source_ref, "claim_item_id": c.claim_item_id,
-                             "amount_vnd": c.amount_vnd, "channel": c.channel.value, "on": c.on.isoformat(),
-                             "pooled": c.pooled} for c in self.collections.values()],
-            "disbursements": [[on.isoformat(), amount] for on, amount in self.disbursements],
-            "fee_total_vnd": self.fee_total_vnd,
-            "delegated_to": self.delegated_to,
-            "certificate_requested_on": _iso(self.certificate_requested_on),
-            "certificate_no": self.certificate_no,
-            "timeline": [[step.value, start.isoformat(), _iso(done)] for step, start, done in self.timeline],
-            "missed": sorted([step, due] for step, due in self.missed),
-            "taken_in_kind": [{"source_ref": k.source_ref, "claim_item_id": k.claim_item_id,
-                               "value_vnd": k.value_vnd, "on": k.on.isoformat()}
-                              for k in self.taken_in_kind.values()],
-        }
-        uncovered = self.__dict__.keys() - state.keys() - {"_id", "_version", "_pending_events"}
-        if uncovered:
-            raise TypeError(f"Case._snapshot_state does not cover {sorted(uncovered)}: add them, bump "
-                            f"Case.class_version and add an upcaster")
-        return state
+        return snapshot_state(self)
 
     @classmethod
     def _from_snapshot_state(cls, state: dict[str, Any], originator_id: UUID, version: int) -> Case:
-        """The aggregate at `version` from a state of the current layout (see `_snapshot_state`)."""
-        s = state
-        case = object.__new__(cls)
-        case.__dict__.update({  # the attribute order of a replayed case
-            "_id": originator_id,
-            "_version": version,
-            "_created_on": datetime.fromisoformat(s["_created_on"]),
-            "_modified_on": datetime.fromisoformat(s["_modified_on"]),
-            "_pending_events": [],
-            "unit_id": s["unit_id"],
-            "intake_ref": s["intake_ref"],
-            "judgment_number": s["judgment_number"],
-            "issuing_court": s["issuing_court"],
-            "judgment_effective_on": _from_iso(s["judgment_effective_on"]),
-            "origin": Origin(s["origin"]),
-            "matter": Matter(s["matter"]),
-            "channel": _member(Channel, s["channel"]),
-            "filed_on": _from_iso(s["filed_on"]),
-            "status": Status(s["status"]),
-            "previous_status": _member(Status, s["previous_status"]),
-            "last_at": datetime.fromisoformat(s["last_at"]),
-            "received_on": date.fromisoformat(s["received_on"]),
-            "basis": _member(Basis, s["basis"]),
-            "decided_on": _from_iso(s["decided_on"]),
-            "refused_on": _from_iso(s["refused_on"]),
-            "ground": s["ground"],
-            "officer_id": s["officer_id"],
-            "parties": {p["id"]: Party(p["id"], PartyRole(p["role"]), PartyKind(p["kind"]), p["bank_code"])
-                        for p in s["parties"]},
-            "items": {i["id"]: ClaimItem(i["id"], ClaimKind(i["kind"]), i["amount_vnd"], i["creditor_party_id"],
-                                         i["secured"], i["ex_officio"], i["collected_vnd"], i["direct_vnd"],
-                                         i["collateral_vnd"], i["paid_out_vnd"], i["fee_base_vnd"], i["fee_vnd"])
-                      for i in s["items"]},
-            "decisions": {d["number"]: Decision(d["number"], d["kind"], date.fromisoformat(d["issued_on"]),
-                                                _from_iso(d["copy_sent_on"])) for d in s["decisions"]},
-            "notified_on": _from_iso(s["notified_on"]),
-            "verification_started_on": _from_iso(s["verification_started_on"]),
-            "no_condition_on": _from_iso(s["no_condition_on"]),
-            "long_reverification": s["long_reverification"],
-            "checks": [date.fromisoformat(d) for d in s["checks"]],
-            "measures": [{**m, "at": datetime.fromisoformat(m["at"])} for m in s["measures"]],
-            "collections": {c["source_ref"]: Collection(c["source_ref"], c["claim_item_id"], c["amount_vnd"],
-                                                        CollectionChannel(c["channel"]),
-                                                        date.fromisoformat(c["on"]), c["pooled"])
-                            for c in s["collections"]},
-            "disbursements": [(date.fromisoformat(on), amount) for on, amount in s["disbursements"]],
-            "fee_total_vnd": s["fee_total_vnd"],
-            "delegated_to": s["delegated_to"],
-            "certificate_requested_on": _from_iso(s["certificate_requested_on"]),
-            "certificate_no": s["certificate_no"],
-            "timeline": [(Step(step), date.fromisoformat(start), _from_iso(done))
-                         for step, start, done in s["timeline"]],
-            "missed": {(step, due) for step, due in s["missed"]},
-            "taken_in_kind": {k["source_ref"]: InKindTaking(k["source_ref"], k["claim_item_id"], k["value_vnd"],
-                                                            date.fromisoformat(k["on"]))
-                              for k in s["taken_in_kind"]},
-        })
-        return case
+        """The aggregate at `version` from a state of the current layout (see snapshots.py)."""
+        return case_from_snapshot_state(cls, state, originator_id, version)
 
-
-def _value(member: StrEnum | None) -> str | None:
-    return member.value if member is not None else None
-
-
-def _member(enum_cls: type[E], value: str | None) -> E | None:
-    return enum_cls(value) if value is not None else None

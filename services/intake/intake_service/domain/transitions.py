@@ -1,0 +1,140 @@
+"""THE transition table: which command is allowed from which status, by which roles, and under
+which rule (TRANSITIONS, one table, Luật THADS state machine of domain.md §1.6); the status groups
+(PRE_DECISION, ACTIVE, OPEN, AFTER_NOTICE...) and who may act (LEADERS, MONEY_STAFF...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake_service.domain.vocabulary import CollectionChannel, Role, Status
+
+PRE_DECISION = frozenset({Status.JUDGMENT_RECEIVED, Status.REQUEST_RECEIVED})
+ACTIVE = frozenset({Status.DECIDED, Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING,
+                    Status.NO_CONDITION, Status.POSTPONED, Status.MONEY_HELD})
+TERMINAL = frozenset({Status.REJECTED, Status.COMPLETED, Status.TERMINATED, Status.DELEGATED_OUT,
+                      Status.REVOKED, Status.RETURNED})
+OPEN = frozenset(Status) - TERMINAL
+DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
+# From the notice of the QĐTHA until the case ends, whatever stage it is at: VOLUNTARY, VERIFYING,
+# ENFORCING, NO_CONDITION, SEPARATE_REGISTER, POSTPONED, SUSPENDED, MONEY_HELD.
+AFTER_NOTICE = OPEN - PRE_DECISION - {Status.DECIDED}
+
+LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
+INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
+MONEY_STAFF = frozenset({Role.OFFICER, Role.ACCOUNTANT})
+
+
+@dataclass(frozen=True)
+class Transition:
+    allowed_from: frozenset[Status]
+    rule: str
+    topic: str
+    roles: frozenset[Role]
+
+
+def _t(allowed: frozenset[Status] | set[Status], rule: str, topic: str, roles: frozenset[Role]) -> Transition:
+    return Transition(frozenset(allowed), rule, topic, roles)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "refuse_request": _t({Status.REQUEST_RECEIVED}, "only a received request can be refused",
+                         "refusal", LEADERS),
+    "decide_enforcement": _t(PRE_DECISION, "a QĐTHA is issued on a received judgment or request",
+                             "decision", LEADERS),
+    "add_party": _t(OPEN, "parties are added to an open case", "decision", INTAKE_STAFF),
+    "add_claim_item": _t(PRE_DECISION | {Status.DECIDED},
+                         "claim items are fixed before the debtor is notified", "decision", INTAKE_STAFF),
+    "assign_officer": _t(OPEN - PRE_DECISION, "an officer is assigned to a decided case",
+                         "assignment", LEADERS),
+    "reassign_officer": _t(OPEN - PRE_DECISION, "an officer is reassigned on a decided case",
+                           "assignment", LEADERS),
+    "record_procuracy_copy": _t(DECIDED_ONWARD, "every decision goes to the procuracy",
+                                "procuracy_copy", INTAKE_STAFF),
+    "notify": _t({Status.DECIDED}, "notice of the QĐTHA starts the voluntary period",
+                 "voluntary", frozenset({Role.OFFICER, Role.CLERK})),
+    "record_voluntary_payment": _t({Status.VOLUNTARY}, "voluntary payment within the voluntary period",
+                                   "voluntary", MONEY_STAFF),
+    "start_verification": _t({Status.VOLUNTARY}, "verification follows an unpaid voluntary period",
+                             "verification", frozenset({Role.OFFICER})),
+    "record_verification": _t({Status.VERIFYING}, "a verification result needs a verification",
+                              "verification", LEADERS | {Role.OFFICER}),
+    "reverify": _t({Status.NO_CONDITION, Status.SEPARATE_REGISTER},
+                   "re-verification applies to a debtor without conditions", "reverification",
+                   frozenset({Role.OFFICER})),
+    "move_to_separate_register": _t({Status.NO_CONDITION},
+                                    "only a no-condition case moves to the separate register",
+                                    "separate_register", LEADERS),
+    "return_request": _t({Status.NO_CONDITION}, "only a no-condition case is sent back",
+                         "return_request", LEADERS),
+    "apply_security_measure": _t({Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING, Status.MONEY_HELD},
+                                 "security measures need a decided, unpaused case", "security_measure",
+                                 frozenset({Role.OFFICER})),
+    "apply_coercive_measure": _t({Status.ENFORCING, Status.MONEY_HELD},
+                                 "coercion needs a debtor with conditions after the voluntary period",
+                                 "coercion", frozenset({Role.OFFICER})),
+    "order_seizure": _t({Status.ENFORCING, Status.MONEY_HELD},
+                        "seizure needs a debtor with conditions after the voluntary period",
+                        "coercion", frozenset({Role.OFFICER})),
+    # collect_money: which statuses accept money depends on how it arrived (COLLECTION_RULES).
+    "collect_money_paid_to_bank": _t(
+        AFTER_NOTICE,
+        "a debtor's repayment straight to the bank creditor is a fact, never held by the agency: it is booked "
+        "at any stage from the notice until the case ends, also while postponed, suspended, without conditions "
+        "or in the separate register, and reduces what is owed without changing the status (partial "
+        "performance, certified under Art. 53) [GK: domain.md is silent on repayments to the creditor]",
+        "completion", MONEY_STAFF | {Role.SYSTEM}),
+    "collect_money_pooled": _t(
+        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
+        "auction proceeds and deductions come from a sale or deduction made while enforcing; they are held by "
+        "the agency and booked also when they arrive after the case was postponed (while enforcing) or "
+        "suspended, and paid out once it continues (10 days from collection, Art. 47(5)) "
+        "[GK: booking while paused]",
+        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    "collect_money_voluntary": _t(
+        {Status.ENFORCING, Status.MONEY_HELD},
+        "money the debtor pays to the agency after the voluntary period is booked while enforcing "
+        "(within the voluntary period: record_voluntary_payment)",
+        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
+    "record_asset_taken_in_kind": _t(
+        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
+        "from the 2nd price cut the creditor may take the seized asset against the debt (Art. 104 Luật THADS "
+        "2008): performance in kind, never held by the agency; booked where auction proceeds are, also when the "
+        "taking is recorded after the case was postponed or suspended [GK: booking while paused]",
+        "coercion", LEADERS | {Role.OFFICER, Role.SYSTEM}),
+    "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
+                   "payment_order", MONEY_STAFF),
+    "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
+                                 "the fee is charged on money paid out", "fee", MONEY_STAFF),
+    "postpone": _t({Status.ENFORCING, Status.NO_CONDITION}, "postponement pauses enforcement",
+                   "postponement", LEADERS),
+    "continue_after_postponement": _t({Status.POSTPONED}, "only a postponed case continues",
+                                      "postponement", LEADERS),
+    "suspend": _t({Status.ENFORCING}, "suspension interrupts enforcement", "suspension", LEADERS),
+    "continue_after_suspension": _t({Status.SUSPENDED}, "only a suspended case continues",
+                                    "suspension", LEADERS),
+    "terminate": _t(ACTIVE | {Status.SUSPENDED}, "termination ends an active case", "termination", LEADERS),
+    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
+                       "delegation", LEADERS),
+    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
+    "complete": _t(AFTER_NOTICE,
+                   "completion follows payment in full; a case whose every claim item is performed ends at "
+                   "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
+                   "[GK: Art. 52(1) 'đương nhiên kết thúc'; domain.md is silent on paused cases]",
+                   "completion", LEADERS | {Role.OFFICER}),
+    "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
+                                      "completion", INTAKE_STAFF),
+    "issue_certificate": _t(DECIDED_ONWARD, "results are certified for a decided case", "completion", LEADERS),
+    "record_deadline_missed": _t(frozenset(Status), "a missed deadline can always be recorded",
+                                 "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
+}
+CREATION_ROLES = INTAKE_STAFF
+
+# The TRANSITIONS rule that decides where collect_money accepts money of each channel.
+COLLECTION_RULES: dict[CollectionChannel, str] = {
+    CollectionChannel.PAID_TO_BANK: "collect_money_paid_to_bank",
+    CollectionChannel.AUCTION_PROCEEDS: "collect_money_pooled",
+    CollectionChannel.DEDUCTION: "collect_money_pooled",
+    CollectionChannel.VOLUNTARY: "collect_money_voluntary",
+}
+
