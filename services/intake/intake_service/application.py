@@ -144,3 +144,16 @@ def state(case: Case, as_of: datetime) -> dict[str, Any]:
         "created_on": case.created_on,
         "modified_on": case.modified_on,
     }
+
+
+# ---------------------------------------------------------------- refusals people can read
+# The kit renders `rule` (stable English id), `legal_basis` and `message_vi` (BRIEFING interface 1);
+# the domain's refusals set them in domain/errors.py, the application's are named here.
+CaseNotFoundError.rule = "case.not_found"
+CaseNotFoundError.message_vi = "Không tìm thấy việc thi hành án."
+CaseAlreadyRegisteredError.rule = "case.already_registered"
+CaseAlreadyRegisteredError.message_vi = "Bản án hoặc đơn yêu cầu với số tiếp nhận này đã được vào sổ thụ lý."
+NotYourCaseError.rule = "case.not_assigned_to_you"
+NotYourCaseError.message_vi = "Chấp hành viên chỉ thao tác trên việc thi hành án được phân công cho mình."
+WrongOfficeError.rule = "case.other_office"
+WrongOfficeError.message_vi = "Cán bộ chỉ xem và thao tác trên việc thi hành án của cơ quan mình."

@@ -85,6 +85,11 @@ from intake_service.domain.errors import (  # noqa: F401
     DeadlineNotPassedError,
     LimitationExpiredError,
     PaymentOrderViolationError,
+    MoneyHeldError,
+    ContinuationDecisionRequiredError,
+    ReasonsRequiredError,
+    vn_date,
+    vn_money,
 )
 from intake_service.domain.transitions import (  # noqa: F401
     PRE_DECISION,
@@ -101,6 +106,8 @@ from intake_service.domain.transitions import (  # noqa: F401
     TRANSITIONS,
     CREATION_ROLES,
     COLLECTION_RULES,
+    COMMAND_LABELS_VI,
+    ROLE_LABELS_VI,
 )
 from intake_service.domain.money import (  # noqa: F401
     PAYMENT_RANK,

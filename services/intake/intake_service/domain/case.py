@@ -23,6 +23,8 @@ from intake_service.deadlines import (
     separate_register_rule,
 )
 from intake_service.domain.errors import (
+    vn_date,
+    vn_money,
     ActorNotPermittedError,
     AmountExceedsOutstandingError,
     BackdatedEventError,
@@ -64,7 +66,14 @@ from intake_service.domain.limitation import LIMITATION_YEARS, limitation_basis
 from intake_service.domain.money import legal_allocation
 from intake_service.domain.snapshots import CaseSnapshot, case_from_snapshot_state, snapshot_state
 from intake_service.domain.records import ClaimItem, Collection, Decision, InKindTaking, Party
-from intake_service.domain.transitions import COLLECTION_RULES, CREATION_ROLES, LEADERS, TRANSITIONS
+from intake_service.domain.transitions import (
+    COLLECTION_RULES,
+    COMMAND_LABELS_VI,
+    CREATION_ROLES,
+    LEADERS,
+    ROLE_LABELS_VI,
+    TRANSITIONS,
+)
 from intake_service.domain.values import (
     BANK_CODE,
     _from_iso,
@@ -254,16 +263,34 @@ class Case(Aggregate):
         rule_name: the TRANSITIONS entry, when it is not named like the command (collect_money)."""
         t = TRANSITIONS[rule_name or command]
         if self.status not in t.allowed_from:
-            raise InvalidTransitionError(self._rule_text(rule_name or command, at, command), self.status, command)
+            raise self._transition_error(rule_name or command, at, command)
         if actor.role not in t.roles:
             raise ActorNotPermittedError(
-                f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}")
+                f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}",
+                rule=f"role.{rule_name or command}", legal_basis=self._basis_of(t.topic, at),
+                message_vi=f"Vai trò «{ROLE_LABELS_VI.get(actor.role, actor.role.value)}» không có thẩm quyền "
+                           f"{COMMAND_LABELS_VI.get(rule_name or command, command)}; cần: "
+                           f"{', '.join(ROLE_LABELS_VI.get(r, r.value) for r in sorted(t.roles))}.")
         if at.tzinfo is None or at.utcoffset() is None:
             raise NaiveDatetimeError("business time `at` must be timezone-aware")
         if at < self.last_at:
             raise BackdatedEventError(
                 f"{command} at {at.isoformat()} is dated before the step it follows ({self.last_at.isoformat()})")
         return business_date(at)
+
+    def _basis_of(self, topic: str, at: datetime) -> str:
+        on = business_date(at) if at.tzinfo is not None else self.received_on
+        return legal_reference(topic, on)
+
+    def _transition_error(self, rule_name: str, at: datetime, command: str, why: str = "",
+                          why_vi: str = "") -> InvalidTransitionError:
+        """The command is not allowed now: its TRANSITIONS rule, legal basis and a Vietnamese sentence."""
+        t = TRANSITIONS[rule_name]
+        text = self._rule_text(rule_name, at, command) + (f"; {why}" if why else "")
+        message_vi = (f"Không thể {COMMAND_LABELS_VI.get(rule_name, command)} khi việc thi hành án đang ở "
+                      f"trạng thái «{STATUS_LABELS[self.status]}»" + (f": {why_vi}" if why_vi else "") + ".")
+        return InvalidTransitionError(text, self.status, command, rule_name=rule_name,
+                                      legal_basis=self._basis_of(t.topic, at), message_vi=message_vi)
 
     def _rule_text(self, rule_name: str, at: datetime, command: str) -> str:
         """The rule with its legal basis, named when the command has several (collect_money)."""
@@ -313,7 +340,10 @@ class Case(Aggregate):
             raise InvalidGroundError(
                 f"the limitation period has not expired: the request was filed on {self.filed_on}, the 5 years "
                 f"from the judgment's effect on {self.judgment_effective_on} run until {expires} "
-                f"({limitation_basis(day)})")
+                f"({limitation_basis(day)})", rule="limitation.not_expired", legal_basis=limitation_basis(day),
+                message_vi=f"Chưa hết thời hiệu yêu cầu thi hành án: đơn nộp ngày {vn_date(self.filed_on)}, "
+                           f"thời hiệu 5 năm kể từ ngày bản án có hiệu lực ({vn_date(self.judgment_effective_on)}) "
+                           f"kéo dài đến ngày {vn_date(expires)}.")
         self._request_refused(ground=ground.value, at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("RequestRefused")
@@ -327,7 +357,8 @@ class Case(Aggregate):
         expected = Basis.EX_OFFICIO if self.origin is Origin.JUDGMENT else Basis.ON_REQUEST
         if basis is not expected:
             raise BasisMismatchError(f"a case received as a {self.origin.value} is decided {expected.value} "
-                                     f"({legal_reference('decision', day)})")
+                                     f"({legal_reference('decision', day)})",
+                                     legal_basis=legal_reference('decision', day))
         if self.limitation_expired:
             raise LimitationExpiredError(
                 f"the request was filed on {self.filed_on}, after the limitation period ended on "
@@ -502,7 +533,10 @@ class Case(Aggregate):
         ends = self.voluntary_period_ends_on
         if self.matter is not Matter.PROVISIONAL_MEASURE and ends is not None and day <= ends:
             raise VoluntaryPeriodRunningError(
-                f"the voluntary period runs until {ends} ({legal_reference('voluntary', day)})")
+                f"the voluntary period runs until {ends} ({legal_reference('voluntary', day)})",
+                legal_basis=legal_reference('voluntary', day),
+                message_vi=f"Thời hạn tự nguyện thi hành án còn đến hết ngày {vn_date(ends)}; chưa được "
+                           f"tiến hành xác minh điều kiện thi hành án.")
         if self.items and self.uncollected_vnd == 0:
             raise NothingOutstandingError("every claim item is paid; complete the case instead")
         self._verification_started(at=at, actor_id=actor.id, actor_role=actor.role.value)
@@ -520,14 +554,18 @@ class Case(Aggregate):
         outcome = _parse(VerificationOutcome, outcome, "verification outcome")
         if outcome is VerificationOutcome.WITH_CONDITIONS:
             if actor.role is not Role.OFFICER:
-                raise ActorNotPermittedError("the verification minutes are the officer's (Art. 44(4))")
+                raise ActorNotPermittedError("the verification minutes are the officer's (Art. 44(4))",
+                                             rule="verification.officer_only", legal_basis="Art. 44(4) Luật THADS 2008",
+                                             message_vi="Biên bản xác minh do Chấp hành viên lập.")
             self._verification_recorded(outcome=outcome.value, ground=None, decision_no=None, known_on=None,
                                         long_reverification=False, at=at, actor_id=actor.id,
                                         actor_role=actor.role.value)
             return
         if actor.role not in LEADERS:
             raise ActorNotPermittedError(
-                f"the no-condition decision is the head's ({legal_reference('no_condition', day)})")
+                f"the no-condition decision is the head's ({legal_reference('no_condition', day)})",
+                rule="no_condition.head_decides", legal_basis=legal_reference('no_condition', day),
+                message_vi="Quyết định về việc chưa có điều kiện thi hành án do Thủ trưởng cơ quan thi hành án ban hành.")
         ground = _ground(NoConditionGround, ground, "no_condition", day)
         self._new_decision(decision_no or "")
         long_ = imprisoned_two_years_or_more or ground is NoConditionGround.ADDRESS_UNKNOWN
@@ -578,14 +616,19 @@ class Case(Aggregate):
         if day < ready_on or len(self.checks) < rule.min_checks:
             raise SeparateRegisterNotDueError(
                 f"needs {rule.waiting_years} year(s) since the no-condition decision of {since} (until {ready_on}) "
-                f"and ≥ {rule.min_checks} re-verifications (has {len(self.checks)}) ({rule.legal_basis})")
+                f"and ≥ {rule.min_checks} re-verifications (has {len(self.checks)}) ({rule.legal_basis})",
+                legal_basis=rule.legal_basis,
+                message_vi=f"Chưa đủ điều kiện chuyển sổ theo dõi riêng: cần {rule.waiting_years} năm kể từ quyết định "
+                           f"chưa có điều kiện ngày {vn_date(since)} (đến ngày {vn_date(ready_on)}) và ít nhất "
+                           f"{rule.min_checks} lần xác minh lại (mới có {len(self.checks)}).")
 
     def move_to_separate_register(self, at: datetime, actor: Actor) -> None:
         day = self._guard("move_to_separate_register", at, actor)
         if day >= LAW_2025_IN_FORCE and self.basis is Basis.ON_REQUEST:
             raise ReturnNotApplicableError(
                 f"from {LAW_2025_IN_FORCE} an on-request case is sent back, not registered "
-                f"({legal_reference('return_request', day)}); use return_request")
+                f"({legal_reference('return_request', day)}); use return_request",
+                legal_basis=legal_reference('return_request', day))
         self._check_waiting_period(day)
         self._moved_to_separate_register(at=at, actor_id=actor.id, actor_role=actor.role.value)
 
@@ -598,10 +641,14 @@ class Case(Aggregate):
         day = self._guard("return_request", at, actor)
         if day < LAW_2025_IN_FORCE:
             raise RuleNotInForceError(f"returning requests applies from {LAW_2025_IN_FORCE} "
-                                      f"({legal_reference('return_request', day)})")
+                                      f"({legal_reference('return_request', day)})",
+                                      legal_basis=legal_reference('return_request', day),
+                                      message_vi=f"Việc gửi lại yêu cầu thi hành án áp dụng từ ngày "
+                                                 f"{vn_date(LAW_2025_IN_FORCE)}.")
         if self.basis is not Basis.ON_REQUEST:
             raise ReturnNotApplicableError(
-                f"an ex officio case goes to the separate register ({legal_reference('separate_register', day)})")
+                f"an ex officio case goes to the separate register ({legal_reference('separate_register', day)})",
+                legal_basis=legal_reference('separate_register', day))
         self._check_waiting_period(day)
         self._request_returned(at=at, actor_id=actor.id, actor_role=actor.role.value)
 
@@ -631,7 +678,7 @@ class Case(Aggregate):
         if not is_working_day(day) or not 6 <= local.hour < 22:
             raise ForbiddenCoercionTimeError(
                 f"no coercion between 22:00 and 06:00 or on days off; {local.isoformat()} "
-                f"({legal_reference('coercion_time', day)})")
+                f"({legal_reference('coercion_time', day)})", legal_basis=legal_reference('coercion_time', day))
 
     def apply_coercive_measure(self, measure: CoerciveMeasure | str, decision_no: str, at: datetime,
                                actor: Actor) -> None:
@@ -721,10 +768,9 @@ class Case(Aggregate):
                 and self.previous_status is not Status.ENFORCING:
             # Nothing was sold or deducted before a postponement of a case without conditions: money
             # held here could never be paid out (no disbursement outside ENFORCING/MONEY_HELD).
-            raise InvalidTransitionError(
-                f"{self._rule_text(rule_name, at, 'collect_money')}; this case was postponed while "
-                f"{self.previous_status}",
-                self.status, "collect_money")
+            raise self._transition_error(
+                rule_name, at, "collect_money", f"this case was postponed while {self.previous_status}",
+                f"việc bị hoãn khi đang ở trạng thái «{STATUS_LABELS[self.previous_status or Status.NO_CONDITION]}»")
         if self._is_redelivery(source_ref, claim_item_id, amount_vnd, channel):
             return
         self._check_collectable(claim_item_id, amount_vnd, channel is CollectionChannel.PAID_TO_BANK)
@@ -784,7 +830,9 @@ class Case(Aggregate):
                 f"an asset of {value_vnd} VND taken in kind exceeds the {cap} VND still owed on {claim_item_id} "
                 f"(outstanding {item.outstanding_vnd}, owed on the case {self.uncollected_vnd}); the creditor "
                 f"pays the excess to take it (Art. 104(3) Luật THADS 2008): book only what is owed "
-                f"({legal_reference('coercion', day)})")
+                f"({legal_reference('coercion', day)})", legal_basis=legal_reference('coercion', day),
+                message_vi=f"Giá trị tài sản nhận để trừ vào nghĩa vụ ({vn_money(value_vnd)}) vượt quá số còn phải "
+                           f"thi hành ({vn_money(cap)}); người được thi hành án phải thanh toán phần chênh lệch.")
         self._asset_taken_in_kind(claim_item_id=claim_item_id, value_vnd=value_vnd, source_ref=source_ref,
                                   at=at, actor_id=actor.id, actor_role=actor.role.value)
 
@@ -820,7 +868,9 @@ class Case(Aggregate):
         _positive(amount_vnd)
         item = self._item(claim_item_id)
         if amount_vnd > self.held_vnd:
-            raise InsufficientMoneyHeldError(f"{amount_vnd} VND exceeds the {self.held_vnd} VND held")
+            raise InsufficientMoneyHeldError(
+                f"{amount_vnd} VND exceeds the {self.held_vnd} VND held", legal_basis=legal_reference('payment_order', day),
+                message_vi=f"Số tiền chi ({vn_money(amount_vnd)}) vượt quá số tiền đang tạm giữ ({vn_money(self.held_vnd)}).")
         plan = self.payment_plan()
         if amount_vnd > plan[claim_item_id]:
             raise self._order_violation(item, amount_vnd, plan, day)
@@ -833,16 +883,23 @@ class Case(Aggregate):
         waiting = [self.items[k] for k, v in plan.items() if v > 0 and k != item.id]
         if any(w.secured and w.collateral_vnd and w.rank >= item.rank for w in waiting):
             topic, why = "secured_first", "proceeds of a collateral go first to its secured creditor"
+            why_vi = "tiền bán tài sản bảo đảm được thanh toán trước cho người nhận bảo đảm"
         elif any(w.rank < item.rank for w in waiting):
-            topic, why = "payment_order", f"rank-{min(w.rank for w in waiting)} claims are paid before rank {item.rank}"
+            first = min(w.rank for w in waiting)
+            topic, why = "payment_order", f"rank-{first} claims are paid before rank {item.rank}"
+            why_vi = f"các khoản thuộc thứ tự {first} được thanh toán trước khoản thuộc thứ tự {item.rank}"
         elif waiting:
             topic, why = "pro_rata", "claims of the same rank share the money pro rata"
+            why_vi = "các khoản cùng thứ tự được thanh toán theo tỷ lệ"
         else:
             topic, why = "payment_order", "the item's legal share of the money held is smaller"
-        rule = legal_reference(topic, day)
+            why_vi = "phần được chia theo luật của khoản này nhỏ hơn"
+        basis = legal_reference(topic, day)
         return PaymentOrderViolationError(
-            rule, f"disbursing {amount_vnd} VND to {item.id} breaks the payment order ({rule}): {why}; "
-                  f"its share now is {plan[item.id]} VND")
+            basis, f"disbursing {amount_vnd} VND to {item.id} breaks the payment order ({basis}): {why}; "
+                   f"its share now is {plan[item.id]} VND", rule=f"payment_order.{topic}",
+            message_vi=f"Chi {vn_money(amount_vnd)} cho khoản {item.id} không đúng thứ tự thanh toán: {why_vi}; "
+                       f"khoản này hiện chỉ được chi {vn_money(plan[item.id])}.")
 
     @event("MoneyDisbursed")
     def _money_disbursed(self, claim_item_id: str, amount_vnd: int, payee_party_id: str, payee_kind: str,
@@ -857,7 +914,7 @@ class Case(Aggregate):
         item = self._item(claim_item_id)
         if item.ex_officio or item.kind in FEE_EXEMPT_KINDS:
             raise FeeNotApplicableError(f"no fee on {item.kind.value} items or ex officio items "
-                                        f"({legal_reference('fee', day)})")
+                                        f"({legal_reference('fee', day)})", legal_basis=legal_reference('fee', day))
         base = item.disbursed_vnd - item.fee_base_vnd
         fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fee_total_vnd)
         if base <= 0 or fee <= 0:
@@ -967,8 +1024,8 @@ class Case(Aggregate):
                      at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
         day = self._guard("delegate_out", at, actor)
         if self.held_vnd > 0:  # e.g. proceeds booked while postponed, or a voluntary payment not yet paid out
-            raise InvalidTransitionError(f"{self._rule_text('delegate_out', at, 'delegate_out')}; "
-                                         f"{self.held_vnd} VND is held", self.status, "delegate_out")
+            raise self._transition_error("delegate_out", at, "delegate_out", f"{self.held_vnd} VND is held",
+                                         f"đang tạm giữ {vn_money(self.held_vnd)} chưa chi trả")
         ground = _ground(DelegationGround, ground, "delegation", day)
         if not target_unit_id or target_unit_id == self.unit_id:
             raise InvalidValueError("a case is delegated to another THADS unit")
@@ -1006,7 +1063,9 @@ class Case(Aggregate):
         open_items = [i.id for i in self.items.values() if not i.settled]
         if open_items:
             raise OutstandingClaimsError(f"claim items not yet paid in full: {', '.join(open_items)} "
-                                         f"({legal_reference('completion', day)})")
+                                         f"({legal_reference('completion', day)})",
+                                         legal_basis=legal_reference('completion', day),
+                                         message_vi=f"Còn khoản thi hành án chưa thi hành xong: {', '.join(open_items)}.")
         certificate_no = certificate_no or None
         if certificate_no is not None:
             _text(certificate_no, "certificate number", 64)

@@ -37,18 +37,23 @@ def _parse(enum_cls: type[E], value: Any, what: str) -> E:
         return enum_cls(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidValueError(f"{what} {value!r} is not one of: {allowed}") from None
+        raise InvalidValueError(f"{what} {value!r} is not one of: {allowed}", rule="value.not_allowed",
+                                message_vi=f"Giá trị «{value}» của trường {what} không hợp lệ; các giá trị "
+                                           f"được chấp nhận: {allowed}.") from None
 
 
 def _ground(enum_cls: type[E], value: Any, topic: str, on: date) -> E:
     basis = legal_reference(topic, on)
     if value is None or value == "":
-        raise MissingGroundError(f"a ground is required ({basis})")
+        raise MissingGroundError(f"a ground is required ({basis})", legal_basis=basis,
+                                 message_vi=f"Phải nêu căn cứ theo {basis}.")
     try:
         return enum_cls(value)
     except ValueError:
         allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidGroundError(f"ground {value!r} is not a ground of {basis}: {allowed}") from None
+        raise InvalidGroundError(f"ground {value!r} is not a ground of {basis}: {allowed}", legal_basis=basis,
+                                 message_vi=f"«{value}» không phải là căn cứ theo {basis}; các căn cứ: "
+                                            f"{allowed}.") from None
 
 
 def _positive(amount_vnd: int) -> None:

@@ -361,9 +361,14 @@ def test_refused_transition_raises_invalid_transition_naming_rule_status_and_com
     with pytest.raises(InvalidTransitionError) as refused:
         CALLS[command](case)
     assert (refused.value.command, refused.value.from_status) == (COMMAND_OF.get(command, command), from_status)
-    assert "Art" in refused.value.rule  # the rule names its legal basis
-    if command in COMMAND_OF:  # and, when the command has several, which one refused
-        assert refused.value.rule.startswith(f"{command}: ")
+    # a stable rule id naming the TRANSITIONS entry (the one that refused, when the command has several),
+    # the legal basis as its own field, and a Vietnamese sentence naming the status
+    assert refused.value.rule == f"transition.{command}"
+    assert refused.value.legal_basis is not None and "Art" in refused.value.legal_basis
+    assert "Art" in refused.value.reason and refused.value.legal_basis in str(refused.value)
+    assert refused.value.message_vi.startswith("Không thể ") and STATUS_LABELS[from_status] in refused.value.message_vi
+    if command in COMMAND_OF:
+        assert refused.value.reason.startswith(f"{command}: ")
     assert case.collect_events() == []
 
 
