@@ -37,14 +37,13 @@ from intake_service.calendar_vn import add_working_days, is_working_day, next_wo
 from intake_service.deadlines import Step as Deadline
 from intake_service.deadlines import due_date
 from intake_service.domain import (
-    FEE_CAP_VND,
     FEE_EXEMPT_KINDS,
-    FEE_RATE_PERCENT,
     STATUS_LABELS,
     Case,
     ClaimKind,
     Origin,
     Status,
+    fee_due,
     payment_rank,
 )
 
@@ -397,6 +396,9 @@ class _Item:
     direct: int = 0
     paid: int = 0
     fee_base: int = 0
+    fee: int = 0
+    exempt: int = 0                # paid within the voluntary period: no fee (TT 216 Art. 6(8))
+    third: int = 0                 # settled directly before coercion: one third (TT 216 Art. 4(4))
 
     @property
     def rank(self) -> int:
@@ -430,6 +432,7 @@ class _Builder:
         self.officer = rng.choice(ctx.officers)
         self.items = [_Item(i, k, a, ctx.origin is Origin.JUDGMENT) for i, k, a, _ in ctx.items]
         self.fees = 0
+        self.coerced = False                      # a coercive measure was applied (fee: TT 216 Art. 4(4))
         self.channel = "voluntary"
         self.notified: date = ctx.start
         self.long = False                         # re-verification every 12 months instead of 6
@@ -521,6 +524,10 @@ class _Builder:
                 channel = "paid_to_bank" if direct else self.channel
                 day = self.add("collect_money", "officer", day, claim_item_id=item.id, amount_vnd=part,
                                channel=channel, source_ref=self._receipt())
+            if voluntary and day <= due_date(Deadline.VOLUNTARY_PERIOD, self.notified):
+                item.exempt += part
+            elif direct and not self.coerced:
+                item.third += part
             if total == 0:
                 break
 
@@ -540,13 +547,17 @@ class _Builder:
                 day = self.add("disburse", "officer", day, claim_item_id=item.id, amount_vnd=pay)
 
     def charge_fees(self) -> None:
-        """The creditor's enforcement fee on what it received (3 %, capped) [GK]."""
+        """The creditor's enforcement fee on what it received (TT 216/2016/TT-BTC, domain/fees.py)."""
         for item in self.items:
-            base = item.paid + item.direct - item.fee_base
-            fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fees)
-            if item.feeable and base > 0 and fee > 0:
+            received = item.paid + item.direct
+            base = received - item.fee_base
+            exempt = min(item.exempt, received)
+            third = min(item.third, received - exempt)
+            due = fee_due(charged_in_full_vnd=received - exempt - third, one_third_vnd=third, on=self.day)
+            if item.feeable and base > 0 and due > item.fee:
                 item.fee_base += base
-                self.fees += fee
+                self.fees += due - item.fee
+                item.fee = due
                 self.add("charge_enforcement_fee", "officer", self.day, claim_item_id=item.id)
 
     def instalments(self, total: int, count: int) -> list[int]:
@@ -703,6 +714,7 @@ class _Builder:
         if deduct_account or deduct_income:
             measure = "deduction_from_account" if deduct_account else "deduction_from_income"
             self.decide("apply_coercive_measure", "officer", self.later(1, 9 if freeze else 20), measure=measure)
+            self.coerced = True
             self.channel = "deduction"
 
     def collect_rest(self) -> None:

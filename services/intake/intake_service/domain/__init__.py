@@ -115,9 +115,15 @@ from intake_service.domain.money import (  # noqa: F401
     legal_allocation,
 )
 from intake_service.domain.fees import (  # noqa: F401
-    FEE_RATE_PERCENT,
-    FEE_CAP_VND,
     FEE_EXEMPT_KINDS,
+    FEE_SCHEDULES,
+    BASE_SALARIES,
+    FeeSchedule,
+    FeeTier,
+    base_salary,
+    fee_due,
+    fee_schedule,
+    tiered_fee,
 )
 from intake_service.domain.limitation import (  # noqa: F401
     LIMITATION_YEARS,

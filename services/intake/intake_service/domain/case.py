@@ -61,7 +61,7 @@ from intake_service.domain.errors import (
     UnknownPartyError,
     VoluntaryPeriodRunningError,
 )
-from intake_service.domain.fees import FEE_CAP_VND, FEE_EXEMPT_KINDS, FEE_RATE_PERCENT
+from intake_service.domain.fees import FEE_EXEMPT_KINDS, fee_due
 from intake_service.domain.limitation import LIMITATION_YEARS, limitation_basis
 from intake_service.domain.money import legal_allocation
 from intake_service.domain.snapshots import CaseSnapshot, case_from_snapshot_state, snapshot_state
@@ -909,18 +909,51 @@ class Case(Aggregate):
         self._settle_money_status()
 
     def charge_enforcement_fee(self, claim_item_id: str, at: datetime, actor: Actor) -> None:
-        """Fee paid by the creditor: 3 % of what it received since the last charge, capped [GK]."""
+        """The creditor's fee on what it received so far (TT 216/2016/TT-BTC, fees.py): the tiered fee
+        on the running total, less what was already charged (Art. 5(2)); exemptions in fee_parts."""
         day = self._guard("charge_enforcement_fee", at, actor)
         item = self._item(claim_item_id)
         if item.ex_officio or item.kind in FEE_EXEMPT_KINDS:
             raise FeeNotApplicableError(f"no fee on {item.kind.value} items or ex officio items "
                                         f"({legal_reference('fee', day)})", legal_basis=legal_reference('fee', day))
-        base = item.disbursed_vnd - item.fee_base_vnd
-        fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fee_total_vnd)
+        parts = self.fee_parts(claim_item_id)
+        due = fee_due(charged_in_full_vnd=parts["in_full_vnd"], one_third_vnd=parts["one_third_vnd"], on=day)
+        base, fee = item.disbursed_vnd - item.fee_base_vnd, due - item.fee_vnd
         if base <= 0 or fee <= 0:
-            raise NothingToChargeError(f"nothing new was received on {claim_item_id} (or the cap is reached)")
+            raise NothingToChargeError(
+                f"nothing new to charge on {claim_item_id}: received {item.disbursed_vnd} VND "
+                f"({parts['exempt_vnd']} exempt), fee due {due} VND, charged {item.fee_vnd} VND",
+                legal_basis=legal_reference('fee', day),
+                message_vi=f"Không có khoản phí mới phải thu cho khoản {claim_item_id}: đã nhận "
+                           f"{vn_money(item.disbursed_vnd)} (miễn {vn_money(parts['exempt_vnd'])}), phí phải nộp "
+                           f"{vn_money(due)}, đã thu {vn_money(item.fee_vnd)}.")
         self._enforcement_fee_charged(claim_item_id=claim_item_id, base_vnd=base, fee_vnd=fee, at=at,
                                       actor_id=actor.id, actor_role=actor.role.value)
+
+    @property
+    def first_coercion_on(self) -> date | None:
+        """The day of the first coercive measure or seizure (security measures are not coercion)."""
+        coercive = {m.value for m in CoerciveMeasure} | {"seizure"}
+        days = [business_date(m["at"]) for m in self.measures if m["measure"] in coercive]
+        return min(days) if days else None
+
+    def fee_parts(self, claim_item_id: str) -> dict[str, int]:
+        """What the creditor of the item received, split by how the fee treats it (fees.py):
+        exempt (paid within the voluntary period, TT 216 Art. 6(8)); one third (settled directly
+        between the parties before coercion, Art. 4(4)); in full (the rest: paid out by the agency,
+        value taken in kind, direct payments after coercion began)."""
+        item = self._item(claim_item_id)
+        received = item.disbursed_vnd
+        ends, coercion = self.voluntary_period_ends_on, self.first_coercion_on
+        mine = [c for c in self.collections.values() if c.claim_item_id == claim_item_id]
+        exempt = sum(c.amount_vnd for c in mine if c.channel is CollectionChannel.VOLUNTARY
+                     and ends is not None and c.on <= ends)
+        direct_early = sum(c.amount_vnd for c in mine if not c.pooled and (coercion is None or c.on < coercion)
+                           and not (c.channel is CollectionChannel.VOLUNTARY and ends is not None and c.on <= ends))
+        exempt = min(exempt, received)
+        third = min(direct_early, received - exempt)
+        return {"received_vnd": received, "exempt_vnd": exempt, "one_third_vnd": third,
+                "in_full_vnd": received - exempt - third}
 
     @event("EnforcementFeeCharged")
     def _enforcement_fee_charged(self, claim_item_id: str, base_vnd: int, fee_vnd: int, at: datetime,

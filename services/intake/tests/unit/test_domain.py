@@ -282,12 +282,16 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
     ("disburse", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["disburse"]), None),
     ("disburse", S.MONEY_HELD, S.MONEY_HELD, CALLS["disburse"], None),
     ("disburse", S.MONEY_HELD, S.ENFORCING, lambda c: c.disburse("I-1", 4_000_000, LATER, ACCOUNTANT), None),
+    # 6 M received, above 2 × the base salary (4.68 M in 2026), so a fee is due (TT 216 Art. 6(4))
     ("charge_enforcement_fee", S.VOLUNTARY, S.VOLUNTARY,
-     _then(_pay_1m, CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(lambda c: c.record_voluntary_payment("I-1", 6_000_000, "RCPT-6M", LATER, ACCOUNTANT),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.ENFORCING, S.ENFORCING,
-     _then(CALLS["collect_money_pooled"], CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(lambda c: c.collect_money("I-1", 6_000_000, "deduction", "BANK-6M", LATER, OFFICER),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.MONEY_HELD, S.MONEY_HELD,
-     _then(CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(lambda c: c.collect_money("I-1", 3_000_000, "deduction", "BANK-3M", LATER, OFFICER),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
     ("postpone", S.ENFORCING, S.POSTPONED, CALLS["postpone"], None),
     ("postpone", S.NO_CONDITION, S.POSTPONED, CALLS["postpone"], None),
     ("continue_after_postponement", S.POSTPONED, S.ENFORCING, CALLS["continue_after_postponement"], None),
@@ -764,28 +768,7 @@ def test_partial_completion_is_tracked_per_claim_item():
         case.complete(at(2024, 3, 10), HEAD)
 
 
-# ---------------------------------------------------------------- enforcement fee [GK]
-
-
-def test_the_fee_is_three_percent_of_what_the_creditor_received():
-    case = build(S.MONEY_HELD)
-    case.disburse("I-1", 4_000_000, LATER, ACCOUNTANT)
-    case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-    assert case.claim_items()[0]["fee_vnd"] == 120_000
-    with pytest.raises(NothingToChargeError):
-        case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-
-
-def test_the_fee_is_capped_per_request():
-    case = Case.receive_request("U-HN", "DON-BIG", "in_person", T0, CLERK, **JUDGMENT)
-    case.add_party("P-BANK", "creditor", "credit_institution", T0, CLERK, bank_code="BIDV")
-    case.add_claim_item("I-1", "credit_debt", 40_000_000_000, "P-BANK", T0, CLERK)
-    for step in ENFORCING_PATH:
-        step(case)
-    case.collect_money("I-1", 40_000_000_000, "auction_proceeds", "AUCTION-1", LATER, OFFICER)
-    case.disburse("I-1", 40_000_000_000, LATER, ACCOUNTANT)
-    case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-    assert case.fee_total_vnd == 850_000_000
+# ---------------------------------------------------------------- enforcement fee (tiers: test_fees.py)
 
 
 def test_no_fee_on_maintenance_or_ex_officio_items():
