@@ -337,6 +337,10 @@ DEADLINE_STEP_LABELS: Mapping[str, str] = {
     "voluntary_period": "Thời hạn tự nguyện thi hành án",
     "suspension_decision": "Ra quyết định tạm đình chỉ thi hành án",
     "result_certificate": "Xác nhận kết quả thi hành án",
+    "notice_to_parties": "Thông báo quyết định cho đương sự",
+    "separate_register_transfer": "Chuyển sổ theo dõi riêng",
+    "creditor_notice": "Thông báo kết quả xác minh cho người được thi hành án",
+    "postponement_decision": "Ra quyết định hoãn thi hành án",
 }
 
 LABELS: Mapping[type[StrEnum], Mapping[StrEnum, str]] = {

@@ -65,6 +65,9 @@ COMMAND_PATHS: dict[str, str] = {
     "assign_officer": "officer",
     "reassign_officer": "officer/reassignment",
     "record_procuracy_copy": "procuracy-copies",
+    "record_notice_to_parties": "notices-to-parties",
+    "record_creditor_notice": "creditor-notices",
+    "continue_from_no_condition": "no-condition/continuation",
     "notify": "notification",
     "record_voluntary_payment": "voluntary-payments",
     "start_verification": "verification/start",
@@ -437,6 +440,7 @@ class _Builder:
         self.notified: date = ctx.start
         self.long = False                         # re-verification every 12 months instead of 6
         self.checked: date = ctx.start            # last no-condition decision or re-verification
+        self.checks = 0                           # re-verifications since the no-condition decision
 
     # -- time
 
@@ -481,10 +485,16 @@ class _Builder:
         sent = self.within(Deadline.PROCURACY_COPY, issued_on, early=2)
         self.add("record_procuracy_copy", "clerk", sent, decision_no=number, sent_on=sent)
 
+    def notice(self, number: str, issued_on: date) -> None:
+        """Every decision is notified to the parties within 3 working days (Art. 39(2))."""
+        sent = self.within(Deadline.NOTICE_TO_PARTIES, issued_on, early=2)
+        self.add("record_notice_to_parties", "clerk", sent, decision_no=number, sent_on=sent)
+
     def decide(self, command: str, role: str, day: date, status: Status | None = None, /, **args: Any) -> date:
         number = self.decision_no()
         day = self.add(command, role, day, status, decision_no=number, **args)
         self.copy(number, day)
+        self.notice(number, day)
         return day
 
     # -- money (mirrors the domain's payment order for items of distinct ranks)
@@ -639,11 +649,16 @@ class _Builder:
         else:
             ground = r.choice(["residence_or_work_elsewhere", "assets_elsewhere"])
         day = self.within(Deadline.DELEGATION_DECISION, known_on)
-        self.decide("delegate_out", "head", day, Status.DELEGATED_OUT, target_unit_id=target, ground=ground,
-                    ground_known_on=known_on)
+        revocation = self.decision_no()   # the QĐTHA is revoked with the delegation (Art. 57(1)(a), 2022)
+        day = self.decide("delegate_out", "head", day, Status.DELEGATED_OUT, target_unit_id=target, ground=ground,
+                          ground_known_on=known_on, revocation_decision_no=revocation)
+        self.copy(revocation, day)
+        self.notice(revocation, day)
 
     def notify(self) -> date:
-        return self.add("notify", "officer", self.later(0, 4), Status.VOLUNTARY)
+        """The notice of the QĐTHA: to the parties within 3 working days (Art. 39(2))."""
+        return self.add("notify", "officer", self.within(Deadline.NOTICE_TO_PARTIES, self.day, early=2),
+                        Status.VOLUNTARY)
 
     def voluntary(self, share: float) -> None:
         """Payments within the 10-day voluntary period (Art. 45), then paid out."""
@@ -683,8 +698,13 @@ class _Builder:
             day = _working_day_between(self.rng, max(self.day, due - timedelta(days=45)), due)
         if day > self.ctx.end:
             return False
-        self.checked = self.add("reverify", "officer", day, Status.ENFORCING if found else Status.NO_CONDITION,
-                                found_conditions=found)
+        self.checked = self.add("reverify", "officer", day, Status.NO_CONDITION, found_conditions=found)
+        self.checks += 1
+        if found:  # conditions found: the head's continuation decision (Art. 44(2); ND 62/2015 Art. 9(4))
+            self.decide("continue_from_no_condition", "head", self.later(0, 3), Status.ENFORCING)
+        elif self.checks == 2:  # the creditor is told in writing after two checks
+            sent = self.within(Deadline.CREDITOR_NOTICE_AFTER_TWO_CHECKS, self.checked, early=2)
+            self.add("record_creditor_notice", "clerk", sent, sent_on=sent)
         return True
 
     def with_conditions(self) -> None:

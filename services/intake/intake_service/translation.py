@@ -72,6 +72,9 @@ ROLES: Mapping[Role, ActorRole] = {
 ORIGINS: Mapping[Origin, c.CaseOrigin] = {
     Origin.JUDGMENT: c.CaseOrigin.JUDGMENT_RECEIVED,
     Origin.REQUEST: c.CaseOrigin.REQUEST_RECEIVED,
+    # v1 has no origin "received by delegation": such a case opens as the basis it had at the
+    # delegating office (see _delegation_received); contract v2 names it.
+    Origin.DELEGATION: c.CaseOrigin.JUDGMENT_RECEIVED,
 }
 CHANNELS: Mapping[Channel, c.ReceiptChannel] = {
     Channel.IN_PERSON: c.ReceiptChannel.IN_PERSON,
@@ -199,6 +202,14 @@ DEADLINE_STEPS: Mapping[Step, str] = {
     Step.DELEGATION_DECISION: "delegation_decision",
     Step.DELEGATION_DECISION_PROVISIONAL_MEASURE: "delegation_decision",
     Step.RESULT_CERTIFICATE: "result_certificate",
+    Step.NOTICE_TO_PARTIES: "notice_to_parties",
+    Step.SEPARATE_REGISTER_TRANSFER: "separate_register_transfer",
+    Step.VERIFICATION_AFTER_NEW_INFORMATION: "verification_start",
+    Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS: "creditor_notice",
+    Step.POSTPONEMENT_DECISION: "postponement_decision",
+    Step.POSTPONEMENT_DECISION_PROTEST: "postponement_decision",
+    Step.CONTINUATION_AFTER_POSTPONEMENT: "continuation_decision",
+    Step.DECISION_AFTER_DELEGATION: "enforcement_decision",
 }
 
 # Every map with the domain enum it must cover (checked by the unit tests).
@@ -266,6 +277,22 @@ def _request_received(e: Any) -> Published:
         origin=ORIGINS[Origin.REQUEST], channel=CHANNELS[Channel(e.channel)],
         received_on=date.fromisoformat(e.filed_on), judgment_number=e.judgment_number,
         issuing_court=e.issuing_court, judgment_effective_on=_from_iso(e.judgment_effective_on))
+
+
+def _delegation_received(e: Any) -> Published:
+    """A case received by delegation opens, in v1, as what it was at the delegating office."""
+    origin = c.CaseOrigin.JUDGMENT_RECEIVED if e.basis == Basis.EX_OFFICIO else c.CaseOrigin.REQUEST_RECEIVED
+    return c.CaseOpened, c.CaseOpenedPayload(
+        origin=origin, channel=c.ReceiptChannel.POST, received_on=_day(e), judgment_number=e.judgment_number,
+        issuing_court=e.issuing_court, judgment_effective_on=_from_iso(e.judgment_effective_on),
+        provisional_measure=e.matter == Matter.PROVISIONAL_MEASURE)
+
+
+def _continued_from_no_condition(e: Any) -> Published:
+    """The head's continuation decision moves a case without conditions back to those with
+    conditions: what a re-verification finding conditions published before it was required."""
+    return c.VerificationRecorded, c.VerificationRecordedPayload(
+        result=c.VerificationResult.WITH_CONDITIONS, verified_on=_day(e), decision_number=e.decision_no)
 
 
 def _request_refused(e: Any) -> Published:
@@ -426,6 +453,8 @@ PUBLISHED: Mapping[str, Callable[[Any], Published | None]] = {
     "Revoked": _revoked,
     "Completed": _completed,
     "DeadlineMissed": _deadline_missed,
+    "DelegationReceived": _delegation_received,
+    "ContinuedFromNoCondition": _continued_from_no_condition,
 }
 
 # Recorded for intake's own rules, reads and deadlines; no public contract carries them (yet).
@@ -445,6 +474,15 @@ INTERNAL: frozenset[str] = frozenset({
     # "in kind" channel, and publishing it as money would count value never collected in the money
     # statistics; it waits for a contract release. A case it settles is still published as completed.
     "AssetTakenInKind",
+    # issue 7: bookkeeping of the law's deadlines and decisions, no statistics column of their own
+    "LateRequestAccepted",       # the request is then decided as usual (EnforcementDecided)
+    "NoticeToPartiesRecorded",   # deadline bookkeeping (Art. 39(2))
+    "NewInformationRecorded",    # deadline bookkeeping (verification within 10 days)
+    "CreditorNoticeRecorded",    # deadline bookkeeping (notice after two checks)
+    "ConditionsFound",           # the officer's finding; the head's continuation is published
+    # amounts no longer to enforce (money tree "reduced") and partial delegation: contract v2
+    "ClaimReduced",
+    "PartlyDelegatedOut",
 })
 
 _BUILDERS: dict[type, Callable[[Any], Published | None]] = {

@@ -60,6 +60,9 @@ from intake_service.domain.errors import (
     UnknownDecisionError,
     UnknownPartyError,
     VoluntaryPeriodRunningError,
+    MoneyHeldError,
+    ReasonsRequiredError,
+    MissingGroundError,
 )
 from intake_service.domain.fees import FEE_EXEMPT_KINDS, fee_due
 from intake_service.domain.limitation import LIMITATION_YEARS, limitation_basis
@@ -114,6 +117,9 @@ from intake_service.domain.vocabulary import (
     TerminationGround,
     VN_TZ,
     VerificationOutcome,
+    LateRequestGround,
+    PARTIAL_TERMINATION_GROUNDS,
+    ReductionKind,
 )
 
 
@@ -162,6 +168,31 @@ class Case(Aggregate):
             aggregate.status = Status.REQUEST_RECEIVED
             aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
 
+    class DelegationReceived(Aggregate.Created):
+        """A case received from another office by delegation (Art. 57 as amended 2022): registered
+        here, origin "delegation"; this office issues its own QĐTHA within 5 WD."""
+        unit_id: str
+        intake_ref: str
+        matter: str
+        from_unit_id: str
+        delegation_decision_no: str
+        basis: str
+        judgment_number: str
+        issuing_court: str
+        judgment_effective_on: str | None
+        at: datetime
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.origin = Origin.DELEGATION
+            aggregate.matter = Matter(self.matter)
+            aggregate.channel = Channel.POST
+            aggregate.status = Status.JUDGMENT_RECEIVED
+            aggregate.delegated_from = self.from_unit_id
+            aggregate.delegation_basis = Basis(self.basis)
+            aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
+
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
         kwargs.setdefault("unit_id", self.unit_id)  # the office never changes, not even on delegation
         super().trigger_event(event_class, **kwargs)
@@ -206,6 +237,14 @@ class Case(Aggregate):
         self.timeline: list[tuple[Step, date, date]] = []
         self.missed: set[tuple[str, str]] = set()
         self.taken_in_kind: dict[str, InKindTaking] = {}  # by source_ref; value in collected/direct_vnd
+        # layout 3 (issue 7): the law's missing decisions and deadlines
+        self.late_request: dict[str, str] | None = None  # the head's acceptance of a late request (Art. 30(3))
+        self.registered_on: date | None = None  # moved to the separate register or request returned
+        self.new_information_on: date | None = None  # new information on a debtor without conditions
+        self.conditions_found_on: date | None = None  # a re-verification found conditions (head decides)
+        self.creditor_notified_on: date | None = None  # written notice to the creditor after 2 checks
+        self.delegated_from: str | None = None  # office that delegated the case here
+        self.delegation_basis: Basis | None = None  # the basis of the case at the delegating office
 
     # -- identity and creation
 
@@ -243,6 +282,27 @@ class Case(Aggregate):
                            filed_on=filed_on.isoformat(), judgment_number=judgment_number,
                            issuing_court=issuing_court, judgment_effective_on=_iso(judgment_effective_on),
                            at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @classmethod
+    def receive_delegation(cls, unit_id: str, intake_ref: str, at: datetime, actor: Actor, *,
+                           from_unit_id: str, delegation_decision_no: str, basis: Basis | str,
+                           judgment_number: str, issuing_court: str, judgment_effective_on: date | None = None,
+                           matter: Matter | str = Matter.ORDINARY) -> Case:
+        """A case delegated here by another office (ủy thác, Art. 57 as amended 2022): registered with
+        origin "delegation"; this office must issue its own QĐTHA within 5 WD (same basis)."""
+        cls._check_creation(unit_id, at, actor, judgment_number, issuing_court)
+        matter = _parse(Matter, matter, "matter")
+        basis = _parse(Basis, basis, "basis")
+        _office_code(from_unit_id, "delegating unit id")
+        if from_unit_id == unit_id:
+            raise InvalidValueError("a case is received by delegation from another THADS unit")
+        _text(delegation_decision_no, "delegation decision number", 64)
+        return cls._create(cls.DelegationReceived, id=cls.create_id(unit_id, Origin.DELEGATION, intake_ref),
+                           unit_id=unit_id, intake_ref=intake_ref, matter=matter.value, from_unit_id=from_unit_id,
+                           delegation_decision_no=delegation_decision_no, basis=basis.value,
+                           judgment_number=judgment_number, issuing_court=issuing_court,
+                           judgment_effective_on=_iso(judgment_effective_on), at=at,
+                           actor_id=actor.id, actor_role=actor.role.value)
 
     @staticmethod
     def _check_creation(unit_id: str, at: datetime, actor: Actor, judgment_number: str,
@@ -354,17 +414,23 @@ class Case(Aggregate):
     def decide_enforcement(self, decision_no: str, basis: Basis | str, at: datetime, actor: Actor) -> None:
         day = self._guard("decide_enforcement", at, actor)
         basis = _parse(Basis, basis, "basis")
-        expected = Basis.EX_OFFICIO if self.origin is Origin.JUDGMENT else Basis.ON_REQUEST
+        expected = {Origin.JUDGMENT: Basis.EX_OFFICIO, Origin.REQUEST: Basis.ON_REQUEST}.get(
+            self.origin, self.delegation_basis or Basis.EX_OFFICIO)
         if basis is not expected:
             raise BasisMismatchError(f"a case received as a {self.origin.value} is decided {expected.value} "
                                      f"({legal_reference('decision', day)})",
                                      legal_basis=legal_reference('decision', day))
-        if self.limitation_expired:
+        if self.limitation_expired and self.late_request is None:
             raise LimitationExpiredError(
                 f"the request was filed on {self.filed_on}, after the limitation period ended on "
-                f"{self.limitation_expires_on} (5 years from the judgment's effect on {self.judgment_effective_on}, "
-                f"{limitation_basis(day)}); it can only be refused (ground limitation_expired, "
-                f"{legal_reference('refusal', day)})")
+                f"{self.limitation_expires_on} (5 years from the judgment's effect or the items' due dates, "
+                f"{limitation_basis(day)}); it is refused (ground limitation_expired, "
+                f"{legal_reference('refusal', day)}), unless the head accepts it for force majeure or an "
+                f"objective obstacle (accept_late_request, {legal_reference('late_request', day)})",
+                legal_basis=limitation_basis(day),
+                message_vi=f"Đơn yêu cầu nộp ngày {vn_date(self.filed_on)}, sau khi hết thời hiệu ngày "
+                           f"{vn_date(self.limitation_expires_on)}: phải từ chối, trừ khi Thủ trưởng chấp nhận đơn "
+                           f"quá hạn do sự kiện bất khả kháng hoặc trở ngại khách quan (có lý do).")
         self._new_decision(decision_no)
         self._enforcement_decided(decision_no=decision_no, basis=basis.value, at=at,
                                   actor_id=actor.id, actor_role=actor.role.value)
@@ -383,15 +449,53 @@ class Case(Aggregate):
         Civil Code Art. 148) [GK]; a last day that is a weekend or holiday rolls forward to the next
         working day (Civil Code Art. 148(5)) [GK: general law applied to THADS periods, as for every
         other deadline here].
-        Not modelled: a judgment that fixes a later due date, or instalments (each runs from its own
-        due date, Art. 30(1)), and time lost to force majeure or an objective obstacle the requester
-        proves (Art. 30(3)) — for those the period ends later than computed here. Periods of
+        Claim items with their own due date (instalments, maintenance) run their own 5 years
+        (item_limitation_expires_on); the request is in time while any of them is. Time lost to force
+        majeure or an objective obstacle (Art. 30(3)) is not computed: the head accepts such a late
+        request with reasons (accept_late_request). Periods of
         postponement and suspension (Art. 30(2)) only exist once a case was decided, so they never
         move the limitation of a request being received.
         """
-        if self.origin is not Origin.REQUEST or self.judgment_effective_on is None:
+        if self.origin is not Origin.REQUEST:
             return None
-        return add_months(self.judgment_effective_on, 12 * LIMITATION_YEARS)
+        ends = [self.item_limitation_expires_on(i) for i in self.items.values() if i.due_on is not None]
+        if self.judgment_effective_on is not None:
+            ends.append(add_months(self.judgment_effective_on, 12 * LIMITATION_YEARS))
+        return max((e for e in ends if e is not None), default=None)
+
+    def item_limitation_expires_on(self, item: ClaimItem) -> date | None:
+        """An item with its own due date (an instalment, a maintenance payment) has its own 5 years
+        from that date (Art. 30(1)); otherwise the judgment's."""
+        start = item.due_on or self.judgment_effective_on
+        if self.origin is not Origin.REQUEST or start is None:
+            return None
+        return add_months(start, 12 * LIMITATION_YEARS)
+
+    def accept_late_request(self, ground: LateRequestGround | str, reasons: str, at: datetime,
+                            actor: Actor) -> None:
+        """The head accepts a request filed after the limitation period because force majeure or an
+        objective obstacle stopped the requester, with reasons (Art. 30(3); ND 62/2015 Art. 4):
+        limitation is not a hard block. Only for a request that is late."""
+        day = self._guard("accept_late_request", at, actor)
+        ground = _ground(LateRequestGround, ground, "late_request", day)
+        if not isinstance(reasons, str) or not reasons.strip():
+            raise ReasonsRequiredError("the head's acceptance of a late request states its reasons",
+                                       legal_basis=legal_reference("late_request", day),
+                                       message_vi="Phải nêu lý do chấp nhận đơn yêu cầu quá hạn.")
+        _text(reasons, "reasons", 2000)
+        if not self.limitation_expired:
+            raise InvalidValueError(
+                f"the request is not late (limitation until {self.limitation_expires_on})",
+                rule="limitation.not_expired", legal_basis=limitation_basis(day),
+                message_vi=f"Đơn yêu cầu còn trong thời hiệu (đến ngày {vn_date(self.limitation_expires_on)}); "
+                           f"không cần chấp nhận đơn quá hạn.")
+        self._late_request_accepted(ground=ground.value, reasons=reasons, at=at, actor_id=actor.id,
+                                    actor_role=actor.role.value)
+
+    @event("LateRequestAccepted")
+    def _late_request_accepted(self, ground: str, reasons: str, at: datetime, actor_id: str,
+                               actor_role: str) -> None:
+        self.late_request = {"ground": ground, "reasons": reasons, "on": self._stamp(at).isoformat()}
 
     @property
     def limitation_expired(self) -> bool:
@@ -427,8 +531,11 @@ class Case(Aggregate):
 
     def add_claim_item(self, claim_item_id: str, kind: ClaimKind | str, amount_vnd: int,
                        creditor_party_id: str, at: datetime, actor: Actor, secured: bool = False,
-                       ex_officio: bool = False) -> None:
-        self._guard("add_claim_item", at, actor)
+                       ex_officio: bool = False, due_on: date | None = None) -> None:
+        """`due_on`: the item's own due date (an instalment, a maintenance payment), from which its
+        own 5-year limitation runs (Art. 30(1)); an item already time-barred when the request was
+        filed is refused unless the head accepted the late request."""
+        day = self._guard("add_claim_item", at, actor)
         kind = _parse(ClaimKind, kind, "claim kind")
         _positive(amount_vnd)
         if claim_item_id in self.items:
@@ -436,15 +543,27 @@ class Case(Aggregate):
         party = self.parties.get(creditor_party_id)
         if party is None or party.role is not PartyRole.CREDITOR:
             raise UnknownPartyError(f"{creditor_party_id!r} is not a creditor of this case")
+        if due_on is not None:
+            probe = ClaimItem(claim_item_id, kind, amount_vnd, creditor_party_id, secured, ex_officio, due_on=due_on)
+            expires = self.item_limitation_expires_on(probe)
+            if expires is not None and self.filed_on is not None and self.filed_on > expires \
+                    and self.late_request is None:
+                raise LimitationExpiredError(
+                    f"claim item {claim_item_id} fell due on {due_on}; its 5 years ended on {expires}, before the "
+                    f"request was filed on {self.filed_on} ({limitation_basis(day)})",
+                    legal_basis=limitation_basis(day),
+                    message_vi=f"Khoản {claim_item_id} đến hạn ngày {vn_date(due_on)} đã hết thời hiệu ngày "
+                               f"{vn_date(expires)}, trước ngày nộp đơn {vn_date(self.filed_on)}.")
         self._claim_item_added(claim_item_id=claim_item_id, kind=kind.value, amount_vnd=amount_vnd,
                                creditor_party_id=creditor_party_id, secured=secured, ex_officio=ex_officio,
-                               at=at, actor_id=actor.id, actor_role=actor.role.value)
+                               at=at, actor_id=actor.id, actor_role=actor.role.value, due_on=_iso(due_on))
 
     @event("ClaimItemAdded")
     def _claim_item_added(self, claim_item_id: str, kind: str, amount_vnd: int, creditor_party_id: str,
-                          secured: bool, ex_officio: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+                          secured: bool, ex_officio: bool, at: datetime, actor_id: str, actor_role: str,
+                          due_on: str | None = None) -> None:
         self.items[claim_item_id] = ClaimItem(claim_item_id, ClaimKind(kind), amount_vnd, creditor_party_id,
-                                              secured, ex_officio)
+                                              secured, ex_officio, due_on=_from_iso(due_on))
         self._stamp(at)
 
     def assign_officer(self, officer_id: str, at: datetime, actor: Actor) -> None:
@@ -497,6 +616,30 @@ class Case(Aggregate):
         self.decisions[decision_no].copy_sent_on = date.fromisoformat(sent_on)
         self._stamp(at)
 
+    def record_notice_to_parties(self, decision_no: str, sent_on: date, at: datetime, actor: Actor) -> None:
+        """Every decision is notified to the parties within 3 WD of its issue (Art. 39(2)); the
+        notice of the QĐTHA itself is `notify`."""
+        day = self._guard("record_notice_to_parties", at, actor)
+        decision = self.decisions.get(decision_no)
+        if decision is None:
+            raise UnknownDecisionError(f"decision {decision_no!r} was not issued on this case")
+        if decision.parties_notified_on is not None:
+            raise InvalidValueError(f"the notice of {decision_no} was sent on {decision.parties_notified_on}",
+                                    rule="notice_to_parties.already_recorded",
+                                    message_vi=f"Việc thông báo quyết định {decision_no} đã được ghi nhận.")
+        if sent_on < decision.issued_on:
+            raise BackdatedEventError(f"a notice cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
+        if sent_on > day:
+            raise InvalidValueError(f"sent_on {sent_on} is after the recording date {day}")
+        self._notice_to_parties_recorded(decision_no=decision_no, sent_on=sent_on.isoformat(), at=at,
+                                         actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("NoticeToPartiesRecorded")
+    def _notice_to_parties_recorded(self, decision_no: str, sent_on: str, at: datetime, actor_id: str,
+                                    actor_role: str) -> None:
+        self.decisions[decision_no].parties_notified_on = date.fromisoformat(sent_on)
+        self._stamp(at)
+
     # -- voluntary period and verification
 
     def notify(self, at: datetime, actor: Actor) -> None:
@@ -507,6 +650,9 @@ class Case(Aggregate):
     @event("DebtorNotified")
     def _debtor_notified(self, at: datetime, actor_id: str, actor_role: str) -> None:
         self.notified_on = self._move(Status.VOLUNTARY, at)
+        for d in self.decisions.values():  # the notice of the QĐTHA is its notice to the parties (Art. 39(2))
+            if d.kind == "enforcement" and d.parties_notified_on is None:
+                d.parties_notified_on = self.notified_on
 
     @property
     def voluntary_period_ends_on(self) -> date | None:
@@ -588,21 +734,97 @@ class Case(Aggregate):
 
     def reverify(self, found_conditions: bool, at: datetime, actor: Actor,
                  imprisoned_two_years_or_more: bool | None = None) -> None:
-        """Periodic check of a debtor without conditions (Art. 44(2)); conditions found → ENFORCING."""
+        """Periodic check of a debtor without conditions (Art. 44(2)). Conditions found are recorded
+        (ConditionsFound) but the case stays without conditions until the head's continuation decision
+        (continue_from_no_condition, Art. 44(2); ND 62/2015 Art. 9(4)): the officer alone cannot
+        leave NO_CONDITION."""
         self._guard("reverify", at, actor)
         long_ = self.long_reverification if imprisoned_two_years_or_more is None else (
             imprisoned_two_years_or_more or self.ground == NoConditionGround.ADDRESS_UNKNOWN)
-        self._reverified(found_conditions=found_conditions, long_reverification=long_, at=at,
+        if found_conditions:
+            self._conditions_found(long_reverification=long_, at=at, actor_id=actor.id, actor_role=actor.role.value)
+            return
+        self._reverified(found_conditions=False, long_reverification=long_, at=at,
                          actor_id=actor.id, actor_role=actor.role.value)
+
+    def _count_check(self, at: datetime) -> None:
+        """A re-verification of a debtor without conditions: the periodic check, and the verification
+        that new information asked for."""
+        day = business_date(at)
+        if self.status is Status.NO_CONDITION:
+            previous = self.checks[-1] if self.checks else self.no_condition_on
+            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
+            self.checks.append(day)
+            self.timeline.append((step, previous or day, day))
+        if self.new_information_on is not None:
+            self.timeline.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, day))
+            self.new_information_on = None
+
+    @event("ConditionsFound")
+    def _conditions_found(self, long_reverification: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+        self._count_check(at)
+        self.long_reverification = long_reverification
+        self.conditions_found_on = self._stamp(at)
+
+    def record_new_information(self, received_on: date, at: datetime, actor: Actor) -> None:
+        """New information on the debtor's conditions: it is verified within 10 days (Art. 44(2);
+        ND 62/2015 Art. 9(4)); the next re-verification meets that deadline."""
+        day = self._guard("record_new_information", at, actor)
+        if received_on > day:
+            raise InvalidValueError(f"received_on {received_on} is after the recording date {day}")
+        self._new_information_recorded(received_on=received_on.isoformat(), at=at, actor_id=actor.id,
+                                       actor_role=actor.role.value)
+
+    @event("NewInformationRecorded")
+    def _new_information_recorded(self, received_on: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        if self.new_information_on is None:
+            self.new_information_on = date.fromisoformat(received_on)
+        self._stamp(at)
+
+    def record_creditor_notice(self, sent_on: date, at: datetime, actor: Actor) -> None:
+        """After two re-verifications without result the creditor is told in writing (Art. 44(2))."""
+        day = self._guard("record_creditor_notice", at, actor)
+        if len(self.checks) < 2:
+            raise InvalidValueError(
+                f"the creditor is told after two re-verifications; {len(self.checks)} so far",
+                rule="creditor_notice.before_two_checks", legal_basis=legal_reference("reverification", day),
+                message_vi=f"Chỉ thông báo cho người được thi hành án sau hai lần xác minh; mới có "
+                           f"{len(self.checks)} lần.")
+        if sent_on > day or sent_on < self.checks[1]:
+            raise InvalidValueError(f"sent_on {sent_on} must lie between the second check ({self.checks[1]}) and {day}")
+        self._creditor_notice_recorded(sent_on=sent_on.isoformat(), at=at, actor_id=actor.id,
+                                       actor_role=actor.role.value)
+
+    @event("CreditorNoticeRecorded")
+    def _creditor_notice_recorded(self, sent_on: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.creditor_notified_on = date.fromisoformat(sent_on)
+        self._stamp(at)
+
+    def continue_from_no_condition(self, decision_no: str, at: datetime, actor: Actor) -> None:
+        """The head's continuation decision (QĐ tiếp tục thi hành án) for a debtor without conditions
+        whose conditions were found or on new information: back to ENFORCING. It is a decision: its
+        copy goes to the procuracy within 3 WD and its notice to the parties (Art. 44(2); ND 62/2015
+        Art. 9(4))."""
+        self._guard("continue_from_no_condition", at, actor)
+        self._new_decision(decision_no)
+        self._continued_from_no_condition(decision_no=decision_no, at=at, actor_id=actor.id,
+                                          actor_role=actor.role.value)
+
+    @event("ContinuedFromNoCondition")
+    def _continued_from_no_condition(self, decision_no: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        day = business_date(at)
+        if self.new_information_on is not None:
+            self.timeline.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, day))
+            self.new_information_on = None
+        self.conditions_found_on = None
+        self._decision(decision_no, "continuation", self._move(Status.ENFORCING, at))
 
     @event("Reverified")
     def _reverified(self, found_conditions: bool, long_reverification: bool, at: datetime, actor_id: str,
                     actor_role: str) -> None:
-        if self.status is Status.NO_CONDITION:
-            previous = self.checks[-1] if self.checks else self.no_condition_on
-            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
-            self.checks.append(business_date(at))
-            self.timeline.append((step, previous or business_date(at), business_date(at)))
+        # found_conditions=True only in histories recorded before the head's continuation decision was
+        # required (issue 7): those cases moved to ENFORCING at once, and replay the same.
+        self._count_check(at)
         self.long_reverification = long_reverification
         if found_conditions:
             self._move(Status.ENFORCING, at)
@@ -634,7 +856,7 @@ class Case(Aggregate):
 
     @event("MovedToSeparateRegister")
     def _moved_to_separate_register(self, at: datetime, actor_id: str, actor_role: str) -> None:
-        self._move(Status.SEPARATE_REGISTER, at)
+        self.registered_on = self._move(Status.SEPARATE_REGISTER, at)
 
     def return_request(self, at: datetime, actor: Actor) -> None:
         """2026: an on-request case without conditions for 2 years goes back to the requester."""
@@ -654,7 +876,21 @@ class Case(Aggregate):
 
     @event("RequestReturned")
     def _request_returned(self, at: datetime, actor_id: str, actor_role: str) -> None:
-        self._move(Status.RETURNED, at)
+        self.registered_on = self._move(Status.RETURNED, at)
+
+    def separate_register_due(self) -> date | None:
+        """The day the separate register's conditions are met (waiting time and ≥ 2 checks, ND 62/2015
+        Art. 9(5)); the move is due within 3 WD of it. None while they are not met."""
+        if self.no_condition_on is None:
+            return None
+        on = self.no_condition_on
+        for _ in range(2):  # the rule in force when the waiting time ends (1 or 2 years until 30/6/2026, then 2)
+            rule = separate_register_rule(on, long_case=self.long_reverification)
+            ready_on = add_months(self.no_condition_on, 12 * rule.waiting_years, roll_forward=False)
+            on = max(on, ready_on)
+        if len(self.checks) < rule.min_checks:
+            return None
+        return max(ready_on, self.checks[rule.min_checks - 1])
 
     # -- measures
 
@@ -741,7 +977,7 @@ class Case(Aggregate):
     @property
     def uncollected_vnd(self) -> int:
         """What the debtor still owes on the case; collections are capped by it."""
-        return sum(i.amount_vnd - i.collected_vnd for i in self.items.values())
+        return sum(i.uncollected_vnd for i in self.items.values())
 
     def _check_collectable(self, claim_item_id: str, amount_vnd: int, direct: bool) -> None:
         _positive(amount_vnd)
@@ -765,7 +1001,7 @@ class Case(Aggregate):
         rule_name = COLLECTION_RULES[channel]
         self._guard("collect_money", at, actor, rule_name)
         if channel is not CollectionChannel.PAID_TO_BANK and self.status is Status.POSTPONED \
-                and self.previous_status is not Status.ENFORCING:
+                and self.previous_status not in (Status.ENFORCING, Status.MONEY_HELD):
             # Nothing was sold or deducted before a postponement of a case without conditions: money
             # held here could never be paid out (no disbursement outside ENFORCING/MONEY_HELD).
             raise self._transition_error(
@@ -967,34 +1203,49 @@ class Case(Aggregate):
     # -- pauses and exits
 
     def postpone(self, ground: PostponementGround | str, decision_no: str, at: datetime, actor: Actor,
-                 until: date | None = None) -> None:
+                 until: date | None = None, ground_known_on: date | None = None) -> None:
+        """Postponement (Art. 48) of any open case after its decision (the law sets no stage): the
+        decision is due within 5 WD of the ground (48(2)), at once on a protest-holder's request
+        (48(3))."""
         day = self._guard("postpone", at, actor)
         ground = _ground(PostponementGround, ground, "postponement", day)
         self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
         self._postponed(ground=ground.value, decision_no=decision_no, until=_iso(until), at=at,
-                        actor_id=actor.id, actor_role=actor.role.value)
+                        actor_id=actor.id, actor_role=actor.role.value, known_on=known.isoformat())
 
     @event("Postponed")
     def _postponed(self, ground: str, decision_no: str, until: str | None, at: datetime, actor_id: str,
-                   actor_role: str) -> None:
+                   actor_role: str, known_on: str | None = None) -> None:
         self.previous_status, self.ground = self.status, ground
-        self._decision(decision_no, "postponement", self._move(Status.POSTPONED, at))
+        day = self._move(Status.POSTPONED, at)
+        self._decision(decision_no, "postponement", day)
+        if known_on is not None:  # recorded since issue 7; older histories have no such deadline
+            step = (Step.POSTPONEMENT_DECISION_PROTEST if ground == PostponementGround.PROTEST_HOLDER_REQUEST
+                    else Step.POSTPONEMENT_DECISION)
+            self.timeline.append((step, date.fromisoformat(known_on), day))
 
-    def continue_after_postponement(self, decision_no: str, at: datetime, actor: Actor) -> None:
-        """QĐ tiếp tục: back to the status the case had when postponed (Art. 48)."""
-        self._guard("continue_after_postponement", at, actor)
+    def continue_after_postponement(self, decision_no: str, at: datetime, actor: Actor,
+                                    ground_ended_on: date | None = None) -> None:
+        """QĐ tiếp tục: back to the status the case had when postponed, within 5 WD after the ground
+        ended (Art. 48(4)); `ground_ended_on` starts that deadline."""
+        day = self._guard("continue_after_postponement", at, actor)
         self._new_decision(decision_no)
+        ended = self._known_on(ground_ended_on, day) if ground_ended_on is not None else None
         self._continued_after_postponement(decision_no=decision_no, at=at, actor_id=actor.id,
-                                           actor_role=actor.role.value)
+                                           actor_role=actor.role.value, ground_ended_on=_iso(ended))
 
     continue_ = continue_after_postponement
 
     @event("ContinuedAfterPostponement")
     def _continued_after_postponement(self, decision_no: str, at: datetime, actor_id: str,
-                                      actor_role: str) -> None:
+                                      actor_role: str, ground_ended_on: str | None = None) -> None:
         back = self.previous_status or Status.ENFORCING
         self.previous_status = None
-        self._decision(decision_no, "continuation", self._move(back, at))
+        day = self._move(back, at)
+        self._decision(decision_no, "continuation", day)
+        if ground_ended_on is not None:
+            self.timeline.append((Step.CONTINUATION_AFTER_POSTPONEMENT, date.fromisoformat(ground_ended_on), day))
         # Money booked while postponed (or a debt repaid in full to the bank): back in ENFORCING the
         # case holds money → MONEY_HELD (§1.6 ENFORCING --collected--> MONEY_HELD). Only a case with
         # collections is settled, so that older histories (nothing could be booked while postponed)
@@ -1014,7 +1265,7 @@ class Case(Aggregate):
     @event("Suspended")
     def _suspended(self, ground: str, decision_no: str, known_on: str, at: datetime, actor_id: str,
                    actor_role: str) -> None:
-        self.ground = ground
+        self.previous_status, self.ground = self.status, ground
         day = self._move(Status.SUSPENDED, at)
         self._decision(decision_no, "suspension", day)
         if ground == SuspensionGround.BANKRUPTCY_PETITION_ACCEPTED:  # 5 WD only here (Art. 49(2))
@@ -1031,7 +1282,10 @@ class Case(Aggregate):
     @event("ContinuedAfterSuspension")
     def _continued_after_suspension(self, decision_no: str, ground_ended_on: str, at: datetime,
                                     actor_id: str, actor_role: str) -> None:
-        day = self._move(Status.ENFORCING, at)
+        # back to the status the case had when suspended (only ENFORCING before issue 7)
+        back = self.previous_status or Status.ENFORCING
+        self.previous_status = None
+        day = self._move(back, at)
         self._decision(decision_no, "continuation", day)
         self.timeline.append((Step.CONTINUATION_AFTER_SUSPENSION, date.fromisoformat(ground_ended_on), day))
         self._settle_money_status()
@@ -1039,6 +1293,7 @@ class Case(Aggregate):
     def terminate(self, ground: TerminationGround | str, decision_no: str, at: datetime, actor: Actor,
                   ground_known_on: date | None = None) -> None:
         day = self._guard("terminate", at, actor)
+        self._refuse_while_money_held("terminate", day)
         ground = _ground(TerminationGround, ground, "termination", day)
         self._new_decision(decision_no)
         known = self._known_on(ground_known_on, day)
@@ -1053,9 +1308,77 @@ class Case(Aggregate):
         self._decision(decision_no, "termination", day)
         self.timeline.append((Step.TERMINATION_DECISION, date.fromisoformat(known_on), day))
 
+    def _refuse_while_money_held(self, command: str, day: date) -> None:
+        """Termination or revocation while the agency holds the case's money is refused until it is
+        paid out or returned (Arts. 47(5), 50)."""
+        if self.held_vnd > 0:
+            raise MoneyHeldError(
+                f"{command}: {self.held_vnd} VND is held; pay it out or return it first "
+                f"({legal_reference('money_held', day)})", legal_basis=legal_reference("money_held", day),
+                message_vi=f"Việc thi hành án đang tạm giữ {vn_money(self.held_vnd)}: phải chi trả hoặc trả lại "
+                           f"trước khi {COMMAND_LABELS_VI.get(command, command)}.")
+
+    def terminate_in_part(self, claim_item_id: str, amount_vnd: int, ground: TerminationGround | str,
+                          decision_no: str, at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
+        """Termination of a part of a claim (Art. 50(1)(c) waiver or agreement, (d) judgment annulled in
+        part): the part leaves what is to be enforced ("reduced" in the money statistics); the case
+        goes on with the rest, and completes when the rest is paid."""
+        day = self._guard("terminate_in_part", at, actor)
+        ground = _ground(TerminationGround, ground, "termination", day)
+        if ground not in PARTIAL_TERMINATION_GROUNDS:
+            raise InvalidGroundError(
+                f"a claim is terminated in part only on Art. 50(1)(c) or (d), not {ground.value}",
+                rule="partial_termination.ground", legal_basis=legal_reference("partial_termination", day),
+                message_vi="Chỉ đình chỉ một phần khi đương sự thỏa thuận, người được thi hành án không yêu cầu "
+                           "(Điều 50(1)(c)) hoặc bản án bị hủy một phần (Điều 50(1)(d)).")
+        self._check_reducible(claim_item_id, amount_vnd, day)
+        self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._claim_reduced(claim_item_id=claim_item_id, amount_vnd=amount_vnd,
+                            kind=ReductionKind.PARTLY_TERMINATED.value, ground=ground.value, decision_no=decision_no,
+                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    def reduce_claim(self, claim_item_id: str, amount_vnd: int, kind: ReductionKind | str, decision_no: str,
+                     at: datetime, actor: Actor) -> None:
+        """A decision reducing or exempting a claim (miễn, giảm nghĩa vụ, Arts. 61–64): the amount
+        leaves what is to be enforced ("reduced" in the money statistics)."""
+        day = self._guard("reduce_claim", at, actor)
+        kind = _parse(ReductionKind, kind, "reduction kind")
+        if kind not in (ReductionKind.REDUCED, ReductionKind.EXEMPTED):
+            raise InvalidValueError(f"reduce_claim records a reduction or an exemption, not {kind.value}")
+        self._check_reducible(claim_item_id, amount_vnd, day)
+        self._new_decision(decision_no)
+        self._claim_reduced(claim_item_id=claim_item_id, amount_vnd=amount_vnd, kind=kind.value, ground=None,
+                            decision_no=decision_no, known_on=None, at=at, actor_id=actor.id,
+                            actor_role=actor.role.value)
+
+    def _check_reducible(self, claim_item_id: str, amount_vnd: int, day: date) -> None:
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        if amount_vnd > item.uncollected_vnd:
+            raise AmountExceedsOutstandingError(
+                f"{amount_vnd} VND exceeds the {item.uncollected_vnd} VND not yet collected on {claim_item_id}",
+                message_vi=f"Số tiền {vn_money(amount_vnd)} vượt quá số chưa thu của khoản {claim_item_id} "
+                           f"({vn_money(item.uncollected_vnd)}).")
+
+    @event("ClaimReduced")
+    def _claim_reduced(self, claim_item_id: str, amount_vnd: int, kind: str, ground: str | None, decision_no: str,
+                       known_on: str | None, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.items[claim_item_id].reduced_vnd += amount_vnd
+        day = self._stamp(at)
+        decision_kind = "partial_termination" if kind == ReductionKind.PARTLY_TERMINATED else kind
+        self._decision(decision_no, decision_kind, day)
+        if known_on is not None:
+            self.timeline.append((Step.TERMINATION_DECISION, date.fromisoformat(known_on), day))
+        self._settle_money_status()
+
     def delegate_out(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
-                     at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
+                     at: datetime, actor: Actor, ground_known_on: date | None = None,
+                     revocation_decision_no: str | None = None) -> None:
+        """Delegation of the whole case (Arts. 55–57): issued after the QĐTHA, so that decision is
+        revoked with it (Art. 57(1)(a) as amended 2022): `revocation_decision_no` names the revocation."""
         day = self._guard("delegate_out", at, actor)
+        self._need_revocation(revocation_decision_no, day)
         if self.held_vnd > 0:  # e.g. proceeds booked while postponed, or a voluntary payment not yet paid out
             raise self._transition_error("delegate_out", at, "delegate_out", f"{self.held_vnd} VND is held",
                                          f"đang tạm giữ {vn_money(self.held_vnd)} chưa chi trả")
@@ -1064,22 +1387,81 @@ class Case(Aggregate):
             raise InvalidValueError("a case is delegated to another THADS unit")
         _office_code(target_unit_id, "target unit id")
         self._new_decision(decision_no)
+        if revocation_decision_no == decision_no:
+            raise DuplicateDecisionError("the delegation and the revocation are two decisions with two numbers")
+        self._new_decision(revocation_decision_no or "")
         known = self._known_on(ground_known_on, day)
         self._delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
-                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value,
+                            revocation_decision_no=revocation_decision_no)
+
+    def _need_revocation(self, revocation_decision_no: str | None, day: date) -> None:
+        if not revocation_decision_no:
+            raise MissingGroundError(
+                "a delegation after the QĐTHA revokes it in whole or in part: revocation_decision_no is required "
+                f"({legal_reference('delegation', day)})", rule="delegation.revocation_required",
+                legal_basis=legal_reference("delegation", day),
+                message_vi="Ủy thác sau khi đã ra quyết định thi hành án thì phải thu hồi quyết định đó (toàn bộ "
+                           "hoặc một phần): cần số quyết định thu hồi.")
+
+    def delegate_in_part(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
+                         revocation_decision_no: str, claim_item_ids: list[str], at: datetime, actor: Actor,
+                         ground_known_on: date | None = None) -> None:
+        """Delegation of some claim items (e.g. the secured one, where the asset is, Art. 55(1)(b)): the
+        QĐTHA is revoked in that part; what was not yet collected on them leaves this office's amount
+        to enforce (ReductionKind.DELEGATED) and the case goes on with the rest."""
+        day = self._guard("delegate_in_part", at, actor)
+        self._need_revocation(revocation_decision_no, day)
+        ground = _ground(DelegationGround, ground, "delegation", day)
+        if not target_unit_id or target_unit_id == self.unit_id:
+            raise InvalidValueError("a case is delegated to another THADS unit")
+        _office_code(target_unit_id, "target unit id")
+        if not claim_item_ids or len(set(claim_item_ids)) != len(claim_item_ids):
+            raise InvalidValueError("a partial delegation names its claim items, each once")
+        items = [self._item(i) for i in claim_item_ids]
+        if len(items) == len(self.items):
+            raise InvalidValueError("every claim item is named: delegate the whole case (delegate_out)")
+        if any(i.uncollected_vnd <= 0 for i in items):
+            raise NothingOutstandingError("a claim item named is already collected in full")
+        self._new_decision(decision_no)
+        if revocation_decision_no == decision_no:
+            raise DuplicateDecisionError("the delegation and the revocation are two decisions with two numbers")
+        self._new_decision(revocation_decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._partly_delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
+                                   revocation_decision_no=revocation_decision_no,
+                                   claim_items={i.id: i.uncollected_vnd for i in items}, known_on=known.isoformat(),
+                                   at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("PartlyDelegatedOut")
+    def _partly_delegated_out(self, target_unit_id: str, ground: str, decision_no: str, revocation_decision_no: str,
+                              claim_items: dict[str, int], known_on: str, at: datetime, actor_id: str,
+                              actor_role: str) -> None:
+        for item_id, amount in claim_items.items():
+            self.items[item_id].reduced_vnd += amount
+        day = self._stamp(at)
+        self._decision(decision_no, "delegation", day)
+        self._decision(revocation_decision_no, "revocation_in_part", day)
+        step = (Step.DELEGATION_DECISION_PROVISIONAL_MEASURE if self.matter is Matter.PROVISIONAL_MEASURE
+                else Step.DELEGATION_DECISION)
+        self.timeline.append((step, date.fromisoformat(known_on), day))
+        self._settle_money_status()
 
     @event("DelegatedOut")
     def _delegated_out(self, target_unit_id: str, ground: str, decision_no: str, known_on: str,
-                       at: datetime, actor_id: str, actor_role: str) -> None:
+                       at: datetime, actor_id: str, actor_role: str, revocation_decision_no: str | None = None) -> None:
         self.ground, self.delegated_to = ground, target_unit_id
         day = self._move(Status.DELEGATED_OUT, at)
         self._decision(decision_no, "delegation", day)
+        if revocation_decision_no:
+            self._decision(revocation_decision_no, "revocation", day)
         step = (Step.DELEGATION_DECISION_PROVISIONAL_MEASURE if self.matter is Matter.PROVISIONAL_MEASURE
                 else Step.DELEGATION_DECISION)
         self.timeline.append((step, date.fromisoformat(known_on), day))
 
     def revoke(self, ground: RevocationGround | str, decision_no: str, at: datetime, actor: Actor) -> None:
         day = self._guard("revoke", at, actor)
+        self._refuse_while_money_held("revoke", day)
         ground = _ground(RevocationGround, ground, "revocation", day)
         self._new_decision(decision_no)
         self._revoked(ground=ground.value, decision_no=decision_no, at=at, actor_id=actor.id,
@@ -1169,6 +1551,7 @@ class Case(Aggregate):
         steps: list[tuple[Step, date, date | None]] = [(self._decision_step(), self.received_on,
                                                         self.refused_on or self.decided_on)]
         steps += [(Step.PROCURACY_COPY, d.issued_on, d.copy_sent_on) for d in self.decisions.values()]
+        steps += [(Step.NOTICE_TO_PARTIES, d.issued_on, d.parties_notified_on) for d in self.decisions.values()]
         still_unpaid = self.status is Status.VOLUNTARY and self.uncollected_vnd > 0
         if self.notified_on and (self.verification_started_on or still_unpaid):
             if self.matter is Matter.PROVISIONAL_MEASURE:
@@ -1181,12 +1564,22 @@ class Case(Aggregate):
         if self.status is Status.NO_CONDITION and self.no_condition_on:
             step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
             steps.append((step, self.checks[-1] if self.checks else self.no_condition_on, None))
+        if self.status is Status.NO_CONDITION or self.registered_on is not None:
+            ready = self.separate_register_due()
+            if ready is not None:
+                steps.append((Step.SEPARATE_REGISTER_TRANSFER, ready, self.registered_on))
+        if self.new_information_on is not None:
+            steps.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, None))
+        if len(self.checks) >= 2 and self.no_condition_on is not None:
+            steps.append((Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS, self.checks[1], self.creditor_notified_on))
         steps += self._disbursement_steps()
         if self.certificate_requested_on:
             steps.append((Step.RESULT_CERTIFICATE, self.certificate_requested_on, None))
         return steps
 
     def _decision_step(self) -> Step:
+        if self.origin is Origin.DELEGATION:
+            return Step.DECISION_AFTER_DELEGATION
         if self.origin is Origin.REQUEST:
             return Step.REFUSAL if self.refused_on else Step.DECISION_ON_REQUEST
         return {Matter.ORDINARY: Step.DECISION_EX_OFFICIO, Matter.BANKRUPTCY: Step.DECISION_BANKRUPTCY,
@@ -1238,12 +1631,25 @@ class Case(Aggregate):
     # here, turning a stored layout-n state into layout n+1 in place: stored snapshots are never
     # rewritten, and Case.Snapshot.mutate runs the upcaster chain on the old ones. An attribute that
     # `_snapshot_state` does not cover makes it raise, and the snapshot tests pin the dataclass fields.
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Layout 2 adds `taken_in_kind` (assets the creditor took, Art. 104): none before it."""
         state["taken_in_kind"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Layout 3 (issue 7) adds the items' own due date and reduced amount, the decisions' notice to
+        the parties, and the case's late-request acceptance, separate-register date, new information,
+        conditions found, creditor notice and delegation origin: none of them existed before, except
+        that the notice of the QĐTHA (notified_on) was its notice to the parties, as a replay gives."""
+        for item in state["items"]:
+            item["due_on"], item["reduced_vnd"] = None, 0
+        for d in state["decisions"]:
+            d["parties_notified_on"] = state["notified_on"] if d["kind"] == "enforcement" else None
+        state.update(late_request=None, registered_on=None, new_information_on=None, conditions_found_on=None,
+                     creditor_notified_on=None, delegated_from=None, delegation_basis=None)
 
     # The snapshot class and the state layout it stores live in snapshots.py.
     Snapshot = CaseSnapshot

@@ -32,7 +32,7 @@ def legal_allocation(items: list[ClaimItem], general_pool_vnd: int) -> dict[str,
     (Art. 47(3)); the rest, with the general pool, by rank (Art. 47(1)), pro rata within a
     rank (Art. 47(2)(a)). Integer đồng: largest remainder, ties by item order.
     """
-    need = {i.id: i.amount_vnd - i.direct_vnd for i in items}
+    need = {i.id: i.to_enforce_vnd - i.direct_vnd for i in items}
     alloc = {i.id: 0 for i in items}
     pool = general_pool_vnd
 

@@ -40,6 +40,13 @@ class ClaimItem:
     paid_out_vnd: int = 0  # disbursed by the agency
     fee_base_vnd: int = 0
     fee_vnd: int = 0
+    due_on: date | None = None  # its own due date (instalment, maintenance): its 5 years run from it (Art. 30)
+    reduced_vnd: int = 0  # no longer to enforce: terminated in part, reduced, exempted or delegated
+
+    @property
+    def to_enforce_vnd(self) -> int:
+        """The amount still to be enforced on the item: the judgment's amount less what was reduced."""
+        return self.amount_vnd - self.reduced_vnd
 
     @property
     def rank(self) -> int:
@@ -51,18 +58,24 @@ class ClaimItem:
 
     @property
     def outstanding_vnd(self) -> int:
-        return self.amount_vnd - self.disbursed_vnd
+        return self.to_enforce_vnd - self.disbursed_vnd
+
+    @property
+    def uncollected_vnd(self) -> int:
+        return self.to_enforce_vnd - self.collected_vnd
 
     @property
     def settled(self) -> bool:
-        return self.disbursed_vnd == self.amount_vnd
+        return self.disbursed_vnd == self.to_enforce_vnd
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind.value, "label": CLAIM_KIND_LABELS[self.kind],
                 "rank": self.rank, "amount_vnd": self.amount_vnd, "creditor_party_id": self.creditor_party_id,
                 "secured": self.secured, "ex_officio": self.ex_officio, "collected_vnd": self.collected_vnd,
                 "disbursed_vnd": self.disbursed_vnd, "outstanding_vnd": self.outstanding_vnd,
-                "settled": self.settled, "fee_vnd": self.fee_vnd}
+                "settled": self.settled, "fee_vnd": self.fee_vnd,
+                "due_on": self.due_on.isoformat() if self.due_on else None,
+                "reduced_vnd": self.reduced_vnd}
 
 
 @dataclass
@@ -71,6 +84,7 @@ class Decision:
     kind: str
     issued_on: date
     copy_sent_on: date | None = None
+    parties_notified_on: date | None = None  # notice to the parties (Art. 39(2), 3 WD)
 
 
 @dataclass

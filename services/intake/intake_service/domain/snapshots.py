@@ -87,9 +87,11 @@ def snapshot_state(self: Case) -> dict[str, Any]:
                    "creditor_party_id": i.creditor_party_id, "secured": i.secured, "ex_officio": i.ex_officio,
                    "collected_vnd": i.collected_vnd, "direct_vnd": i.direct_vnd,
                    "collateral_vnd": i.collateral_vnd, "paid_out_vnd": i.paid_out_vnd,
-                   "fee_base_vnd": i.fee_base_vnd, "fee_vnd": i.fee_vnd} for i in self.items.values()],
+                   "fee_base_vnd": i.fee_base_vnd, "fee_vnd": i.fee_vnd, "due_on": _iso(i.due_on),
+                   "reduced_vnd": i.reduced_vnd} for i in self.items.values()],
         "decisions": [{"number": d.number, "kind": d.kind, "issued_on": d.issued_on.isoformat(),
-                       "copy_sent_on": _iso(d.copy_sent_on)} for d in self.decisions.values()],
+                       "copy_sent_on": _iso(d.copy_sent_on), "parties_notified_on": _iso(d.parties_notified_on)}
+                      for d in self.decisions.values()],
         "notified_on": _iso(self.notified_on),
         "verification_started_on": _iso(self.verification_started_on),
         "no_condition_on": _iso(self.no_condition_on),
@@ -109,6 +111,13 @@ def snapshot_state(self: Case) -> dict[str, Any]:
         "taken_in_kind": [{"source_ref": k.source_ref, "claim_item_id": k.claim_item_id,
                            "value_vnd": k.value_vnd, "on": k.on.isoformat()}
                           for k in self.taken_in_kind.values()],
+        "late_request": dict(self.late_request) if self.late_request is not None else None,
+        "registered_on": _iso(self.registered_on),
+        "new_information_on": _iso(self.new_information_on),
+        "conditions_found_on": _iso(self.conditions_found_on),
+        "creditor_notified_on": _iso(self.creditor_notified_on),
+        "delegated_from": self.delegated_from,
+        "delegation_basis": _value(self.delegation_basis),
     }
     uncovered = self.__dict__.keys() - state.keys() - {"_id", "_version", "_pending_events"}
     if uncovered:
@@ -149,10 +158,12 @@ def case_from_snapshot_state(cls: type[Case], state: dict[str, Any], originator_
                     for p in s["parties"]},
         "items": {i["id"]: ClaimItem(i["id"], ClaimKind(i["kind"]), i["amount_vnd"], i["creditor_party_id"],
                                      i["secured"], i["ex_officio"], i["collected_vnd"], i["direct_vnd"],
-                                     i["collateral_vnd"], i["paid_out_vnd"], i["fee_base_vnd"], i["fee_vnd"])
+                                     i["collateral_vnd"], i["paid_out_vnd"], i["fee_base_vnd"], i["fee_vnd"],
+                                     _from_iso(i["due_on"]), i["reduced_vnd"])
                   for i in s["items"]},
         "decisions": {d["number"]: Decision(d["number"], d["kind"], date.fromisoformat(d["issued_on"]),
-                                            _from_iso(d["copy_sent_on"])) for d in s["decisions"]},
+                                            _from_iso(d["copy_sent_on"]), _from_iso(d["parties_notified_on"]))
+                      for d in s["decisions"]},
         "notified_on": _from_iso(s["notified_on"]),
         "verification_started_on": _from_iso(s["verification_started_on"]),
         "no_condition_on": _from_iso(s["no_condition_on"]),
@@ -174,5 +185,12 @@ def case_from_snapshot_state(cls: type[Case], state: dict[str, Any], originator_
         "taken_in_kind": {k["source_ref"]: InKindTaking(k["source_ref"], k["claim_item_id"], k["value_vnd"],
                                                         date.fromisoformat(k["on"]))
                           for k in s["taken_in_kind"]},
+        "late_request": dict(s["late_request"]) if s["late_request"] is not None else None,
+        "registered_on": _from_iso(s["registered_on"]),
+        "new_information_on": _from_iso(s["new_information_on"]),
+        "conditions_found_on": _from_iso(s["conditions_found_on"]),
+        "creditor_notified_on": _from_iso(s["creditor_notified_on"]),
+        "delegated_from": s["delegated_from"],
+        "delegation_basis": _member(Basis, s["delegation_basis"]),
     })
     return case

@@ -19,6 +19,10 @@ DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
 # From the notice of the QĐTHA until the case ends, whatever stage it is at: VOLUNTARY, VERIFYING,
 # ENFORCING, NO_CONDITION, SEPARATE_REGISTER, POSTPONED, SUSPENDED, MONEY_HELD.
 AFTER_NOTICE = OPEN - PRE_DECISION - {Status.DECIDED}
+# The law sets no stage for a pause: any open case after its decision can be postponed (Art. 48) or
+# suspended (Art. 49), a case without conditions included; a paused case is not paused again.
+PAUSABLE = OPEN - PRE_DECISION - {Status.POSTPONED, Status.SUSPENDED}
+WITHOUT_CONDITIONS = frozenset({Status.NO_CONDITION, Status.SEPARATE_REGISTER})
 
 LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
 INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
@@ -40,6 +44,9 @@ def _t(allowed: frozenset[Status] | set[Status], rule: str, topic: str, roles: f
 TRANSITIONS: dict[str, Transition] = {
     "refuse_request": _t({Status.REQUEST_RECEIVED}, "only a received request can be refused",
                          "refusal", LEADERS),
+    "accept_late_request": _t({Status.REQUEST_RECEIVED},
+                              "the head accepts a late request hindered by force majeure or an objective "
+                              "obstacle, with reasons", "late_request", LEADERS),
     "decide_enforcement": _t(PRE_DECISION, "a QĐTHA is issued on a received judgment or request",
                              "decision", LEADERS),
     "add_party": _t(OPEN, "parties are added to an open case", "decision", INTAKE_STAFF),
@@ -51,6 +58,8 @@ TRANSITIONS: dict[str, Transition] = {
                            "assignment", LEADERS),
     "record_procuracy_copy": _t(DECIDED_ONWARD, "every decision goes to the procuracy",
                                 "procuracy_copy", INTAKE_STAFF),
+    "record_notice_to_parties": _t(DECIDED_ONWARD, "every decision is notified to the parties within 3 WD",
+                                   "notice_to_parties", INTAKE_STAFF),
     "notify": _t({Status.DECIDED}, "notice of the QĐTHA starts the voluntary period",
                  "voluntary", frozenset({Role.OFFICER, Role.CLERK})),
     "record_voluntary_payment": _t({Status.VOLUNTARY}, "voluntary payment within the voluntary period",
@@ -59,9 +68,19 @@ TRANSITIONS: dict[str, Transition] = {
                              "verification", frozenset({Role.OFFICER})),
     "record_verification": _t({Status.VERIFYING}, "a verification result needs a verification",
                               "verification", LEADERS | {Role.OFFICER}),
-    "reverify": _t({Status.NO_CONDITION, Status.SEPARATE_REGISTER},
-                   "re-verification applies to a debtor without conditions", "reverification",
-                   frozenset({Role.OFFICER})),
+    "reverify": _t(WITHOUT_CONDITIONS,
+                   "re-verification applies to a debtor without conditions; conditions found are recorded, "
+                   "and the case leaves NO_CONDITION only by the head's continuation decision",
+                   "reverification", frozenset({Role.OFFICER})),
+    "record_new_information": _t(WITHOUT_CONDITIONS,
+                                 "new information on a debtor without conditions is verified within 10 days",
+                                 "reverification", LEADERS | {Role.OFFICER, Role.CLERK}),
+    "record_creditor_notice": _t(WITHOUT_CONDITIONS,
+                                 "the creditor is told in writing of the result after two checks",
+                                 "reverification", INTAKE_STAFF),
+    "continue_from_no_condition": _t(WITHOUT_CONDITIONS,
+                                     "a case without conditions continues only by the head's continuation "
+                                     "decision, copied to the procuracy", "continuation_no_condition", LEADERS),
     "move_to_separate_register": _t({Status.NO_CONDITION},
                                     "only a no-condition case moves to the separate register",
                                     "separate_register", LEADERS),
@@ -106,17 +125,30 @@ TRANSITIONS: dict[str, Transition] = {
                    "payment_order", MONEY_STAFF),
     "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
                                  "the fee is charged on money paid out", "fee", MONEY_STAFF),
-    "postpone": _t({Status.ENFORCING, Status.NO_CONDITION}, "postponement pauses enforcement",
+    "postpone": _t(PAUSABLE, "postponement pauses any open case after its decision (no stage limit)",
                    "postponement", LEADERS),
     "continue_after_postponement": _t({Status.POSTPONED}, "only a postponed case continues",
                                       "postponement", LEADERS),
-    "suspend": _t({Status.ENFORCING}, "suspension interrupts enforcement", "suspension", LEADERS),
+    "suspend": _t(PAUSABLE, "suspension interrupts any open case after its decision, one without "
+                            "conditions included", "suspension", LEADERS),
     "continue_after_suspension": _t({Status.SUSPENDED}, "only a suspended case continues",
                                     "suspension", LEADERS),
-    "terminate": _t(ACTIVE | {Status.SUSPENDED}, "termination ends an active case", "termination", LEADERS),
-    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
+    "terminate": _t(ACTIVE | {Status.SUSPENDED, Status.SEPARATE_REGISTER},
+                    "termination ends an active case, also one in the separate register; no money may be held",
+                    "termination", LEADERS),
+    "terminate_in_part": _t(ACTIVE | {Status.SUSPENDED, Status.SEPARATE_REGISTER},
+                            "a part of a claim is terminated on a waiver, an agreement or a judgment annulled "
+                            "in part", "partial_termination", LEADERS),
+    "reduce_claim": _t(OPEN - PRE_DECISION, "a claim is reduced or exempted by a decision after the QĐTHA",
+                       "reduction", LEADERS),
+    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD},
+                       "delegation hands over an active case with no money held; the QĐTHA is revoked with it",
                        "delegation", LEADERS),
-    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
+    "delegate_in_part": _t(ACTIVE - {Status.MONEY_HELD},
+                           "a part of the claims is delegated; the QĐTHA is revoked in that part",
+                           "delegation", LEADERS),
+    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked; no money may be held",
+                 "revocation", LEADERS),
     "complete": _t(AFTER_NOTICE,
                    "completion follows payment in full; a case whose every claim item is performed ends at "
                    "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
@@ -184,4 +216,12 @@ COMMAND_LABELS_VI: dict[str, str] = {
     "receive_certificate_request": "nhận yêu cầu xác nhận kết quả thi hành án",
     "issue_certificate": "cấp giấy xác nhận kết quả thi hành án",
     "record_deadline_missed": "ghi nhận vi phạm thời hạn",
+    "accept_late_request": "chấp nhận đơn yêu cầu quá hạn do trở ngại khách quan hoặc sự kiện bất khả kháng",
+    "record_notice_to_parties": "ghi nhận việc thông báo quyết định cho đương sự",
+    "record_new_information": "ghi nhận thông tin mới về điều kiện thi hành án",
+    "record_creditor_notice": "ghi nhận việc thông báo kết quả xác minh cho người được thi hành án",
+    "continue_from_no_condition": "ra quyết định tiếp tục thi hành án",
+    "terminate_in_part": "đình chỉ thi hành án một phần",
+    "reduce_claim": "ghi nhận miễn, giảm nghĩa vụ thi hành án",
+    "delegate_in_part": "ủy thác thi hành án một phần",
 }

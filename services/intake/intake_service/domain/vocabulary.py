@@ -56,6 +56,7 @@ STATUS_LABELS: dict[Status, str] = {
 class Origin(StrEnum):
     JUDGMENT = "judgment"
     REQUEST = "request"
+    DELEGATION = "delegation"  # received from another office by delegation (ủy thác, Arts. 55–57)
 
 
 class Basis(StrEnum):
@@ -172,7 +173,41 @@ class TerminationGround(StrEnum):  # Art. 50(1)
     ORGANISATION_DISSOLVED = "organisation_dissolved"
     EXEMPTION_GRANTED = "exemption_granted"
     BANKRUPTCY_OPENED = "bankruptcy_opened"
+    # (h) the minor handed into someone's care (giao người chưa thành niên cho người khác nuôi dưỡng) has
+    # died or come of age — not maintenance (Art. 50(1)(h)); the value is kept for stored events
     CHILD_DIED_OR_OF_AGE = "child_died_or_of_age"
+
+
+# Art. 50(1): the grounds on which a part of a claim can be terminated (partial termination)
+PARTIAL_TERMINATION_GROUNDS = frozenset({TerminationGround.CREDITOR_WAIVER_OR_PARTIES_AGREEMENT,  # (c)
+                                         TerminationGround.JUDGMENT_ANNULLED})                    # (d)
+
+TERMINATION_GROUND_LABELS: dict[TerminationGround, str] = {
+    TerminationGround.DEBTOR_DIED_WITHOUT_ESTATE: "Người phải thi hành án chết không để lại di sản (Điều 50(1)(a))",
+    TerminationGround.CREDITOR_DIED_WITHOUT_HEIR: "Người được thi hành án chết, quyền và nghĩa vụ không được "
+                                                  "thừa kế (Điều 50(1)(b))",
+    TerminationGround.CREDITOR_WAIVER_OR_PARTIES_AGREEMENT: "Đương sự có thỏa thuận bằng văn bản hoặc người được "
+                                                            "thi hành án có văn bản không yêu cầu (Điều 50(1)(c))",
+    TerminationGround.JUDGMENT_ANNULLED: "Bản án, quyết định bị hủy một phần hoặc toàn bộ (Điều 50(1)(d))",
+    TerminationGround.ORGANISATION_DISSOLVED: "Tổ chức phải thi hành án đã giải thể, không còn tài sản (Điều 50(1)(đ))",
+    TerminationGround.EXEMPTION_GRANTED: "Có quyết định miễn nghĩa vụ thi hành án (Điều 50(1)(e))",
+    TerminationGround.BANKRUPTCY_OPENED: "Tòa án ra quyết định mở thủ tục phá sản (Điều 50(1)(g))",
+    TerminationGround.CHILD_DIED_OR_OF_AGE: "Người chưa thành niên được giao nuôi dưỡng đã chết hoặc đã thành niên "
+                                            "(Điều 50(1)(h))",
+}
+
+
+class LateRequestGround(StrEnum):  # Art. 30(3): time lost to these is not counted
+    FORCE_MAJEURE = "force_majeure"
+    OBJECTIVE_OBSTACLE = "objective_obstacle"
+
+
+class ReductionKind(StrEnum):
+    """Why a claim item's amount to enforce went down without being collected (money tree "reduced")."""
+    PARTLY_TERMINATED = "partly_terminated"  # Art. 50(1)(c),(d), part of a claim
+    REDUCED = "reduced"                      # miễn, giảm: a reduction of a State claim (Arts. 61–64)
+    EXEMPTED = "exempted"                    # miễn: exempted in full or in part (Arts. 61–64)
+    DELEGATED = "delegated"                  # the part delegated to another office (Art. 57(1)(a))
 
 
 class DelegationGround(StrEnum):  # Art. 55(1)

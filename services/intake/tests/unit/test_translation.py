@@ -130,6 +130,7 @@ def no_condition_then_pauses() -> Case:
                              decision_no="80/QĐ-CCTHADS")
     case.reverify(False, at(2024, 9, 5), OFFICER)
     case.reverify(True, at(2025, 3, 5), OFFICER)
+    case.continue_from_no_condition("88/QĐ-CCTHADS", at(2025, 3, 6), HEAD)
     case.postpone("transfer_of_obligation_blocked", "90/QĐ-CCTHADS", at(2025, 3, 10), HEAD,
                   until=date(2025, 4, 10))
     case.continue_after_postponement("95/QĐ-CCTHADS", at(2025, 4, 11), HEAD)
@@ -148,7 +149,8 @@ def decided_judgment(ref: str) -> Case:
 def delegated() -> Case:
     case = decided_judgment("BA-DEL")
     case.notify(at(2025, 3, 5), OFFICER)
-    case.delegate_out("HP-KV03", "seat_elsewhere", "35/QĐ-CCTHADS", at(2025, 3, 7), HEAD)
+    case.delegate_out("HP-KV03", "seat_elsewhere", "35/QĐ-CCTHADS", at(2025, 3, 7), HEAD,
+                      revocation_decision_no="36/QĐ-CCTHADS")
     return case
 
 
@@ -205,7 +207,42 @@ def taken_in_kind() -> Case:
     return case
 
 
+def law_of_issue_7() -> Case:
+    """A late request accepted by the head; notices to the parties; a claim partly terminated and a
+    part delegated; new information, the creditor told after two checks, the head's continuation."""
+    case = Case.receive_request(UNIT, "DON-LATE", "in_person", at(2025, 3, 3), CLERK,
+                                **{**JUDGMENT, "judgment_effective_on": date(2019, 1, 15)})
+    case.accept_late_request("objective_obstacle", "Người yêu cầu điều trị dài ngày tại bệnh viện", at(2025, 3, 4), HEAD)
+    case.decide_enforcement("50/QĐ-CCTHADS", "on_request", at(2025, 3, 5), HEAD)
+    case.add_party(BANK, "creditor", "credit_institution", at(2025, 3, 5, 10), CLERK, bank_code="VCB")
+    case.add_claim_item(DEBT, "credit_debt", 100_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.add_claim_item(FEE, "other", 20_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.notify(at(2025, 3, 6), OFFICER)
+    case.start_verification(at(2025, 3, 20), OFFICER)
+    case.record_verification("without_conditions", at(2025, 3, 21), HEAD, ground="no_income_or_assets",
+                             decision_no="51/QĐ-CCTHADS")
+    case.record_notice_to_parties("51/QĐ-CCTHADS", date(2025, 3, 24), at(2025, 3, 24), CLERK)
+    case.reverify(False, at(2025, 9, 1), OFFICER)
+    case.reverify(False, at(2026, 2, 2), OFFICER)
+    case.record_creditor_notice(date(2026, 2, 3), at(2026, 2, 3), CLERK)
+    case.record_new_information(date(2026, 2, 9), at(2026, 2, 10), OFFICER)
+    case.continue_from_no_condition("52/QĐ-CCTHADS", at(2026, 2, 12), HEAD)
+    case.terminate_in_part(DEBT, 30_000_000, "creditor_waiver_or_parties_agreement", "53/QĐ-CCTHADS",
+                           at(2026, 2, 13), HEAD)
+    case.delegate_in_part("HP-KV03", "assets_elsewhere", "54/QĐ-CCTHADS", "55/QĐ-CCTHADS", [FEE],
+                          at(2026, 2, 16), HEAD)
+    return case
+
+
+def received_by_delegation() -> Case:
+    case = Case.receive_delegation(UNIT, "UT-2025-7", at(2025, 3, 10), CLERK, from_unit_id="HP-KV03",
+                                   delegation_decision_no="35/QĐ-CCTHADS", basis="ex_officio", **JUDGMENT)
+    case.decide_enforcement("60/QĐ-THADS", "ex_officio", at(2025, 3, 12), HEAD)
+    return case
+
+
 SCENARIOS: dict[str, Callable[[], Case]] = {
+    "law_of_issue_7": law_of_issue_7, "received_by_delegation": received_by_delegation,
     "full_lifecycle": full_lifecycle, "no_condition_then_pauses": no_condition_then_pauses,
     "delegated": delegated, "revoked": revoked, "refused": refused,
     "separate_register": separate_register, "returned": returned, "taken_in_kind": taken_in_kind,
