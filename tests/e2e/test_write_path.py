@@ -47,7 +47,7 @@ async def test_one_http_command_gives_exactly_one_kafka_message_with_the_right_k
     msgs = await messages_for(case_id)
     assert len(msgs) == 1
     env = msgs[0]
-    assert env["event_type"] == "intake.CaseOpened.v1" and env["schema_version"] == 1
+    assert env["event_type"] == "intake.CaseOpened.v2" and env["schema_version"] == 2
     assert env["case_id"] == case_id == env["aggregate_id"] and env["aggregate_version"] == 1
     assert env["source"] == "intake" and env["unit"] == "TH-01"
     assert env["event_id"] == str(make_event_id("intake", case_id, 1))

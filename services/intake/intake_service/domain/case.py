@@ -432,8 +432,9 @@ class Case(Aggregate):
                            f"{vn_date(self.limitation_expires_on)}: phải từ chối, trừ khi Thủ trưởng chấp nhận đơn "
                            f"quá hạn do sự kiện bất khả kháng hoặc trở ngại khách quan (có lý do).")
         self._new_decision(decision_no)
+        amount = sum(i.to_enforce_vnd for i in self.items.values()) or None   # the amount on the decision
         self._enforcement_decided(decision_no=decision_no, basis=basis.value, at=at,
-                                  actor_id=actor.id, actor_role=actor.role.value)
+                                  actor_id=actor.id, actor_role=actor.role.value, amount_to_enforce_vnd=amount)
 
     @property
     def limitation_expires_on(self) -> date | None:
@@ -505,7 +506,7 @@ class Case(Aggregate):
 
     @event("EnforcementDecided")
     def _enforcement_decided(self, decision_no: str, basis: str, at: datetime, actor_id: str,
-                             actor_role: str) -> None:
+                             actor_role: str, amount_to_enforce_vnd: int | None = None) -> None:
         self.basis = Basis(basis)
         self.decided_on = self._move(Status.DECIDED, at)
         self._decision(decision_no, "enforcement", self.decided_on)
@@ -1484,10 +1485,15 @@ class Case(Aggregate):
         certificate_no = certificate_no or None
         if certificate_no is not None:
             _text(certificate_no, "certificate number", 64)
-        self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value)
+        # "thi hành xong" also when a part was terminated, reduced or delegated (domain.md §2)
+        basis = "partly_performed_rest_settled" if any(i.reduced_vnd for i in self.items.values()) \
+            else "fully_performed"
+        self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value,
+                        completion_basis=basis)
 
     @event("Completed")
-    def _completed(self, certificate_no: str | None, at: datetime, actor_id: str, actor_role: str) -> None:
+    def _completed(self, certificate_no: str | None, at: datetime, actor_id: str, actor_role: str,
+                   completion_basis: str | None = None) -> None:
         self.certificate_no = certificate_no
         day = self._move(Status.COMPLETED, at)
         if certificate_no and self.certificate_requested_on:

@@ -363,9 +363,9 @@ def test_the_relay_needs_nothing_but_the_stored_event():
 
 
 def test_a_request_opens_the_case_with_its_filing_date_and_the_judgment_enforced():
-    opened = only("full_lifecycle", c.CaseOpened)[0]
+    opened = only("full_lifecycle", c.CaseOpenedV2)[0]
 
-    assert opened.payload == c.CaseOpenedPayload(
+    assert opened.payload == c.CaseOpenedV2Payload(
         origin="request_received", channel="online", received_on=date(2025, 3, 1),
         judgment_number="125/2024/KDTM-ST", issuing_court="Tòa án nhân dân khu vực 1 - Hà Nội",
         judgment_effective_on=date(2025, 1, 15), provisional_measure=False)
@@ -373,7 +373,7 @@ def test_a_request_opens_the_case_with_its_filing_date_and_the_judgment_enforced
 
 
 def test_a_judgment_opens_the_case_on_the_day_it_arrived_with_its_matter():
-    opened = only("no_condition_then_pauses", c.CaseOpened)[0]
+    opened = only("no_condition_then_pauses", c.CaseOpenedV2)[0]
 
     assert (opened.payload.origin, opened.payload.channel) == ("judgment_received", "in_person")
     assert opened.payload.received_on == date(2024, 3, 4)
@@ -390,7 +390,7 @@ def test_a_deputy_head_signs_as_head_an_accountant_as_clerk_an_inspector_as_audi
 
 def test_uuid_ids_travel_unchanged_and_other_ids_get_a_stable_derived_uuid():
     items = {env.payload.claim_item_id for env in only("full_lifecycle", c.ClaimItemAdded)}
-    case_id = only("no_condition_then_pauses", c.CaseOpened)[0].case_id
+    case_id = only("no_condition_then_pauses", c.CaseOpenedV2)[0].case_id
     legacy = only("no_condition_then_pauses", c.ClaimItemAdded)[0].payload
 
     assert items == {UUID(DEBT), UUID(FEE)}
@@ -437,7 +437,7 @@ def test_the_seizure_names_a_derived_asset_its_kind_and_the_claim_items():
 
 def test_money_in_says_its_channel_and_whether_it_went_straight_to_the_creditor():
     collected = [(env.payload.channel, env.payload.amount_vnd, env.payload.direct_to_creditor)
-                 for env in only("full_lifecycle", c.MoneyCollected)]
+                 for env in only("full_lifecycle", c.MoneyCollectedV2)]
 
     assert collected == [("voluntary", 1_000_000, False), ("voluntary", 2_000_000, True),
                          ("auction_proceeds", 80_000_000, False), ("paid_to_bank", 10_000_000, True),
@@ -447,7 +447,7 @@ def test_money_in_says_its_channel_and_whether_it_went_straight_to_the_creditor(
 def test_money_booked_from_an_upstream_message_is_caused_by_it():
     case = full_lifecycle()
     by_channel = {env.payload.channel: env for env in map(lambda e: t.to_contract(e, 1), case.collect_events())
-                  if isinstance(env, c.MoneyCollected)}
+                  if isinstance(env, c.MoneyCollectedV2)}
 
     assert by_channel["auction_proceeds"].causation_id == proceeds(case, 80_000_000).event_id
     assert by_channel["paid_to_bank"].causation_id == repayment(case, 10_000_000).event_id
@@ -474,18 +474,18 @@ def test_a_ground_the_contract_does_not_name_is_other_with_the_domain_ground_in_
 def test_pauses_and_exits_are_published_with_their_decisions():
     kinds = [(type(env).__name__, getattr(env.payload, "ground", None) or getattr(env.payload, "resumed_from", None))
              for env in published("no_condition_then_pauses")
-             if isinstance(env, (c.CasePostponed, c.CaseContinued, c.CaseSuspended, c.CaseTerminated))]
+             if isinstance(env, (c.CasePostponed, c.CaseContinued, c.CaseSuspended, c.CaseTerminatedV2))]
 
     assert kinds == [("CasePostponed", "other"), ("CaseContinued", "postponed"),
                      ("CaseSuspended", "cassation_or_retrial_protest"), ("CaseContinued", "suspended"),
-                     ("CaseTerminated", "maintenance_beneficiary_ended")]
+                     ("CaseTerminatedV2", "ward_died_or_came_of_age")]   # Art. 50(1)(h), v2
 
 
 def test_delegation_names_the_receiving_office_while_every_event_keeps_the_case_office():
     messages = published("delegated")
     delegation = messages[-1]
 
-    assert isinstance(delegation, c.CaseDelegated)
+    assert isinstance(delegation, c.CaseDelegatedV2)
     assert (delegation.payload.to_unit, delegation.payload.ground) == ("HP-KV03", "residence_elsewhere")
     assert {env.unit for env in messages} == {UNIT}
 
@@ -569,7 +569,7 @@ def test_the_relay_publishes_on_the_case_topic_keyed_by_case_id_with_type_header
     # Then it goes to thads.intake.case, keyed by the case, and decodes to the contract
     assert out is not None
     assert (out.topic, out.key) == (INTAKE_CASE, str(case.id).encode())
-    assert out.headers == [("event_type", b"intake.CaseOpened.v1"), ("source", b"intake")]
+    assert out.headers == [("event_type", b"intake.CaseOpened.v2"), ("source", b"intake")]
     assert decode(out.topic, out.value) == t.to_contract(opened, 7)
 
 
@@ -670,9 +670,29 @@ def test_an_auction_outcome_records_nothing_on_the_case(outcome):
     assert t.outcome_effect(sold.model_copy(update={"payload": payload})) is None
 
 
-def test_an_asset_taken_in_kind_stays_internal_and_the_case_it_settles_is_published_completed():
+def test_an_asset_taken_in_kind_is_published_as_value_collected_in_kind_and_the_case_completed():
+    """Contract v2: channel in_kind carries the value, so money completed counts it (domain.md §2)."""
     pairs = translated("taken_in_kind")
-    kinds = [(type(e).__name__, env) for e, env in pairs]
-    assert ("AssetTakenInKind", None) in kinds
-    assert isinstance(pairs[-1][1], c.CaseCompleted)
-    assert not [env for _, env in pairs if isinstance(env, c.MoneyCollected)]  # no money was collected
+    [in_kind] = [env for _, env in pairs if isinstance(env, c.MoneyCollectedV2)]
+    assert (in_kind.payload.channel, in_kind.payload.amount_vnd, in_kind.payload.direct_to_creditor,
+            in_kind.payload.receipt_number) == ("in_kind", 900_000_000, True, "BB-GIAO-41")
+    assert isinstance(pairs[-1][1], c.CaseCompleted) and pairs[-1][1].payload.basis == "fully_performed"
+
+
+def test_the_law_of_issue_7_is_published_in_contract_v2():
+    envs = published("law_of_issue_7")
+    decided = next(e for e in envs if isinstance(e, c.EnforcementDecidedV2))
+    assert decided.payload.amount_to_enforce_vnd is None          # the items came after the decision
+    reduced = next(e for e in envs if isinstance(e, c.ClaimReduced))
+    assert (reduced.payload.reason, reduced.payload.amount_vnd, reduced.payload.ground) == (
+        "partly_terminated", 30_000_000, "creditor_waived_or_parties_agreed")
+    assert "50(1)(c),(d)" in reduced.payload.legal_basis
+    part = next(e for e in envs if isinstance(e, c.CaseDelegatedV2))
+    assert (part.payload.scope, part.payload.amount_vnd, part.payload.revocation_decision_number) == (
+        "part", 20_000_000, "55/QĐ-CCTHADS")
+    continued = [e for e in envs if isinstance(e, c.VerificationRecorded) and e.payload.decision_number][-1]
+    assert (continued.payload.result, continued.payload.decision_number) == ("with_conditions", "52/QĐ-CCTHADS")
+    opened = only("received_by_delegation", c.CaseOpenedV2)[0]
+    assert (opened.payload.origin, opened.payload.delegated_from_unit) == ("received_by_delegation", "HP-KV03")
+    assert only("separate_register", c.CaseMovedToSeparateRegister)[0].payload.legal_basis
+    assert only("returned", c.RequestReturned)[0].payload.returned_on == date(2028, 8, 1)
