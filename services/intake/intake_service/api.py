@@ -523,3 +523,13 @@ for _path, _command, _body, _roles, _summary in [
      "Ủy thác một phần, thu hồi một phần quyết định thi hành án"),
 ]:
     command_route(_path, _command, _body, _roles, _summary)
+
+
+class UnclaimedDepositIn(Body):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0, description="Số tiền chưa có người nhận được gửi tiết kiệm (đồng)")
+    deposit_reference: str = Field(min_length=1, max_length=64, description="Số sổ tiết kiệm / chứng từ gửi")
+
+
+command_route("unclaimed-deposits", "deposit_unclaimed_money", UnclaimedDepositIn, MONEY,
+              "Gửi tiết kiệm số tiền chưa có người nhận (Điều 49 Nghị định 62/2015)")

@@ -224,6 +224,7 @@ LEGAL_REFERENCES: dict[str, tuple[str, str]] = {
                                   f"Art. 38(3) {L2025} (was Art. 44(2) {L2008})"),
     "partial_termination": (f"Art. 50(1)(c),(d) {L2008}", f"Art. 48 {L2025} (was Art. 50(1)(c),(d) {L2008})"),
     "reduction": (f"Arts. 61–64 {L2008}", f"Arts. 61–64 {L2008} {UNVERIFIED_2025}"),
+    "unclaimed_money": ("Art. 49 ND 62/2015", "Art. 49 ND 62/2015 [GK: ND 152/2026 article not verified]"),
     "money_held": (f"Arts. 47(5), 50 {L2008}", f"Art. 54 {L2025}; Art. 48 {L2025} (was Arts. 47(5), 50 {L2008})"),
     "delegation_received": (f"Art. 57 {L2008} (as amended by Law 03/2022)",
                             f"Art. 49 {L2025} (was Art. 57 {L2008})"),

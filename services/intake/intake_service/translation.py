@@ -400,6 +400,12 @@ def _partly_delegated_out(e: Any) -> Published:
         revocation_decision_number=e.revocation_decision_no)
 
 
+def _unclaimed_money_deposited(e: Any) -> Published:
+    return c.UnclaimedMoneyDeposited, c.UnclaimedMoneyDepositedPayload(
+        claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.amount_vnd, deposited_on=_day(e),
+        deposit_reference=e.deposit_reference, legal_basis=legal_reference("unclaimed_money", _day(e)))
+
+
 def _moved_to_separate_register(e: Any) -> Published:
     return c.CaseMovedToSeparateRegister, c.CaseMovedToSeparateRegisterPayload(
         moved_on=_day(e), legal_basis=legal_reference("separate_register", _day(e)))
@@ -498,6 +504,7 @@ PUBLISHED: Mapping[str, Callable[[Any], Published | None]] = {
     "DelegationReceived": _delegation_received,
     "AssetTakenInKind": _asset_taken_in_kind,
     "ClaimReduced": _claim_reduced,
+    "UnclaimedMoneyDeposited": _unclaimed_money_deposited,
     "PartlyDelegatedOut": _partly_delegated_out,
     "MovedToSeparateRegister": _moved_to_separate_register,
     "RequestReturned": _request_returned,

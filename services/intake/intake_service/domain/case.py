@@ -1145,6 +1145,37 @@ class Case(Aggregate):
         self.disbursements.append((self._stamp(at), amount_vnd))
         self._settle_money_status()
 
+    def deposit_unclaimed_money(self, claim_item_id: str, amount_vnd: int, deposit_reference: str, at: datetime,
+                                actor: Actor) -> None:
+        """Money held for a creditor who does not come for it: after the notice and 15 days it is
+        deposited in a bank in the creditor's name (ND 62/2015 Art. 49). It leaves the agency like a
+        payment (in the legal order, Art. 47) and counts as performed ("thi hành xong")."""
+        day = self._guard("deposit_unclaimed_money", at, actor)
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        _text(deposit_reference, "deposit reference", 64)
+        if amount_vnd > self.held_vnd:
+            raise InsufficientMoneyHeldError(
+                f"{amount_vnd} VND exceeds the {self.held_vnd} VND held",
+                legal_basis=legal_reference("unclaimed_money", day),
+                message_vi=f"Số tiền gửi ({vn_money(amount_vnd)}) vượt quá số tiền đang tạm giữ "
+                           f"({vn_money(self.held_vnd)}).")
+        plan = self.payment_plan()
+        if amount_vnd > plan[claim_item_id]:
+            raise self._order_violation(item, amount_vnd, plan, day)
+        self._unclaimed_money_deposited(claim_item_id=claim_item_id, amount_vnd=amount_vnd,
+                                        deposit_reference=deposit_reference, at=at, actor_id=actor.id,
+                                        actor_role=actor.role.value)
+
+    @event("UnclaimedMoneyDeposited")
+    def _unclaimed_money_deposited(self, claim_item_id: str, amount_vnd: int, deposit_reference: str, at: datetime,
+                                   actor_id: str, actor_role: str) -> None:
+        item = self.items[claim_item_id]
+        item.paid_out_vnd += amount_vnd
+        item.deposited_vnd += amount_vnd
+        self.disbursements.append((self._stamp(at), amount_vnd))
+        self._settle_money_status()
+
     def charge_enforcement_fee(self, claim_item_id: str, at: datetime, actor: Actor) -> None:
         """The creditor's fee on what it received so far (TT 216/2016/TT-BTC, fees.py): the tiered fee
         on the running total, less what was already charged (Art. 5(2)); exemptions in fee_parts."""
@@ -1155,7 +1186,7 @@ class Case(Aggregate):
                                         f"({legal_reference('fee', day)})", legal_basis=legal_reference('fee', day))
         parts = self.fee_parts(claim_item_id)
         due = fee_due(charged_in_full_vnd=parts["in_full_vnd"], one_third_vnd=parts["one_third_vnd"], on=day)
-        base, fee = item.disbursed_vnd - item.fee_base_vnd, due - item.fee_vnd
+        base, fee = item.disbursed_vnd - item.deposited_vnd - item.fee_base_vnd, due - item.fee_vnd
         if base <= 0 or fee <= 0:
             raise NothingToChargeError(
                 f"nothing new to charge on {claim_item_id}: received {item.disbursed_vnd} VND "
@@ -1180,7 +1211,7 @@ class Case(Aggregate):
         between the parties before coercion, Art. 4(4)); in full (the rest: paid out by the agency,
         value taken in kind, direct payments after coercion began)."""
         item = self._item(claim_item_id)
-        received = item.disbursed_vnd
+        received = item.disbursed_vnd - item.deposited_vnd   # deposited money is not received yet
         ends, coercion = self.voluntary_period_ends_on, self.first_coercion_on
         mine = [c for c in self.collections.values() if c.claim_item_id == claim_item_id]
         exempt = sum(c.amount_vnd for c in mine if c.channel is CollectionChannel.VOLUNTARY
@@ -1486,8 +1517,9 @@ class Case(Aggregate):
         if certificate_no is not None:
             _text(certificate_no, "certificate number", 64)
         # "thi hành xong" also when a part was terminated, reduced or delegated (domain.md §2)
-        basis = "partly_performed_rest_settled" if any(i.reduced_vnd for i in self.items.values()) \
-            else "fully_performed"
+        basis = ("unclaimed_money_deposited" if any(i.deposited_vnd for i in self.items.values())
+                 else "partly_performed_rest_settled" if any(i.reduced_vnd for i in self.items.values())
+                 else "fully_performed")
         self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value,
                         completion_basis=basis)
 
@@ -1651,7 +1683,7 @@ class Case(Aggregate):
         conditions found, creditor notice and delegation origin: none of them existed before, except
         that the notice of the QĐTHA (notified_on) was its notice to the parties, as a replay gives."""
         for item in state["items"]:
-            item["due_on"], item["reduced_vnd"] = None, 0
+            item["due_on"], item["reduced_vnd"], item["deposited_vnd"] = None, 0, 0
         for d in state["decisions"]:
             d["parties_notified_on"] = state["notified_on"] if d["kind"] == "enforcement" else None
         state.update(late_request=None, registered_on=None, new_information_on=None, conditions_found_on=None,

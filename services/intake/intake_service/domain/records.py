@@ -42,6 +42,7 @@ class ClaimItem:
     fee_vnd: int = 0
     due_on: date | None = None  # its own due date (instalment, maintenance): its 5 years run from it (Art. 30)
     reduced_vnd: int = 0  # no longer to enforce: terminated in part, reduced, exempted or delegated
+    deposited_vnd: int = 0  # of paid_out_vnd: unclaimed, deposited in a bank for the creditor (ND 62/2015 Art. 49)
 
     @property
     def to_enforce_vnd(self) -> int:

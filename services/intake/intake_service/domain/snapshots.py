@@ -88,7 +88,8 @@ def snapshot_state(self: Case) -> dict[str, Any]:
                    "collected_vnd": i.collected_vnd, "direct_vnd": i.direct_vnd,
                    "collateral_vnd": i.collateral_vnd, "paid_out_vnd": i.paid_out_vnd,
                    "fee_base_vnd": i.fee_base_vnd, "fee_vnd": i.fee_vnd, "due_on": _iso(i.due_on),
-                   "reduced_vnd": i.reduced_vnd} for i in self.items.values()],
+                   "reduced_vnd": i.reduced_vnd,
+                   "deposited_vnd": i.deposited_vnd} for i in self.items.values()],
         "decisions": [{"number": d.number, "kind": d.kind, "issued_on": d.issued_on.isoformat(),
                        "copy_sent_on": _iso(d.copy_sent_on), "parties_notified_on": _iso(d.parties_notified_on)}
                       for d in self.decisions.values()],
@@ -159,7 +160,7 @@ def case_from_snapshot_state(cls: type[Case], state: dict[str, Any], originator_
         "items": {i["id"]: ClaimItem(i["id"], ClaimKind(i["kind"]), i["amount_vnd"], i["creditor_party_id"],
                                      i["secured"], i["ex_officio"], i["collected_vnd"], i["direct_vnd"],
                                      i["collateral_vnd"], i["paid_out_vnd"], i["fee_base_vnd"], i["fee_vnd"],
-                                     _from_iso(i["due_on"]), i["reduced_vnd"])
+                                     _from_iso(i["due_on"]), i["reduced_vnd"], i["deposited_vnd"])
                   for i in s["items"]},
         "decisions": {d["number"]: Decision(d["number"], d["kind"], date.fromisoformat(d["issued_on"]),
                                             _from_iso(d["copy_sent_on"]), _from_iso(d["parties_notified_on"]))

@@ -123,6 +123,9 @@ TRANSITIONS: dict[str, Transition] = {
         "coercion", LEADERS | {Role.OFFICER, Role.SYSTEM}),
     "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
                    "payment_order", MONEY_STAFF),
+    "deposit_unclaimed_money": _t({Status.VOLUNTARY, Status.MONEY_HELD},
+                                  "money held that nobody claims is deposited in a bank after notice and 15 days",
+                                  "unclaimed_money", MONEY_STAFF),
     "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
                                  "the fee is charged on money paid out", "fee", MONEY_STAFF),
     "postpone": _t(PAUSABLE, "postponement pauses any open case after its decision (no stage limit)",
@@ -224,4 +227,5 @@ COMMAND_LABELS_VI: dict[str, str] = {
     "terminate_in_part": "đình chỉ thi hành án một phần",
     "reduce_claim": "ghi nhận miễn, giảm nghĩa vụ thi hành án",
     "delegate_in_part": "ủy thác thi hành án một phần",
+    "deposit_unclaimed_money": "gửi tiết kiệm số tiền chưa có người nhận",
 }

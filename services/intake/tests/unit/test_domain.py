@@ -209,6 +209,7 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "terminate_in_part": lambda c: c.terminate_in_part("I-1", 1_000_000, "creditor_waiver_or_parties_agreement",
                                                        "QD-DC-P", LATER, HEAD),
     "reduce_claim": lambda c: c.reduce_claim("I-1", 1_000_000, "exempted", "QD-MG-X", LATER, HEAD),
+    "deposit_unclaimed_money": lambda c: c.deposit_unclaimed_money("I-1", 1_000_000, "STK-1", LATER, ACCOUNTANT),
     "revoke": lambda c: c.revoke("issued_without_competence", "QD-TH-X", LATER, HEAD),
     "complete": lambda c: c.complete(LATER, HEAD),
     "receive_certificate_request": lambda c: c.receive_certificate_request(LATER, CLERK),
@@ -238,6 +239,7 @@ EVENT_OF = {
     "record_new_information": "NewInformationRecorded", "record_creditor_notice": "CreditorNoticeRecorded",
     "continue_from_no_condition": "ContinuedFromNoCondition", "terminate_in_part": "ClaimReduced",
     "reduce_claim": "ClaimReduced", "reverify_found": "ConditionsFound",
+    "deposit_unclaimed_money": "UnclaimedMoneyDeposited",
 }
 
 
@@ -335,6 +337,8 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
       for s in (S.ENFORCING, S.MONEY_HELD, S.POSTPONED, S.SUSPENDED)],
     ("disburse", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["disburse"]), None),
     ("disburse", S.MONEY_HELD, S.MONEY_HELD, CALLS["disburse"], None),
+    ("deposit_unclaimed_money", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["deposit_unclaimed_money"]), None),
+    ("deposit_unclaimed_money", S.MONEY_HELD, S.MONEY_HELD, CALLS["deposit_unclaimed_money"], None),
     ("disburse", S.MONEY_HELD, S.ENFORCING, lambda c: c.disburse("I-1", 4_000_000, LATER, ACCOUNTANT), None),
     # 6 M received, above 2 × the base salary (4.68 M in 2026), so a fee is due (TT 216 Art. 6(4))
     ("charge_enforcement_fee", S.VOLUNTARY, S.VOLUNTARY,

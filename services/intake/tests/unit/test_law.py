@@ -382,3 +382,22 @@ def test_a_partial_delegation_revokes_the_decision_in_that_part_and_the_case_goe
     with pytest.raises(InvalidValueError):   # naming every item is a whole delegation
         case.delegate_in_part("HP-KV03", "assets_elsewhere", "QD-UT2", "QD-TH2", ["I-1", "I-2"],
                               at(2025, 3, 21), HEAD)
+
+
+# ---------------------------------------------------------------- unclaimed money (ND 62/2015 Art. 49)
+
+
+def test_unclaimed_money_is_deposited_in_the_legal_order_and_completes_the_case() -> None:
+    case = to_status(S.ENFORCING)
+    case.collect_money("I-1", 50_000_000, "deduction", "KT-1", at(2025, 3, 20), OFFICER)
+    # of the 50 M held the court fee (rank 2) takes 10 M first (Art. 47(1)): the fine's share is 40 M
+    with pytest.raises(Exception) as refused:
+        case.deposit_unclaimed_money("I-1", 45_000_000, "STK-1", at(2025, 4, 21), ACCOUNTANT)
+    assert refused.value.rule == "payment_order.payment_order"
+    case.deposit_unclaimed_money("I-1", 40_000_000, "STK-1", at(2025, 4, 21), ACCOUNTANT)
+    case.disburse("I-2", 10_000_000, at(2025, 4, 21, 10), ACCOUNTANT)
+    case.collect_money("I-1", 60_000_000, "deduction", "KT-2", at(2025, 5, 5), OFFICER)
+    case.deposit_unclaimed_money("I-1", 60_000_000, "STK-2", at(2025, 6, 5), ACCOUNTANT)
+    assert (case.held_vnd, case.items["I-1"].deposited_vnd, case.status) == (0, 100_000_000, S.MONEY_HELD)
+    case.complete(at(2025, 6, 6), HEAD)
+    assert case.collect_events()[-1].completion_basis == "unclaimed_money_deposited"

@@ -193,7 +193,7 @@ class Driver:
         paid = case.items and all(i.settled for i in case.items.values())
         if paid and "complete" in allowed and rnd.random() < 0.3:  # a case performed in full mostly ends
             name = "complete"
-        if case.status in (S.NO_CONDITION, S.VERIFYING) and rnd.random() < 0.1:
+        if case.status in (S.NO_CONDITION, S.VERIFYING) and rnd.random() < 0.25:
             name = "collect_money_paid_to_bank"  # a debtor without conditions repays the bank now and then
         if case.status in (S.JUDGMENT_RECEIVED, S.REQUEST_RECEIVED, S.DECIDED) and rnd.random() < 0.5:
             name = rnd.choice(self.EARLY)  # most cases get parties and claim items before the notice
@@ -294,6 +294,11 @@ class Driver:
                                            "bankruptcy_opened"])
             else:
                 kw["kind"] = rnd.choice(["reduced", "exempted"])
+        elif name == "deposit_unclaimed_money":
+            plan = case.payment_plan()
+            payable = [(k, v) for k, v in plan.items() if v > 0]
+            k, v = rnd.choice(payable) if payable else (item, 1_000_000)
+            kw |= {"claim_item_id": k, "amount_vnd": v, "deposit_reference": self.uid("STK")}
         elif name == "accept_late_request":
             kw |= {"ground": rnd.choice(["force_majeure", "objective_obstacle"]), "reasons": "Thiên tai, lũ lụt"}
         elif name == "record_notice_to_parties":
@@ -495,6 +500,7 @@ def test_the_random_cases_cover_the_interesting_paths():
             S.TERMINATED} <= statuses
     assert {"MoneyCollected", "MoneyDisbursed", "EnforcementFeeCharged", "Reverified", "DeadlineMissed",
             "ConditionsFound", "ContinuedFromNoCondition", "ClaimReduced", "NoticeToPartiesRecorded",
+            "UnclaimedMoneyDeposited",
             "DelegatedOut", "Postponed", "ContinuedAfterPostponement", "Suspended", "ContinuedAfterSuspension",
             "SeizureOrdered", "VoluntaryPaymentRecorded", "ProcuracyCopyRecorded",
             "CertificateIssued"} <= events

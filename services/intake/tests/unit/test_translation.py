@@ -231,6 +231,9 @@ def law_of_issue_7() -> Case:
                            at(2026, 2, 13), HEAD)
     case.delegate_in_part("HP-KV03", "assets_elsewhere", "54/QĐ-CCTHADS", "55/QĐ-CCTHADS", [FEE],
                           at(2026, 2, 16), HEAD)
+    case.collect_money(DEBT, 70_000_000, "deduction", "KT-2026-1", at(2026, 3, 2), ACCOUNTANT)
+    case.deposit_unclaimed_money(DEBT, 70_000_000, "STK-VCB-0042", at(2026, 4, 1), ACCOUNTANT)
+    case.complete(at(2026, 4, 2), HEAD)
     return case
 
 
@@ -692,6 +695,9 @@ def test_the_law_of_issue_7_is_published_in_contract_v2():
         "part", 20_000_000, "55/QĐ-CCTHADS")
     continued = [e for e in envs if isinstance(e, c.VerificationRecorded) and e.payload.decision_number][-1]
     assert (continued.payload.result, continued.payload.decision_number) == ("with_conditions", "52/QĐ-CCTHADS")
+    deposited = next(e for e in envs if isinstance(e, c.UnclaimedMoneyDeposited))
+    assert (deposited.payload.amount_vnd, deposited.payload.deposit_reference) == (70_000_000, "STK-VCB-0042")
+    assert envs[-1].payload.basis == "unclaimed_money_deposited"      # the completion basis that goes with it
     opened = only("received_by_delegation", c.CaseOpenedV2)[0]
     assert (opened.payload.origin, opened.payload.delegated_from_unit) == ("received_by_delegation", "HP-KV03")
     assert only("separate_register", c.CaseMovedToSeparateRegister)[0].payload.legal_basis
