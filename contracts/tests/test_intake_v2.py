@@ -52,5 +52,6 @@ def test_a_partial_delegation_names_its_items_and_a_delegated_case_its_office() 
 
 def test_every_v2_and_new_event_says_which_statistics_column_it_feeds() -> None:
     for model in (i.CaseOpenedV2, i.EnforcementDecidedV2, i.MoneyCollectedV2, i.CaseTerminatedV2, i.CaseDelegatedV2,
-                  i.ClaimReduced, i.CaseMovedToSeparateRegister, i.RequestReturned, i.UnclaimedMoneyDeposited):
+                  i.ClaimReduced, i.CaseMovedToSeparateRegister, i.RequestReturned, i.UnclaimedMoneyDeposited,
+                  i.CaseRevokedV2):
         assert model.__doc__ and "[" in model.__doc__, model.__name__

@@ -125,6 +125,9 @@ _INTAKE: dict[str, tuple[Actor, date, Callable[[], ContractModel]]] = {
         ground=i.DelegationGround.SECURED_ASSET_ELSEWHERE, to_unit="HP-KV03", decision_number="36/QĐ-CCTHADS",
         delegated_on=date(2025, 4, 1), scope=i.DelegationScope.PART, claim_item_ids=(CLAIM_DEBT,),
         amount_vnd=2_450_000_000, revocation_decision_number="37/QĐ-CCTHADS")),
+    "intake.CaseRevoked.v2": (HEAD, date(2025, 3, 14), lambda: i.CaseRevokedV2Payload(
+        ground=i.RevocationGround.DECISION_ERROR, decision_number="21/QĐ-CCTHADS", revoked_on=date(2025, 3, 14),
+        scope=i.RevocationScope.PART, claim_item_ids=(CLAIM_FEE,), amount_vnd=5_000_000)),
     "intake.ClaimReduced.v1": (HEAD, date(2025, 9, 10), lambda: i.ClaimReducedPayload(
         claim_item_id=CLAIM_FEE, amount_vnd=2_000_000, reason=i.ReductionReason.PARTLY_TERMINATED,
         decision_number="88/QĐ-CCTHADS", reduced_on=date(2025, 9, 10),

@@ -796,6 +796,34 @@ class CaseDelegatedV2Payload(_DecisionOnGround):
         return self
 
 
+class RevocationScope(StrEnum):
+    WHOLE = "whole"
+    PART = "part"
+
+
+REVOCATION_SCOPE_LABELS: Mapping[RevocationScope, str] = {
+    RevocationScope.WHOLE: "Thu hồi toàn bộ quyết định thi hành án",
+    RevocationScope.PART: "Thu hồi một phần quyết định thi hành án",
+}
+LABELS = {**LABELS, RevocationScope: REVOCATION_SCOPE_LABELS}
+
+
+class CaseRevokedV2Payload(_DecisionOnGround):
+    ground: RevocationGround
+    decision_number: DocumentNumber
+    revoked_on: LegalDate
+    legal_basis: LegalBasis | None = None
+    scope: RevocationScope = RevocationScope.WHOLE
+    claim_item_ids: tuple[UUID, ...] = ()      # scope "part": the items revoked
+    amount_vnd: MoneyVnd | None = None         # scope "part": what was still to collect on them
+
+    @model_validator(mode="after")
+    def _a_part_names_its_items(self) -> Self:
+        if (self.scope == RevocationScope.PART) != bool(self.claim_item_ids):
+            raise ValueError("claim_item_ids are given for a partial revocation, and only then")
+        return self
+
+
 class ClaimReducedPayload(ContractModel):
     claim_item_id: UUID
     amount_vnd: PositiveMoneyVnd
@@ -857,6 +885,13 @@ class CaseDelegatedV2(Envelope[CaseDelegatedV2Payload]):
     schema_version: Literal[2] = 2
 
 
+class CaseRevokedV2(Envelope[CaseRevokedV2Payload]):
+    """Revocation of the QĐTHA (Art. 37): [4] deducted (thu hồi/hủy), by case when whole, in money by
+    amount_vnd when part."""
+    event_type: Literal["intake.CaseRevoked.v2"] = "intake.CaseRevoked.v2"
+    schema_version: Literal[2] = 2
+
+
 class ClaimReduced(Envelope[ClaimReducedPayload]):
     """A part of a claim no longer to enforce: [8] terminated (+ reduced), money tree only."""
     event_type: Literal["intake.ClaimReduced.v1"] = "intake.ClaimReduced.v1"
@@ -904,6 +939,7 @@ UPCASTERS_V1_V2: Mapping[str, Callable[[dict], dict]] = {
     "intake.MoneyCollected.v1": _same_payload,
     "intake.CaseTerminated.v1": _termination_v1_to_v2,
     "intake.CaseDelegated.v1": _same_payload,
+    "intake.CaseRevoked.v1": _same_payload,
 }
 
 
@@ -913,7 +949,7 @@ INTAKE_EVENTS: tuple[type[Envelope], ...] = (
     CasePostponed, CaseContinued, CaseSuspended, CaseTerminated, CaseDelegated, CaseRevoked,
     CaseCompleted, DeadlineMissed,
     CaseOpenedV2, EnforcementDecidedV2, MoneyCollectedV2, CaseTerminatedV2, CaseDelegatedV2,
-    ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited,
+    ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited, CaseRevokedV2,
 )
 
 # The current version of every intake event (what the service publishes and the AsyncAPI shows).
@@ -922,7 +958,7 @@ IntakeEvent = Annotated[
         CaseOpenedV2, RequestRefused, EnforcementDecidedV2, PartyAdded, ClaimItemAdded,
         OfficerAssigned, VoluntaryPeriodStarted, VerificationRecorded, SeizureOrdered,
         MoneyCollectedV2, MoneyDisbursed, CasePostponed, CaseContinued, CaseSuspended,
-        CaseTerminatedV2, CaseDelegatedV2, CaseRevoked, CaseCompleted, DeadlineMissed,
+        CaseTerminatedV2, CaseDelegatedV2, CaseRevokedV2, CaseCompleted, DeadlineMissed,
         ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited,
     ],
     Field(discriminator="event_type"),

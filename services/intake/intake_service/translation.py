@@ -406,6 +406,14 @@ def _unclaimed_money_deposited(e: Any) -> Published:
         deposit_reference=e.deposit_reference, legal_basis=legal_reference("unclaimed_money", _day(e)))
 
 
+def _partly_revoked(e: Any) -> Published:
+    ground = REVOCATION_GROUNDS[RevocationGround(e.ground)]
+    return c.CaseRevokedV2, c.CaseRevokedV2Payload(
+        ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
+        legal_basis=_basis("revocation", e, ground), scope=c.RevocationScope.PART,
+        claim_item_ids=tuple(_claim_item(e, i) for i in e.claim_items), amount_vnd=sum(e.claim_items.values()))
+
+
 def _moved_to_separate_register(e: Any) -> Published:
     return c.CaseMovedToSeparateRegister, c.CaseMovedToSeparateRegisterPayload(
         moved_on=_day(e), legal_basis=legal_reference("separate_register", _day(e)))
@@ -460,8 +468,8 @@ def _delegated_out(e: Any) -> Published:
 
 def _revoked(e: Any) -> Published:
     ground = REVOCATION_GROUNDS[RevocationGround(e.ground)]
-    return c.CaseRevoked, c.CaseRevokedPayload(ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
-                                               legal_basis=_basis("revocation", e, ground))
+    return c.CaseRevokedV2, c.CaseRevokedV2Payload(ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
+                                                   legal_basis=_basis("revocation", e, ground))
 
 
 def _completed(e: Any) -> Published:
@@ -504,6 +512,7 @@ PUBLISHED: Mapping[str, Callable[[Any], Published | None]] = {
     "DelegationReceived": _delegation_received,
     "AssetTakenInKind": _asset_taken_in_kind,
     "ClaimReduced": _claim_reduced,
+    "PartlyRevoked": _partly_revoked,
     "UnclaimedMoneyDeposited": _unclaimed_money_deposited,
     "PartlyDelegatedOut": _partly_delegated_out,
     "MovedToSeparateRegister": _moved_to_separate_register,

@@ -1145,6 +1145,32 @@ class Case(Aggregate):
         self.disbursements.append((self._stamp(at), amount_vnd))
         self._settle_money_status()
 
+    def revoke_in_part(self, claim_item_ids: list[str], ground: RevocationGround | str, decision_no: str,
+                       at: datetime, actor: Actor) -> None:
+        """Revocation of the QĐTHA in part (Art. 37): what was not yet collected on the named items is no
+        longer to enforce here; the case goes on with the rest (delegation in part: delegate_in_part)."""
+        day = self._guard("revoke_in_part", at, actor)
+        ground = _ground(RevocationGround, ground, "revocation", day)
+        if not claim_item_ids or len(set(claim_item_ids)) != len(claim_item_ids):
+            raise InvalidValueError("a partial revocation names its claim items, each once")
+        items = [self._item(i) for i in claim_item_ids]
+        if len(items) == len(self.items):
+            raise InvalidValueError("every claim item is named: revoke the whole decision (revoke)")
+        if any(i.uncollected_vnd <= 0 for i in items):
+            raise NothingOutstandingError("a claim item named is already collected in full")
+        self._new_decision(decision_no)
+        self._partly_revoked(ground=ground.value, decision_no=decision_no,
+                             claim_items={i.id: i.uncollected_vnd for i in items}, at=at, actor_id=actor.id,
+                             actor_role=actor.role.value)
+
+    @event("PartlyRevoked")
+    def _partly_revoked(self, ground: str, decision_no: str, claim_items: dict[str, int], at: datetime, actor_id: str,
+                        actor_role: str) -> None:
+        for item_id, amount in claim_items.items():
+            self.items[item_id].reduced_vnd += amount
+        self._decision(decision_no, "revocation_in_part", self._stamp(at))
+        self._settle_money_status()
+
     def deposit_unclaimed_money(self, claim_item_id: str, amount_vnd: int, deposit_reference: str, at: datetime,
                                 actor: Actor) -> None:
         """Money held for a creditor who does not come for it: after the notice and 15 days it is

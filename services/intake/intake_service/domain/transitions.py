@@ -152,6 +152,8 @@ TRANSITIONS: dict[str, Transition] = {
                            "delegation", LEADERS),
     "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked; no money may be held",
                  "revocation", LEADERS),
+    "revoke_in_part": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked in part (some claim items)",
+                         "revocation", LEADERS),
     "complete": _t(AFTER_NOTICE,
                    "completion follows payment in full; a case whose every claim item is performed ends at "
                    "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
@@ -228,4 +230,5 @@ COMMAND_LABELS_VI: dict[str, str] = {
     "reduce_claim": "ghi nhận miễn, giảm nghĩa vụ thi hành án",
     "delegate_in_part": "ủy thác thi hành án một phần",
     "deposit_unclaimed_money": "gửi tiết kiệm số tiền chưa có người nhận",
+    "revoke_in_part": "thu hồi một phần quyết định thi hành án",
 }

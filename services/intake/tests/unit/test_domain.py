@@ -209,6 +209,7 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "terminate_in_part": lambda c: c.terminate_in_part("I-1", 1_000_000, "creditor_waiver_or_parties_agreement",
                                                        "QD-DC-P", LATER, HEAD),
     "reduce_claim": lambda c: c.reduce_claim("I-1", 1_000_000, "exempted", "QD-MG-X", LATER, HEAD),
+    "revoke_in_part": lambda c: c.revoke_in_part(["I-1"], "material_error", "QD-TH-P", LATER, HEAD),
     "deposit_unclaimed_money": lambda c: c.deposit_unclaimed_money("I-1", 1_000_000, "STK-1", LATER, ACCOUNTANT),
     "revoke": lambda c: c.revoke("issued_without_competence", "QD-TH-X", LATER, HEAD),
     "complete": lambda c: c.complete(LATER, HEAD),
@@ -239,7 +240,7 @@ EVENT_OF = {
     "record_new_information": "NewInformationRecorded", "record_creditor_notice": "CreditorNoticeRecorded",
     "continue_from_no_condition": "ContinuedFromNoCondition", "terminate_in_part": "ClaimReduced",
     "reduce_claim": "ClaimReduced", "reverify_found": "ConditionsFound",
-    "deposit_unclaimed_money": "UnclaimedMoneyDeposited",
+    "deposit_unclaimed_money": "UnclaimedMoneyDeposited", "revoke_in_part": "PartlyRevoked",
 }
 
 
@@ -369,6 +370,7 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
     *[("delegate_in_part", s, s, _then(_second_item, CALLS["delegate_in_part"]), None)
       for s in ACTIVE - {S.MONEY_HELD}],
     *[("revoke", s, S.REVOKED, _then(_pay_out_held, CALLS["revoke"]), None) for s in ACTIVE | {S.SUSPENDED}],
+    *[("revoke_in_part", s, s, _then(_second_item, CALLS["revoke_in_part"]), None) for s in ACTIVE | {S.SUSPENDED}],
     ("complete", S.VOLUNTARY, S.COMPLETED, _then(_pay_all, _disburse_all, CALLS["complete"]), None),
     ("complete", S.MONEY_HELD, S.COMPLETED, _then(_collect_rest, _disburse_all, CALLS["complete"]), None),
     # fully repaid to the bank: the case ends where it is (an enforcing one passes through MONEY_HELD)

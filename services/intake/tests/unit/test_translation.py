@@ -44,7 +44,7 @@ def uid(name: str) -> str:
 
 
 BANK, DEBTOR, STATE = uid("party/bank"), uid("party/debtor"), uid("party/state")
-DEBT, FEE = uid("claim/debt"), uid("claim/fee")
+DEBT, FEE, OTHER = uid("claim/debt"), uid("claim/fee"), uid("claim/other")
 
 
 def at(y: int, m: int, d: int, h: int = 9) -> datetime:
@@ -217,6 +217,7 @@ def law_of_issue_7() -> Case:
     case.add_party(BANK, "creditor", "credit_institution", at(2025, 3, 5, 10), CLERK, bank_code="VCB")
     case.add_claim_item(DEBT, "credit_debt", 100_000_000, BANK, at(2025, 3, 5, 11), CLERK)
     case.add_claim_item(FEE, "other", 20_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.add_claim_item(OTHER, "other", 3_000_000, BANK, at(2025, 3, 5, 11), CLERK)
     case.notify(at(2025, 3, 6), OFFICER)
     case.start_verification(at(2025, 3, 20), OFFICER)
     case.record_verification("without_conditions", at(2025, 3, 21), HEAD, ground="no_income_or_assets",
@@ -231,6 +232,7 @@ def law_of_issue_7() -> Case:
                            at(2026, 2, 13), HEAD)
     case.delegate_in_part("HP-KV03", "assets_elsewhere", "54/QĐ-CCTHADS", "55/QĐ-CCTHADS", [FEE],
                           at(2026, 2, 16), HEAD)
+    case.revoke_in_part([OTHER], "material_error", "56/QĐ-CCTHADS", at(2026, 2, 17), HEAD)
     case.collect_money(DEBT, 70_000_000, "deduction", "KT-2026-1", at(2026, 3, 2), ACCOUNTANT)
     case.deposit_unclaimed_money(DEBT, 70_000_000, "STK-VCB-0042", at(2026, 4, 1), ACCOUNTANT)
     case.complete(at(2026, 4, 2), HEAD)
@@ -467,7 +469,7 @@ def test_money_out_goes_to_the_creditor_or_to_the_state_budget():
 
 def test_a_ground_the_contract_does_not_name_is_other_with_the_domain_ground_in_the_legal_basis():
     postponed = only("no_condition_then_pauses", c.CasePostponed)[0].payload
-    revoked_ = only("revoked", c.CaseRevoked)[0].payload
+    revoked_ = only("revoked", c.CaseRevokedV2)[0].payload
 
     assert postponed.ground == "other" and postponed.legal_basis.endswith("transfer_of_obligation_blocked")
     assert postponed.postponed_until == date(2025, 4, 10)
@@ -695,6 +697,9 @@ def test_the_law_of_issue_7_is_published_in_contract_v2():
         "part", 20_000_000, "55/QĐ-CCTHADS")
     continued = [e for e in envs if isinstance(e, c.VerificationRecorded) and e.payload.decision_number][-1]
     assert (continued.payload.result, continued.payload.decision_number) == ("with_conditions", "52/QĐ-CCTHADS")
+    revoked = next(e for e in envs if isinstance(e, c.CaseRevokedV2))
+    assert (revoked.payload.scope, revoked.payload.amount_vnd, revoked.payload.claim_item_ids) == (
+        "part", 3_000_000, (UUID(OTHER),))
     deposited = next(e for e in envs if isinstance(e, c.UnclaimedMoneyDeposited))
     assert (deposited.payload.amount_vnd, deposited.payload.deposit_reference) == (70_000_000, "STK-VCB-0042")
     assert envs[-1].payload.basis == "unclaimed_money_deposited"      # the completion basis that goes with it
