@@ -533,3 +533,12 @@ class UnclaimedDepositIn(Body):
 
 command_route("unclaimed-deposits", "deposit_unclaimed_money", UnclaimedDepositIn, MONEY,
               "Gửi tiết kiệm số tiền chưa có người nhận (Điều 49 Nghị định 62/2015)")
+
+
+class PartialRevocationIn(DecisionNo):
+    claim_item_ids: list[UUID] = Field(min_length=1)
+    ground: RevocationGround
+
+
+command_route("revocation/partial", "revoke_in_part", PartialRevocationIn, LEAD,
+              "Thu hồi một phần quyết định thi hành án")
