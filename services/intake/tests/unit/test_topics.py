@@ -74,3 +74,19 @@ def test_every_pre_split_event_topic_resolves(name: str) -> None:
     from eventsourcing.utils import resolve_topic
 
     assert resolve_topic(f"{OLD}:Case.{name}") is getattr(Case, name)
+
+
+def test_the_old_topics_are_registered_not_just_found_through_the_package_re_exports() -> None:
+    """Without the registration, resolving an old topic would depend on `Case` staying an attribute of
+    the package; in a fresh interpreter, with that attribute gone, the old topics still resolve."""
+    import subprocess
+    import sys
+
+    code = ("import intake_service.domain as d\n"
+            "case = d.Case\n"
+            "del d.Case\n"
+            "from eventsourcing.utils import resolve_topic\n"
+            "assert resolve_topic('intake_service.domain:Case.Terminated') is case.Terminated\n"
+            "assert resolve_topic('intake_service.domain:Case.Snapshot') is case.Snapshot\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
