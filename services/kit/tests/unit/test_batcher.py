@@ -60,7 +60,7 @@ async def test_concurrent_commands_on_different_aggregates_share_one_transaction
     app, batcher = setup
     saves: list[int] = []
     original = app.record
-    app.record = lambda aggs, tracking=None: saves.append(len(list(aggs))) or original(aggs, tracking)  # type: ignore[method-assign]
+    app.record = lambda aggs, tracking=None, **kw: saves.append(len(list(aggs))) or original(aggs, tracking, **kw)  # type: ignore[method-assign]
 
     ids = await asyncio.gather(*(batcher.submit(uuid4(), open_counter(app)) for _ in range(50)))
 
