@@ -76,17 +76,18 @@ class CommandRecorder(PostgresProcessRecorder):
             " SELECT c, f, r::jsonb FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(c, f, r)").format(table=table)
         self._select_commands = SQL(
             "SELECT command_id, fingerprint, result FROM {table} WHERE command_id = ANY(%s::text[])").format(table=table)
-        # Test-only fault hook: called after the transaction committed, inside the library's retry
-        # (raise OperationalError to simulate a lost COMMIT acknowledgement; SIGKILL to simulate a crash).
-        self.after_commit: Callable[[], None] | None = None
+        # Test-only fault hook: called with the command rows after the transaction committed, inside
+        # the library's retry (raise OperationalError to simulate a lost COMMIT acknowledgement;
+        # SIGKILL the process to simulate a crash before the caller is answered).
+        self.after_commit: Callable[[Sequence[CommandRow]], None] | None = None
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # the library's undecorated body, inside the same retry policy, so a fault after the commit is
         # retried exactly as a real lost acknowledgement would be
         ids = PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)  # type: ignore[attr-defined]
-        if self.after_commit is not None and (kwargs.get("commands") or stored_events):
-            self.after_commit()
+        if self.after_commit is not None:
+            self.after_commit(kwargs.get("commands") or ())
         return ids
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
