@@ -28,9 +28,9 @@ import hashlib
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
-from fastapi import Request, Response
+from fastapi import Header, Request, Response
 
 from .auth import TokenError, decode_token
 
@@ -128,9 +128,18 @@ def _caller(request: Request) -> str:
     return "anonymous"
 
 
-async def command_context(request: Request, response: Response) -> None:
-    """App-wide FastAPI dependency: the command id of this request (see the module docstring)."""
-    key = request.headers.get(HEADER)
+KEY_PATTERN = r"^[!-~](?:[ -~]{0,198}[!-~])?$"   # printable ASCII, no space at either end
+
+
+async def command_context(
+        request: Request, response: Response,
+        key: Annotated[str | None, Header(
+            alias=HEADER, pattern=KEY_PATTERN, max_length=MAX_KEY_LENGTH,
+            description="Khóa chống trùng lặp của lệnh: gửi lại cùng một lệnh với cùng khóa thì nhận lại kết quả "
+                        "ban đầu và không ghi gì thêm; cùng khóa cho một yêu cầu khác bị từ chối (422). "
+                        "Không có tác dụng với yêu cầu đọc (GET)")] = None) -> None:
+    """App-wide FastAPI dependency: the command id of this request (see the module docstring). The
+    header is declared here so that the OpenAPI documents it (with its pattern) on every route."""
     caller = _caller(request)
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
         raise InvalidIdempotencyKeyError(f"{HEADER} must be 1..{MAX_KEY_LENGTH} printable ASCII characters")
