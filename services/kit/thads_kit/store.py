@@ -69,11 +69,12 @@ class CommandRecorder(PostgresProcessRecorder):
         table = SQL("{schema}.{table}").format(schema=Identifier(datastore.schema),
                                               table=Identifier(self.commands_table_name))
         self.sql_create_statements.append(SQL(
+            # json, not jsonb: a replay answers the same bytes (jsonb reorders keys)
             "CREATE TABLE IF NOT EXISTS {table} (command_id text PRIMARY KEY, fingerprint text NOT NULL,"
-            " result jsonb, recorded_at timestamptz NOT NULL DEFAULT now())").format(table=table))
+            " result json, recorded_at timestamptz NOT NULL DEFAULT now())").format(table=table))
         self._insert_commands = SQL(
             "INSERT INTO {table} (command_id, fingerprint, result)"
-            " SELECT c, f, r::jsonb FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(c, f, r)").format(table=table)
+            " SELECT c, f, r::json FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(c, f, r)").format(table=table)
         self._select_commands = SQL(
             "SELECT command_id, fingerprint, result FROM {table} WHERE command_id = ANY(%s::text[])").format(table=table)
         # Test-only fault hook: called with the command rows after the transaction committed, inside

@@ -316,3 +316,19 @@ async def test_an_invalid_key_is_refused_before_anything_runs(svc):
     schema = (await svc.http.get("/openapi.json")).json()
     params = schema["paths"]["/cases/{case_id}/disbursements"]["post"]["parameters"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params), "documented"
+
+
+async def test_concurrent_retries_with_one_key_apply_the_command_once(svc):
+    import asyncio
+
+    cid, fee_item = await case_with_money_held(svc)
+    body = {"claim_item_id": fee_item, "amount_vnd": 1_000_000, "occurred_at": at(date(2025, 3, 12))}
+
+    replies = await asyncio.gather(*(svc.http.post(f"/cases/{cid}/disbursements", json=body,
+                                                   headers=auth("officer", "cv-07", key="chi-0004"))
+                                     for _ in range(5)))
+
+    assert [r.status_code for r in replies] == [200] * 5, [r.text for r in replies]
+    assert len({r.text for r in replies}) == 1, "every caller got the same answer"
+    assert (await svc.events(cid)).count("MoneyDisbursed") == 1
+    assert svc.app.get_case(UUID(cid)).held_vnd == 4_000_000

@@ -125,3 +125,24 @@ async def test_a_command_with_an_explicit_id_is_applied_once_however_often_it_ar
         await conn.close()
     assert [r["command_id"] for r in rows][1:] == ["msg:bank-msg-42"]
     assert rows[0]["command_id"].startswith("gen:"), "a command without an id gets a generated one"
+
+
+async def test_a_batch_whose_commit_acknowledgement_is_lost_answers_each_caller_once_and_applies_each_once(setup):
+    from eventsourcing.persistence import OperationalError
+
+    app, batcher, _schema = setup
+    ids = await asyncio.gather(*(batcher.submit(uuid.uuid4(), open_counter()) for _ in range(3)))
+    fired: list[int] = []
+
+    def lose_ack(rows: Any) -> None:
+        if not fired:
+            fired.append(len(rows))
+            raise OperationalError("fault injection: connection lost after COMMIT")
+
+    app.recorder.after_commit = lose_ack  # type: ignore[attr-defined]
+    results = await asyncio.gather(*(batcher.submit(uuid.UUID(i), add(app, i, n)) for n, i in enumerate(ids, 1)))
+
+    assert fired == [3], "the three commands committed in one transaction, then the acknowledgement was lost"
+    assert results == [1, 2, 3]
+    assert [app.repository.get(uuid.UUID(i)).value for i in ids] == [1, 2, 3]
+    assert [app.repository.get(uuid.UUID(i)).version for i in ids] == [2, 2, 2], "one Added event each"
