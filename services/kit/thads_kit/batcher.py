@@ -54,9 +54,15 @@ class ConflictRetriesExhaustedError(Exception):
     """The aggregate kept changing under the command; the caller may try again."""
 
     rule = "optimistic concurrency: the aggregate kept changing while the command ran"
+    legal_basis = None
+    message_vi = "Hồ sơ liên tục thay đổi trong khi lệnh đang chạy; chưa có gì được ghi, hãy thử lại"
 
 class ServiceStoppingError(Exception):
     """The service is shutting down and takes no more commands; the caller may retry elsewhere."""
+
+    rule = "service stopping: the command was not run"
+    legal_basis = None
+    message_vi = "Dịch vụ đang dừng, lệnh chưa được thực hiện; hãy thử lại"
 
 
 @dataclass
