@@ -43,10 +43,6 @@ ERROR_STATUS: dict[type[Exception], int] = {
     NotPositiveAmountError: 422,
     NaiveDatetimeError: 422,
 }
-# Not mapped: RuntimeError("service is shutting down"), which the kit's batcher sets on commands still
-# queued when it stops. It is a bare RuntimeError, so it cannot be told apart from a bug here without
-# matching its message; it stays a 500. (uvicorn lets in-flight requests finish before the lifespan
-# stops the batcher, so it reaches an HTTP caller only when the graceful shutdown times out.)
 
 
 class PersonalDataStore:
@@ -61,11 +57,12 @@ class PersonalDataStore:
         if owner is not None and owner != case_id:
             raise PartyOfAnotherCaseError(f"party {body.party_id} belongs to another case")
 
-    async def save(self, case_id: Any, body: Any) -> None:
-        """After the command was saved (refuses, too, if another case took the id in between)."""
-        await personal_data.save_party(self.runtime.pool, self.schema, party_id=body.party_id, case_id=case_id,
-                                       full_name=body.full_name, id_number=body.id_number,
-                                       address=body.address, phone=body.phone)
+    def write(self, case_id: Any, body: Any) -> Any:
+        """The write that stores the personal data in the transaction of the PartyAdded event (it
+        refuses, too, if another case took the id in between)."""
+        return personal_data.upsert_write(self.schema, party_id=body.party_id, case_id=case_id,
+                                          full_name=body.full_name, id_number=body.id_number,
+                                          address=body.address, phone=body.phone)
 
 
 def build(settings: Settings) -> FastAPI:

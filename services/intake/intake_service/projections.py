@@ -562,7 +562,8 @@ async def no_condition_debtors(conn: Any, schema: str, *, unit: str | None = Non
     if unit:
         w.add("c.unit = ?", unit)
     source = (f"FROM {qualified(schema, 'case_view')} c CROSS JOIN LATERAL jsonb_array_elements(c.parties) p"
-              f" JOIN {qualified(schema, 'party_personal_data')} d ON d.party_id::text = p->>'party_id'")
+              f" JOIN {qualified(schema, 'party_personal_data')} d ON d.party_id::text = p->>'party_id'"
+              " AND d.case_id = c.case_id")   # a party's personal data belongs to its own case
     total = await conn.fetchval(f"SELECT count(*) {source}{w.sql()}", *w.args)
     rows = await conn.fetch(
         f"SELECT d.full_name, d.address, c.claims {source}{w.sql()}"

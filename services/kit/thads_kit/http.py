@@ -8,11 +8,14 @@ import logging
 import uuid
 from typing import Any, AsyncIterator, Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from .commands import (
+    CommandOutcomeUnknownError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, command_context,
+)
 from .logs import correlation_id
 
 log = logging.getLogger(__name__)
@@ -23,7 +26,8 @@ HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncIterator[None]] | None,
                jwt_secret: str, health: HealthCheck, error_status: dict[type[Exception], int]) -> FastAPI:
     """`error_status` maps domain error classes to HTTP statuses (most specific class wins)."""
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    # every request gets a command id (Idempotency-Key header or generated), see commands.py
+    app = FastAPI(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)])
     app.state.jwt_secret = jwt_secret
 
     @app.middleware("http")
@@ -52,7 +56,8 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
             "error": type(exc).__name__, "rule": rule, "message": str(exc)})
 
     from .batcher import ConflictRetriesExhaustedError, ServiceStoppingError
-    error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503} | dict(error_status)
+    error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503, IdempotencyKeyReusedError: 422,
+                    InvalidIdempotencyKeyError: 422, CommandOutcomeUnknownError: 503} | dict(error_status)
     # most specific first, so a NotFound subclass of the service error maps to 404
     ordered = sorted(error_status.items(), key=lambda kv: -len(kv[0].__mro__))
     for cls, _code in ordered:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
@@ -26,6 +28,14 @@ def ensure_schema_sync(settings: ServiceSettings) -> None:
                          user=settings.pg_user, password=settings.pg_password.get_secret_value() or None,
                          autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"')
+
+
+def _kill_after_client_command(rows: Any) -> None:
+    """Test-only fault (`<SERVICE>_FAULT=command_kill_after_commit`): SIGKILL this process right after
+    a transaction holding a command with a client Idempotency-Key committed, before anyone is answered."""
+    if any(r.command_id.startswith("key:") for r in rows):
+        log.warning("fault injection: SIGKILL after committing command(s) %s", [r.command_id for r in rows])
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class Runtime:
@@ -54,6 +64,8 @@ class Runtime:
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
         if self._application_factory is not None:
             self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
+            if s.fault == "command_kill_after_commit":
+                self.app.recorder.after_commit = _kill_after_client_command  # type: ignore[attr-defined]
             self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
             await self.batcher.start()
             if self._translate is not None and s.role_enabled("relay"):
