@@ -177,3 +177,21 @@ def test_docs_pages_load_their_assets_from_this_service_not_a_cdn():
         for asset in assets:
             r = client.get(asset)
             assert r.status_code == 200 and len(r.content) > 1000, asset
+
+
+def test_faststreams_own_logger_writes_json_too():
+    import faststream  # noqa: F401 - creates its "faststream" logger with a coloured text handler
+
+    out = io.StringIO()
+    root, fs = logging.getLogger(), logging.getLogger("faststream")
+    saved = root.handlers[:], root.level, fs.handlers[:], fs.propagate
+    logs.configure("front-test")
+    root.handlers[0].setStream(out)
+    try:
+        logging.getLogger("faststream.kafka").info("partitions assigned")
+    finally:
+        root.handlers[:], _, fs.handlers[:], fs.propagate = saved
+        root.setLevel(saved[1])
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["partitions assigned"]
+    assert lines[0]["logger"] == "faststream.kafka" and lines[0]["service"] == "front-test"
