@@ -353,6 +353,11 @@ def report_http(r: dict[str, Any]) -> None:
               f"({f['visible']}/{f['commands']} seen)", "", f"{f['p50_ms']:.0f}", f"{f['p99_ms']:.0f}", "",
               "p99 ≤ 200 ms")
     console.print(t)
+    from thads_kit.settings import ServiceSettings
+    poll = ServiceSettings().relay_poll_seconds
+    console.print(f"freshness: the relay wakes on LISTEN/NOTIFY and polls only as a fallback every {poll:.1f} s "
+                  f"(p50 {f['p50_ms']:.0f} ms); the reader polled the audit table every {f['poll_ms']:.0f} ms; "
+                  f"asked {f['rate_asked']:.0f} commands/s, sent {f['rate_sent']:.0f}/s")
     errors = {k: h[k]["errors"] for k in ("bare", "writes", "reads") if h[k]["errors"]}
     if errors or f["failures"]:
         console.print(f"[red]errors[/]: {errors} freshness failures {f['failures']} {f['first_failures']}")

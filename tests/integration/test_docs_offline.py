@@ -50,8 +50,9 @@ def render(url: str, profile: Path) -> str:
 @pytest.fixture(params=[s for s in layout.SERVICES], ids=lambda s: s.name)
 def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, Any]]]:
     main = importlib.import_module(request.param.module)
-    settings_module = importlib.import_module(request.param.module.rsplit(".", 1)[0] + ".settings")
-    app = main.build(settings_module.Settings())
+    settings_cls = getattr(main, "Settings", None) or importlib.import_module(
+        request.param.module.rsplit(".", 1)[0] + ".settings").Settings
+    app = main.build(settings_cls())
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
