@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 THADS := $(BIN)/thads
 
-.PHONY: run test test-unit test-integration test-e2e bench down clean distclean venv system-deps infra-up infra-down asyncapi schemas
+.PHONY: run test test-unit test-integration test-e2e bench down clean distclean venv system-deps bench-deps infra-up infra-down asyncapi schemas
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,12 +16,24 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's docker-compose validates docker-compose.yml (no engine needed).
+# Debian's docker-compose validates docker-compose.yml (no engine needed); Debian's chromium opens
+# every service's /docs headless with the network cut off (tests/integration/test_docs_offline.py).
 system-deps:
 	@command -v docker-compose >/dev/null || { \
 	  echo "installing docker-compose (Debian package) to validate docker-compose.yml"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
 	  || echo "WARNING: could not install docker-compose; the compose validation test will fail"; }
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (Debian package) to test the offline /docs pages"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; the offline docs test will fail"; }
+
+# Debian's wrk (a C load generator) drives the HTTP benchmarks.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  echo "installing wrk (Debian package) for the HTTP benchmarks"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "ERROR: could not install wrk"; exit 1; }; }
 
 infra-up: venv
 	$(THADS) up --no-services
@@ -55,7 +67,7 @@ test-e2e: venv
 	$(call with_test_infra,$(BIN)/pytest tests/e2e $(PYTEST_ARGS))
 
 BENCH_ENV := THADS_RUN_DIR=$(CURDIR)/.run/bench THADS_PG_PORT=55452 THADS_KAFKA_PORT=19492
-bench: venv
+bench: venv bench-deps
 	@export $(BENCH_ENV); $(THADS) clean >/dev/null; $(THADS) up --no-services && \
 	  { $(BIN)/python -m bench.run $(BENCH_ARGS); status=$$?; $(THADS) down; exit $$status; }
 

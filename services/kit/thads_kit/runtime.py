@@ -1,6 +1,6 @@
 """Composition helper used by every service's main.py: builds the event store, command batcher,
 outbox relay, asyncpg pool, FastStream Kafka broker and tracked consumers from one Settings object,
-and starts/stops them in the right order. No business rules here."""
+and starts/stops them in the right order; `serve` runs a service's HTTP app. No business rules here."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 import asyncpg
+import uvicorn
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
@@ -118,3 +119,16 @@ class Runtime:
             yield
         finally:
             await self.stop()
+
+
+def serve(factory: str, settings: ServiceSettings) -> None:
+    """Runs the app built by `factory` ("module:function", called with no argument) under uvicorn
+    on uvloop + httptools. With `<NAME>_HTTP_WORKERS` > 1 uvicorn starts that many processes on one
+    port, each with its own runtime (batcher, relay, consumers, read models): the relay and the read
+    models take advisory locks and the consumers share one group, so extra workers add HTTP
+    capacity, not extra publishers. Logs stay the kit's JSON (log_config=None); uvicorn's per-request
+    access log is off unless `<NAME>_ACCESS_LOG=true` (a JSON record per request cost more than the
+    route itself on a bare endpoint; the correlation id is in every log line of the request)."""
+    workers = settings.http_workers if settings.http_workers > 1 else None
+    uvicorn.run(factory, factory=True, host=settings.http_host, port=settings.http_port, workers=workers,
+                loop="uvloop", http="httptools", log_config=None, access_log=settings.access_log)

@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
     pg_schema: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    # uvicorn worker processes on the HTTP port (each runs the whole service; see runtime.serve)
+    http_workers: int = 1
+    # uvicorn's per-request access log (JSON like every other line); off by default for throughput
+    access_log: bool = False
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         validation_alias=AliasChoices("THADS_JWT_SECRET", "jwt_secret"),
