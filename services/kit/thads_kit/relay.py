@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaProducer
 from eventsourcing.persistence import Mapper, StoredEvent
 from prometheus_client import Counter, Gauge
 
+from .settings import bootstrap_servers
 from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class OutboxRelay(BackgroundTask):
 
     async def _run_once(self) -> None:
         lock_conn = await asyncpg.connect(**self.pg)
-        producer = AIOKafkaProducer(bootstrap_servers=self.kafka_url, enable_idempotence=True,
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(self.kafka_url), enable_idempotence=True,
                                     acks="all", linger_ms=5, max_batch_size=1 << 20)
         try:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):

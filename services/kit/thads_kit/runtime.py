@@ -33,7 +33,7 @@ class Runtime:
                  application: Callable[[dict[str, str]], ServiceApplication] | None = None,
                  translate: Translate | None = None) -> None:
         self.settings = settings
-        self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
+        self.broker = KafkaBroker(settings.kafka_servers, enable_idempotence=True, acks="all",
                                   client_id=settings.service_name, log_level=logging.DEBUG,
                                   logger=logging.getLogger("faststream.kafka"))   # our JSON handler
         self.executor = EsExecutor(settings.es_workers)
