@@ -12,7 +12,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
-from .relay import OutboxRelay, Translate
+from .relay import OutboxRelay, Translate, require_table_lock
 from .settings import ServiceSettings
 from .store import EsExecutor, ServiceApplication
 
@@ -54,6 +54,7 @@ class Runtime:
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
         if self._application_factory is not None:
             self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
+            require_table_lock(self.app.recorder, s.service_name)    # the relay's gap-safety
             self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
             await self.batcher.start()
             if self._translate is not None and s.role_enabled("relay"):
