@@ -54,9 +54,9 @@ class Runtime:
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
         if self._application_factory is not None:
             self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
-            require_table_lock(self.app.recorder, s.service_name)    # the relay's gap-safety
             self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
             await self.batcher.start()
+            require_table_lock(self.app.recorder, s.service_name)    # the relay's gap-safety
             if self._translate is not None and s.role_enabled("relay"):
                 self.relay = OutboxRelay(
                     service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
