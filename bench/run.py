@@ -157,7 +157,7 @@ async def consume_run(s: ServiceSettings, topic: str, expected: int) -> dict[str
     pool = await asyncpg.create_pool(**s.asyncpg_kwargs())
     timeline = CaseTimeline(SCHEMA)
     await timeline.setup(pool)
-    broker = KafkaBroker(s.kafka_url, log_level=10)
+    broker = KafkaBroker(s.kafka_servers, log_level=10)
     # the bench topic carries intake contracts; decode them as if read from the intake topic
     consumer = TrackedConsumer(name=f"bench.{uuid4().hex[:8]}", broker=broker, topics=[topic],
                                sink=timeline, decode=lambda _topic, raw: decode(INTAKE_CASE, raw))

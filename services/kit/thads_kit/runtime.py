@@ -15,7 +15,7 @@ import uvicorn
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
-from .relay import OutboxRelay, Translate
+from .relay import OutboxRelay, Translate, require_table_lock
 from .settings import ServiceSettings
 from .store import EsExecutor, ServiceApplication
 
@@ -44,7 +44,7 @@ class Runtime:
                  application: Callable[[dict[str, str]], ServiceApplication] | None = None,
                  translate: Translate | None = None) -> None:
         self.settings = settings
-        self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
+        self.broker = KafkaBroker(settings.kafka_servers, enable_idempotence=True, acks="all",
                                   client_id=settings.service_name, log_level=logging.DEBUG,
                                   logger=logging.getLogger("faststream.kafka"))   # our JSON handler
         self.executor = EsExecutor(settings.es_workers)
@@ -69,6 +69,7 @@ class Runtime:
                 self.app.recorder.after_commit = _kill_after_client_command  # type: ignore[attr-defined]
             self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
             await self.batcher.start()
+            require_table_lock(self.app.recorder, s.service_name)    # the relay's gap-safety
             if self._translate is not None and s.role_enabled("relay"):
                 self.relay = OutboxRelay(
                     service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
