@@ -1,5 +1,10 @@
 """Sink that turns consumed contracts into new events of the service's own aggregates, recording
-the consumer's position in the same transaction (eventsourcing tracking record)."""
+the consumer's position in the same transaction (eventsourcing tracking record).
+
+Parking and dead letters (`deadletters`) are written through the event store's own psycopg
+transaction, together with the tracking record, so they are atomic with the position too. A
+released message is recorded under its release tracking name (`<consumer>:release:<id>`), so it
+is applied exactly once however often a release is interrupted."""
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -8,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking
 
 from .consumer import Item
+from .deadletters import NotHeld, to_psycopg
 from .store import EsExecutor, ServiceApplication, is_conflict
 
 # contract envelope -> aggregates with pending events (loads and acts; raises domain errors)
@@ -16,8 +22,9 @@ Policy = Callable[[Any], Sequence[Aggregate]]
 
 class EventSourcedSink:
     def __init__(self, app: ServiceApplication, executor: EsExecutor, policy: Policy,
-                 rule_errors: tuple[type[BaseException], ...], conflict_retries: int = 8) -> None:
+                 rule_errors: tuple[type[BaseException], ...], schema: str, conflict_retries: int = 8) -> None:
         self.app = app
+        self.schema = schema
         self.executor = executor
         self.policy = policy
         self.rule_errors = rule_errors
@@ -32,8 +39,37 @@ class EventSourcedSink:
     def _apply_sync(self, items: list[Item]) -> list[bool]:
         return [self._apply_one(item) for item in items]
 
-    def _apply_one(self, item: Item) -> bool:
+    async def record_with(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
+        return await self.executor.run(self._record_with_sync, item, sql, args)
+
+    async def apply_released(self, item: Item, name: str, seq: int) -> bool:
+        return await self.executor.run(self._apply_one, item, name, seq)
+
+    def _record_with_sync(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
         name, nid = item.position.tracking_name, item.position.notification_id
+        if self.app.position(name) >= nid:
+            return None
+        recorder: Any = self.app.recorder
+        query, params = to_psycopg(sql, args)
+        try:
+            with recorder.datastore.transaction(commit=True) as curs:
+                curs.execute(query, params)
+                row = curs.fetchone()
+                if row is None:
+                    raise NotHeld(f"{item.position}: the key is no longer held")
+                # the library's own tracking insert (raises IntegrityError if not above the stored one)
+                recorder._insert_tracking(curs, Tracking(notification_id=nid, application_name=name))  # noqa: SLF001
+                return next(iter(row.values()))
+        except NotHeld:
+            raise
+        except Exception as exc:
+            if is_conflict(exc) and self.app.position(name) >= nid:
+                return None
+            raise
+
+    def _apply_one(self, item: Item, name: str | None = None, nid: int | None = None) -> bool:
+        if name is None or nid is None:
+            name, nid = item.position.tracking_name, item.position.notification_id
         if self.app.position(name) >= nid:
             return False
         for _ in range(self.conflict_retries):
