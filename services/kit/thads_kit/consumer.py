@@ -444,7 +444,7 @@ class TrackedConsumer:
                 " WHERE id = $1", letter["id"], "replayed" if action == "replay" else "discarded", outcome)
             if new_letter is not None:      # the unique open letter per key: insert after resolving
                 await conn.execute(f"UPDATE {t('dead_letter')} SET status = 'open' WHERE id = $1", new_letter[0])
-            RELEASED.labels(self.name, action).inc()
+            dl.RELEASED.labels(self.name, action).inc()
             log.warning("consumer %s: dead letter %s %s", self.name, letter["id"], outcome)
         return True
 
