@@ -126,7 +126,7 @@ def list_(everything: bool = typer.Option(False, "--all", help="also replayed an
                 count += 1
                 table.add_row(f"{schema}:{r['id']}", r["consumer"], r["msg_key"] or "-", r["status"]
                               + (f" ({r['request']} requested)" if r["request"] else ""),
-                              f"{r['reason_code']}: {r['reason']}"[:120], str(r["parked"]),
+                              f"{r['reason_code']}: {r['reason'].splitlines()[0]}"[:120], str(r["parked"]),
                               r["created_at"].strftime("%Y-%m-%d %H:%M:%S"), r["outcome"] or "")
         console.print(table if count else "no dead letters" + ("" if everything else " open"))
 
