@@ -93,6 +93,10 @@ class Sink(Protocol):
         Returns the statement's first value; None when the position was already recorded (a
         duplicate: nothing written); raises `deadletters.NotHeld` when the statement returns no row."""
 
+    async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
+                          ) -> list[Any]:
+        """`record_with` for several items, in order, in ONE transaction (None for a duplicate)."""
+
     async def apply_released(self, item: Item, name: str, seq: int) -> bool:
         """Apply a released message's effect (its position is already recorded) exactly once under
         tracking `name` at `seq`; False when that was done before."""
@@ -229,14 +233,26 @@ class TrackedConsumer:
     async def _process(self, items: Sequence[Item]) -> None:
         keys = sorted({k for k in (dl.key_text(i.record.key) for i in items) if k is not None})
         held = await self._transient(self.store.held_keys, self.name, keys) if keys else {}
-        if not held:
+        if held:     # park every message of a held key at once (one transaction), then the rest
+            behind = [i for i in items if dl.key_text(i.record.key) in held]
+            statements = [self.store.park_sql(i, self.name, store_of(i.record)) for i in behind]
             try:
-                self._count(await self._transient(self._apply_batch, items))
+                letters = await self._transient(self.sink.record_many, behind, statements)
+            except dl.NotHeld:       # a release happened meanwhile: one by one, looking again
+                for item in items:
+                    await self._one(item, await self._transient(self.store.held_keys, self.name, keys))
                 return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:       # deterministic: find the message, one by one, in order
-                log.info("consumer %s: batch refused (%s); applying one by one", self.name, type(exc).__name__)
+            self._count_parked(behind, letters)
+            items = [i for i in items if dl.key_text(i.record.key) not in held]
+            if not items:
+                return
+        try:                 # no key of these items is held: try them whole
+            self._count(await self._transient(self._apply_batch, items))
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:       # deterministic: find the message, one by one, in order
+            log.info("consumer %s: batch refused (%s); applying one by one", self.name, type(exc).__name__)
         for item in items:
             await self._one(item, held)
 
@@ -247,6 +263,17 @@ class TrackedConsumer:
             return await self.sink.apply(items)
         finally:
             correlation_id.reset(token)
+
+    def _count_parked(self, items: Sequence[Item], letters: Sequence[Any]) -> None:
+        for item, letter in zip(items, letters):
+            if letter is None:
+                self._count([False])
+                continue
+            self.parked += 1
+            dl.PARKED.labels(self.name).inc()
+            CONSUMED.labels(self.name, "parked").inc()
+            log.warning("consumer %s: parked %s behind dead letter %s (key %s)", self.name,
+                        item.position, letter, dl.key_text(item.record.key))
 
     def _count(self, outcomes: list[bool]) -> None:
         applied = sum(outcomes)
@@ -265,14 +292,7 @@ class TrackedConsumer:
                 held.pop(key, None)
                 held.update(await self._transient(self.store.held_keys, self.name, [key]))
                 continue
-            if letter is None:
-                self._count([False])
-            else:
-                self.parked += 1
-                dl.PARKED.labels(self.name).inc()
-                CONSUMED.labels(self.name, "parked").inc()
-                log.warning("consumer %s: parked %s behind dead letter %s (key %s)", self.name,
-                            item.position, letter, key)
+            self._count_parked([item], [letter])
             return
         failure = await self._attempts(item)
         if failure is None:

@@ -45,27 +45,46 @@ class EventSourcedSink:
     async def apply_released(self, item: Item, name: str, seq: int) -> bool:
         return await self.executor.run(self._apply_one, item, name, seq)
 
+    async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
+                          ) -> list[Any]:
+        return await self.executor.run(self._record_many_sync, list(items), list(statements))
+
     def _record_with_sync(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
-        name, nid = item.position.tracking_name, item.position.notification_id
-        if self.app.position(name) >= nid:
-            return None
+        return self._record_many_sync([item], [(sql, args)])[0]
+
+    def _record_many_sync(self, items: list[Item], statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
         recorder: Any = self.app.recorder
-        query, params = to_psycopg(sql, args)
-        try:
-            with recorder.datastore.transaction(commit=True) as curs:
-                curs.execute(query, params)
-                row = curs.fetchone()
-                if row is None:
-                    raise NotHeld(f"{item.position}: the key is no longer held")
-                # the library's own tracking insert (raises IntegrityError if not above the stored one)
-                recorder._insert_tracking(curs, Tracking(notification_id=nid, application_name=name))  # noqa: SLF001
-                return next(iter(row.values()))
-        except NotHeld:
-            raise
-        except Exception as exc:
-            if is_conflict(exc) and self.app.position(name) >= nid:
-                return None
-            raise
+        for _ in range(self.conflict_retries):
+            seen = {n: self.app.position(n) for n in {i.position.tracking_name for i in items}}
+            start = dict(seen)
+            out: list[Any] = []
+            try:
+                with recorder.datastore.transaction(commit=True) as curs:
+                    for item, (sql, args) in zip(items, statements):
+                        name, nid = item.position.tracking_name, item.position.notification_id
+                        if nid <= seen[name]:
+                            out.append(None)
+                            continue
+                        query, params = to_psycopg(sql, args)
+                        curs.execute(query, params)
+                        row = curs.fetchone()
+                        if row is None:
+                            raise NotHeld(f"{item.position}: the key is no longer held")
+                        seen[name] = nid
+                        out.append(next(iter(row.values())))
+                    for name, nid in seen.items():
+                        if nid > start[name]:
+                            # the library's own tracking insert (IntegrityError unless above the stored one)
+                            recorder._insert_tracking(  # noqa: SLF001
+                                curs, Tracking(notification_id=nid, application_name=name))
+                return out
+            except NotHeld:
+                raise
+            except Exception as exc:
+                if not is_conflict(exc):
+                    raise
+                # another instance moved a position meanwhile (a rebalance): read them again
+        raise RuntimeError(f"positions kept moving while parking {len(items)} messages")
 
     def _apply_one(self, item: Item, name: str | None = None, nid: int | None = None) -> bool:
         if name is None or nid is None:

@@ -153,22 +153,35 @@ class Projection(ABC):
                 self.name, version, item.position.tracking_name, item.position.notification_id)
 
     async def record_with(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
+        return (await self.record_many([item], [(sql, args)]))[0]
+
+    async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
+                          ) -> list[Any]:
         async with self.pool.acquire() as conn, conn.transaction():
             version = await self.live_version(conn)
-            name, nid = item.position.tracking_name, item.position.notification_id
-            await conn.execute(f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, 0)"
-                               " ON CONFLICT DO NOTHING", self.name, version, name)
-            seen = await conn.fetchval(
-                f"SELECT notification_id FROM {self.schema}.projection_position"
-                " WHERE name = $1 AND version = $2 AND tracking = $3 FOR UPDATE", self.name, version, name)
-            if nid <= seen:
-                return None
-            row = await conn.fetchrow(sql, *args)
-            if row is None:
-                raise NotHeld(f"{item.position}: the key is no longer held")
-            await conn.execute(f"UPDATE {self.schema}.projection_position SET notification_id = $4"
-                               " WHERE name = $1 AND version = $2 AND tracking = $3", self.name, version, name, nid)
-            return row[0]
+            names = sorted({i.position.tracking_name for i in items})
+            await conn.executemany(f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, 0)"
+                                   " ON CONFLICT DO NOTHING", [(self.name, version, n) for n in names])
+            rows = await conn.fetch(
+                f"SELECT tracking, notification_id FROM {self.schema}.projection_position"
+                " WHERE name = $1 AND version = $2 AND tracking = ANY($3::text[]) FOR UPDATE",
+                self.name, version, names)
+            seen = {r["tracking"]: r["notification_id"] for r in rows}
+            out: list[Any] = []
+            for item, (sql, args) in zip(items, statements):
+                name, nid = item.position.tracking_name, item.position.notification_id
+                if nid <= seen[name]:
+                    out.append(None)
+                    continue
+                row = await conn.fetchrow(sql, *args)
+                if row is None:
+                    raise NotHeld(f"{item.position}: the key is no longer held")
+                seen[name] = nid
+                out.append(row[0])
+            await conn.executemany(f"UPDATE {self.schema}.projection_position SET notification_id = $4"
+                                   " WHERE name = $1 AND version = $2 AND tracking = $3 AND notification_id < $4",
+                                   [(self.name, version, n, seen[n]) for n in names])
+            return out
 
     async def apply_released(self, item: Item, name: str, seq: int) -> bool:
         async with self.pool.acquire() as conn, conn.transaction():
