@@ -377,3 +377,49 @@ async def _trickle(env: Env, events: list[Any]) -> None:
     for i in range(0, len(events), 50):
         await env.send(events[i:i + 50])
         await asyncio.sleep(0.05)
+
+
+async def test_with_two_instances_a_release_is_served_once_and_new_messages_wait_behind_it(env: Env) -> None:
+    held = uuid4()
+    events = env.messages(held, 30)
+    env.ledger.bug.add(events[0].event_id)
+    async with env.consumer(max_attempts=1) as one, env.consumer(max_attempts=1) as two:
+        await env.send(events[:20])
+        await wait_until(lambda: _len(env.parked(), 19), what="nineteen parked")
+        env.ledger.bug.clear()
+        [letter] = await env.letters()
+        await env.pool.execute(f"UPDATE {env.schema}.dead_letter SET request = 'replay' WHERE id = $1", letter["id"])
+        await env.send(events[20:])          # arrive while the release may be running: applied after it
+        await wait_until(lambda: _len(env.versions(held), 30), what="everything applied")
+    assert await env.versions(held) == list(range(1, 31)), "in order, once"
+    [letter] = await env.letters()
+    assert letter["status"] == "replayed"
+    served = metric("thads_released_total", one.name, action="replay")
+    assert served == 1, "one of the two instances served it"
+
+
+async def test_a_rebuild_does_not_switch_when_the_live_version_changed_meanwhile(env: Env) -> None:
+    from thads_kit.projection import RebuildSuperseded
+
+    case_id = uuid4()
+    async with env.consumer():
+        await env.send(env.messages(case_id, 5))
+        await wait_until(lambda: _len(env.versions(case_id), 5), what="live")
+    drain = env.ledger._drain
+    moved = False
+
+    async def drain_then_move(*args: Any, **kw: Any) -> None:
+        nonlocal moved
+        await drain(*args, **kw)
+        if not moved:                       # another rebuild switched while this one was filling
+            moved = True
+            await env.pool.execute(f"UPDATE {env.schema}.projection_state SET live_version = 7")
+
+    env.ledger._drain = drain_then_move  # type: ignore[method-assign]
+    with pytest.raises(RebuildSuperseded):
+        await env.ledger.rebuild(kafka_url=layout.KAFKA_BOOTSTRAP, topics=[env.topic],
+                                 decode=lambda _t, raw: registry_decode(AUCTIONS_ASSET, raw))
+    assert await env.pool.fetchval(f"SELECT live_version FROM {env.schema}.projection_state") == 7
+    assert "ledger_v1" in await env.pool.fetchval(
+        f"SELECT definition FROM pg_views WHERE schemaname = '{env.schema}' AND viewname = 'ledger'"), \
+        "the view was not pointed at the superseded build"
