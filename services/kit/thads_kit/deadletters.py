@@ -80,6 +80,8 @@ def is_transient(exc: BaseException) -> bool:
     while exc is not None and seen < 8:
         if isinstance(exc, _TRANSIENT) or getattr(exc, "retriable", False) is True:
             return True
+        if isinstance(exc, asyncpg.PostgresError) and "accepting connections" in str(exc):
+            return True      # 55000 at connect: the database does not allow connections for now
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
         seen += 1
     return False

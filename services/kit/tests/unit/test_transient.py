@@ -28,6 +28,7 @@ def chained(outer: Exception, cause: Exception) -> Exception:
     NotLeaderForPartitionError(),
     RebuildRunning("a release waits for the rebuild"),
     chained(RuntimeError("while saving"), TimeoutError("pool timeout")),
+    asyncpg.exceptions.ObjectNotInPrerequisiteStateError('database "thads" is not currently accepting connections'),
 ], ids=lambda e: type(e).__name__)
 def test_the_database_or_the_broker_away_is_transient(exc: Exception) -> None:
     assert is_transient(exc)
