@@ -20,11 +20,12 @@ from rich.console import Console
 from rich.table import Table
 
 from thads_kit.auth import ROLES
-from thads_infra import kafka, layout, postgres, procs, tokens, topics
+from thads_infra import deadletters, kafka, layout, postgres, procs, tokens, topics
 
 app = typer.Typer(help="THADS local platform: PostgreSQL, Kafka, topics and services.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+app.add_typer(deadletters.app, name="deadletters")
 
 
 CLUSTER_TOPIC_CONFIGS = {"min.insync.replicas": "2"}

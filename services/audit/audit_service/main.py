@@ -16,8 +16,9 @@ from .settings import Settings
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings)
     timeline = CaseTimeline(settings.schema)
-    consumer = consumers.register(runtime.broker, timeline)
+    consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
+    runtime.consumers.append(consumer)      # dead-letter tables and release requests
     app = create_app(title="THADS audit", version="1", lifespan=runtime.lifespan,
                      jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
                      error_status={})

@@ -117,7 +117,9 @@ class _LazyConsumer:
     def _declare(self, runtime: Runtime, settings: Settings) -> None:
         assert runtime.app is not None
         self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,
-                                           group=f"{settings.schema}.collections")
+                                           group=f"{settings.schema}.collections", schema=settings.schema,
+                                           fault=settings.fault)
+        runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
 
 
 def asyncapi() -> FastStream:

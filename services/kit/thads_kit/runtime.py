@@ -80,10 +80,14 @@ class Runtime:
             result = hook()
             if asyncio.iscoroutine(result):
                 await result
+        for consumer in self.consumers:      # tracked consumers: dead-letter tables, release requests
+            await consumer.start(self.pool)
         await self.broker.start()
 
     async def stop(self) -> None:
         await self.broker.stop()
+        for consumer in self.consumers:
+            await consumer.stop()
         if self.relay:
             await self.relay.stop()
         if self.batcher:

@@ -246,6 +246,45 @@ async def test_running_index_follows_new_events(env: Env) -> None:
         await index.stop()
 
 
+async def test_a_load_error_fails_the_index_batch_and_only_not_found_is_skipped(env: Env) -> None:
+    """A case the index cannot load (the database away, a bug) must not vanish while the position
+    moves on: the batch fails and is retried. Only a case that does not exist is skipped."""
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    await index.ensure_tables()
+    case = Case.receive_judgment("HN-04", "BA-F", at(2024, 5, 6), CLERK, **judgment("10/2024/KDTM-ST"))
+    await env.executor.run(env.app.save, case)
+    real = env.app.get_case
+
+    def broken(case_id: UUID) -> Case:
+        raise ConnectionError("the event store is away")
+
+    env.app.get_case = broken  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ConnectionError):
+            await index.catch_up()
+    finally:
+        env.app.get_case = real  # type: ignore[method-assign]
+    assert await env.pool.fetchval(f'SELECT position FROM "{env.schema}".case_index_position') == 0
+    await index.catch_up()
+    assert await env.pool.fetchval(f'SELECT count(*) FROM "{env.schema}".case_view WHERE case_id = $1',
+                                   case.id) == 1
+
+    # an id that is not a case (not found) is skipped, and the index moves on
+    other = Case.receive_judgment("HN-04", "BA-G", at(2024, 5, 7), CLERK, **judgment("11/2024/KDTM-ST"))
+    await env.executor.run(env.app.save, other)
+
+    def missing(case_id: UUID) -> Case:
+        from eventsourcing.application import AggregateNotFoundError
+        raise AggregateNotFoundError(case_id)
+
+    env.app.get_case = missing  # type: ignore[method-assign]
+    try:
+        await index.catch_up()
+    finally:
+        env.app.get_case = real  # type: ignore[method-assign]
+    assert await env.pool.fetchval(f'SELECT position FROM "{env.schema}".case_index_position') == await max_nid(env)
+
+
 # ---------------------------------------------------------------- deadline watch
 
 
