@@ -11,7 +11,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-ROLES = ("officer", "head", "clerk", "procuracy", "auditor", "bank", "admin")
+ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
 ROLE_LABELS = {
     "officer": "Chấp hành viên",
     "head": "Thủ trưởng cơ quan THADS",

@@ -62,12 +62,8 @@ LAW: dict[str, tuple[frozenset[Status], str]] = {
     "complete": (OPEN_AFTER_DECISION - {S.DECIDED}, "§1.6 VOLUNTARY|MONEY_HELD --> COMPLETED; §1.4 Arts. 52-53"),
 }
 
-ISSUE_7_PAUSES = "issue 7: postponement and suspension from any open status after the decision (§1.4)"
-# What the law allows and today's code refuses
+# What the law allows and today's code refuses (issue 7 fixed the pauses and termination from the register)
 MISSING_IN_CODE: dict[tuple[str, Status], str] = {
-    **{("postpone", s): ISSUE_7_PAUSES for s in PAUSABLE - {S.ENFORCING, S.NO_CONDITION}},
-    **{("suspend", s): ISSUE_7_PAUSES for s in PAUSABLE - {S.ENFORCING}},
-    ("terminate", S.SEPARATE_REGISTER): "issue 7: termination may start from the separate register (§1.4)",
     # not named by issue 7: for the lead and the law helper to settle
     ("delegate_out", S.MONEY_HELD): "not in issue 7: the code refuses delegating while money is held "
                                     "(its own rule); domain.md allows delegation from ACTIVE",
@@ -106,8 +102,6 @@ def test_what_the_code_allows_the_law_allows(command, status):
     assert status in allowed, f"{command} from {status} is not in the law's table ({basis})"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue 7: leaving NO_CONDITION needs the head's continuation decision, not the officer")
 def test_an_officer_alone_does_not_take_a_case_out_of_no_condition():
     # Given a debtor without conditions (§1.2: the head's no-condition decision)
     case = Case.receive_judgment("U-HN", "BA-1", at(2024, 3, 4), CLERK, **JUDGMENT)
