@@ -9,7 +9,7 @@ from thads_kit import logs
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime
 
-from . import api, consumers
+from . import anchors, api, consumers
 from .projections import CaseTimeline
 from .settings import Settings
 
@@ -19,14 +19,25 @@ def build(settings: Settings) -> FastAPI:
     timeline = CaseTimeline(settings.schema)
     consumer = consumers.register(runtime.broker, timeline)
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
+    head_log = anchors.HeadLog(settings.schema)
+    anchorer = anchors.Anchorer(schema=settings.schema, kafka_url=settings.kafka_url, every=settings.anchor_seconds,
+                                signing_key_b64=settings.anchor_signing_key.get_secret_value()
+                                if settings.anchor_signing_key else None)
+    consumers.register_heads(runtime.broker, head_log)
+    runtime.on_start.append(lambda: head_log.setup(runtime.pool))
+    runtime.on_start.append(lambda: anchorer.setup(runtime.pool))
+    runtime.on_start.append(anchorer.start)
+    runtime.on_stop.append(anchorer.stop)
     app = create_app(title="THADS audit", version="1", lifespan=runtime.lifespan,
                      jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
                      error_status={})
     app.state.runtime = runtime
     app.state.consumer = consumer
     app.state.timeline = timeline
+    app.state.anchorer = anchorer
     app.include_router(api.router)
     app.include_router(api.admin)
+    app.include_router(api.anchors)
     return app
 
 

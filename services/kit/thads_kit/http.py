@@ -63,6 +63,9 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
     for cls, _code in ordered:
         app.add_exception_handler(cls, _domain)
 
+    from .chain_api import router as chain_router
+    app.include_router(chain_router)        # GET /chain/verify: tamper evidence of the service's store
+
     @app.get("/health", tags=["ops"])
     async def _health() -> JSONResponse:
         body = await health()

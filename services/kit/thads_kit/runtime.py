@@ -14,6 +14,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
+from .chain import ChainHeadPublisher
 from .relay import OutboxRelay, Translate
 from .settings import ServiceSettings
 from .store import EsExecutor, ServiceApplication
@@ -54,6 +55,8 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.pool: asyncpg.Pool | None = None
         self.on_start: list[Callable[[], Any]] = []
+        self.on_stop: list[Callable[[], Any]] = []
+        self.chain_heads: ChainHeadPublisher | None = None
         self.consumers: list[Any] = []
 
     async def start(self) -> None:
@@ -74,6 +77,11 @@ class Runtime:
                     mapper=self.app.mapper, translate=self._translate, pg=s.asyncpg_kwargs(),
                     kafka_url=s.kafka_url, batch=s.relay_batch, poll_seconds=s.relay_poll_seconds, fault=s.fault)
                 await self.relay.start()
+            if self.app.recorder.__class__.__name__ == "CommandRecorder" and s.role_enabled("relay"):
+                self.chain_heads = ChainHeadPublisher(
+                    service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
+                    pg=s.asyncpg_kwargs(), kafka_url=s.kafka_url, every=s.chain_heads_seconds)
+                await self.chain_heads.start()
         for hook in self.on_start:
             result = hook()
             if asyncio.iscoroutine(result):
@@ -82,6 +90,12 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.broker.stop()
+        for hook in self.on_stop:
+            result = hook()
+            if asyncio.iscoroutine(result):
+                await result
+        if self.chain_heads:
+            await self.chain_heads.stop()
         if self.relay:
             await self.relay.stop()
         if self.batcher:
