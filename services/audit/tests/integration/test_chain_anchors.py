@@ -10,6 +10,7 @@ import json
 import uuid
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from eventsourcing.domain import Aggregate, event
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from thads_contracts.audit import AnchorPublished, anchor_bytes
 from thads_contracts.topics import AUDIT_ANCHOR
-from thads_infra import layout
+from thads_infra import layout, tokens
 from thads_infra.cli import app as cli
 from thads_infra.testing import read_topic, service_process, wait_until
 from thads_kit import chain
@@ -85,6 +86,12 @@ async def anchored(tmp_path):
             return bool(rows) and rows[0][0] == 3
 
         await wait_until(anchored_streams, timeout=90, what="an anchor over the store's three streams")
+        async with httpx.AsyncClient(base_url=svc.url) as http:     # the audit service's own check
+            auditor = {"Authorization": f"Bearer {tokens.issue_token('auditor', 'TH-01')}"}
+            checked = (await http.get("/chain/anchors/verify", headers=auditor)).json()
+            latest = (await http.get("/chain/anchors/latest", headers=auditor)).json()
+        assert checked["intact"] is True and checked["latest_valid"] == latest["number"], checked
+        assert checked["public_key"] == chain.dev_public_key_b64()
         await publisher.stop()
         svc.stop()
         yield store, audit, ids

@@ -206,3 +206,37 @@ def test_a_store_older_than_the_chain_is_backfilled_once_and_then_verifies(store
         assert code == 1 and (bad["stream"], bad["version"], bad["problem"]) == (str(ids[1]), 3, "inserted")
     finally:
         reopened.close()
+
+
+async def test_the_verify_endpoint_names_the_bad_event_for_auditors_only(store):
+    import httpx
+    from types import SimpleNamespace
+
+    from thads_kit.auth import issue_token
+    from thads_kit.http import create_app
+    from thads_kit.settings import DEV_JWT_SECRET
+    from thads_kit.store import EsExecutor
+
+    app, schema, ids = store
+    settings = ServiceSettings(service_name="counters", pg_host=layout.PG_HOST, pg_port=layout.PG_PORT,
+                               pg_db=layout.PG_DB, pg_user=layout.PG_USER, pg_schema=schema)
+    web = create_app(title="t", version="1", lifespan=None, jwt_secret=DEV_JWT_SECRET, health=None,  # type: ignore[arg-type]
+                     error_status={})
+    web.state.runtime = SimpleNamespace(app=app, executor=EsExecutor(2), settings=settings)
+
+    def auth(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role=role, unit='TH-01')}"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://t") as http:
+        intact = (await http.get("/chain/verify", headers=auth("auditor"))).json()
+        sql(f'DELETE FROM "{schema}".counters_events WHERE originator_id = %s AND originator_version = 3', ids[2])
+        broken = await http.get("/chain/verify", params={"case_id": str(ids[2])}, headers=auth("procuracy"))
+        officer = await http.get("/chain/verify", headers=auth("officer"))
+        unknown = await http.get("/chain/verify", params={"case_id": str(uuid.uuid4())}, headers=auth("admin"))
+
+    assert intact["intact"] is True and intact["events"] == 16
+    assert broken.status_code == 200 and broken.json()["intact"] is False
+    [bad] = broken.json()["findings"]
+    assert (bad["stream"], bad["version"], bad["problem"]) == (str(ids[2]), 3, "deleted")
+    assert officer.status_code == 403
+    assert unknown.status_code == 404
