@@ -23,6 +23,7 @@ from faststream.kafka import KafkaBroker
 from rich.console import Console
 from rich.table import Table
 
+from bench import chain as chain_bench
 from thads_contracts import Actor, decode, encode
 from thads_contracts import intake as i
 from thads_contracts.topics import INTAKE_CASE
@@ -318,6 +319,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     relay = await relay_run(app, s, topic, total)
     console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
     consume = await consume_run(s, topic, total)
+    console.print("[bold]hash chain[/]: batcher with and without hashing; thads verify beside a plain read")
+    chain = {"batcher": await chain_bench.batcher_with_and_without(
+                 executor, s, args.commands, args.clients, app_class=BenchApp, command=ledger_command,
+                 through_batcher=through_batcher),
+             "verify": await executor.run(chain_bench.verify_rate, SCHEMA)}
     await executor.shutdown()
     console.print(f"[bold]end to end[/]: {args.e2e} HTTP commands to the intake process, until the audit "
                   "process has them all")
@@ -333,7 +339,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {"baseline": base, "batcher": batch, "ratio": batch["per_s"] / base["per_s"], "relay": relay,
             "consumer": consume, "intake_baseline": ibase, "intake_batcher": ibatch,
             "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "e2e": e2e,
-            "peak_rss_mib": rss}
+            "peak_rss_mib": rss, "chain": chain}
 
 
 def report(r: dict[str, Any]) -> None:
@@ -364,6 +370,7 @@ def report(r: dict[str, Any]) -> None:
     console.print(f"[bold]case with {lc['events']} events[/]: load cold p50 {lc['cold']['p50_ms']:.1f} ms, "
                   f"p99 {lc['cold']['p99_ms']:.1f} ms (snapshots every 50); with the aggregate cache (off by default) p50 {lc['cached']['p50_ms']:.2f} ms, "
                   f"p99 {lc['cached']['p99_ms']:.2f} ms (target p99 ≤ 20 ms)")
+    chain_bench.report(r["chain"])
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
