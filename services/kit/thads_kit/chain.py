@@ -41,7 +41,7 @@ import hashlib
 import logging
 import struct
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from .tasks import BackgroundTask
@@ -55,13 +55,12 @@ RULE = "thads-chain-v1"
 def link(prev: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
     """The hash of one stored event given the hash of the previous event of its stream."""
     t = topic.encode()
-    h = hashlib.sha256(prev)
-    h.update(originator_id.bytes)
-    h.update(struct.pack(">q", version))
-    h.update(struct.pack(">I", len(t)))
-    h.update(t)
+    h = hashlib.sha256(b"".join((prev, originator_id.bytes, _PACK(version, len(t)), t)))
     h.update(state)
     return h.digest()
+
+
+_PACK = struct.Struct(">qI").pack
 
 
 class ChainBrokenError(Exception):
@@ -130,11 +129,13 @@ class ChainTables:
                         "(through notification id %d)", len(rows), through)
         return len(rows)
 
-    def append(self, curs: Any, stored_events: Sequence[Any]) -> None:
-        """Compute and insert the hashes of `stored_events` (same transaction, table lock taken)."""
+    def append(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None) -> None:
+        """Compute and insert the hashes of `stored_events` in the caller's transaction. `lock` takes
+        the events table's lock first (the recorder's own, with its lock timeout), so the previous
+        hashes read here are the committed heads and no other writer can move them."""
         if not stored_events:
             return
-        self.lock(curs)
+        (lock or self.lock)(curs)
         first: dict[UUID, int] = {}
         for e in stored_events:
             oid = _uuid(e.originator_id)
@@ -175,6 +176,11 @@ def _row(r: Any, *names: str) -> tuple[Any, ...]:
     if isinstance(r, dict):
         return tuple(r[n] for n in names)
     return tuple(r)
+
+
+def _tuples(conn: Any) -> bool:
+    from psycopg.rows import tuple_row
+    return conn.row_factory is tuple_row
 
 
 def _first(r: Any) -> Any:
@@ -288,17 +294,16 @@ def verify_rows(service: str, rows: Iterable[Sequence[Any]], report: StoreReport
     seen: set[str] = set()
 
     def streams() -> Iterator[tuple[str, list[Sequence[Any]]]]:
-        cur: str | None = None
+        cur: Any = None
         buf: list[Sequence[Any]] = []
         for r in rows:
-            s = str(r[0])
-            if s != cur and buf:
-                yield cur, buf   # type: ignore[misc]
+            if r[0] != cur and buf:
+                yield str(cur), buf
                 buf = []
-            cur = s
+            cur = r[0]
             buf.append(r)
         if buf:
-            yield cur, buf   # type: ignore[misc]
+            yield str(cur), buf
 
     for stream, srows in streams():
         seen.add(stream)
@@ -318,7 +323,7 @@ def _verify_stream(service: str, stream: str, rows: list[Sequence[Any]], report:
                    anchored: list[tuple[int, bytes, int]]) -> Finding | None:
     prev = GENESIS
     expected = 1
-    checks = {v: (h, n) for v, h, n in anchored}
+    checks = {v: (h, n) for v, h, n in anchored} if anchored else {}
     last_version = 0
     for oid, version, nid, topic, state, stored in rows:
         if topic is None and state is None and nid is None:
@@ -335,12 +340,12 @@ def _verify_stream(service: str, stream: str, rows: list[Sequence[Any]], report:
             return Finding(service, stream, version, nid, "inserted",
                            "the event has no chain hash: it was written outside the event store "
                            "(or its hash was deleted)")
-        h = link(prev, UUID(str(oid)), version, topic, bytes(state))
+        h = link(prev, oid if isinstance(oid, UUID) else UUID(str(oid)), version, topic, bytes(state))
         if h != bytes(stored):
             return Finding(service, stream, version, nid, "edited",
                            "the event's bytes (topic, state or version) differ from those that were chained: "
                            "edited, or events reordered")
-        if version in checks and checks[version][0] != h:
+        if checks and version in checks and checks[version][0] != h:
             return Finding(service, stream, version, nid, "rewritten",
                            f"the stream was rewritten: its hash at version {version} differs from the one "
                            f"signed in anchor {checks[version][1]}")
@@ -348,7 +353,7 @@ def _verify_stream(service: str, stream: str, rows: list[Sequence[Any]], report:
         last_version = version
         expected += 1
     report.heads[stream] = (last_version, prev)
-    over = [(v, n) for v, _h, n in anchored if v > last_version]
+    over = [(v, n) for v, _h, n in anchored if v > last_version] if anchored else None
     if over:
         v, n = max(over)
         return Finding(service, stream, last_version + 1, None, "truncated",
@@ -380,8 +385,10 @@ def verify_store(conn: Any, service: str, schema: str, events_table: str, *, cas
     with conn.transaction(), conn.cursor(name="chain_verify") as curs:
         curs.itersize = 5000
         curs.execute(sql, params)
-        verify_rows(service, (_row(r, "originator_id", "originator_version", "notification_id", "topic",
-                                   "state", "hash") for r in curs), report, anchored)
+        rows = curs if _tuples(conn) else (
+            _row(r, "originator_id", "originator_version", "notification_id", "topic", "state", "hash")
+            for r in curs)
+        verify_rows(service, rows, report, anchored)
     return report
 
 

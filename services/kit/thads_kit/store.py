@@ -107,7 +107,7 @@ class CommandRecorder(PostgresProcessRecorder):
         for write in kwargs.get("writes") or ():
             write(curs)
         if self.chain_enabled:
-            self.chain.append(curs, stored_events)   # takes the events table lock, then links
+            self.chain.append(curs, stored_events, lock=self._lock_table)   # lock first, then link
         super()._insert_events(curs, stored_events, **kwargs)
 
     def create_table(self) -> None:
