@@ -17,7 +17,7 @@ from .batcher import CommandBatcher
 from .chain import ChainHeadPublisher
 from .relay import OutboxRelay, Translate
 from .settings import ServiceSettings
-from .store import EsExecutor, ServiceApplication
+from .store import CommandRecorder, EsExecutor, ServiceApplication
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Runtime:
                     mapper=self.app.mapper, translate=self._translate, pg=s.asyncpg_kwargs(),
                     kafka_url=s.kafka_url, batch=s.relay_batch, poll_seconds=s.relay_poll_seconds, fault=s.fault)
                 await self.relay.start()
-            if self.app.recorder.__class__.__name__ == "CommandRecorder" and s.role_enabled("relay"):
+            if isinstance(self.app.recorder, CommandRecorder) and s.role_enabled("relay"):
                 self.chain_heads = ChainHeadPublisher(
                     service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
                     pg=s.asyncpg_kwargs(), kafka_url=s.kafka_url, every=s.chain_heads_seconds)
