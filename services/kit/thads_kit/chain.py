@@ -262,8 +262,12 @@ class Finding:
     detail: str
 
     def line(self) -> str:
-        return (f"{self.service} stream {self.stream} version {self.version} notification "
-                f"{self.notification_id}: {self.problem}: {self.detail}")
+        where = [f"{self.service}", f"stream {self.stream}"]
+        if self.version is not None:
+            where.append(f"version {self.version}")
+        if self.notification_id is not None:
+            where.append(f"notification {self.notification_id}")
+        return f"{' '.join(where)}: {self.problem}: {self.detail}"
 
 
 @dataclass

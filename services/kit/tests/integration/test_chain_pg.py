@@ -4,6 +4,7 @@ the same transaction; `thads verify` passes on an untouched store and names the 
 event; an existing store is backfilled once (genesis) and never again."""
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any, Iterator
@@ -240,3 +241,33 @@ async def test_the_verify_endpoint_names_the_bad_event_for_auditors_only(store):
     assert (bad["stream"], bad["version"], bad["problem"]) == (str(ids[2]), 3, "deleted")
     assert officer.status_code == 403
     assert unknown.status_code == 404
+
+
+async def test_in_a_batch_only_the_command_on_the_broken_stream_is_refused(store):
+    from thads_kit.batcher import CommandBatcher
+    from thads_kit.store import EsExecutor
+
+    app, schema, ids = store
+    sql(f'DELETE FROM "{schema}".counters_chain WHERE originator_id = %s AND originator_version = 5', ids[0])
+    executor = EsExecutor(2)
+    batcher = CommandBatcher(app, executor)
+    await batcher.start()
+
+    def add(cid: uuid.UUID):
+        def fn():
+            c = app.repository.get(cid)
+            c.add(7)
+            return [c], c.version
+        return fn
+
+    try:
+        results = await asyncio.gather(batcher.submit(ids[0], add(ids[0])), batcher.submit(ids[1], add(ids[1])),
+                                       return_exceptions=True)
+    finally:
+        await batcher.stop()
+        await executor.shutdown()
+
+    assert isinstance(results[0], chain.ChainBrokenError) and results[1] == 6
+    heads = dict(sql(f'SELECT originator_id, max(originator_version) FROM "{schema}".counters_events'
+                     " WHERE originator_id = ANY(%s) GROUP BY 1", [ids[0], ids[1]]))
+    assert heads == {ids[0]: 5, ids[1]: 6}
