@@ -30,6 +30,7 @@ from thads_contracts.errors import BadJsonError, SchemaViolationError
 from thads_contracts.topics import AUDIT_ANCHOR
 from thads_kit import chain
 from thads_kit.consumer import Item
+from thads_kit.settings import bootstrap_servers
 from thads_kit.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def ddl(schema: str) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS chain_head_log_stream ON {schema}.chain_head_log (store, stream, version)",
         f"CREATE TABLE IF NOT EXISTS {schema}.chain_head_position (tracking text PRIMARY KEY,"
         " notification_id bigint NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {schema}.chain_head_release (release text PRIMARY KEY, seq bigint NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {schema}.chain_anchor (number int PRIMARY KEY, created_at timestamptz NOT NULL,"
         " cutoff bigint NOT NULL, leaves int NOT NULL, root bytea NOT NULL, prev_root bytea NOT NULL,"
         " signature bytea NOT NULL, public_key text NOT NULL, published_at timestamptz)",
@@ -87,22 +89,66 @@ class HeadLog:
             rows = await conn.fetch(f"SELECT tracking, notification_id FROM {self.schema}.chain_head_position"
                                     " WHERE tracking = ANY($1::text[]) FOR UPDATE", names)
             seen = {r["tracking"]: r["notification_id"] for r in rows}
-            out, heads = [], []
+            out, fresh = [], []
             for item in items:
                 name, nid = item.position.tracking_name, item.position.notification_id
                 if nid <= seen[name]:
                     out.append(False)
                     continue
                 seen[name] = nid
-                m: ChainHeadsReported = item.envelope
-                heads.extend((m.service, m.store, h.stream, h.version, bytes.fromhex(h.hash)) for h in m.heads)
+                fresh.append(item)
                 out.append(True)
-            if heads:
-                await conn.copy_records_to_table("chain_head_log", schema_name=self.schema, records=heads,
-                                                 columns=["service", "store", "stream", "version", "hash"])
+            await self._write_heads(conn, fresh)
             await conn.executemany(f"UPDATE {self.schema}.chain_head_position SET notification_id = $2"
                                    " WHERE tracking = $1 AND notification_id < $2", list(seen.items()))
             return out
+
+    async def _write_heads(self, conn: asyncpg.Connection, items: Sequence[Item]) -> None:
+        heads = [(m.service, m.store, h.stream, h.version, bytes.fromhex(h.hash))
+                 for m in (i.envelope for i in items) for h in m.heads]
+        if heads:
+            await conn.copy_records_to_table("chain_head_log", schema_name=self.schema, records=heads,
+                                             columns=["service", "store", "stream", "version", "hash"])
+
+    # the kit consumer's dead-letter and parking paths (consumer.Sink), on this log's positions
+    async def record_with(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
+        return (await self.record_many([item], [(sql, args)]))[0]
+
+    async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
+                          ) -> list[Any]:
+        from thads_kit.deadletters import NotHeld
+        async with self.pool.acquire() as conn, conn.transaction():
+            names = sorted({i.position.tracking_name for i in items})
+            await conn.executemany(f"INSERT INTO {self.schema}.chain_head_position VALUES ($1, 0)"
+                                   " ON CONFLICT DO NOTHING", [(n,) for n in names])
+            rows = await conn.fetch(f"SELECT tracking, notification_id FROM {self.schema}.chain_head_position"
+                                    " WHERE tracking = ANY($1::text[]) FOR UPDATE", names)
+            seen = {r["tracking"]: r["notification_id"] for r in rows}
+            out: list[Any] = []
+            for item, (sql, args) in zip(items, statements):
+                name, nid = item.position.tracking_name, item.position.notification_id
+                if nid <= seen[name]:
+                    out.append(None)
+                    continue
+                row = await conn.fetchrow(sql, *args)
+                if row is None:
+                    raise NotHeld(f"{item.position}: the key is no longer held")
+                seen[name] = nid
+                out.append(row[0])
+            await conn.executemany(f"UPDATE {self.schema}.chain_head_position SET notification_id = $2"
+                                   " WHERE tracking = $1 AND notification_id < $2", list(seen.items()))
+            return out
+
+    async def apply_released(self, item: Item, name: str, seq: int) -> bool:
+        async with self.pool.acquire() as conn, conn.transaction():
+            done = await conn.fetchval(
+                f"INSERT INTO {self.schema}.chain_head_release VALUES ($1, $2) ON CONFLICT (release)"
+                f" DO UPDATE SET seq = EXCLUDED.seq WHERE {self.schema}.chain_head_release.seq < EXCLUDED.seq"
+                " RETURNING seq", name, seq)
+            if done is None:
+                return False
+            await self._write_heads(conn, [item])
+            return True
 
     async def record_position(self, item: Item) -> None:
         async with self.pool.acquire() as conn:
@@ -131,7 +177,7 @@ class Anchorer(BackgroundTask):
         while True:
             try:
                 if self.producer is None:
-                    self.producer = AIOKafkaProducer(bootstrap_servers=self.kafka_url, enable_idempotence=True,
+                    self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(self.kafka_url), enable_idempotence=True,
                                                      acks="all")
                     await self.producer.start()
                 await self.anchor_once()

@@ -15,11 +15,11 @@ GROUP = "audit.timeline"
 TOPICS = tuple(t for t in DOMAIN_TOPICS if t != "thads.audit.anchor")
 
 
-def register(broker: KafkaBroker, timeline: Projection) -> TrackedConsumer:
-    return TrackedConsumer(name=GROUP, broker=broker, topics=TOPICS, sink=timeline, decode=decode)
+def register(broker: KafkaBroker, timeline: Projection, fault: str = "") -> TrackedConsumer:
+    return TrackedConsumer(name=GROUP, broker=broker, topics=TOPICS, sink=timeline, decode=decode, fault=fault)
 
 
-def register_heads(broker: KafkaBroker, head_log: Any) -> TrackedConsumer:
+def register_heads(broker: KafkaBroker, head_log: Any, fault: str = "") -> TrackedConsumer:
     from .anchors import decode as decode_heads
     return TrackedConsumer(name="audit.chainheads", broker=broker, topics=(AUDIT_CHAIN_HEADS,), sink=head_log,
-                           decode=decode_heads)
+                           decode=decode_heads, fault=fault)

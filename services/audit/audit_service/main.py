@@ -1,13 +1,12 @@
 """Composition root of the audit service: the only module that reads the environment."""
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 from faststream import FastStream
 
 from thads_kit import logs
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime
+from thads_kit.runtime import Runtime, serve
 
 from . import anchors, api, consumers
 from .projections import CaseTimeline
@@ -17,13 +16,14 @@ from .settings import Settings
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings)
     timeline = CaseTimeline(settings.schema)
-    consumer = consumers.register(runtime.broker, timeline)
+    consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
+    runtime.consumers.append(consumer)      # dead-letter tables and release requests
     head_log = anchors.HeadLog(settings.schema)
     anchorer = anchors.Anchorer(schema=settings.schema, kafka_url=settings.kafka_url, every=settings.anchor_seconds,
                                 signing_key_b64=settings.anchor_signing_key.get_secret_value()
                                 if settings.anchor_signing_key else None)
-    consumers.register_heads(runtime.broker, head_log)
+    runtime.consumers.append(consumers.register_heads(runtime.broker, head_log, fault=settings.fault))
     runtime.on_start.append(lambda: head_log.setup(runtime.pool))
     runtime.on_start.append(lambda: anchorer.setup(runtime.pool))
     runtime.on_start.append(anchorer.start)
@@ -49,10 +49,15 @@ def asyncapi() -> FastStream:
     return FastStream(runtime.broker)
 
 
-def main() -> None:
+def app() -> FastAPI:
+    """The app of one worker process (uvicorn calls it in each one; see thads_kit.runtime.serve)."""
     settings = Settings()
     logs.configure(settings.service_name)
-    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    return build(settings)
+
+
+def main() -> None:
+    serve("audit_service.main:app", Settings())
 
 
 if __name__ == "__main__":

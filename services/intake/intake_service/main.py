@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, AsyncIterator
 
-import uvicorn
 from fastapi import FastAPI
 from faststream import FastStream
 
@@ -13,7 +12,7 @@ from thads_contracts.topics import INTAKE_CASE
 from thads_kit import logs
 from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime
+from thads_kit.runtime import Runtime, serve
 
 from . import api, consumers, personal_data, queries_api, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
@@ -118,7 +117,9 @@ class _LazyConsumer:
     def _declare(self, runtime: Runtime, settings: Settings) -> None:
         assert runtime.app is not None
         self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,
-                                           group=f"{settings.schema}.collections")
+                                           group=f"{settings.schema}.collections", schema=settings.schema,
+                                           fault=settings.fault)
+        runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
 
 
 def asyncapi() -> FastStream:
@@ -133,10 +134,15 @@ def asyncapi() -> FastStream:
     return FastStream(runtime.broker)
 
 
-def main() -> None:
+def app() -> FastAPI:
+    """The app of one worker process (uvicorn calls it in each one; see thads_kit.runtime.serve)."""
     settings = Settings()
     logs.configure(settings.service_name)
-    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    return build(settings)
+
+
+def main() -> None:
+    serve("intake_service.main:app", Settings())
 
 
 if __name__ == "__main__":

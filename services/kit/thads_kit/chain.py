@@ -548,7 +548,9 @@ class ChainHeadPublisher(BackgroundTask):
         from aiokafka import AIOKafkaProducer
 
         conn = await asyncpg.connect(**self.pg)
-        producer = AIOKafkaProducer(bootstrap_servers=self.kafka_url, enable_idempotence=True, acks="all")
+        from .settings import bootstrap_servers
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(self.kafka_url), enable_idempotence=True,
+                                    acks="all")
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"chain-heads:{self.store}"):
                 await asyncio.sleep(self.every)

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Callable
 
 from fastapi import Header, Request, Response
 
-from .auth import TokenError, decode_token
+from .auth import TokenError, verify_token
 
 # A same-transaction write: called with the psycopg cursor of the command's transaction (None on the
 # in-memory store used by unit tests). It may raise to refuse the command; nothing is then written.
@@ -121,7 +121,7 @@ def _caller(request: Request) -> str:
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token:
         try:
-            p = decode_token(request.app.state.jwt_secret, token.strip())
+            p = verify_token(request.app.state.jwt_secret, token.strip())
             return f"{p.sub}|{p.role}|{p.unit}|{p.bank or ''}"
         except (TokenError, AttributeError):
             pass
@@ -140,10 +140,12 @@ async def command_context(
                         "Không có tác dụng với yêu cầu đọc (GET)")] = None) -> None:
     """App-wide FastAPI dependency: the command id of this request (see the module docstring). The
     header is declared here so that the OpenAPI documents it (with its pattern) on every route."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return      # reads run no command: no id, no fingerprint (a per-request cost on the hot path)
     caller = _caller(request)
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
         raise InvalidIdempotencyKeyError(f"{HEADER} must be 1..{MAX_KEY_LENGTH} printable ASCII characters")
-    body = await request.body() if request.method not in ("GET", "HEAD", "OPTIONS") else b""
+    body = await request.body()
     fp = fingerprint(request.method, request.url.path, hashlib.sha256(body).hexdigest(), caller)
     if key is None:
         ctx = CommandContext(key=f"gen:{uuid.uuid4()}", fingerprint=fp, client_key=False, response=response)
