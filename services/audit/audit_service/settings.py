@@ -13,6 +13,8 @@ class Settings(ServiceSettings):
     anchor_signing_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("THADS_ANCHOR_SIGNING_KEY", "anchor_signing_key"))
     anchor_seconds: float = 60.0
+    # api; consumers (the case timeline); anchors (chain heads → head log → signed anchors)
+    roles: str = "api,consumers,anchors"
 
     @model_validator(mode="after")
     def _anchor_key_fits_environment(self) -> "Settings":

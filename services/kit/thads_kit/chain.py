@@ -129,12 +129,14 @@ class ChainTables:
                         "(through notification id %d)", len(rows), through)
         return len(rows)
 
-    def append(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None) -> None:
-        """Compute and insert the hashes of `stored_events` in the caller's transaction. `lock` takes
-        the events table's lock first (the recorder's own, with its lock timeout), so the previous
-        hashes read here are the committed heads and no other writer can move them."""
+    def links(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None
+              ) -> tuple[list[UUID], list[int], list[bytes]]:
+        """The hashes of `stored_events`, computed in the caller's transaction BEFORE the events are
+        inserted (a refusal here rolls everything back). `lock` takes the events table's lock first
+        (the recorder's own, with its lock timeout), so the previous hashes read here are the
+        committed heads and no other writer can move them until the commit."""
         if not stored_events:
-            return
+            return [], [], []
         (lock or self.lock)(curs)
         first: dict[UUID, int] = {}
         for e in stored_events:
@@ -164,8 +166,17 @@ class ChainTables:
             ids.append(oid)
             versions.append(e.originator_version)
             hashes.append(h)
-        curs.execute(f"INSERT INTO {self.chain} (originator_id, originator_version, hash)"
-                     " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[])", (ids, versions, hashes))
+        return ids, versions, hashes
+
+    def insert(self, curs: Any, links: tuple[list[UUID], list[int], list[bytes]]) -> None:
+        """Insert `links` (after the events' own INSERT, so a version conflict still fails there first)."""
+        if links[0]:
+            curs.execute(f"INSERT INTO {self.chain} (originator_id, originator_version, hash)"
+                         " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[])", links)
+
+    def append(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None) -> None:
+        self.insert(curs, self.links(curs, stored_events, lock))
+
 
 
 def _uuid(v: Any) -> UUID:

@@ -83,6 +83,7 @@ class CommandRecorder(PostgresProcessRecorder):
             "SELECT command_id, fingerprint, result FROM {table} WHERE command_id = ANY(%s::text[])").format(table=table)
         self.chain = ChainTables(datastore.schema or "public", events_table_name)
         self.chain_enabled = True      # bench only: measures the write path without hashing
+        self._links = threading.local()  # one save runs on one thread: links from _insert_events to the insert
         self.sql_create_statements.extend(SQL(stmt) for stmt in self.chain.ddl())  # type: ignore[arg-type]
         # Test-only fault hook: called with the command rows after the transaction committed, inside
         # the library's retry (raise OperationalError to simulate a lost COMMIT acknowledgement;
@@ -106,9 +107,17 @@ class CommandRecorder(PostgresProcessRecorder):
                 [json.dumps(c.result) for c in commands]))
         for write in kwargs.get("writes") or ():
             write(curs)
-        if self.chain_enabled:
-            self.chain.append(curs, stored_events, lock=self._lock_table)   # lock first, then link
+        # the chain: links computed here (under the events lock; a broken chain refuses the save and
+        # rolls back), inserted right after the events (_insert_stored_events)
+        self._links.value = self.chain.links(curs, stored_events, lock=self._lock_table) if self.chain_enabled else None
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        links, self._links.value = getattr(self._links, "value", None), None
+        if links:
+            with curs.connection.cursor() as chain_curs:   # `curs` keeps the INSERT's notification ids
+                self.chain.insert(chain_curs, links)
 
     def create_table(self) -> None:
         super().create_table()

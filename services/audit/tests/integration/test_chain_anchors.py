@@ -74,7 +74,9 @@ async def anchored(tmp_path):
         ids.append(ledger.id)
     publisher = chain.ChainHeadPublisher(service="ledgers", schema=store, events_table="ledgers_events",
                                          pg=settings.asyncpg_kwargs(), kafka_url=layout.KAFKA_BOOTSTRAP, every=0.2)
-    svc = service_process("audit", tmp_path, pg_schema=audit, anchor_seconds=0.3)
+    # roles without "consumers": this audit process must not take domain messages (the audit.timeline
+    # group's offsets) away from the default schema's timeline
+    svc = service_process("audit", tmp_path, pg_schema=audit, anchor_seconds=0.3, roles="api,anchors")
     try:
         await publisher.start()
         svc.start()
