@@ -1,5 +1,6 @@
 """Bearer-token auth: HS256 JWTs carrying the caller's role, office (unit) and, for banks, bank code.
-Errors are JSON: 401 when the token is missing or invalid, 403 when the role is not allowed."""
+Errors are the kit's error body (errors.py): 401 when the token is missing or invalid, 403 when the
+role is not allowed. Which office's cases a role may read is scoping.py's rule, not this module's."""
 from __future__ import annotations
 
 import time
@@ -7,14 +8,17 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import jwt
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-ROLES = ("officer", "head", "clerk", "procuracy", "auditor", "bank", "admin")
+from .errors import ApiError
+
+ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
 ROLE_LABELS = {
     "officer": "Chấp hành viên",
     "head": "Thủ trưởng cơ quan THADS",
     "clerk": "Thư ký / cán bộ tiếp nhận",
+    "accountant": "Kế toán",
     "procuracy": "Viện kiểm sát",
     "auditor": "Thanh tra / kiểm tra",
     "bank": "Tổ chức tín dụng",
@@ -71,13 +75,18 @@ _bearer = HTTPBearer(auto_error=False)
 async def current_principal(request: Request,
                             creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(401, detail={"error": "unauthenticated", "message": "missing bearer token"},
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise _unauthenticated("missing bearer token")
     try:
         return decode_token(request.app.state.jwt_secret, creds.credentials)
     except TokenError as exc:
-        raise HTTPException(401, detail={"error": "unauthenticated", "message": str(exc)},
-                            headers={"WWW-Authenticate": "Bearer"}) from None
+        raise _unauthenticated(str(exc)) from None
+
+
+def _unauthenticated(detail: str) -> ApiError:
+    return ApiError(401, error="unauthenticated", rule="auth.bearer_token",
+                    message_vi="Chưa xác thực: thiếu mã truy cập (bearer token), hoặc mã đã hết hạn hay không hợp lệ. "
+                               "Vui lòng đăng nhập lại.",
+                    detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 def require(*roles: str):
@@ -86,9 +95,11 @@ def require(*roles: str):
 
     async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in allowed:
-            raise HTTPException(403, detail={
-                "error": "forbidden",
-                "message": f"role {principal.role!r} may not do this; allowed: {', '.join(allowed)}"})
+            labels = ", ".join(ROLE_LABELS.get(r, r) for r in allowed)
+            raise ApiError(403, error="forbidden", rule="auth.role",
+                           message_vi=f"Vai trò {ROLE_LABELS.get(principal.role, principal.role)} không được thực hiện "
+                                      f"thao tác này; vai trò được phép: {labels}.",
+                           detail=f"role {principal.role!r} may not do this; allowed: {', '.join(allowed)}")
         return principal
 
     return dependency
