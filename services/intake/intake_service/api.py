@@ -10,20 +10,29 @@ officer, clerk) is bound to its office: the token's unit must be the case's unit
 a case being opened), otherwise 403 WrongOfficeError. No role is exempt: the national roles
 (procuracy, auditor, admin) may read any office's cases but command none, so no command needs a
 cross-office exception. An officer acts only on a case assigned to them (403 NotYourCaseError,
-also when no officer is assigned yet); clerks and heads act on any case of their office."""
+also when no officer is assigned yet); clerks and heads act on any case of their office.
+Who may READ a case is the kit's one scoping rule (thads_kit.scoping.check_case_read): own office for
+staff and accountants, the province for the procuracy and auditors, a bank only its own cases.
+
+Business time may not lie more than MAX_FUTURE ahead of now. JSON Schema cannot state a bound that
+moves with the clock, so this is not a validation error (a body the schema allows is never refused
+as 422): it is a documented rule refusal, 409 BusinessTimeInFutureError, like a backdated event.
+Every error body is the kit's (thads_kit.errors.ErrorBody), documented on every route."""
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Callable
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from thads_kit.auth import Principal, require
+from thads_kit.errors import error_responses
+from thads_kit.scoping import check_case_read
 
 from . import application as appl
 from . import personal_data
 from .domain import (
-    Actor, AssetKind, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
+    Actor, AssetKind, IntakeError, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
     NoConditionGround, Origin, PartyKind, PartyRole, PostponementGround, RefusalGround, RevocationGround,
     Role, SecurityMeasure, SuspensionGround, TerminationGround, VerificationOutcome,
 )
@@ -34,27 +43,39 @@ router = APIRouter(tags=["intake"])
 # token roles → the domain's roles (the domain checks which role may do what, per domain.md §6)
 DOMAIN_ROLE = {"head": Role.HEAD, "officer": Role.OFFICER, "clerk": Role.CLERK, "auditor": Role.INSPECTOR}
 STAFF = ("head", "officer", "clerk")
-READERS = ("head", "officer", "clerk", "procuracy", "auditor", "admin")
+READERS = ("head", "officer", "clerk", "accountant", "procuracy", "auditor", "admin")
 OFFICE_BOUND = frozenset({"head", "officer", "clerk"})   # act on and read their own office's cases only
 # Tolerated clock difference between a client and this service. A later business time would make
 # every real-time command on the case "backdated" until that time comes.
 MAX_FUTURE = timedelta(minutes=5)
+COMMAND_ERRORS = error_responses(401, 403, 404, 409, 422, 503)
+OPEN_ERRORS = error_responses(401, 403, 409, 422, 503)
+READ_ERRORS = error_responses(401, 403, 404, 422)
+
+
+class BusinessTimeInFutureError(IntakeError):
+    rule = "occurred_at_not_after_now_plus_5_minutes"
+    message_vi = ("Thời điểm nghiệp vụ (occurred_at) không được muộn hơn thời điểm hiện tại quá 5 phút; "
+                  "không có gì được ghi.")
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     occurred_at: AwareDatetime | None = Field(
-        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử; "
-                          "không được muộn hơn hiện tại quá 5 phút")
+        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử. "
+                          "Không được muộn hơn hiện tại quá 5 phút: nếu muộn hơn, yêu cầu bị từ chối với "
+                          "409 BusinessTimeInFutureError (rule occurred_at_not_after_now_plus_5_minutes)")
 
-    @field_validator("occurred_at")
-    @classmethod
-    def _not_in_the_future(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v > datetime.now(timezone.utc) + MAX_FUTURE:
+    @model_validator(mode="after")
+    def _not_in_the_future(self) -> "Body":
+        # Raised as a rule refusal, not a ValueError: pydantic lets it through, so FastAPI answers 409
+        # (after the body is otherwise valid) instead of 422 for a body its schema allows.
+        if self.occurred_at is not None and self.occurred_at > datetime.now(timezone.utc) + MAX_FUTURE:
             minutes = int(MAX_FUTURE.total_seconds() // 60)
-            raise ValueError(f"occurred_at must not be later than now + {minutes} minutes (the business time"
-                             " of a step cannot lie in the future)")
-        return v
+            raise BusinessTimeInFutureError(
+                f"occurred_at {self.occurred_at.isoformat()} is later than now + {minutes} minutes (the business"
+                " time of a step cannot lie in the future)")
+        return self
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -106,13 +127,15 @@ async def _open(request: Request, principal: Principal, origin: Origin, body: Ju
     return await rt.batcher.submit(case_id, fn)
 
 
-@router.post("/cases/judgments", status_code=status.HTTP_201_CREATED, summary="Nhận bản án, quyết định (chủ động)")
+@router.post("/cases/judgments", status_code=status.HTTP_201_CREATED, summary="Nhận bản án, quyết định (chủ động)",
+             responses=OPEN_ERRORS)
 async def receive_judgment(request: Request, body: JudgmentIn,
                            principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
     return await _open(request, principal, Origin.JUDGMENT, body)
 
 
-@router.post("/cases/requests", status_code=status.HTTP_201_CREATED, summary="Nhận đơn yêu cầu thi hành án")
+@router.post("/cases/requests", status_code=status.HTTP_201_CREATED, summary="Nhận đơn yêu cầu thi hành án",
+             responses=OPEN_ERRORS)
 async def receive_request(request: Request, body: RequestIn,
                           principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
     return await _open(request, principal, Origin.REQUEST, body)
@@ -290,7 +313,7 @@ def command_route(path: str, command: str, body_type: type[Body], roles: tuple[s
         return result
 
     endpoint.__name__ = command
-    router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command)(endpoint)
+    router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command, responses=COMMAND_ERRORS)(endpoint)
 
 
 def _domain_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -370,36 +393,39 @@ for _path, _command, _body, _roles, _summary in [
 
 
 # ---------------------------------------------------------------------------- queries
-@router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn")
+def banks_of(case: Any) -> set[str]:
+    """The banks that are parties or creditors of the case (a bank reads only those cases)."""
+    return {p.bank_code for p in case.parties.values() if p.bank_code}
+
+
+@router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn", responses=READ_ERRORS)
 async def get_case(request: Request, case_id: UUID,
                    principal: Annotated[Principal, Depends(require(*READERS))],
                    as_of: AwareDatetime | None = Query(None, description="Đánh giá thời hạn tại thời điểm này")) -> Any:
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    appl.check_office(case, office_of(principal))
+    check_case_read(principal, case.unit_id, banks_of(case), case_id)
     return appl.state(case, as_of or datetime.now(VN_TZ))
 
 
-@router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc")
+@router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc", responses=READ_ERRORS)
 async def case_events(request: Request, case_id: UUID,
                       principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     rt = runtime(request)
     events = await rt.executor.run(rt.app.history, case_id)
-    unit = office_of(principal)
-    if unit is not None and events[0]["data"].get("unit_id") != unit:   # every event names the office
-        raise appl.WrongOfficeError(f"case {case_id} belongs to office {events[0]['data'].get('unit_id')},"
-                                    f" not to {unit}")
+    banks = {b for e in events if isinstance(b := e["data"].get("bank_code"), str)}
+    check_case_read(principal, events[0]["data"]["unit_id"], banks, case_id)   # the first event names the office
     return {"case_id": str(case_id), "events": events}
 
 
-@router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân")
+@router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân", responses=READ_ERRORS)
 async def case_parties(request: Request, case_id: UUID,
                        principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     """The case's parties with their personal data (name, ID number, address, phone), for the staff
     of the case's office and for the procuracy and inspectors. Kept apart from the events."""
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    appl.check_office(case, office_of(principal))
+    check_case_read(principal, case.unit_id, banks_of(case), case_id)
     personal = {str(p["party_id"]): p for p in
                 await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
     out = []
@@ -412,7 +438,8 @@ async def case_parties(request: Request, case_id: UUID,
     return {"case_id": str(case_id), "parties": out}
 
 
-@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự")
+@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự",
+               responses=READ_ERRORS)
 async def erase_personal_data(request: Request, party_id: UUID,
                               principal: Annotated[Principal, Depends(require("head", "admin"))]) -> Any:
     """Erasure: the party's name, ID number, address and phone are removed; the events (which carry

@@ -414,7 +414,7 @@ async def test_query_api_personal_data_and_public_list(env: Env) -> None:
         assert {(i["step"], i["due_on"]) for i in body["items"]} == {
             (step, due.isoformat()) for step, due in expected_misses_of_a()}
 
-        procuracy = auth("procuracy", "VKS-HN")
+        procuracy = auth("procuracy", "HN-VKS")
         r = await http.get("/procuracy/decisions", params={"unit": "HN-01", "from": "2024-01-01", "to": "2024-12-31"},
                            headers=procuracy)
         body = r.json()
