@@ -24,7 +24,7 @@ from thads_kit.settings import DEV_JWT_SECRET
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = int(os.environ.get("THADS_FUZZ_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("THADS_FUZZ_EXAMPLES", "50"))
 CHECKS = "not_a_server_error,positive_data_acceptance"
 
 
