@@ -6,16 +6,22 @@ schema-valid request refused as invalid (422).
 …): with a valid token a random case id is a documented 404 and a rule refusal (wrong office, the
 case's state, a business time later than now + 5 minutes) is a documented 409/403, never a 422.
 
-A new service is one line in SERVICES. The run is bounded (examples per operation, one worker) so
-that both services take a few minutes at most on a 2-core machine."""
+A new service is one line in SERVICES; its optional `prepare` makes data the fuzz can reach (intake
+opens a case, so commands and reads get past "404 no such case" into the rules, the personal data
+and the read models: a NUL in a body string once went into an event and stopped the case index).
+The run is bounded (examples per operation, one worker) so that both services take a few minutes at
+most on a 2-core machine."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+import httpx
 import pytest
 
 from thads_infra.testing import service_process
@@ -28,15 +34,24 @@ MAX_EXAMPLES = int(os.environ.get("THADS_FUZZ_EXAMPLES", "50"))
 CHECKS = "not_a_server_error,positive_data_acceptance"
 
 
+def open_intake_case(url: str, headers: dict[str, str]) -> dict[str, str]:
+    r = httpx.post(f"{url}/cases/requests", headers=headers, json={
+        "unit": "TH-01", "intake_ref": f"FUZZ-{uuid.uuid4().hex[:12]}", "channel": "post",
+        "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 1"})
+    assert r.status_code == 201, r.text
+    return {"path.case_id": r.json()["case_id"]}
+
+
 @dataclass(frozen=True)
 class Fuzzed:
     service: str
     role: str          # the valid token the fuzz runs with
     unit: str
+    prepare: Callable[[str, dict[str, str]], dict[str, str]] | None = None   # → fixed parameters
 
 
 SERVICES = [
-    Fuzzed("intake", role="head", unit="TH-01"),
+    Fuzzed("intake", role="head", unit="TH-01", prepare=open_intake_case),
     Fuzzed("audit", role="head", unit="TH-01"),
 ]
 
@@ -46,9 +61,12 @@ def test_the_openapi_document_holds_under_fuzzing(target: Fuzzed, tmp_path: Path
     svc = service_process(target.service, tmp_path).start()
     try:
         token = issue_token(DEV_JWT_SECRET, role=target.role, unit=target.unit, sub=f"fuzz@{target.unit}")
+        fixed = target.prepare(svc.url, {"Authorization": f"Bearer {token}"}) if target.prepare else {}
+        config = tmp_path / "schemathesis.toml"
+        config.write_text("[parameters]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in fixed.items()))
         st = Path(sys.executable).with_name("st")
         run = subprocess.run(
-            [str(st), "run", f"{svc.url}/openapi.json", "--header", f"Authorization: Bearer {token}",
+            [str(st), "--config-file", str(config), "run", f"{svc.url}/openapi.json", "--header", f"Authorization: Bearer {token}",
              "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--seed", "20261201",
              "--workers", "1", "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
              "--request-timeout", "30", "--no-color", "--exclude-path", "/metrics"],

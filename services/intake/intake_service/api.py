@@ -23,9 +23,10 @@ from typing import Annotated, Any, Callable
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from thads_kit.auth import Principal, require
+from thads_kit.bodies import RequestBody
 from thads_kit.errors import error_responses
 from thads_kit.scoping import check_case_read
 
@@ -48,8 +49,8 @@ OFFICE_BOUND = frozenset({"head", "officer", "clerk"})   # act on and read their
 # Tolerated clock difference between a client and this service. A later business time would make
 # every real-time command on the case "backdated" until that time comes.
 MAX_FUTURE = timedelta(minutes=5)
-COMMAND_ERRORS = error_responses(401, 403, 404, 409, 422, 503)
-OPEN_ERRORS = error_responses(401, 403, 409, 422, 503)
+COMMAND_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)   # 400: a body that is not UTF-8 JSON
+OPEN_ERRORS = error_responses(400, 401, 403, 409, 422, 503)
 READ_ERRORS = error_responses(401, 403, 404, 422)
 
 
@@ -59,8 +60,8 @@ class BusinessTimeInFutureError(IntakeError):
                   "không có gì được ghi.")
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Body(RequestBody):
+    """Every command's body: unknown fields and NUL characters refused (thads_kit.bodies)."""
     occurred_at: AwareDatetime | None = Field(
         None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử. "
                           "Không được muộn hơn hiện tại quá 5 phút: nếu muộn hơn, yêu cầu bị từ chối với "

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.exceptions import RequestValidationError
 
 from thads_kit.auth import Principal, require
+from thads_kit.bodies import NO_NUL
 from thads_kit.errors import error_responses
 from thads_kit.scoping import UnitFilter, unit_filter
 
@@ -30,7 +30,6 @@ LIST_ERRORS = error_responses(401, 403, 422)
 READERS = ("head", "officer", "clerk", "accountant", "procuracy", "auditor", "admin")
 MAX_LIMIT = 500
 MAX_OFFSET = 2**31 - 1      # no list comes near it; PostgreSQL's OFFSET overflows past 2**63 - 1
-NO_NUL = r"^[^\x00]*$"     # PostgreSQL text cannot hold NUL
 
 Unit = Annotated[str | None, Query(min_length=1, max_length=32, pattern=NO_NUL, description="Mã cơ quan THADS")]
 Text = Annotated[str | None, Query(min_length=1, max_length=64, pattern=NO_NUL)]
@@ -48,11 +47,6 @@ def _schema(request: Request) -> str:
 
 def _scope(f: UnitFilter) -> dict[str, str | None]:
     return {"unit": f.unit, "province": f.province}
-
-
-def _invalid(field: str, message: str, message_vi: str) -> RequestValidationError:
-    return RequestValidationError([{"loc": ("query", field), "msg": message, "type": "value_error",
-                                    "ctx": {"message_vi": message_vi}}])
 
 
 def _vn_date(d: date) -> str:
@@ -124,10 +118,13 @@ async def procuracy_decisions(
     limit: Limit = MAX_LIMIT,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    if date_from and date_to and date_from > date_to:
-        raise _invalid("to", f"'to' ({date_to}) must not be before 'from' ({date_from})",
-                       f"'Đến ngày' ({_vn_date(date_to)}) không được trước 'từ ngày' ({_vn_date(date_from)}).")
+    """A range whose 'from' is after its 'to' is empty: no decision, and the summary says why (the
+    schema cannot compare two parameters, so a schema-valid query is not refused)."""
     scope = unit_filter(principal, unit)
+    if date_from and date_to and date_from > date_to:
+        return {"as_of": projections.vn_today(), "total": 0, "late": 0, "limit": limit, "offset": offset, "items": [],
+                "summary": f"Khoảng ngày rỗng: 'từ ngày' ({_vn_date(date_from)}) sau 'đến ngày' "
+                           f"({_vn_date(date_to)}); không có quyết định nào"}
     today = projections.vn_today()
     async with _pool(request).acquire() as conn:
         total, late, items = await projections.procuracy_decisions(

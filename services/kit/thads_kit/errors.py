@@ -14,9 +14,10 @@ from typing import Any, Iterable, Mapping
 
 from fastapi import HTTPException
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 GENERIC_VI: dict[int, str] = {
-    400: "Yêu cầu không hợp lệ.",
+    400: "Yêu cầu không đọc được (nội dung phải là JSON mã hóa UTF-8); không có gì được ghi.",
     401: "Chưa xác thực: thiếu mã truy cập hoặc mã truy cập không hợp lệ.",
     403: "Không có quyền thực hiện thao tác này.",
     404: "Không tìm thấy.",
@@ -27,6 +28,7 @@ GENERIC_VI: dict[int, str] = {
     503: "Dịch vụ đang dừng hoặc tạm thời không sẵn sàng; chưa có gì được ghi, vui lòng thử lại sau.",
 }
 DESCRIPTION_VI: dict[int, str] = {
+    400: "Nội dung gửi lên không đọc được (không phải JSON mã hóa UTF-8)",
     401: "Thiếu hoặc sai mã truy cập (bearer token)",
     403: "Vai trò không được phép, khác đơn vị/tỉnh, hoặc việc không được phân công cho người gọi",
     404: "Không tìm thấy việc thi hành án (hoặc đối tượng) được nêu",
@@ -67,7 +69,7 @@ def body_for(status: int, exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, ApiError):
         return {"error": exc.error, "rule": exc.rule, "message": exc.message_vi, "legal_basis": exc.legal_basis,
                 "detail": exc.detail}
-    if isinstance(exc, HTTPException):   # FastAPI/Starlette's own: unknown path, wrong method, ...
+    if isinstance(exc, StarletteHTTPException):   # FastAPI/Starlette's own: unknown path, wrong method, ...
         return {"error": f"http_{status}", "rule": f"http.{status}", "message": GENERIC_VI.get(status, GENERIC_VI[400]),
                 "legal_basis": None, "detail": str(exc.detail) if exc.detail is not None else None}
     message_vi = getattr(exc, "message_vi", None) or KIT_MESSAGES_VI.get(type(exc).__name__) \
