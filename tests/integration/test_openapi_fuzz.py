@@ -7,8 +7,8 @@ schema-valid request refused as invalid (422).
 case's state, a business time later than now + 5 minutes) is a documented 409/403, never a 422.
 
 A new service is one line in SERVICES; its optional `prepare` makes data the fuzz can reach (intake
-opens a case, so commands and reads get past "404 no such case" into the rules, the personal data
-and the read models: a NUL in a body string once went into an event and stopped the case index).
+opens a case, so commands and reads get past "404 no such case" into the rules; the fuzz soon moves
+that case to a final state, so deeper states are the other tests' business).
 The run is bounded (examples per operation, one worker) so that both services take a few minutes at
 most on a 2-core machine."""
 from __future__ import annotations

@@ -190,6 +190,25 @@ async def test_an_officer_acts_only_on_a_case_assigned_to_them(service) -> None:
     assert mine.status_code == 200, mine.text
 
 
+# ---------------------------------------------------------------- text the database can hold
+
+
+async def test_a_nul_character_in_any_text_is_refused_before_anything_is_recorded(service) -> None:
+    http = service.http
+    cid = await open_case(http)
+    version = versions(service.intake, cid)
+
+    refused = [
+        await http.post(f"/cases/{cid}/parties", json=party(full_name="Lê\u0000Bình"), headers=auth("clerk")),
+        await http.post(f"/cases/{cid}/decision", json={"decision_no": "1/QĐ\u0000", "basis": "on_request"},
+                        headers=auth("head")),
+    ]
+
+    assert [r.status_code for r in refused] == [422, 422], [r.text for r in refused]
+    assert [[e["field"] for e in r.json()["errors"]] for r in refused] == [["full_name"], ["decision_no"]]
+    assert versions(service.intake, cid) == version and service.store.rows == {}
+
+
 # ---------------------------------------------------------------- business time
 
 
