@@ -9,10 +9,13 @@ case's state, a business time later than now + 5 minutes) is a documented 409/40
 A new service is one line in SERVICES; its optional `prepare` makes data the fuzz can reach (intake
 opens a case, so commands and reads get past "404 no such case" into the rules; the fuzz soon moves
 that case to a final state, so deeper states are the other tests' business).
-The run is bounded (examples per operation, one worker) so that both services take a few minutes at
-most on a 2-core machine."""
+After the run, everything the fuzz got recorded must have been published: a body the API accepted
+but the contract refuses (an empty bank code, a 65-character decision number, 2**60 đồng) once
+stopped intake's relay for good. The run is bounded (examples per operation, one worker) so that
+both services take a few minutes at most on a 2-core machine."""
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -24,7 +27,7 @@ from typing import Callable
 import httpx
 import pytest
 
-from thads_infra.testing import service_process
+from thads_infra.testing import pg_connect, service_process, wait_until
 from thads_kit.auth import issue_token
 from thads_kit.settings import DEV_JWT_SECRET
 
@@ -40,6 +43,23 @@ def open_intake_case(url: str, headers: dict[str, str]) -> dict[str, str]:
         "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 1"})
     assert r.status_code == 201, r.text
     return {"path.case_id": r.json()["case_id"]}
+
+
+async def relay_caught_up(service: str) -> None:
+    """Wait until the service's relay has published every event in its store (no relay: nothing to do)."""
+    conn = await pg_connect()
+    try:
+        if await conn.fetchval("SELECT to_regclass($1)", f"{service}.relay_position") is None:
+            return
+
+        async def published() -> bool:
+            last = await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {service}.{service}_events")
+            done = await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {service}.relay_position")
+            return done >= last
+
+        await wait_until(published, timeout=60, what=f"{service}'s relay has published every recorded event")
+    finally:
+        await conn.close()
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,7 @@ def test_the_openapi_document_holds_under_fuzzing(target: Fuzzed, tmp_path: Path
              "--workers", "1", "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
              "--request-timeout", "30", "--no-color", "--exclude-path", "/metrics"],
             capture_output=True, text=True, timeout=900, cwd=tmp_path)
+        asyncio.run(relay_caught_up(target.service))
     finally:
         svc.stop()
     report = run.stdout[-20000:] + run.stderr[-4000:]

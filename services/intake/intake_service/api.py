@@ -17,7 +17,11 @@ staff and accountants, the province for the procuracy and auditors, a bank only 
 Business time may not lie more than MAX_FUTURE ahead of now. JSON Schema cannot state a bound that
 moves with the clock, so this is not a validation error (a body the schema allows is never refused
 as 422): it is a documented rule refusal, 409 BusinessTimeInFutureError, like a backdated event.
-Every error body is the kit's (thads_kit.errors.ErrorBody), documented on every route."""
+Every error body is the kit's (thads_kit.errors.ErrorBody), documented on every route.
+
+Fields that reach a published event use the contract's own types and bounds (BankCode,
+DocumentNumber, money ≤ MAX_SAFE_VND) or a subset of them (OfficeCode, ActorId below): a body the API accepts must make an event the
+contract accepts, or the relay could not publish it and every later event would wait behind it."""
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Callable
 from uuid import UUID
@@ -25,6 +29,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import AwareDatetime, Field, model_validator
 
+from thads_contracts.common import MAX_SAFE_VND, BankCode, DocumentNumber
 from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
 from thads_kit.errors import error_responses
@@ -49,6 +54,11 @@ OFFICE_BOUND = frozenset({"head", "officer", "clerk"})   # act on and read their
 # Tolerated clock difference between a client and this service. A later business time would make
 # every real-time command on the case "backdated" until that time comes.
 MAX_FUTURE = timedelta(minutes=5)
+# Office codes and officer ids: visible ASCII (no space; no '.' in an office code). A subset of the
+# contract's OfficeCode/ActorId that every regex engine reads alike (the contract's `\s` differs
+# between JSON Schema's ECMA regexes and pydantic's: U+0085 is a space to one and not the other).
+OfficeCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[!-\-/-~]+$")]
+ActorId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
 COMMAND_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)   # 400: a body that is not UTF-8 JSON
 OPEN_ERRORS = error_responses(400, 401, 403, 409, 422, 503)
 READ_ERRORS = error_responses(401, 403, 404, 422)
@@ -98,7 +108,7 @@ def runtime(request: Request) -> Any:
 
 # ---------------------------------------------------------------------------- opening a case
 class JudgmentIn(Body):
-    unit: str = Field(min_length=1, max_length=32, description="Mã cơ quan THADS")
+    unit: OfficeCode = Field(description="Mã cơ quan THADS")
     intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận bản án")
     judgment_number: str = Field(min_length=1, max_length=64, description="Số bản án, quyết định")
     issuing_court: str = Field(min_length=1, max_length=200, description="Tòa án ra bản án")
@@ -108,7 +118,7 @@ class JudgmentIn(Body):
 
 
 class RequestIn(Body):
-    unit: str = Field(min_length=1, max_length=32)
+    unit: OfficeCode
     intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận đơn")
     channel: Channel = Field(description="Trực tiếp, qua bưu điện hoặc trực tuyến")
     filed_on: date | None = Field(None, description="Ngày nộp đơn hoặc ngày dấu bưu điện")
@@ -148,7 +158,7 @@ class Refusal(Body):
 
 
 class Decision(Body):
-    decision_no: str = Field(min_length=1, max_length=64)
+    decision_no: DocumentNumber
     basis: Basis
 
 
@@ -156,7 +166,7 @@ class PartyIn(Body):
     party_id: UUID
     role: PartyRole
     kind: PartyKind
-    bank_code: str | None = Field(None, max_length=16)
+    bank_code: BankCode | None = None
     full_name: str = Field(min_length=1, max_length=200, description="Họ tên / tên tổ chức (dữ liệu cá nhân)")
     id_number: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=300)
@@ -166,14 +176,14 @@ class PartyIn(Body):
 class ClaimItemIn(Body):
     claim_item_id: UUID
     kind: ClaimKind
-    amount_vnd: int = Field(gt=0, description="Số tiền (đồng)")
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền (đồng)")
     creditor_party_id: UUID
     secured: bool = False
     ex_officio: bool = False
 
 
 class OfficerIn(Body):
-    officer_id: str = Field(min_length=1, max_length=64)
+    officer_id: ActorId
 
 
 class ReassignIn(OfficerIn):
@@ -181,7 +191,7 @@ class ReassignIn(OfficerIn):
 
 
 class ProcuracyCopy(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     sent_on: date
 
 
@@ -191,7 +201,7 @@ class Empty(Body):
 
 class VoluntaryPayment(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
     source_ref: str = Field(min_length=1, max_length=128, description="Số biên lai (chống ghi trùng)")
     direct_to_creditor: bool = False
 
@@ -199,7 +209,7 @@ class VoluntaryPayment(Body):
 class Verification(Body):
     outcome: VerificationOutcome
     ground: NoConditionGround | None = None
-    decision_no: str | None = None
+    decision_no: DocumentNumber | None = None
     ground_known_on: date | None = None
     imprisoned_two_years_or_more: bool = False
 
@@ -211,16 +221,16 @@ class Reverification(Body):
 
 class SecurityIn(Body):
     measure: SecurityMeasure
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class CoercionIn(Body):
     measure: CoerciveMeasure
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class SeizureIn(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     asset_description: str = Field(min_length=1, max_length=500)
     asset_kind: AssetKind = Field(description="Động sản hoặc bất động sản")
     claim_item_ids: list[UUID] = Field(min_length=1)
@@ -228,7 +238,7 @@ class SeizureIn(Body):
 
 class CollectionIn(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
     channel: CollectionChannel
     source_ref: str = Field(min_length=1, max_length=128)
 
@@ -236,7 +246,7 @@ class CollectionIn(Body):
 class AssetTakenInKindIn(Body):
     """The creditor took the seized asset against the debt, from the 2nd price cut (Art. 104)."""
     claim_item_id: UUID
-    value_vnd: int = Field(gt=0, description="Giá trị tài sản trừ vào khoản phải thi hành (không vượt quá số "
+    value_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Giá trị tài sản trừ vào khoản phải thi hành (không vượt quá số "
                                              "còn phải thi hành; phần chênh lệch người nhận tài sản tự trả)")
     source_ref: str = Field(min_length=1, max_length=128,
                             description="Số biên bản / quyết định giao tài sản (chống ghi trùng)")
@@ -244,7 +254,7 @@ class AssetTakenInKindIn(Body):
 
 class DisbursementIn(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
 
 
 class FeeIn(Body):
@@ -253,12 +263,12 @@ class FeeIn(Body):
 
 class PostponeIn(Body):
     ground: PostponementGround
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     until: date | None = None
 
 
 class DecisionNo(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class SuspendIn(DecisionNo):
@@ -276,7 +286,7 @@ class TerminateIn(DecisionNo):
 
 
 class DelegateIn(DecisionNo):
-    target_unit_id: str = Field(min_length=1)
+    target_unit_id: OfficeCode
     ground: DelegationGround
     ground_known_on: date | None = None
 
@@ -286,11 +296,11 @@ class RevokeIn(DecisionNo):
 
 
 class CompleteIn(Body):
-    certificate_no: str | None = None
+    certificate_no: DocumentNumber | None = None
 
 
 class CertificateIn(Body):
-    certificate_no: str = Field(min_length=1)
+    certificate_no: DocumentNumber
 
 
 def command_route(path: str, command: str, body_type: type[Body], roles: tuple[str, ...], summary: str,

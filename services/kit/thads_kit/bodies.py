@@ -2,8 +2,8 @@
 cannot store it, and one NUL in an event's field would stop every read model that copies the field).
 
 `RequestBody` is the base of every service's JSON bodies: unknown fields are refused, and every
-string field says so in the schema (`pattern` NO_NUL, added to the JSON Schema of every string
-property without a format or enum) and is held to it at run time (422 `string_pattern_mismatch`,
+string field says so in the schema (`pattern` NO_NUL on every string property without a format or
+enum; beside a field's own pattern, in `allOf`) and is held to it at run time (422 `string_pattern_mismatch`,
 naming the field). Query parameters use `pattern=NO_NUL` directly."""
 from __future__ import annotations
 
@@ -29,8 +29,12 @@ def _state_no_nul(schema: dict[str, Any], _cls: type) -> None:
             mark(alt)
         if s.get("type") == "array" and isinstance(s.get("items"), dict):
             mark(s["items"])
-        if s.get("type") == "string" and not {"format", "enum", "pattern", "const"} & set(s):
+        if s.get("type") != "string" or {"format", "enum", "const"} & set(s):
+            return
+        if "pattern" not in s:
             s["pattern"] = NO_NUL
+        elif s["pattern"] != NO_NUL:   # a field's own pattern: NO_NUL holds as well
+            s.setdefault("allOf", []).append({"pattern": NO_NUL})
 
     for prop in schema.get("properties", {}).values():
         mark(prop)
