@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 THADS := $(BIN)/thads
 
-.PHONY: run test test-unit test-integration test-e2e bench down clean distclean venv system-deps infra-up infra-down asyncapi schemas
+.PHONY: run test test-unit test-integration test-e2e bench down clean distclean venv system-deps bench-deps infra-up infra-down asyncapi schemas
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,12 +16,24 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian's docker-compose validates docker-compose.yml (no engine needed).
+# Debian's docker-compose validates docker-compose.yml (no engine needed); Debian's chromium opens
+# every service's /docs headless with the network cut off (tests/integration/test_docs_offline.py).
 system-deps:
 	@command -v docker-compose >/dev/null || { \
 	  echo "installing docker-compose (Debian package) to validate docker-compose.yml"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
 	  || echo "WARNING: could not install docker-compose; the compose validation test will fail"; }
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (Debian package) to test the offline /docs pages"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; the offline docs test will fail"; }
+
+# Debian's wrk (a C load generator) drives the HTTP benchmarks.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  echo "installing wrk (Debian package) for the HTTP benchmarks"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "ERROR: could not install wrk"; exit 1; }; }
 
 infra-up: venv
 	$(THADS) up --no-services
@@ -35,8 +47,15 @@ run: venv system-deps
 down: infra-down
 
 # Tests get their own empty PostgreSQL and Kafka (own folder and ports), so a running `make run`
-# stack is never touched and every run starts from nothing.
-TEST_ENV := THADS_RUN_DIR=$(CURDIR)/.run/test THADS_PG_PORT=55442 THADS_KAFKA_PORT=19392
+# stack is never touched and every run starts from nothing. Each of these may be set in the
+# environment (or on the make command line), so several checkouts can test at once, e.g.
+#   TEST_PG_PORT=55464 TEST_KAFKA_PORT=19540 TEST_CLUSTER_PORT_BASE=39092 make test
+TEST_RUN_DIR ?= $(CURDIR)/.run/test
+TEST_PG_PORT ?= 55442
+TEST_KAFKA_PORT ?= 19392
+TEST_CLUSTER_PORT_BASE ?= 29092
+TEST_ENV := THADS_RUN_DIR=$(TEST_RUN_DIR) THADS_PG_PORT=$(TEST_PG_PORT) THADS_KAFKA_PORT=$(TEST_KAFKA_PORT) \
+	THADS_CLUSTER_PORT_BASE=$(TEST_CLUSTER_PORT_BASE)
 define with_test_infra
 	@export $(TEST_ENV); $(THADS) clean >/dev/null; $(THADS) up --no-services && \
 	  { $(1); status=$$?; $(THADS) down; exit $$status; }
@@ -54,8 +73,11 @@ test-integration: venv system-deps
 test-e2e: venv
 	$(call with_test_infra,$(BIN)/pytest tests/e2e $(PYTEST_ARGS))
 
-BENCH_ENV := THADS_RUN_DIR=$(CURDIR)/.run/bench THADS_PG_PORT=55452 THADS_KAFKA_PORT=19492
-bench: venv
+BENCH_RUN_DIR ?= $(CURDIR)/.run/bench
+BENCH_PG_PORT ?= 55452
+BENCH_KAFKA_PORT ?= 19492
+BENCH_ENV := THADS_RUN_DIR=$(BENCH_RUN_DIR) THADS_PG_PORT=$(BENCH_PG_PORT) THADS_KAFKA_PORT=$(BENCH_KAFKA_PORT)
+bench: venv bench-deps
 	@export $(BENCH_ENV); $(THADS) clean >/dev/null; $(THADS) up --no-services && \
 	  { $(BIN)/python -m bench.run $(BENCH_ARGS); status=$$?; $(THADS) down; exit $$status; }
 

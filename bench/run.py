@@ -1,7 +1,11 @@
 """`make bench`: figures for the write path, the relay and the consumers, measured on this machine
 against the project's real PostgreSQL and Kafka, each with its baseline and ratio.
 
-    python -m bench.run [--commands N] [--baseline N] [--clients C] [--events N]
+    python -m bench.run [--quick] [--only http|core] [--workers N] [--seconds S] [--fresh-rate R] ...
+
+Sections: the core (baseline vs command batcher, the intake Case, a long case, relay, consumer),
+then the front door on the service processes (bench/front.py: wrk writes/reads/bare endpoint,
+freshness to the audit timeline, peak RSS). Results: bench/results/<time>.json and latest.json.
 """
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import resource
 import statistics
 import time
@@ -33,7 +38,7 @@ from thads_kit.relay import OutboxRelay, Outgoing
 from thads_kit.settings import ServiceSettings
 from thads_kit.store import EsExecutor, ServiceApplication
 
-console = Console()
+console = Console(width=150)   # whole table rows in a log or a pipe
 SCHEMA = "bench"
 ACTOR = Actor(id="bench", role="clerk", unit="BENCH")
 
@@ -152,7 +157,7 @@ async def consume_run(s: ServiceSettings, topic: str, expected: int) -> dict[str
     pool = await asyncpg.create_pool(**s.asyncpg_kwargs())
     timeline = CaseTimeline(SCHEMA)
     await timeline.setup(pool)
-    broker = KafkaBroker(s.kafka_url, log_level=10)
+    broker = KafkaBroker(s.kafka_servers, log_level=10)
     # the bench topic carries intake contracts; decode them as if read from the intake topic
     consumer = TrackedConsumer(name=f"bench.{uuid4().hex[:8]}", broker=broker, topics=[topic],
                                sink=timeline, decode=lambda _topic, raw: decode(INTAKE_CASE, raw))
@@ -222,54 +227,6 @@ def long_case_load(env: dict[str, str], events: int, loads: int) -> dict[str, An
     return out
 
 
-# --- 5. end to end: the services as processes ------------------------------------------------------
-async def end_to_end(n: int, clients: int, log_dir: Path) -> dict[str, Any]:
-    """intake and audit as their own processes: HTTP commands/s with p50/p99, the time until the
-    audit timeline (another process, through Kafka) has every event, and each process's peak RSS."""
-    import httpx
-
-    from thads_infra.testing import pg_connect, service_process
-    from thads_infra.tokens import issue_token
-
-    intake = service_process("intake", log_dir).start()
-    audit = service_process("audit", log_dir).start()
-    headers = {"Authorization": f"Bearer {issue_token('clerk', 'BENCH')}"}
-    lat: list[float] = []
-    ids: list[str] = []
-    counter = iter(range(n))
-    try:
-        async with httpx.AsyncClient(base_url=intake.url, timeout=60,
-                                     limits=httpx.Limits(max_connections=clients)) as client:
-            async def caller() -> None:
-                for k in counter:
-                    body = {"unit": "BENCH", "intake_ref": f"e2e-{k}-{uuid4().hex[:6]}", "channel": "online",
-                            "judgment_number": "1/2025/DS-ST", "issuing_court": "TAND khu vực 1"}
-                    s = time.perf_counter()
-                    r = await client.post("/cases/requests", json=body, headers=headers)
-                    lat.append(time.perf_counter() - s)
-                    r.raise_for_status()
-                    ids.append(r.json()["case_id"])
-
-            cpu0 = time.process_time()
-            t0 = time.perf_counter()
-            await asyncio.gather(*(caller() for _ in range(clients)))
-            http_elapsed = time.perf_counter() - t0
-            client_cpu = (time.process_time() - cpu0) / http_elapsed
-        conn = await pg_connect()
-        while await conn.fetchval("SELECT count(*) FROM audit.case_timeline WHERE case_id = ANY($1::uuid[])",
-                                  [UUID(i) for i in ids]) < n:
-            await asyncio.sleep(0.05)
-        e2e_elapsed = time.perf_counter() - t0
-        await conn.close()
-        rss = {f"{svc.name} service (pid {svc.proc.pid})": peak_rss_mib(svc.proc.pid) or 0.0
-               for svc in (intake, audit) if svc.proc}
-    finally:
-        intake.stop()
-        audit.stop()
-    return {"per_s": n / http_elapsed, "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3, "n": n,
-            "clients": clients, "to_audit_s": e2e_elapsed, "client_cpu_share": client_cpu, "rss": rss}
-
-
 # --- 6. memory -----------------------------------------------------------------------------------
 def peak_rss_mib(pid: int) -> float | None:
     try:
@@ -293,7 +250,17 @@ def processes_named(fragment: str) -> list[int]:
     return pids
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
+def postgres_processes() -> list[int]:
+    """The postmaster of this run (its pid is the first line of postmaster.pid) and its backends."""
+    try:
+        postmaster = int(next(layout.RUN_DIR.glob("pg/postmaster.pid")).read_text().split()[0])
+    except (StopIteration, OSError, ValueError):
+        return []
+    from bench.front import children
+    return [postmaster, *children(postmaster)]
+
+
+async def core(args: argparse.Namespace) -> dict[str, Any]:
     s = settings()
     await reset_schema()
     topic = f"thads.bench.{int(time.time())}"
@@ -319,24 +286,84 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
     consume = await consume_run(s, topic, total)
     await executor.shutdown()
-    console.print(f"[bold]end to end[/]: {args.e2e} HTTP commands to the intake process, until the audit "
-                  "process has them all")
-    e2e = await end_to_end(args.e2e, 32, Path(layout.LOG_DIR))
-
     rss = {"bench process (batcher+relay+consumer)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    rss |= e2e.pop("rss")
-    for pid in processes_named("kafka.Kafka"):
-        rss[f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
-    pg = [peak_rss_mib(p) or 0.0 for p in processes_named("postgres")]
-    if pg:
-        rss["postgres (largest backend)"] = max(pg)
     return {"baseline": base, "batcher": batch, "ratio": batch["per_s"] / base["per_s"], "relay": relay,
             "consumer": consume, "intake_baseline": ibase, "intake_batcher": ibatch,
-            "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "e2e": e2e,
-            "peak_rss_mib": rss}
+            "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "peak_rss_mib": rss}
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    from bench import front
+
+    out: dict[str, Any] = {"peak_rss_mib": {}}
+    if args.only in (None, "core"):
+        out |= await core(args)
+    if args.only in (None, "http"):
+        console.print(f"[bold]front door[/]: intake ({args.workers} worker(s)) and audit processes; wrk, "
+                      f"{front.CONNECTIONS} connections, {args.seconds:.0f} s each: bare endpoint, writes, reads; "
+                      f"then {args.fresh_rate:.0f} commands/s for {args.fresh_seconds:.0f} s until the audit timeline")
+        http = await front.run(Path(layout.LOG_DIR), seconds=args.seconds, workers=args.workers,
+                               fresh_rate=args.fresh_rate, fresh_seconds=args.fresh_seconds)
+        out["peak_rss_mib"] = out["peak_rss_mib"] | http.pop("rss")
+        out["http"] = http
+        bare, w, r, f = http["bare"], http["writes"], http["reads"], http["freshness"]
+        out |= {"http_write_cmd_per_s": w["per_s"], "http_write_p50_ms": w["p50_ms"], "http_write_p99_ms": w["p99_ms"],
+                "http_read_req_per_s": r["per_s"], "http_read_p50_ms": r["p50_ms"], "http_read_p99_ms": r["p99_ms"],
+                "bare_endpoint_req_per_s": bare["per_s"], "bare_endpoint_p99_ms": bare["p99_ms"],
+                "write_ratio_to_bare": w["per_s"] / bare["per_s"], "read_ratio_to_bare": r["per_s"] / bare["per_s"],
+                "freshness_p50_ms": f["p50_ms"], "freshness_p99_ms": f["p99_ms"], "http_workers": args.workers}
+    # this run's broker and PostgreSQL only (other checkouts may run their own on the machine)
+    for pid in processes_named(str(layout.KAFKA_HOME)):
+        out["peak_rss_mib"][f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
+    pg = [peak_rss_mib(p) or 0.0 for p in postgres_processes()]
+    if pg:
+        out["peak_rss_mib"]["postgres (largest backend)"] = max(pg)
+    out["peak_rss_mb"] = out["peak_rss_mib"]   # the key the issue names (values in MiB)
+    out["load_average_1m"] = os.getloadavg()[0]
+    return out
 
 
 def report(r: dict[str, Any]) -> None:
+    if "baseline" in r:
+        report_core(r)
+    if "http" in r:
+        report_http(r)
+    m = Table(title="peak RSS (VmHWM)")
+    m.add_column("process")
+    m.add_column("MiB", justify="right")
+    for name, mib in r["peak_rss_mib"].items():
+        m.add_row(name, f"{mib:,.0f}")
+    console.print(m)
+    console.print(f"load average (1 min) at the end: {r['load_average_1m']:.1f} on {os.cpu_count()} cores")
+
+
+def report_http(r: dict[str, Any]) -> None:
+    h = r["http"]
+    t = Table(title=f"front door: intake process ({h['workers']} worker(s)), wrk, {h['connections']} connections")
+    for col in ("request", "per second", "p50 ms", "p99 ms", "ratio to bare", "goal"):
+        t.add_column(col, justify="right" if col != "request" else "left")
+    bare, w, rd, f = h["bare"], h["writes"], h["reads"], h["freshness"]
+    t.add_row("bare GET /health/live (no auth, no database)", f"{bare['per_s']:,.0f}", f"{bare['p50_ms']:.1f}",
+              f"{bare['p99_ms']:.1f}", "1.00", "the ceiling")
+    t.add_row("writes: POST /cases/judgments (new case)", f"{w['per_s']:,.0f}", f"{w['p50_ms']:.1f}",
+              f"{w['p99_ms']:.1f}", f"{r['write_ratio_to_bare']:.2f}", "≥ 2,000/s, p99 ≤ 50 ms, ratio ≥ 0.3")
+    t.add_row("reads: GET /cases/{id} and /cases/{id}/events", f"{rd['per_s']:,.0f}", f"{rd['p50_ms']:.1f}",
+              f"{rd['p99_ms']:.1f}", f"{r['read_ratio_to_bare']:.2f}", "≥ 3,000/s, ratio ≥ 0.6")
+    t.add_row(f"freshness: HTTP answer → audit timeline at {f['rate_sent']:,.0f} commands/s "
+              f"({f['visible']}/{f['commands']} seen)", "", f"{f['p50_ms']:.0f}", f"{f['p99_ms']:.0f}", "",
+              "p99 ≤ 200 ms")
+    console.print(t)
+    from thads_kit.settings import ServiceSettings
+    poll = ServiceSettings().relay_poll_seconds
+    console.print(f"freshness: the relay wakes on LISTEN/NOTIFY and polls only as a fallback every {poll:.1f} s "
+                  f"(p50 {f['p50_ms']:.0f} ms); the reader polled the audit table every {f['poll_ms']:.0f} ms; "
+                  f"asked {f['rate_asked']:.0f} commands/s, sent {f['rate_sent']:.0f}/s")
+    errors = {k: h[k]["errors"] for k in ("bare", "writes", "reads") if h[k]["errors"]}
+    if errors or f["failures"]:
+        console.print(f"[red]errors[/]: {errors} freshness failures {f['failures']} {f['first_failures']}")
+
+
+def report_core(r: dict[str, Any]) -> None:
     t = Table(title="THADS write path (same machine, same run)")
     for col in ("measure", "per second", "p50 ms", "p99 ms", "n"):
         t.add_column(col, justify="right" if col != "measure" else "left")
@@ -350,26 +377,15 @@ def report(r: dict[str, Any]) -> None:
     t.add_row(f"intake receive_request: batcher ({r['intake_batcher']['clients']} clients)",
               f"{r['intake_batcher']['per_s']:,.0f}", f"{r['intake_batcher']['p50_ms']:.2f}",
               f"{r['intake_batcher']['p99_ms']:.2f}", str(r['intake_batcher']['n']))
-    t.add_row(f"HTTP → intake process ({r['e2e']['clients']} clients; all in audit after "
-              f"{r['e2e']['to_audit_s']:.1f} s)", f"{r['e2e']['per_s']:,.0f}", f"{r['e2e']['p50_ms']:.2f}",
-              f"{r['e2e']['p99_ms']:.2f}", str(r['e2e']['n']))
     t.add_row("relay: store → Kafka ack", f"{r['relay']['per_s']:,.0f}", "", "", str(r['relay']['events']))
     t.add_row("consumer: Kafka → timeline", f"{r['consumer']['per_s']:,.0f}", "", "", str(r['consumer']['events']))
     console.print(t)
     console.print(f"[bold]ratio batcher / baseline: {r['ratio']:.2f}×[/] (stand-in aggregate), "
                   f"[bold]{r['intake_ratio']:.2f}×[/] (intake Case) (target ≥ 3×)")
-    console.print(f"HTTP end to end: the load generator itself (httpx, same 2-core machine) used "
-                  f"{r['e2e']['client_cpu_share']:.0%} of a core; the HTTP figure is a floor, not the service's ceiling")
     lc = r["long_case"]
     console.print(f"[bold]case with {lc['events']} events[/]: load cold p50 {lc['cold']['p50_ms']:.1f} ms, "
                   f"p99 {lc['cold']['p99_ms']:.1f} ms (snapshots every 50); with the aggregate cache (off by default) p50 {lc['cached']['p50_ms']:.2f} ms, "
                   f"p99 {lc['cached']['p99_ms']:.2f} ms (target p99 ≤ 20 ms)")
-    m = Table(title="peak RSS (VmHWM)")
-    m.add_column("process")
-    m.add_column("MiB", justify="right")
-    for name, mib in r["peak_rss_mib"].items():
-        m.add_row(name, f"{mib:,.0f}")
-    console.print(m)
 
 
 def cli() -> None:
@@ -378,8 +394,17 @@ def cli() -> None:
     parser.add_argument("--baseline", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=128)
     parser.add_argument("--loads", type=int, default=200, help="loads of the 500-event case")
-    parser.add_argument("--e2e", type=int, default=2000, help="HTTP commands in the end-to-end run")
+    parser.add_argument("--seconds", type=float, default=15, help="each wrk run of the front door")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the intake service")
+    parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
+    parser.add_argument("--fresh-seconds", type=float, default=10)
+    parser.add_argument("--only", choices=("core", "http"), help="run one part only")
+    parser.add_argument("--quick", action="store_true",
+                        help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
     args = parser.parse_args()
+    if args.quick:
+        args.commands, args.baseline, args.loads = 4000, 1000, 50
+        args.seconds, args.fresh_seconds = 5, 5
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main(args))
     report(result)
@@ -387,7 +412,8 @@ def cli() -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(result, indent=2))
-    console.print(f"written {path}")
+    (out / "latest.json").write_text(json.dumps(result, indent=2))
+    console.print(f"written {path} and {out / 'latest.json'}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class DeadLetterReason(StrEnum):
     UNKNOWN_TYPE = "unknown_type"          # event_type unknown to this consumer or topic
     INVALID_SCHEMA = "invalid_schema"      # JSON, but not a valid contract
     REJECTED_BY_RULE = "rejected_by_rule"  # a valid contract that a domain rule refuses
+    HANDLER_ERROR = "handler_error"        # the consumer's code failed on it, K attempts (a bug)
     OTHER = "other"
 
 
@@ -49,6 +50,8 @@ class DeadLetter(ContractModel):
     # what it was, when that much could be read
     event_id: UUID | None = None
     event_type: str | None = None
+    # the Python traceback of the last attempt, for a handler error or a rule refusal
+    traceback: str | None = None
 
     @model_validator(mode="after")
     def _is_consistent(self) -> Self:
@@ -68,7 +71,7 @@ class DeadLetter(ContractModel):
                 value: bytes | None, reason_code: DeadLetterReason | str, reason: str,
                 consumer: str, attempts: int, first_failed_at: datetime,
                 dead_lettered_at: datetime, event_id: UUID | None = None,
-                event_type: str | None = None) -> Self:
+                event_type: str | None = None, traceback: str | None = None) -> Self:
         key_text, key_encoding = _as_text(key)
         value_text, value_encoding = _as_text(value)
         return cls(original_topic=original_topic, partition=partition, offset=offset,
@@ -76,7 +79,7 @@ class DeadLetter(ContractModel):
                    value_encoding=value_encoding, reason_code=reason_code, reason=reason,
                    consumer=consumer, attempts=attempts,
                    first_failed_at=first_failed_at, dead_lettered_at=dead_lettered_at,
-                   event_id=event_id, event_type=event_type)
+                   event_id=event_id, event_type=event_type, traceback=traceback)
 
     @classmethod
     def for_contract_error(cls, error: ContractError, *, original_topic: str, partition: int,

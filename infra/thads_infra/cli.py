@@ -1,4 +1,8 @@
-"""`thads`: bring the local platform up and down, show its state, issue dev tokens."""
+"""`thads`: bring the local platform up and down, show its state, issue dev tokens.
+
+`thads up` runs Kafka as one node; `thads up --cluster` runs the whole stack on the 3-node KRaft
+cluster instead (replication 3, min.insync.replicas 2, services given all three addresses), and
+records that in layout.STACK_FILE so that `status`, `down` and the test helpers follow it."""
 from __future__ import annotations
 
 import asyncio
@@ -16,19 +20,23 @@ from rich.console import Console
 from rich.table import Table
 
 from thads_kit.auth import ROLES
-from thads_infra import kafka, layout, postgres, procs, tokens, topics
+from thads_infra import deadletters, kafka, layout, postgres, procs, tokens, topics
 
 app = typer.Typer(help="THADS local platform: PostgreSQL, Kafka, topics and services.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+app.add_typer(deadletters.app, name="deadletters")
 
 
-def service_env(spec: layout.ServiceSpec) -> dict[str, str]:
+CLUSTER_TOPIC_CONFIGS = {"min.insync.replicas": "2"}
+
+
+def service_env(spec: layout.ServiceSpec, kafka_url: str | None = None) -> dict[str, str]:
     """Environment a service process gets; names follow its Settings env_prefix NAME_."""
     p = spec.name.upper()
     return {
         f"{p}_HTTP_PORT": str(spec.port),
-        f"{p}_KAFKA_URL": layout.KAFKA_BOOTSTRAP,
+        f"{p}_KAFKA_URL": kafka_url or layout.kafka_bootstrap(),
         f"{p}_PG_HOST": layout.PG_HOST,
         f"{p}_PG_PORT": str(layout.PG_PORT),
         f"{p}_PG_USER": layout.PG_USER,
@@ -55,13 +63,14 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _start_services() -> bool:
+def _start_services(kafka_url: str) -> bool:
     ok = True
     for spec in layout.SERVICES:
         if not _importable(spec.module):
             console.print(f"[yellow]skipped[/] {spec.name}: module {spec.module} cannot be imported yet")
             continue
-        pid = procs.start(spec.name, [sys.executable, "-m", spec.module], env=service_env(spec), cwd=layout.ROOT)
+        pid = procs.start(spec.name, [sys.executable, "-m", spec.module], env=service_env(spec, kafka_url),
+                         cwd=layout.ROOT)
         try:
             with console.status(f"Waiting for {spec.name} on {_health_url(spec)} ..."):
                 procs.wait_http(_health_url(spec), timeout=60, name=spec.name)
@@ -74,11 +83,50 @@ def _start_services() -> bool:
     return ok
 
 
+def _cluster() -> kafka.KafkaCluster:
+    return kafka.KafkaCluster(layout.KAFKA_CLUSTER_HOME)
+
+
+def _cluster_running() -> bool:
+    return any(node["running"] for node in _cluster().status())
+
+
+def _record_stack(mode: str, bootstrap: str) -> None:
+    layout.STACK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    layout.STACK_FILE.write_text(json.dumps({"kafka": mode, "bootstrap": bootstrap}) + "\n")
+
+
+def _start_kafka(cluster: bool) -> str:
+    """Start the Kafka the stack is to run on, with its topics; returns its bootstrap list."""
+    if cluster:
+        if kafka.single_node().pid() is not None:
+            raise RuntimeError("the single-node Kafka of this run folder is running; "
+                               "`thads down` first, then `thads up --cluster`")
+        with console.status(f"Starting the 3-node Kafka cluster on {layout.CLUSTER_BOOTSTRAP} ..."):
+            _cluster().start()
+        bootstrap, replication, configs = layout.CLUSTER_BOOTSTRAP, 3, CLUSTER_TOPIC_CONFIGS
+    else:
+        if _cluster_running():
+            raise RuntimeError("this stack runs on the 3-node Kafka cluster; use `thads up --cluster`, "
+                               "or `thads down` first")
+        with console.status(f"Starting Kafka on {layout.SINGLE_BOOTSTRAP} ..."):
+            kafka.start()
+        bootstrap, replication, configs = layout.SINGLE_BOOTSTRAP, 1, None
+    with console.status("Creating topics ..."):
+        counts = asyncio.run(topics.ensure_topics(bootstrap, replication=replication, configs=configs))
+    _record_stack("cluster" if cluster else "single", bootstrap)
+    console.print(f"{len(counts)} topics ready (replication {replication}): {', '.join(counts)}")
+    return bootstrap
+
+
 @app.command()
 def up(services: bool = typer.Option(True, "--services/--no-services",
                                      help="also start every service in layout.SERVICES"),
        demo: bool = typer.Option(False, "--demo", help="load deterministic demo cases through the intake API"),
-       demo_cases: int = typer.Option(200, help="how many demo cases")) -> None:
+       demo_cases: int = typer.Option(200, help="how many demo cases"),
+       cluster: bool = typer.Option(False, "--cluster",
+                                    help="run on the 3-node Kafka cluster (replication 3, min.insync.replicas 2; "
+                                         "ports from THADS_CLUSTER_PORT_BASE) instead of one broker")) -> None:
     """Start PostgreSQL, Kafka (fetching its jars once), create topics, then the services."""
     try:
         with console.status("Starting PostgreSQL ..."):
@@ -86,19 +134,15 @@ def up(services: bool = typer.Option(True, "--services/--no-services",
         if not kafka.jars_ready():
             with console.status("Fetching Kafka jars with Maven (first run only) ..."):
                 kafka.ensure_jars()
-        with console.status(f"Starting Kafka on {layout.KAFKA_BOOTSTRAP} ..."):
-            kafka.start()
-        with console.status("Creating topics ..."):
-            counts = asyncio.run(topics.ensure_topics())
-        console.print(f"{len(counts)} topics ready: {', '.join(counts)}")
+        bootstrap = _start_kafka(cluster)
     except (RuntimeError, TimeoutError, OSError) as exc:
         raise _fail(str(exc)) from None
-    if services and not _start_services():
+    if services and not _start_services(bootstrap):
         raise typer.Exit(1)
     if services and demo:
         _load_demo(demo_cases)
     if services:
-        _print_urls()
+        _print_urls(bootstrap)
 
 
 def _load_demo(cases: int) -> None:
@@ -111,7 +155,7 @@ def _load_demo(cases: int) -> None:
         raise _fail("demo data could not be loaded (see above)")
 
 
-def _print_urls() -> None:
+def _print_urls(bootstrap: str) -> None:
     table = Table(title="THADS is up")
     table.add_column("service")
     table.add_column("API docs")
@@ -120,7 +164,7 @@ def _print_urls() -> None:
         base = f"http://127.0.0.1:{spec.port}"
         table.add_row(spec.name, f"{base}/docs", f"{base}/health  {base}/metrics")
     console.print(table)
-    console.print(f"Kafka {layout.KAFKA_BOOTSTRAP}, PostgreSQL {layout.PG_HOST}:{layout.PG_PORT}/{layout.PG_DB}; "
+    console.print(f"Kafka {bootstrap}, PostgreSQL {layout.PG_HOST}:{layout.PG_PORT}/{layout.PG_DB}; "
                   "a token: .venv/bin/thads token --role head --unit TH-01")
 
 
@@ -132,6 +176,10 @@ def down() -> None:
             console.print(f"stopped {spec.name}")
     with console.status("Stopping Kafka ..."):
         console.print("Kafka stopped" if kafka.stop() else "Kafka was not running")
+    if _cluster_running():
+        with console.status("Stopping the 3-node Kafka cluster ..."):
+            _cluster().stop()
+        console.print("Kafka cluster stopped")
     with console.status("Stopping PostgreSQL ..."):
         console.print("PostgreSQL stopped" if postgres.stop() else "PostgreSQL was not running")
 
@@ -172,10 +220,13 @@ def status() -> None:
     pg = postgres.status()
     table.add_row("PostgreSQL", pg["address"], "[green]running[/]" if pg["running"] else "[red]stopped[/]",
                   pg["version"] or pg["data"])
-    k = kafka.status()
-    state = "[green]serving[/]" if k["serving"] else ("[yellow]starting[/]" if k["running"] else "[red]stopped[/]")
-    detail = f"pid {k['pid']}, RSS {k['rss_mb']:.0f} MiB" if k["pid"] and k["rss_mb"] else k["log"]
-    table.add_row("Kafka", k["bootstrap"], state, detail)
+    on_cluster = layout.stack_kafka() == "cluster" or _cluster_running()
+    rows = [(f"Kafka node {k['node_id']}", k) for k in _cluster().status()] if on_cluster \
+        else [("Kafka", kafka.status())]
+    for label, k in rows:
+        state = "[green]serving[/]" if k["serving"] else ("[yellow]starting[/]" if k["running"] else "[red]stopped[/]")
+        detail = f"pid {k['pid']}, RSS {k['rss_mb']:.0f} MiB" if k["pid"] and k["rss_mb"] else k["log"]
+        table.add_row(label, k["bootstrap"], state, detail)
     for spec in layout.SERVICES:
         pid = procs.pid(spec.name)
         state = f"[green]pid {pid}[/]" if pid else "[red]not running[/]"

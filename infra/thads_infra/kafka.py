@@ -1,7 +1,8 @@
 """A real Apache Kafka (KRaft, combined broker+controller) from Maven Central jars, run with `java -cp`.
 
-Single node for development and integration tests on KAFKA_BOOTSTRAP; a 3-node cluster
-(replication 3, min.insync.replicas=2) for fault tests, in a folder the caller chooses.
+Single node for development and integration tests on SINGLE_BOOTSTRAP; a 3-node cluster
+(replication 3, min.insync.replicas=2) for `thads up --cluster` and fault tests, in a folder the
+caller chooses, on the ports of THADS_CLUSTER_PORT_BASE.
 See shared/kafka-broker.md for why each setting is there.
 
 CLI: python -m thads_infra.kafka up|down|status|jars|clean|cluster-up|cluster-down|cluster-status
@@ -385,7 +386,7 @@ def single_node() -> Node:
 
 
 def start(timeout: float = 60.0) -> None:
-    """Start the single development broker on KAFKA_BOOTSTRAP (no-op if it already runs)."""
+    """Start the single development broker on SINGLE_BOOTSTRAP (no-op if it already runs)."""
     node = single_node()
     if node.pid() is not None:
         print(f"Kafka already running on {node.bootstrap} (pid {node.pid()})", flush=True)

@@ -1,10 +1,12 @@
 """Where everything lives on a developer or CI machine, and which ports it uses.
 
 All runtime data is under `.run/` and downloaded jars under `.cache/` of the checkout; both are
-git-ignored. THADS_RUN_DIR / THADS_CACHE_DIR override them (tests use this for isolation).
+git-ignored. THADS_RUN_DIR / THADS_CACHE_DIR override them (tests use this for isolation), as
+THADS_PG_PORT, THADS_KAFKA_PORT and THADS_CLUSTER_PORT_BASE move the ports.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +25,34 @@ SERVICE_SCHEMAS = ("intake", "auctions", "complaints", "recovery", "statistics",
 
 KAFKA_PORT = int(os.environ.get("THADS_KAFKA_PORT", "19092"))
 KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1
-KAFKA_BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
-# 3-node cluster for fault tests: client ports 29092/29192/29292, controllers +1
-CLUSTER_CLIENT_PORTS = (29092, 29192, 29292)
+SINGLE_BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
+# 3-node cluster (`thads up --cluster`, fault tests): client ports BASE, BASE+100, BASE+200
+# (29092/29192/29292 by default), controllers +1. THADS_CLUSTER_PORT_BASE moves them, so that test
+# runs of several checkouts do not collide.
+CLUSTER_PORT_BASE = int(os.environ.get("THADS_CLUSTER_PORT_BASE", "29092"))
+CLUSTER_CLIENT_PORTS = tuple(CLUSTER_PORT_BASE + 100 * i for i in range(3))
+CLUSTER_BOOTSTRAP = ",".join(f"127.0.0.1:{port}" for port in CLUSTER_CLIENT_PORTS)
+# Which Kafka the local stack runs on ({"kafka": "single"|"cluster"}), written by `thads up`.
+STACK_FILE = RUN_DIR / "stack.json"
+
+
+def stack_kafka() -> str:
+    """"cluster" when the last `thads up` in RUN_DIR was given --cluster, else "single"."""
+    try:
+        return "cluster" if json.loads(STACK_FILE.read_text()).get("kafka") == "cluster" else "single"
+    except (OSError, ValueError, AttributeError):
+        return "single"
+
+
+def kafka_bootstrap() -> str:
+    """The bootstrap list of the stack's Kafka: THADS_KAFKA_BOOTSTRAP if set, else the 3-node
+    cluster's three addresses when the stack runs on it, else the single development broker."""
+    return (os.environ.get("THADS_KAFKA_BOOTSTRAP")
+            or (CLUSTER_BOOTSTRAP if stack_kafka() == "cluster" else SINGLE_BOOTSTRAP))
+
+
+# What services, tests and the bench are pointed at (read once, at import).
+KAFKA_BOOTSTRAP = kafka_bootstrap()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Test support for integration, end-to-end and fault tests: services as real processes on the
-real PostgreSQL and Kafka that `make test` started, and independent Kafka readers."""
+real PostgreSQL and Kafka that `make test` started (the single broker, or the 3-node cluster's
+bootstrap list after `thads up --cluster`), independent Kafka readers, and `wait_until`: tests
+wait for a condition with a deadline, never for a fixed time."""
 from __future__ import annotations
 
 import asyncio
@@ -19,6 +21,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from thads_infra import layout
+from thads_kit.settings import bootstrap_servers
 
 
 def free_port() -> int:
@@ -132,10 +135,12 @@ async def wait_until(check: Callable[[], Any], timeout: float = 60.0, interval: 
     raise TimeoutError(f"{what} not reached in {timeout}s (last: {last!r})")
 
 
-async def read_topic(topic: str, *, key: bytes | None = None, idle_ms: int = 1500) -> list[Any]:
-    """Every record of `topic` from the beginning (no consumer group), optionally with one key."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=layout.KAFKA_BOOTSTRAP, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+async def read_topic(topic: str, *, key: bytes | None = None, idle_ms: int = 1500,
+                     bootstrap: str | None = None) -> list[Any]:
+    """Every record of `topic` from the beginning (no consumer group), optionally with one key.
+    `bootstrap`: a bootstrap list (host:port,...); the stack's Kafka when not given."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers(bootstrap or layout.KAFKA_BOOTSTRAP),
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         parts = consumer.partitions_for_topic(topic)
@@ -156,8 +161,10 @@ async def read_topic(topic: str, *, key: bytes | None = None, idle_ms: int = 150
         await consumer.stop()
 
 
-async def publish(topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=layout.KAFKA_BOOTSTRAP, enable_idempotence=True)
+async def publish(topic: str, messages: Iterable[tuple[bytes | None, bytes]], *,
+                  bootstrap: str | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(bootstrap or layout.KAFKA_BOOTSTRAP),
+                                enable_idempotence=True)
     await producer.start()
     try:
         futures = [await producer.send(topic, value, key=key) for key, value in messages]

@@ -17,8 +17,9 @@ def token():
 def processes(tmp_path):
     started = []
 
-    def start(name: str, wait: bool = True, **settings):
+    def start(name: str, wait: bool = True, env: dict[str, str] | None = None, **settings):
         svc = service_process(name, tmp_path, **settings)
+        svc.env.update(env or {})           # plain variables, e.g. PGAPPNAME to tell processes apart
         started.append(svc)
         return svc.start(wait=wait)
 

@@ -80,11 +80,11 @@ async def test_relay_killed_after_publishing_before_storing_its_position_republi
     processes("intake", roles="relay")          # restarted without the fault: publishes again
     await wait_until(lambda: _all_published_twice(case_ids), what="re-published duplicates")
     await wait_until(lambda: _count(case_ids, 20), what="each event applied")
-    await asyncio.sleep(2)                      # give any double-apply time to show up
+    # every copy has reached the audit consumer and was skipped by position (not rejected by the
+    # table's key and dead-lettered): only now could a double apply have shown up
+    await wait_until(lambda: _skipped_at_least(audit.url, 20), what="the 20 copies received and skipped")
     rows = await timeline_rows(case_ids)
     assert len(rows) == 20 and len({r["event_id"] for r in rows}) == 20
-    # the copies were skipped by position (not rejected by the table's key and dead-lettered)
-    assert await _duplicates_skipped(audit.url) >= 20
     letters = [json.loads(r.value) for r in await read_topic(DEAD_LETTER)]
     assert not [x for x in letters if x.get("key") in set(case_ids)]
     await conn.close()
@@ -97,6 +97,10 @@ async def _duplicates_skipped(url: str) -> float:
                if line.startswith("thads_consumed_total{") and 'outcome="duplicate"' in line)
 
 
+async def _skipped_at_least(url: str, n: int) -> bool:
+    return await _duplicates_skipped(url) >= n
+
+
 async def _all_published_twice(case_ids) -> bool:
     counts = [len(await messages_for(c)) for c in case_ids]
     return all(n == 2 for n in counts)
@@ -107,27 +111,61 @@ async def _count(case_ids, expected: int) -> bool:
 
 
 async def test_two_concurrent_conflicting_commands_on_one_case_both_end_correctly(processes, token):
-    one = processes("intake")
-    two = processes("intake", roles="api")       # a second writer process: a real version conflict
+    # Two writer processes; their event-store sessions are named so the test can see which one waits
+    one = processes("intake", env={"PGAPPNAME": "intake-one"})
+    two = processes("intake", roles="api", env={"PGAPPNAME": "intake-two"})
     head = token("head", sub="head-1")
-    async with httpx.AsyncClient(base_url=one.url) as c1, httpx.AsyncClient(base_url=two.url) as c2:
-        for round_ in range(10):
+    creditor = {"role": "creditor", "kind": "individual", "full_name": "Nguyễn Văn A"}
+    async with httpx.AsyncClient(base_url=one.url, timeout=60) as c1, \
+            httpx.AsyncClient(base_url=two.url, timeout=60) as c2:
+        for round_ in range(3):
             case_id = (await c1.post("/cases/requests", json=request_body(), headers=token("clerk"))).json()["case_id"]
-            creditor = {"role": "creditor", "kind": "individual", "full_name": "Nguyễn Văn A"}
-            a, b = await asyncio.gather(
+
+            # Both processes load the case at the same version and act; their saves then queue at
+            # the events table's lock (held by the test) until both are there: a certain overlap
+            a, b, lost = await overlapping(
                 c1.post(f"/cases/{case_id}/parties", json=creditor | {"party_id": str(uuid.uuid4())}, headers=head),
                 c2.post(f"/cases/{case_id}/parties", json=creditor | {"party_id": str(uuid.uuid4())}, headers=head))
+            assert lost >= 1, "the second save conflicted and was rolled back"
             assert a.status_code == b.status_code == 200, (a.text, b.text)
             state = (await c1.get(f"/cases/{case_id}", headers=head)).json()
-            assert len(state["parties"]) == 2, "no lost update"
+            assert len(state["parties"]) == 2, "no lost update: the conflicting command was re-run"
 
-            d1, d2 = await asyncio.gather(
+            d1, d2, lost = await overlapping(
                 c1.post(f"/cases/{case_id}/decision", json={"decision_no": f"{round_}a/QĐ", "basis": "on_request"},
                         headers=head),
                 c2.post(f"/cases/{case_id}/decision", json={"decision_no": f"{round_}b/QĐ", "basis": "on_request"},
                         headers=head))
+            assert lost >= 1, "the second save conflicted and was rolled back"
             assert sorted([d1.status_code, d2.status_code]) == [200, 409], (d1.text, d2.text)
             refused = d1 if d1.status_code == 409 else d2
             assert "QĐTHA" in refused.json()["rule"] or "decision" in refused.json()["message"]
             history = (await c1.get(f"/cases/{case_id}/events", headers=head)).json()["events"]
             assert [e["event"] for e in history].count("EnforcementDecided") == 1
+
+
+async def overlapping(first, second) -> tuple[httpx.Response, httpx.Response, int]:
+    """Run two requests while this test holds the events table's EXCLUSIVE lock (the lock the event
+    store takes to insert), release it once a session of EACH process waits for it, and return both
+    answers and how many notification ids were taken by inserts that rolled back (a conflict's
+    trace: the sequence moves on, the row is not there)."""
+    conn = await pg_connect()
+    try:
+        seq = await conn.fetchval("SELECT pg_get_serial_sequence('intake.intake_events', 'notification_id')")
+        async with conn.transaction():
+            await conn.execute("LOCK TABLE intake.intake_events IN EXCLUSIVE MODE")
+            ids_before = await conn.fetchval(f"SELECT last_value FROM {seq}")
+            both = asyncio.gather(first, second)
+            await wait_until(lambda: conn.fetchval(
+                "SELECT count(DISTINCT a.application_name) = 2 FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+                " WHERE NOT l.granted AND l.relation = 'intake.intake_events'::regclass"
+                " AND a.application_name IN ('intake-one', 'intake-two')"),
+                timeout=8, interval=0.05, what="both processes waiting to insert")   # < their lock_timeout
+        a, b = await both
+        ids_after = await conn.fetchval(f"SELECT last_value FROM {seq}")
+        committed = await conn.fetchval("SELECT count(*) FROM intake.intake_events"
+                                        " WHERE notification_id > $1 AND notification_id <= $2",
+                                        ids_before, ids_after)
+        return a, b, (ids_after - ids_before) - committed
+    finally:
+        await conn.close()

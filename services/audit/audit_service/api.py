@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from thads_kit.auth import Principal, require
-from thads_kit.errors import ApiError, error_responses
+from thads_kit.errors import ApiError, ErrorBody, error_responses
 from thads_kit.scoping import check_case_read
 
 router = APIRouter(prefix="/cases", tags=["audit"], responses=error_responses(401, 403, 404, 422))
@@ -40,15 +41,25 @@ async def case_timeline(request: Request, case_id: UUID,
 admin = APIRouter(prefix="/admin", tags=["ops"], responses=error_responses(401, 403, 409, 503))
 
 
-@admin.post("/projections/case_timeline/rebuild", summary="Dựng lại dòng thời gian từ đầu các topic")
+@admin.post("/projections/case_timeline/rebuild", summary="Dựng lại dòng thời gian từ đầu các topic",
+            responses={409: {"model": ErrorBody,
+                             "description": "Một lần dựng lại khác đang chạy, hoặc phiên bản đang dùng đã đổi"}})
 async def rebuild_timeline(request: Request,
-                           principal: Annotated[Principal, Depends(require("admin"))]) -> dict[str, Any]:
+                           principal: Annotated[Principal, Depends(require("admin"))]) -> Any:
     """Builds a new version of the timeline beside the live one from the start of the topics, then
     switches readers to it in one transaction."""
     from thads_contracts.registry import decode
 
     from .consumers import TOPICS
 
+    from thads_kit.projection import RebuildRunning, RebuildSuperseded
+
     settings = request.app.state.runtime.settings
-    version = await request.app.state.timeline.rebuild(kafka_url=settings.kafka_url, topics=TOPICS, decode=decode)
+    try:
+        version = await request.app.state.timeline.rebuild(kafka_url=settings.kafka_url, topics=TOPICS,
+                                                           decode=decode)
+    except (RebuildRunning, RebuildSuperseded) as exc:
+        return JSONResponse(status_code=409, content={
+            "error": type(exc).__name__, "rule": exc.rule, "message": exc.message_vi,
+            "legal_basis": None, "detail": str(exc)})
     return {"projection": "case_timeline", "live_version": version}

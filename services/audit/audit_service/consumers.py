@@ -12,5 +12,5 @@ GROUP = "audit.timeline"
 TOPICS = tuple(t for t in DOMAIN_TOPICS if t != "thads.audit.anchor")
 
 
-def register(broker: KafkaBroker, timeline: Projection) -> TrackedConsumer:
-    return TrackedConsumer(name=GROUP, broker=broker, topics=TOPICS, sink=timeline, decode=decode)
+def register(broker: KafkaBroker, timeline: Projection, fault: str = "") -> TrackedConsumer:
+    return TrackedConsumer(name=GROUP, broker=broker, topics=TOPICS, sink=timeline, decode=decode, fault=fault)

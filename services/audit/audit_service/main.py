@@ -1,13 +1,12 @@
 """Composition root of the audit service: the only module that reads the environment."""
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 from faststream import FastStream
 
 from thads_kit import logs
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime
+from thads_kit.runtime import Runtime, serve
 
 from . import api, consumers
 from .projections import CaseTimeline
@@ -17,8 +16,9 @@ from .settings import Settings
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings)
     timeline = CaseTimeline(settings.schema)
-    consumer = consumers.register(runtime.broker, timeline)
+    consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
+    runtime.consumers.append(consumer)      # dead-letter tables and release requests
     app = create_app(title="THADS audit", version="1", lifespan=runtime.lifespan,
                      jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
                      error_status={})
@@ -38,10 +38,15 @@ def asyncapi() -> FastStream:
     return FastStream(runtime.broker)
 
 
-def main() -> None:
+def app() -> FastAPI:
+    """The app of one worker process (uvicorn calls it in each one; see thads_kit.runtime.serve)."""
     settings = Settings()
     logs.configure(settings.service_name)
-    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    return build(settings)
+
+
+def main() -> None:
+    serve("audit_service.main:app", Settings())
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from thads_contracts.common import MAX_SAFE_VND, BankCode, DocumentNumber
 from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
+from thads_kit.commands import write_with_next_command
 from thads_kit.errors import error_responses
 from thads_kit.scoping import check_case_read
 
@@ -345,19 +346,14 @@ def _personal_fields(body_type: type[Body]) -> set[str]:
     return PERSONAL_FIELDS & set(body_type.model_fields)
 
 
-async def _party_is_free(request: Request, case_id: UUID, body: PartyIn) -> None:
-    """Refuse, before anything is recorded, a party id whose personal data belongs to another case."""
+async def _personal_data_with_command(request: Request, case_id: UUID, body: PartyIn) -> None:
+    """Personal data is kept outside the event stream (so it can be erased); the event has the id only.
+    A party id whose personal data belongs to another case is refused before anything is recorded;
+    the personal data is written in the same transaction as the PartyAdded event (thads_kit.commands)."""
     store = getattr(request.app.state, "personal_data", None)
     if store is not None:
         await store.check(case_id, body)
-
-
-async def _store_personal_data(request: Request, case_id: UUID, body: PartyIn, result: Any) -> None:
-    """Personal data is kept outside the event stream (so it can be erased); the event has the id only.
-    Written only after PartyAdded was saved, so a refused command never touches it."""
-    store = getattr(request.app.state, "personal_data", None)
-    if store is not None:
-        await store.save(case_id, body)
+        write_with_next_command(store.write(case_id, body))
 
 
 LEAD = ("head",)
@@ -399,8 +395,7 @@ for _path, _command, _body, _roles, _summary in [
     ("certificates", "issue_certificate", CertificateIn, LEAD, "Xác nhận kết quả thi hành án"),
 ]:
     command_route(_path, _command, _body, _roles, _summary,
-                  before=_party_is_free if _body is PartyIn else None,
-                  after=_store_personal_data if _body is PartyIn else None)
+                  before=_personal_data_with_command if _body is PartyIn else None)
 
 
 # ---------------------------------------------------------------------------- queries

@@ -44,7 +44,8 @@ def policy(app: Intake):
     return apply
 
 
-def register(broker: KafkaBroker, app: Intake, executor: EsExecutor, group: str) -> TrackedConsumer:
-    sink = EventSourcedSink(app, executor, policy(app), rule_errors=(IntakeError,))
+def register(broker: KafkaBroker, app: Intake, executor: EsExecutor, group: str, schema: str = "intake",
+             fault: str = "") -> TrackedConsumer:
+    sink = EventSourcedSink(app, executor, policy(app), rule_errors=(IntakeError,), schema=schema)
     return TrackedConsumer(name=group, broker=broker, topics=(AUCTIONS_ASSET, RECOVERY_DEBT), sink=sink,
-                           decode=decode)
+                           decode=decode, fault=fault)

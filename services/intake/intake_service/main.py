@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, AsyncIterator
 
-import uvicorn
 from fastapi import FastAPI
 from faststream import FastStream
 
@@ -13,7 +12,7 @@ from thads_contracts.topics import INTAKE_CASE
 from thads_kit import logs
 from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime
+from thads_kit.runtime import Runtime, serve
 
 from . import api, consumers, personal_data, queries_api, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
@@ -43,10 +42,6 @@ ERROR_STATUS: dict[type[Exception], int] = {
     NotPositiveAmountError: 422,
     NaiveDatetimeError: 422,
 }
-# Not mapped: RuntimeError("service is shutting down"), which the kit's batcher sets on commands still
-# queued when it stops. It is a bare RuntimeError, so it cannot be told apart from a bug here without
-# matching its message; it stays a 500. (uvicorn lets in-flight requests finish before the lifespan
-# stops the batcher, so it reaches an HTTP caller only when the graceful shutdown times out.)
 
 
 class PersonalDataStore:
@@ -61,11 +56,12 @@ class PersonalDataStore:
         if owner is not None and owner != case_id:
             raise PartyOfAnotherCaseError(f"party {body.party_id} belongs to another case")
 
-    async def save(self, case_id: Any, body: Any) -> None:
-        """After the command was saved (refuses, too, if another case took the id in between)."""
-        await personal_data.save_party(self.runtime.pool, self.schema, party_id=body.party_id, case_id=case_id,
-                                       full_name=body.full_name, id_number=body.id_number,
-                                       address=body.address, phone=body.phone)
+    def write(self, case_id: Any, body: Any) -> Any:
+        """The write that stores the personal data in the transaction of the PartyAdded event (it
+        refuses, too, if another case took the id in between)."""
+        return personal_data.upsert_write(self.schema, party_id=body.party_id, case_id=case_id,
+                                          full_name=body.full_name, id_number=body.id_number,
+                                          address=body.address, phone=body.phone)
 
 
 def build(settings: Settings) -> FastAPI:
@@ -121,7 +117,9 @@ class _LazyConsumer:
     def _declare(self, runtime: Runtime, settings: Settings) -> None:
         assert runtime.app is not None
         self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,
-                                           group=f"{settings.schema}.collections")
+                                           group=f"{settings.schema}.collections", schema=settings.schema,
+                                           fault=settings.fault)
+        runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
 
 
 def asyncapi() -> FastStream:
@@ -136,10 +134,15 @@ def asyncapi() -> FastStream:
     return FastStream(runtime.broker)
 
 
-def main() -> None:
+def app() -> FastAPI:
+    """The app of one worker process (uvicorn calls it in each one; see thads_kit.runtime.serve)."""
     settings = Settings()
     logs.configure(settings.service_name)
-    uvicorn.run(build(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    return build(settings)
+
+
+def main() -> None:
+    serve("intake_service.main:app", Settings())
 
 
 if __name__ == "__main__":

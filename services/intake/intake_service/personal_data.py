@@ -1,13 +1,15 @@
 """Personal data of parties, kept out of the event store so that it can be erased.
 
-Events carry party ids only. Erasure nulls the personal fields and leaves a tombstone
+Events carry party ids only. A party's personal data is written IN THE SAME TRANSACTION as the
+command that adds the party (`upsert_write`, run by the kit's recorder with the PartyAdded event and
+the command's id): a crash cannot separate them, and a refused command writes neither. Erasure nulls the personal fields and leaves a tombstone
 (`erased_at`), so a replayed or late `save_party` for the same party cannot bring the data back.
 Never log the values handled here; log party ids at most.
 """
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 from uuid import UUID
 
 from .domain import IntakeError
@@ -52,6 +54,33 @@ async def case_of_party(pool: Any, schema: str, party_id: UUID) -> UUID | None:
     """The case whose personal data the party id holds (None: no row, or a tombstone without a case)."""
     return await pool.fetchval(
         f"SELECT case_id FROM {qualified(schema, 'party_personal_data')} WHERE party_id = $1", party_id)
+
+
+def upsert_write(schema: str, *, party_id: UUID, case_id: UUID, full_name: str, id_number: str | None = None,
+                 address: str | None = None, phone: str | None = None) -> Callable[[Any], None]:
+    """The personal data of a party being added, as a write for the kit's command transaction
+    (thads_kit.commands.write_with_next_command). Same rules as `save_party`: nothing is stored for an
+    erased party; a party id holding another case's data refuses the command (and so its events)."""
+    table = qualified(schema, "party_personal_data")
+    upsert = (f"INSERT INTO {table} (party_id, case_id, full_name, id_number, address, phone)"
+              " VALUES (%s, %s, %s, %s, %s, %s)"
+              " ON CONFLICT (party_id) DO UPDATE SET full_name = EXCLUDED.full_name,"
+              " id_number = EXCLUDED.id_number, address = EXCLUDED.address, phone = EXCLUDED.phone,"
+              f" case_id = coalesce({table}.case_id, EXCLUDED.case_id)"
+              f" WHERE {table}.erased_at IS NULL"
+              f" AND ({table}.case_id IS NULL OR {table}.case_id = EXCLUDED.case_id) RETURNING party_id")
+
+    def write(curs: Any) -> None:
+        curs.execute(upsert, (party_id, case_id, full_name, id_number, address, phone))
+        if curs.fetchone() is not None:
+            return
+        curs.execute(f"SELECT case_id FROM {table} WHERE party_id = %s", (party_id,))
+        row = curs.fetchone()
+        owner = row["case_id"] if row is not None else None
+        if owner is not None and owner != case_id:
+            raise PartyOfAnotherCaseError(f"party {party_id} belongs to another case")
+
+    return write
 
 
 async def save_party(pool: Any, schema: str, *, party_id: UUID, case_id: UUID, full_name: str,

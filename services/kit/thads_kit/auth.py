@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import jwt
@@ -69,6 +70,22 @@ def decode_token(secret: str, token: str) -> Principal:
     return Principal(sub=claims["sub"], role=role, unit=claims["unit"], bank=claims.get("bank"))
 
 
+@lru_cache(maxsize=4096)
+def _verified(secret: str, token: str) -> tuple[Principal, int]:
+    principal = decode_token(secret, token)   # raises on a bad token: failures are not cached
+    return principal, int(jwt.decode(token, options={"verify_signature": False})["exp"])
+
+
+def verify_token(secret: str, token: str) -> Principal:
+    """`decode_token`, remembered per token until it expires: a client sends the same token on
+    every request, and checking its signature and claims again cost ~80 µs a request (py-spy,
+    issue 13). An expired token goes through `decode_token` again, which refuses it."""
+    principal, exp = _verified(secret, token)
+    if time.time() >= exp:
+        return decode_token(secret, token)
+    return principal
+
+
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -77,7 +94,7 @@ async def current_principal(request: Request,
     if creds is None or creds.scheme.lower() != "bearer":
         raise _unauthenticated("missing bearer token")
     try:
-        return decode_token(request.app.state.jwt_secret, creds.credentials)
+        return verify_token(request.app.state.jwt_secret, creds.credentials)
     except TokenError as exc:
         raise _unauthenticated(str(exc)) from None
 

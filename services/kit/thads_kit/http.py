@@ -1,46 +1,157 @@
-"""FastAPI app factory: /health, Prometheus /metrics, JSON errors.
+"""FastAPI app factory: /health, Prometheus /metrics, JSON errors, offline /docs, and `serve`.
 
 Bad input never changes anything: a body that fails validation gets 422 naming each field, an
 unknown aggregate 404, a rule violation 409 naming the rule; auth errors are 401/403 (auth.py),
 reads outside the caller's scope 403 (scoping.py). Every error, whatever raised it, is rendered here
-as the one error body of errors.py (Vietnamese `message`, English `rule`, `legal_basis`, `detail`)."""
+as the one error body of errors.py (Vietnamese `message`, English `rule`, `legal_basis`, `detail`).
+
+The front door is kept cheap (issue 13, measured with py-spy under wrk): the correlation id is a
+pure ASGI middleware (Starlette's BaseHTTPMiddleware ran every request through an extra task and
+memory streams); /health answers from a check at most `HEALTH_TTL_S` old instead of pinging
+PostgreSQL and Kafka on every call; uvicorn runs on uvloop + httptools (`runtime.serve`). /docs and /redoc
+load Swagger UI and ReDoc from the installed `fastapi-offline` package: no CDN, so the page works
+on a closed network."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import time
 import uuid
 from typing import Any, AsyncIterator, Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import body_for, validation_body
+from .commands import (
+    CommandOutcomeUnknownError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, command_context,
+)
+from .errors import DESCRIPTION_VI, ErrorBody, body_for, validation_body
 from .logs import correlation_id
 from .scoping import OutOfScopeError
 
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
+ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]],
+                    Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
+
+CORRELATION_HEADER = b"x-correlation-id"
+HEALTH_TTL_S = 2.0           # a healthy answer is reused this long
+HEALTH_TTL_DEGRADED_S = 0.5  # a degraded one is re-checked sooner, so recovery shows quickly
+
+
+def new_correlation_id() -> str:
+    """A random version-4 UUID without a system call per request (uuid4 reads os.urandom; a
+    correlation id needs uniqueness, not secrecy)."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+class CorrelationIdMiddleware:
+    """Pure ASGI middleware: takes the caller's `X-Correlation-Id` (or makes one), makes it the
+    `logs.correlation_id` of everything logged while the request runs, and returns it on the
+    response. An id longer than 128 characters is replaced, not echoed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = b""
+        for name, value in scope["headers"]:
+            if name == CORRELATION_HEADER:
+                raw = value
+                break
+        if not raw or len(raw) > 128:
+            raw = new_correlation_id().encode()
+        header = (CORRELATION_HEADER, raw)
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        token = correlation_id.set(raw.decode("latin-1"))
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id.reset(token)
+
+
+class CachedHealth:
+    """Runs the service's real check (PostgreSQL, Kafka, relay) at most once per TTL, however many
+    callers ask: concurrent callers share one check in flight; the answer says how old it is."""
+
+    def __init__(self, check: HealthCheck, ttl: float = HEALTH_TTL_S,
+                 ttl_degraded: float = HEALTH_TTL_DEGRADED_S) -> None:
+        self.check, self.ttl, self.ttl_degraded = check, ttl, ttl_degraded
+        self._body: dict[str, Any] | None = None
+        self._at = 0.0
+        self._running: asyncio.Future[dict[str, Any]] | None = None
+
+    async def __call__(self) -> dict[str, Any]:
+        now = time.monotonic()
+        if self._body is not None:
+            ttl = self.ttl if self._body.get("status") == "ok" else self.ttl_degraded
+            if now - self._at < ttl:
+                return self._body | {"checked_s_ago": round(now - self._at, 3)}
+        if self._running is None:
+            self._running = asyncio.ensure_future(self._refresh())
+        return await asyncio.shield(self._running) | {"checked_s_ago": 0.0}
+
+    async def _refresh(self) -> dict[str, Any]:
+        try:
+            body = await self.check()
+            self._body, self._at = body, time.monotonic()
+            return body
+        finally:
+            self._running = None
+
+
+def document_errors_once(app: FastAPI) -> None:
+    """The OpenAPI names one error schema, ErrorBody: FastAPI's own 422 (HTTPValidationError, added to
+    every route with a parameter, the app-wide Idempotency-Key header included) is replaced by it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = build()
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            ref = "#/components/schemas/ErrorBody"
+            for ops in doc.get("paths", {}).values():
+                for op in ops.values():
+                    for answer in op.get("responses", {}).values():
+                        body = answer.get("content", {}).get("application/json", {})
+                        if body.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                            body["schema"] = {"$ref": ref}
+                            answer["description"] = DESCRIPTION_VI[422]
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            if "ErrorBody" not in schemas:
+                schemas.update(ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                               .pop("$defs", {}))
+                schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas["ErrorBody"].pop("$defs", None)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncIterator[None]] | None,
                jwt_secret: str, health: HealthCheck, error_status: dict[type[Exception], int]) -> FastAPI:
     """`error_status` maps domain error classes to HTTP statuses (most specific class wins)."""
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    # Swagger UI and ReDoc assets from the installed package, served under /static-offline-docs;
+    # every request gets a command id (Idempotency-Key header or generated), see commands.py
+    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)])
     app.state.jwt_secret = jwt_secret
-
-    @app.middleware("http")
-    async def _correlation(request: Request, call_next):  # type: ignore[no-untyped-def]
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        token = correlation_id.set(cid)
-        try:
-            response = await call_next(request)
-        finally:
-            correlation_id.reset(token)
-        response.headers["x-correlation-id"] = cid
-        return response
+    app.add_middleware(CorrelationIdMiddleware)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -63,21 +174,32 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
         return JSONResponse(status_code=status, content=body_for(status, exc))
 
     from .batcher import ConflictRetriesExhaustedError, ServiceStoppingError
-    error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503,
+    error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503, IdempotencyKeyReusedError: 422,
+                    InvalidIdempotencyKeyError: 422, CommandOutcomeUnknownError: 503,
                     OutOfScopeError: 403} | dict(error_status)
     # most specific first, so a NotFound subclass of the service error maps to 404
     ordered = sorted(error_status.items(), key=lambda kv: -len(kv[0].__mro__))
     for cls, _code in ordered:
         app.add_exception_handler(cls, _domain)
 
+    document_errors_once(app)
+    cached_health = CachedHealth(health)
+
     @app.get("/health", tags=["ops"])
     async def _health() -> JSONResponse:
-        body = await health()
+        body = await cached_health()
         ok = body.get("status") == "ok"
         return JSONResponse(status_code=200 if ok else 503, content=body)
+
+    @app.get("/health/live", tags=["ops"])
+    async def _live() -> dict[str, str]:
+        """Liveness: the process answers HTTP (no auth, no database). `make bench` uses it as the
+        framework's own ceiling beside the real routes."""
+        return {"status": "ok"}
 
     @app.get("/metrics", tags=["ops"])
     async def _metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+

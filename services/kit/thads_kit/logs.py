@@ -35,3 +35,8 @@ def configure(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel("WARNING")
+    # FastStream gives its own "faststream" logger a coloured text handler and stops propagation:
+    # its lines (partition assignments, subscriber tasks) go through the JSON handler instead.
+    faststream = logging.getLogger("faststream")
+    faststream.handlers[:] = [handler]
+    faststream.propagate = False

@@ -5,6 +5,13 @@
 * Tables are versioned: `<table>_v<N>`, with a view `<table>` on the live version. A rebuild
   fills version N+1 from the beginning of the topics beside the live one, then switches the view
   in one transaction (readers never see an empty or half-built table).
+* One rebuild at a time per projection: a session advisory lock is held for the whole rebuild; a
+  second request gets `RebuildRunning`. The switch happens only if the live version is still the
+  one the rebuild started from (else `RebuildSuperseded`, nothing switched). Messages a live
+  consumer set aside (open or discarded dead letters, parked messages) are skipped by a rebuild, and
+  an operator's release waits while a rebuild runs, so the new version holds what the live one does.
+* `rule_errors` are the domain's own refusals only (none for a plain read model): a database
+  error or a code bug is a handler error, dead-lettered with its traceback after a few attempts.
 """
 from __future__ import annotations
 
@@ -16,16 +23,32 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from .consumer import Item, Position, store_of
+from .deadletters import NotHeld
 
 log = logging.getLogger(__name__)
+
+
+class RebuildRunning(Exception):
+    """A rebuild of this projection is already running (in this or another process)."""
+
+    retriable = True       # a release waiting for the rebuild is retried, not dead-lettered
+    rule = "projection.rebuild_running"
+    message_vi = "Đang dựng lại bảng này; vui lòng chờ lần dựng lại hiện tại kết thúc."
+
+
+class RebuildSuperseded(Exception):
+    """The live version changed while this rebuild ran: it was not switched."""
+
+    rule = "projection.rebuild_superseded"
+    message_vi = "Phiên bản đang dùng đã thay đổi trong khi dựng lại; không chuyển sang bản mới."
 
 
 class Projection(ABC):
     """Subclasses name the table, give its DDL for one version, and write a batch of items."""
 
     name: str            # projection name, also the base table name (`<name>_v<N>`, view `<name>`)
-    rule_errors: tuple[type[BaseException], ...] = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError,
-                                                    ValueError, KeyError)
+    # the domain's own refusal types only (a read model has none); anything else is a handler error
+    rule_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(self, schema: str) -> None:
         self.schema = schema
@@ -54,6 +77,10 @@ class Projection(ABC):
                 f"CREATE TABLE IF NOT EXISTS {self.schema}.projection_position ("
                 " name text, version int, tracking text, notification_id bigint NOT NULL,"
                 " PRIMARY KEY (name, version, tracking))")
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.schema}.projection_release ("
+                " name text, version int, release text, seq bigint NOT NULL,"
+                " PRIMARY KEY (name, version, release))")
             version = await conn.fetchval(
                 f"SELECT live_version FROM {self.schema}.projection_state WHERE name = $1", self.name)
             if version is None:
@@ -125,19 +152,80 @@ class Projection(ABC):
                 f" WHERE {self.schema}.projection_position.notification_id < EXCLUDED.notification_id",
                 self.name, version, item.position.tracking_name, item.position.notification_id)
 
+    async def record_with(self, item: Item, sql: str, args: tuple[Any, ...]) -> Any:
+        return (await self.record_many([item], [(sql, args)]))[0]
+
+    async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
+                          ) -> list[Any]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            version = await self.live_version(conn)
+            names = sorted({i.position.tracking_name for i in items})
+            await conn.executemany(f"INSERT INTO {self.schema}.projection_position VALUES ($1, $2, $3, 0)"
+                                   " ON CONFLICT DO NOTHING", [(self.name, version, n) for n in names])
+            rows = await conn.fetch(
+                f"SELECT tracking, notification_id FROM {self.schema}.projection_position"
+                " WHERE name = $1 AND version = $2 AND tracking = ANY($3::text[]) FOR UPDATE",
+                self.name, version, names)
+            seen = {r["tracking"]: r["notification_id"] for r in rows}
+            out: list[Any] = []
+            for item, (sql, args) in zip(items, statements):
+                name, nid = item.position.tracking_name, item.position.notification_id
+                if nid <= seen[name]:
+                    out.append(None)
+                    continue
+                row = await conn.fetchrow(sql, *args)
+                if row is None:
+                    raise NotHeld(f"{item.position}: the key is no longer held")
+                seen[name] = nid
+                out.append(row[0])
+            await conn.executemany(f"UPDATE {self.schema}.projection_position SET notification_id = $4"
+                                   " WHERE name = $1 AND version = $2 AND tracking = $3 AND notification_id < $4",
+                                   [(self.name, version, n, seen[n]) for n in names])
+            return out
+
+    async def apply_released(self, item: Item, name: str, seq: int) -> bool:
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock_shared(hashtext($1))", self.rebuild_lock):
+                raise RebuildRunning(f"{self.name}: release waits for the rebuild")
+            version = await self.live_version(conn)
+            done = await conn.fetchval(
+                f"INSERT INTO {self.schema}.projection_release VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (name, version, release) DO UPDATE SET seq = EXCLUDED.seq"
+                f" WHERE {self.schema}.projection_release.seq < EXCLUDED.seq RETURNING seq",
+                self.name, version, name, seq)
+            if done is None:
+                return False
+            await self.write(conn, self.table(version), [item])
+            return True
+
     # --- rebuild ------------------------------------------------------------------------------
     consumer_name = ""     # set by the TrackedConsumer that feeds this projection
+
+    @property
+    def rebuild_lock(self) -> str:
+        return f"projection-rebuild:{self.schema}.{self.name}"
 
     async def rebuild(self, *, kafka_url: str, topics: Sequence[str], decode: Any,
                       batch: int = 2000) -> int:
         """Build version N+1 from the beginning of `topics` beside the live version, then switch.
         Undecodable messages are skipped here (the live consumer already dead-lettered them).
-        Returns the new version."""
+        Returns the new version. Raises RebuildRunning when one is already running, and
+        RebuildSuperseded when the live version changed meanwhile (nothing switched)."""
+        async with self.pool.acquire() as lock_conn:
+            if not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.rebuild_lock):
+                raise RebuildRunning(f"a rebuild of {self.schema}.{self.name} is already running")
+            try:
+                return await self._rebuild(kafka_url=kafka_url, topics=topics, decode=decode, batch=batch)
+            finally:
+                await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", self.rebuild_lock)
+
+    async def _rebuild(self, *, kafka_url: str, topics: Sequence[str], decode: Any, batch: int) -> int:
         async with self.pool.acquire() as conn:
             old = await self.live_version(conn, lock=False)
             new = old + 1
             async with conn.transaction():
                 await self._create_version(conn, new)
+            self._set_aside = await self._set_aside_positions(conn)
         consumer = AIOKafkaConsumer(bootstrap_servers=kafka_url, enable_auto_commit=False)
         await consumer.start()
         try:
@@ -148,8 +236,11 @@ class Projection(ABC):
             await self._drain(consumer, tps, new, decode, batch, conn_lock=None)
             # switch: block the live consumer (FOR UPDATE on the state row), catch up the rest, point the view
             async with self.pool.acquire() as conn, conn.transaction():
-                await conn.fetchval(f"SELECT live_version FROM {self.schema}.projection_state"
-                                    " WHERE name = $1 FOR UPDATE", self.name)
+                live = await conn.fetchval(f"SELECT live_version FROM {self.schema}.projection_state"
+                                           " WHERE name = $1 FOR UPDATE", self.name)
+                if live != old:
+                    raise RebuildSuperseded(f"{self.name}: live version is {live}, the rebuild started from {old}")
+                self._set_aside = await self._set_aside_positions(conn)
                 await self._drain(consumer, tps, new, decode, batch, conn_lock=conn)
                 await conn.execute(f"UPDATE {self.schema}.projection_state SET live_version = $2 WHERE name = $1",
                                    self.name, new)
@@ -158,6 +249,17 @@ class Projection(ABC):
             return new
         finally:
             await consumer.stop()
+
+    async def _set_aside_positions(self, conn: asyncpg.Connection) -> set[tuple[str, int]]:
+        """Positions the live consumer dead-lettered (open or discarded) or parked (not released)."""
+        if await conn.fetchval("SELECT to_regclass($1)", f'"{self.schema}".parked_message') is None:
+            return set()
+        rows = await conn.fetch(
+            f'SELECT tracking, notification_id FROM "{self.schema}".dead_letter'
+            " WHERE consumer = $1 AND status IN ('open', 'discarded')"
+            f' UNION ALL SELECT tracking, notification_id FROM "{self.schema}".parked_message'
+            " WHERE consumer = $1 AND released_at IS NULL", self.consumer_name)
+        return {(r["tracking"], r["notification_id"]) for r in rows}
 
     @staticmethod
     async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
@@ -176,8 +278,11 @@ class Projection(ABC):
                         env = decode(rec.topic, rec.value)
                     except Exception:
                         continue
-                    items.append(Item(rec, env, Position(self.consumer_name, env.source, store_of(rec), rec.topic,
-                                                         rec.partition, env.source_position)))
+                    pos = Position(self.consumer_name, env.source, store_of(rec), rec.topic, rec.partition,
+                                   env.source_position)
+                    if (pos.tracking_name, pos.notification_id) in self._set_aside:
+                        continue
+                    items.append(Item(rec, env, pos))
             if items:
                 await self._rebuild_apply(conn_lock, version, items)
 
@@ -199,3 +304,5 @@ class Projection(ABC):
                     await apply([item])
                 except self.rule_errors as exc:
                     log.warning("rebuild of %s skips %s: %s", self.name, item.position, exc)
+
+    _set_aside: set[tuple[str, int]] = set()

@@ -7,7 +7,15 @@ only after the broker acknowledged. A crash between the two re-publishes, never 
 and consumers dedupe on (source, partition, source notification id).
 
 Tailing `> last` is gap-safe because the library inserts under an EXCLUSIVE table lock, so commit
-order equals id order; gaps from rolled-back inserts are permanent and simply skipped.
+order equals id order; gaps from rolled-back inserts are permanent and simply skipped. The library's
+POSTGRES_ENABLE_DB_FUNCTIONS option inserts through a database function WITHOUT that lock: a
+transaction holding a lower id could then commit after a higher one and be skipped for good, so a
+service refuses to start with it on (`require_table_lock`, called by the runtime).
+
+Everything the active relay does goes through the session that holds its advisory lock (reading,
+storing the position): if that session is lost (`pg_terminate_backend`, a network cut) the next
+statement fails and the relay stops publishing before a standby, now holding the lock, starts; it
+then reconnects and waits as the standby itself (tests/integration in the kit).
 """
 from __future__ import annotations
 
@@ -17,13 +25,15 @@ import os
 import signal
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.postgres import PostgresRecorder
 from prometheus_client import Counter, Gauge
 
+from .settings import bootstrap_servers
 from .tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
@@ -32,6 +42,25 @@ STORE_HEADER = "thads-store"
 RELAYED = Counter("thads_relay_events_total", "events published by the relay", ["service"])
 RELAY_FAILURES = Counter("thads_relay_failures_total", "relay restarts after an error", ["service"])
 RELAY_POSITION = Gauge("thads_relay_position", "last notification id acknowledged by Kafka", ["service"])
+
+
+class UnsafeEventStoreError(RuntimeError):
+    """The event store would write without the table lock the relay relies on."""
+
+
+def require_table_lock(recorder: Any, service: str) -> None:
+    """Refuse an event store whose inserts do not take the EXCLUSIVE table lock (see the module)."""
+    if not isinstance(recorder, PostgresRecorder):   # in-memory stores of unit tests: no relay tails them
+        return
+    datastore = recorder.datastore
+    if datastore.enable_db_functions or not getattr(recorder, "lock_table_statements", None):
+        why = ("has POSTGRES_ENABLE_DB_FUNCTIONS on: its insert function writes" if datastore.enable_db_functions
+               else "takes no table lock: it writes")
+        raise UnsafeEventStoreError(
+            f"the {service} event store {why} without the EXCLUSIVE lock on the events table, so a "
+            "transaction holding a lower notification "
+            "id could commit after a higher one and the outbox relay would skip its events for good. "
+            "Unset POSTGRES_ENABLE_DB_FUNCTIONS (and <APP>_POSTGRES_ENABLE_DB_FUNCTIONS) to start.")
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,9 @@ class OutboxRelay(BackgroundTask):
         self.position = 0
         self.store_id = ""
         self.active = False
+        self.backend_pid: int | None = None     # PostgreSQL pid of the session holding the lock
+        # Test seam: awaited after the broker acknowledged a batch, before its position is stored.
+        self.after_publish: Callable[[int], Awaitable[None]] | None = None
         self._wake = asyncio.Event()
 
     @property
@@ -91,12 +123,13 @@ class OutboxRelay(BackgroundTask):
 
     async def _run_once(self) -> None:
         lock_conn = await asyncpg.connect(**self.pg)
-        producer = AIOKafkaProducer(bootstrap_servers=self.kafka_url, enable_idempotence=True,
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(self.kafka_url), enable_idempotence=True,
                                     acks="all", linger_ms=5, max_batch_size=1 << 20)
         try:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_name):
                 await asyncio.sleep(self.poll_seconds)   # standby: another relay is active
             self.active = True
+            self.backend_pid = lock_conn.get_server_pid()
             log.info("relay active", extra={"lock": self.lock_name})
             await self._ensure_table(lock_conn)
             await lock_conn.add_listener(self.events_table, lambda *_: self._wake.set())
@@ -155,6 +188,8 @@ class OutboxRelay(BackgroundTask):
         if futures:
             await asyncio.gather(*futures)      # every message acknowledged by the brokers (acks=all)
         last = rows[-1]["notification_id"]
+        if self.after_publish is not None:
+            await self.after_publish(last)
         if self.fault == "relay_crash_after_publish":
             log.warning("fault injection: SIGKILL after publish, before storing position %s", last)
             os.kill(os.getpid(), signal.SIGKILL)

@@ -1,18 +1,21 @@
 """Composition helper used by every service's main.py: builds the event store, command batcher,
 outbox relay, asyncpg pool, FastStream Kafka broker and tracked consumers from one Settings object,
-and starts/stops them in the right order. No business rules here."""
+and starts/stops them in the right order; `serve` runs a service's HTTP app. No business rules here."""
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 import asyncpg
+import uvicorn
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
-from .relay import OutboxRelay, Translate
+from .relay import OutboxRelay, Translate, require_table_lock
 from .settings import ServiceSettings
 from .store import EsExecutor, ServiceApplication
 
@@ -28,12 +31,20 @@ def ensure_schema_sync(settings: ServiceSettings) -> None:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"')
 
 
+def _kill_after_client_command(rows: Any) -> None:
+    """Test-only fault (`<SERVICE>_FAULT=command_kill_after_commit`): SIGKILL this process right after
+    a transaction holding a command with a client Idempotency-Key committed, before anyone is answered."""
+    if any(r.command_id.startswith("key:") for r in rows):
+        log.warning("fault injection: SIGKILL after committing command(s) %s", [r.command_id for r in rows])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Runtime:
     def __init__(self, settings: ServiceSettings, *,
                  application: Callable[[dict[str, str]], ServiceApplication] | None = None,
                  translate: Translate | None = None) -> None:
         self.settings = settings
-        self.broker = KafkaBroker(settings.kafka_url, enable_idempotence=True, acks="all",
+        self.broker = KafkaBroker(settings.kafka_servers, enable_idempotence=True, acks="all",
                                   client_id=settings.service_name, log_level=logging.DEBUG,
                                   logger=logging.getLogger("faststream.kafka"))   # our JSON handler
         self.executor = EsExecutor(settings.es_workers)
@@ -54,8 +65,11 @@ class Runtime:
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
         if self._application_factory is not None:
             self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
+            if s.fault == "command_kill_after_commit":
+                self.app.recorder.after_commit = _kill_after_client_command  # type: ignore[attr-defined]
             self.batcher = CommandBatcher(self.app, self.executor, max_batch=s.batch_max)
             await self.batcher.start()
+            require_table_lock(self.app.recorder, s.service_name)    # the relay's gap-safety
             if self._translate is not None and s.role_enabled("relay"):
                 self.relay = OutboxRelay(
                     service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
@@ -66,10 +80,14 @@ class Runtime:
             result = hook()
             if asyncio.iscoroutine(result):
                 await result
+        for consumer in self.consumers:      # tracked consumers: dead-letter tables, release requests
+            await consumer.start(self.pool)
         await self.broker.start()
 
     async def stop(self) -> None:
         await self.broker.stop()
+        for consumer in self.consumers:
+            await consumer.stop()
         if self.relay:
             await self.relay.stop()
         if self.batcher:
@@ -106,3 +124,16 @@ class Runtime:
             yield
         finally:
             await self.stop()
+
+
+def serve(factory: str, settings: ServiceSettings) -> None:
+    """Runs the app built by `factory` ("module:function", called with no argument) under uvicorn
+    on uvloop + httptools. With `<NAME>_HTTP_WORKERS` > 1 uvicorn starts that many processes on one
+    port, each with its own runtime (batcher, relay, consumers, read models): the relay and the read
+    models take advisory locks and the consumers share one group, so extra workers add HTTP
+    capacity, not extra publishers. Logs stay the kit's JSON (log_config=None); uvicorn's per-request
+    access log is off unless `<NAME>_ACCESS_LOG=true` (a JSON record per request cost more than the
+    route itself on a bare endpoint; the correlation id is in every log line of the request)."""
+    workers = settings.http_workers if settings.http_workers > 1 else None
+    uvicorn.run(factory, factory=True, host=settings.http_host, port=settings.http_port, workers=workers,
+                loop="uvloop", http="httptools", log_config=None, access_log=settings.access_log)

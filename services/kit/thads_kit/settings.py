@@ -1,11 +1,34 @@
 """Settings base shared by every service: one `Settings(ServiceSettings)` per service, built once
-in its main.py with env_prefix "<NAME>_". THADS_JWT_SECRET is shared by all services."""
+in its main.py with env_prefix "<NAME>_". THADS_JWT_SECRET is shared by all services.
+
+`<NAME>_KAFKA_URL` is a Kafka bootstrap list: one `host:port` or several separated by commas
+(`127.0.0.1:29092,127.0.0.1:29192,127.0.0.1:29292`), so a service starts while any one broker of a
+cluster answers. Every client is given the list through `bootstrap_servers()` (FastStream would
+take a comma-separated string for ONE address)."""
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+import re
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-before-deploying"
+_HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})")
+
+
+def bootstrap_servers(url: str) -> list[str]:
+    """`host:port[,host:port...]` -> ["host:port", ...]; a clear ValueError naming the bad entry."""
+    entries = [e.strip() for e in url.split(",")]
+    if not any(entries):
+        raise ValueError("the Kafka bootstrap list is empty; give host:port[,host:port...]")
+    servers = []
+    for entry in entries:
+        match = _HOST_PORT.fullmatch(entry)
+        if match is None or not 0 < int(match["port"]) < 65536:
+            raise ValueError(f"Kafka bootstrap entry {entry!r} in {url!r} is not host:port "
+                             "(several brokers: host:port,host:port,...)")
+        servers.append(entry)
+    return servers
 
 
 class ServiceSettings(BaseSettings):
@@ -21,6 +44,10 @@ class ServiceSettings(BaseSettings):
     pg_schema: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    # uvicorn worker processes on the HTTP port (each runs the whole service; see runtime.serve)
+    http_workers: int = 1
+    # uvicorn's per-request access log (JSON like every other line); off by default for throughput
+    access_log: bool = False
     jwt_secret: SecretStr = Field(
         default=SecretStr(DEV_JWT_SECRET),
         validation_alias=AliasChoices("THADS_JWT_SECRET", "jwt_secret"),
@@ -41,6 +68,16 @@ class ServiceSettings(BaseSettings):
     roles: str = "api,relay,consumers"
     # Test-only fault injection point, e.g. "relay_crash_after_publish"; empty in production.
     fault: str = ""
+
+    @field_validator("kafka_url")
+    @classmethod
+    def _kafka_url_is_a_bootstrap_list(cls, value: str) -> str:
+        return ",".join(bootstrap_servers(value))
+
+    @property
+    def kafka_servers(self) -> list[str]:
+        """The bootstrap list, one address per broker, as every Kafka client is to be given it."""
+        return bootstrap_servers(self.kafka_url)
 
     @model_validator(mode="after")
     def _secret_fits_environment(self) -> "ServiceSettings":

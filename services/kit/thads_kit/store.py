@@ -1,20 +1,37 @@
 """The per-service event store: an eventsourcing Application on PostgreSQL (one schema per service)
 whose recorder is a process recorder, so that a consumer can store its tracking position in the
 same transaction as the events it causes. The library is synchronous: call it through `EsExecutor`,
-never on the event loop."""
+never on the event loop.
+
+`CommandRecorder` extends the library's process recorder so that ONE transaction holds a batch's
+events, its tracking position, its command rows (`<app>_commands`: command id, request fingerprint,
+result; see commands.py) and the commands' same-transaction writes (e.g. personal data). The
+library's own retry of `insert_events` (on a dropped connection, e.g. a lost COMMIT acknowledgement)
+then hits the command id's unique key instead of silently running a command twice."""
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import threading
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError, InterfaceError, JSONTranscoder, OperationalError, ProcessRecorder, StoredEvent, Tracking,
+    Transcoding,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory, PostgresProcessRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+from .commands import Write
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -33,6 +50,67 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+@dataclass(frozen=True)
+class CommandRow:
+    """What is stored for a committed command: its id, the request's fingerprint, the result (JSON)."""
+    command_id: str
+    fingerprint: str
+    result: Any
+
+
+class CommandRecorder(PostgresProcessRecorder):
+    """The process recorder plus the commands table and same-transaction writes (see module doc)."""
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events",
+                 tracking_table_name: str = "notification_tracking") -> None:
+        super().__init__(datastore, events_table_name=events_table_name, tracking_table_name=tracking_table_name)
+        self.commands_table_name = events_table_name.removesuffix("_events") + "_commands"
+        self.check_identifier_length(self.commands_table_name)
+        table = SQL("{schema}.{table}").format(schema=Identifier(datastore.schema),
+                                              table=Identifier(self.commands_table_name))
+        self.sql_create_statements.append(SQL(
+            # json, not jsonb: a replay answers the same bytes (jsonb reorders keys)
+            "CREATE TABLE IF NOT EXISTS {table} (command_id text PRIMARY KEY, fingerprint text NOT NULL,"
+            " result json, recorded_at timestamptz NOT NULL DEFAULT now())").format(table=table))
+        self._insert_commands = SQL(
+            "INSERT INTO {table} (command_id, fingerprint, result)"
+            " SELECT c, f, r::json FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(c, f, r)").format(table=table)
+        self._select_commands = SQL(
+            "SELECT command_id, fingerprint, result FROM {table} WHERE command_id = ANY(%s::text[])").format(table=table)
+        # Test-only fault hook: called with the command rows after the transaction committed, inside
+        # the library's retry (raise OperationalError to simulate a lost COMMIT acknowledgement;
+        # SIGKILL the process to simulate a crash before the caller is answered).
+        self.after_commit: Callable[[Sequence[CommandRow]], None] | None = None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        # the library's undecorated body, inside the same retry policy, so a fault after the commit is
+        # retried exactly as a real lost acknowledgement would be
+        ids = PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)  # type: ignore[attr-defined]
+        if self.after_commit is not None:
+            self.after_commit(kwargs.get("commands") or ())
+        return ids
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        commands: Sequence[CommandRow] = kwargs.get("commands") or ()
+        if commands:
+            curs.execute(self._insert_commands, (
+                [c.command_id for c in commands], [c.fingerprint for c in commands],
+                [json.dumps(c.result) for c in commands]))
+        for write in kwargs.get("writes") or ():
+            write(curs)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def find_commands(self, command_ids: Sequence[str]) -> dict[str, CommandRow]:
+        if not command_ids:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_commands, (list(command_ids),))
+            return {r["command_id"]: CommandRow(r["command_id"], r["fingerprint"], r["result"])
+                    for r in curs.fetchall()}
+
+
 class ServiceApplication(Application[UUID]):
     """Base for every service's application. Subclasses set `name` (the events table prefix)."""
 
@@ -41,14 +119,42 @@ class ServiceApplication(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        if isinstance(self.factory, PostgresFactory):
+            prefix = self.factory.env.name.lower()
+            recorder = CommandRecorder(self.factory.datastore, events_table_name=f"{prefix}_events",
+                                       tracking_table_name=f"{prefix}_tracking")
+            if self.factory.env_create_table():
+                recorder.create_table()
+            return recorder
+        # in-memory store (unit tests): command rows in a dict; not transactional
+        self._memory_commands: dict[str, CommandRow] = {}
+        self._memory_lock = threading.Lock()
         return self.factory.process_recorder()
 
-    def record(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None) -> int:
-        """Save the pending events of `aggregates` (and `tracking`, if given) in ONE transaction.
-        Returns the number of events recorded."""
+    def find_commands(self, command_ids: Sequence[str]) -> dict[str, CommandRow]:
+        """The stored rows of those of `command_ids` that committed."""
+        if isinstance(self.recorder, CommandRecorder):
+            return self.recorder.find_commands(command_ids)
+        return {c: self._memory_commands[c] for c in command_ids if c in self._memory_commands}
+
+    def record(self, aggregates: Iterable[Aggregate], tracking: Tracking | None = None, *,
+               commands: Sequence[CommandRow] = (), writes: Sequence[Write] = ()) -> int:
+        """Save the pending events of `aggregates`, `tracking` (if given), the `commands` rows and the
+        `writes` in ONE transaction. Returns the number of events recorded."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent(tracking=tracking)
         processing_event.collect_events(*aggregates)
-        recordings = self._record(processing_event)      # the one transaction; may raise a conflict
+        if commands or writes:
+            processing_event.saved_kwargs.update(commands=list(commands), writes=list(writes))
+        if isinstance(self.recorder, CommandRecorder) or not (commands or writes):
+            recordings = self._record(processing_event)  # the one transaction; may raise a conflict
+        else:
+            with self._memory_lock:
+                if any(c.command_id in self._memory_commands for c in commands):
+                    raise IntegrityError("command id already recorded")
+                for write in writes:
+                    write(None)
+                recordings = self._record(processing_event)
+                self._memory_commands.update({c.command_id: c for c in commands})
         try:
             # After the commit nothing may raise: a caller (the batcher) would take it for a failed
             # save and run committed commands again.

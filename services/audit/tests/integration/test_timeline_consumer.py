@@ -1,4 +1,5 @@
-"""The audit consumer on the real broker and database: dead letters, and kill -9 mid-batch."""
+"""The audit consumer on the real broker and database: dead letters, a kill between the effect's commit
+and the offset commit, and rebuilds (one at a time)."""
 from __future__ import annotations
 
 import json
@@ -75,7 +76,10 @@ async def _letters_for(key: bytes):
     return letters if len(letters) >= 3 else None
 
 
-async def test_consumer_killed_mid_batch_resumes_with_nothing_lost_or_doubled(audit):
+async def test_consumer_killed_after_its_commit_before_the_offset_commit_skips_the_redelivered_duplicates(tmp_path):
+    """The fault hook kills the process after a batch's effects and positions are committed and
+    before its Kafka offsets are: the restarted consumer is given that batch again and must skip
+    every message of it as a duplicate (the metric), applying nothing twice and losing nothing."""
     n = 4000
     start = base_position()
     cases = [uuid4() for _ in range(40)]
@@ -83,27 +87,47 @@ async def test_consumer_killed_mid_batch_resumes_with_nothing_lost_or_doubled(au
     for i in range(n):
         case_id = cases[i % len(cases)]
         messages.append((str(case_id).encode(), encode(proceeds(case_id, case_id, i + 1, start + i))))
-    audit.kill9()                       # publish while it is down, so it starts on a backlog
-    await publish(AUCTIONS_ASSET, messages)
-
-    audit.start()
-    await wait_until(lambda: _between(timeline_count(cases), 1, n - 1), interval=0.01, what="mid-batch")
-    audit.kill9()
+    doomed = service_process("audit", tmp_path, fault="consumer_crash_before_offset_commit").start()
+    try:
+        await publish(AUCTIONS_ASSET, messages)
+        assert doomed.wait_exit(60) == -9, "the fault hook killed the consumer"
+    finally:
+        doomed.kill9()
     partial = await timeline_count(cases)
-    audit.start()
+    assert 0 < partial < n
 
-    await wait_until(lambda: _equals(timeline_count(cases), n), timeout=120, what=f"{n} events applied")
-    assert partial < n
+    audit = service_process("audit", tmp_path).start()
+    try:
+        await wait_until(lambda: _equals(timeline_count(cases), n), timeout=120, what=f"{n} events applied")
+        duplicates = await wait_until(lambda: _metric(audit.url, "thads_consumed_total",
+                                                      'consumer="audit.timeline",outcome="duplicate"'),
+                                      what="duplicates counted")
+    finally:
+        audit.stop()
+    assert duplicates >= partial, "every message of the killed batch came again and was skipped"
     conn = await pg_connect()
     try:
         doubled = await conn.fetchval(
             "SELECT count(*) FROM (SELECT event_id FROM audit.case_timeline WHERE case_id = ANY($1::uuid[])"
             " GROUP BY event_id HAVING count(*) > 1) d", cases)
+        letters = await conn.fetchval("SELECT count(*) FROM audit.dead_letter WHERE msg_key = ANY($1::text[])",
+                                      [str(c) for c in cases])
     finally:
         await conn.close()
-    assert doubled == 0
-    letters = [json.loads(r.value) for r in await read_topic(DEAD_LETTER)]
-    assert not [x for x in letters if x.get("key") in {str(c) for c in cases}], "nothing dead-lettered"
+    assert doubled == 0 and letters == 0
+    on_topic = [json.loads(r.value) for r in await read_topic(DEAD_LETTER)]
+    assert not [x for x in on_topic if x.get("key") in {str(c) for c in cases}], "nothing dead-lettered"
+
+
+async def _metric(url: str, name: str, labels: str) -> float:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"{url}/metrics")).text
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{") and labels in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
 
 
 async def _between(count_coro, low: int, high: int):
@@ -140,6 +164,16 @@ async def test_a_rebuild_fills_a_new_version_beside_the_live_one_then_switches(a
     assert await conn.fetchval(f"SELECT count(*) FROM audit.case_timeline_v{live_before}") == total_before, \
         "the old version stayed whole while the new one was built"
     assert await timeline_count([case_id]) == 5
+    # while another rebuild holds the projection's lock, a request is told so (409) and nothing switches
+    holder = await pg_connect()
+    await holder.execute("SELECT pg_advisory_lock(hashtext('projection-rebuild:audit.case_timeline'))")
+    async with httpx.AsyncClient(base_url=audit.url, timeout=120) as client:
+        refused = await client.post("/admin/projections/case_timeline/rebuild",
+                                    headers={"Authorization": f"Bearer {issue_token('admin', 'TW')}"})
+    await holder.close()
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["rule"] == "projection.rebuild_running" and refused.json()["message"]
+    assert await conn.fetchval("SELECT live_version FROM audit.projection_state WHERE name = 'case_timeline'") == new
     # the live consumer goes on writing into the new version, without duplicates
     await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, 6, start + 6)))])
     await wait_until(lambda: _equals(timeline_count([case_id]), 6), what="applied after the switch")

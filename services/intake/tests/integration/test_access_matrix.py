@@ -70,7 +70,7 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str]] = {
         "verification/start", "verification", "reverification", "security-measures", "coercive-measures",
         "seizures", "assets-taken-in-kind", "completion")},
 }
-UNSCOPED = {("GET", "/health"), ("GET", "/metrics")}
+UNSCOPED = {("GET", "/health"), ("GET", "/health/live"), ("GET", "/metrics")}
 
 
 def expected(roles: set[str], scope: str, role: str, office: str) -> str:

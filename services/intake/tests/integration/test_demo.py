@@ -85,8 +85,20 @@ async def test_demo_plays_the_plan_and_a_rerun_duplicates_nothing(intake: Servic
             return r.json()["total"] if r.status_code == 200 else 0
 
         assert await wait_until(indexed, timeout=30, what="20 cases in the read model") == 20
-        await asyncio.sleep(1.0)
+        # once the index has applied every recorded event, a second copy would be in it by now
+        await wait_until(lambda: index_caught_up(intake), timeout=30, what="case index at the store's last event")
         assert await indexed() == 20
+
+
+async def index_caught_up(intake: ServiceProcess) -> bool:
+    schema = intake.env["INTAKE_PG_SCHEMA"]
+    conn = await pg_connect()
+    try:
+        return await conn.fetchval(
+            f'SELECT (SELECT position FROM "{schema}".case_index_position WHERE name = \'case_index\')'
+            f' >= (SELECT max(notification_id) FROM "{schema}".intake_events)')
+    finally:
+        await conn.close()
 
 
 async def test_an_interrupted_run_is_resumed_where_it_stopped(intake: ServiceProcess) -> None:

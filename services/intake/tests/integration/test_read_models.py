@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 from collections import Counter
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -231,7 +232,7 @@ async def test_running_index_follows_new_events(env: Env) -> None:
     index = CaseIndex(env.schema, env.app, env.executor, env.pool, poll_seconds=60)
     await index.start()
     try:
-        await asyncio.sleep(0.2)   # the listener is registered
+        await wait_until(lambda: listening(env, index.channel), what="the index's LISTEN registered")
         case.decide_enforcement("QD-E1", "ex_officio", at(2024, 5, 7), HEAD)
         await env.executor.run(env.app.save, case)
 
@@ -243,6 +244,45 @@ async def test_running_index_follows_new_events(env: Env) -> None:
         await wait_until(decided, timeout=5, what="case_view updated on NOTIFY")
     finally:
         await index.stop()
+
+
+async def test_a_load_error_fails_the_index_batch_and_only_not_found_is_skipped(env: Env) -> None:
+    """A case the index cannot load (the database away, a bug) must not vanish while the position
+    moves on: the batch fails and is retried. Only a case that does not exist is skipped."""
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    await index.ensure_tables()
+    case = Case.receive_judgment("HN-04", "BA-F", at(2024, 5, 6), CLERK, **judgment("10/2024/KDTM-ST"))
+    await env.executor.run(env.app.save, case)
+    real = env.app.get_case
+
+    def broken(case_id: UUID) -> Case:
+        raise ConnectionError("the event store is away")
+
+    env.app.get_case = broken  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ConnectionError):
+            await index.catch_up()
+    finally:
+        env.app.get_case = real  # type: ignore[method-assign]
+    assert await env.pool.fetchval(f'SELECT position FROM "{env.schema}".case_index_position') == 0
+    await index.catch_up()
+    assert await env.pool.fetchval(f'SELECT count(*) FROM "{env.schema}".case_view WHERE case_id = $1',
+                                   case.id) == 1
+
+    # an id that is not a case (not found) is skipped, and the index moves on
+    other = Case.receive_judgment("HN-04", "BA-G", at(2024, 5, 7), CLERK, **judgment("11/2024/KDTM-ST"))
+    await env.executor.run(env.app.save, other)
+
+    def missing(case_id: UUID) -> Case:
+        from eventsourcing.application import AggregateNotFoundError
+        raise AggregateNotFoundError(case_id)
+
+    env.app.get_case = missing  # type: ignore[method-assign]
+    try:
+        await index.catch_up()
+    finally:
+        env.app.get_case = real  # type: ignore[method-assign]
+    assert await env.pool.fetchval(f'SELECT position FROM "{env.schema}".case_index_position') == await max_nid(env)
 
 
 # ---------------------------------------------------------------- deadline watch
@@ -284,9 +324,8 @@ async def test_deadline_watch_records_each_miss_exactly_once(env: Env) -> None:
 
 async def test_deadline_watch_leaves_a_case_alone_while_an_import_is_replaying_it(env: Env) -> None:
     w = await env.executor.run(build_world, env.app)       # recorded a while ago (see `quiet` below)
-    await asyncio.sleep(0.05)
-    quiet = utc_now()                                        # 15 minutes ago, as the watch will see it
-    await asyncio.sleep(0.05)
+    quiet = await clock_past(utc_now())                      # 15 minutes ago, as the watch will see it
+    await clock_past(quiet)
     # an import replaying a case of the 2017/18 statistical year, still under way: its procuracy
     # copy deadline (3 working days after 4/10/2017) is missed in its history, too
     imported = Case.receive_judgment("HN-05", "BA-2017", at(2017, 10, 2), CLERK, **judgment("5/2017/HS-ST"))
@@ -332,15 +371,17 @@ async def test_only_one_deadline_watch_is_active(env: Env) -> None:
     await index.ensure_tables()
     batcher = CommandBatcher(env.app, env.executor)
     await batcher.start()
-    watches = [DeadlineWatch(env.schema, env.pool, batcher, env.app, interval_seconds=0.1) for _ in range(2)]
+    pools = [LockTries(env.pool), LockTries(env.pool)]
+    watches = [DeadlineWatch(env.schema, p, batcher, env.app, interval_seconds=0.1) for p in pools]  # type: ignore[arg-type]
     try:
         for wt in watches:
             await wt.start()
-        for _ in range(100):
-            if any(wt.active for wt in watches):
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
+        leaders = await wait_until(lambda: [wt for wt in watches if wt.active], what="a watch active")
+        assert len(leaders) == 1, "both deadline watches active at once"
+        standby = pools[1 - watches.index(leaders[0])]
+        tries = standby.tries
+        # the other one asked for the lock twice more while the first held it, and was refused
+        await wait_until(lambda: standby.tries >= tries + 2, what="the standby refused the lock twice")
         assert sum(wt.active for wt in watches) == 1
     finally:
         for wt in watches:
@@ -472,3 +513,41 @@ async def test_personal_data_of_a_party_belongs_to_one_case(env: Env) -> None:
     assert await personal_data.save_party(env.pool, s, party_id=party, case_id=case_a, full_name="Trần Thị Hoa",
                                           address="7 Phan Chu Trinh")
     assert (await personal_data.parties_for_case(env.pool, s, case_a))[0]["address"] == "7 Phan Chu Trinh"
+
+
+async def listening(env: Env, channel: str) -> bool:
+    """A session of the test's pool has LISTENed on `channel` (its last statement)."""
+    return await env.pool.fetchval(
+        "SELECT count(*) > 0 FROM pg_stat_activity WHERE state = 'idle' AND query ILIKE 'LISTEN %' || $1 || '%'",
+        channel)
+
+
+async def clock_past(moment: datetime) -> datetime:
+    """The wall clock once it reads strictly later than `moment`."""
+    return await wait_until(lambda: (now := utc_now()) > moment and now, interval=0.001,
+                            what=f"the clock past {moment}")
+
+
+class LockTries:
+    """The pool a deadline watch is given, counting its pg_try_advisory_lock calls."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool, self.tries = pool, 0
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Any]:
+        async with self.pool.acquire() as conn:
+            yield _CountingConnection(conn, self)
+
+
+class _CountingConnection:
+    def __init__(self, conn: asyncpg.Connection, owner: LockTries) -> None:
+        self._conn, self._owner = conn, owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        if "pg_try_advisory_lock" in query:
+            self._owner.tries += 1
+        return await self._conn.fetchval(query, *args)

@@ -340,7 +340,8 @@ def test_the_builder_reaches_every_status(status):
 # ---------------------------------------------------------------- every transition
 
 
-@pytest.mark.parametrize(("command", "from_status", "to_status", "call", "origin"), EDGES, ids=_id)
+@pytest.mark.parametrize(("command", "from_status", "to_status", "call", "origin"), EDGES,
+                         ids=[f"{c}-{f}-{t}" + (f"-{o}" if o else "") for c, f, t, _call, o in EDGES])
 def test_allowed_transition_records_its_event_and_lands_in_the_expected_status(
         command, from_status, to_status, call, origin):
     # Given a case in from_status

@@ -60,7 +60,7 @@ async def test_concurrent_commands_on_different_aggregates_share_one_transaction
     app, batcher = setup
     saves: list[int] = []
     original = app.record
-    app.record = lambda aggs, tracking=None: saves.append(len(list(aggs))) or original(aggs, tracking)  # type: ignore[method-assign]
+    app.record = lambda aggs, tracking=None, **kw: saves.append(len(list(aggs))) or original(aggs, tracking, **kw)  # type: ignore[method-assign]
 
     ids = await asyncio.gather(*(batcher.submit(uuid4(), open_counter(app)) for _ in range(50)))
 
@@ -149,3 +149,63 @@ async def test_a_duplicate_creation_is_refused_by_name_without_failing_the_batch
 
     assert isinstance(results[0], LookupError) and "A-1" in str(results[0])
     assert results[1] == Registration.create_id("B-2")
+
+
+# ---------------------------------------------------------------- stopping
+
+def blocking_open(app: Counters, started: "threading.Event", release: "threading.Event"):
+    def fn():
+        started.set()
+        release.wait(30)
+        c = Counter()
+        return [c], c.id
+    return fn
+
+
+async def test_stop_answers_the_batch_being_saved_and_refuses_the_queued_ones():
+    import threading
+    from thads_kit.batcher import ServiceStoppingError
+
+    app = Counters(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    executor = EsExecutor(2)
+    batcher = CommandBatcher(app, executor, max_batch=1)
+    await batcher.start()
+    started, release = threading.Event(), threading.Event()
+    first = asyncio.ensure_future(batcher.submit(uuid4(), blocking_open(app, started, release)))
+    await asyncio.to_thread(started.wait, 30)          # the first batch is being saved
+    queued = [asyncio.ensure_future(batcher.submit(uuid4(), open_counter(app))) for _ in range(2)]
+    await asyncio.sleep(0)
+
+    stopping = asyncio.ensure_future(batcher.stop())
+    await asyncio.sleep(0)
+    release.set()
+    # a caller never answered would hang here (the bound only turns a hang into a failure)
+    results = await asyncio.wait_for(asyncio.gather(first, *queued, return_exceptions=True), 20)
+    await asyncio.wait_for(stopping, 20)
+
+    assert isinstance(results[0], UUID) and app.repository.get(results[0]).version == 1
+    assert all(isinstance(r, ServiceStoppingError) for r in results[1:]), results
+    assert len(list(app.recorder.select_notifications(1, 100))) == 1, "nothing saved without its caller answered"
+    with pytest.raises(ServiceStoppingError):
+        await batcher.submit(uuid4(), open_counter(app))
+    await executor.shutdown()
+
+
+async def test_stop_tells_the_callers_of_a_batch_that_does_not_finish_that_the_outcome_is_unknown():
+    import threading
+    from thads_kit.commands import CommandOutcomeUnknownError
+
+    app = Counters(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    executor = EsExecutor(2)
+    batcher = CommandBatcher(app, executor)
+    await batcher.start()
+    started, release = threading.Event(), threading.Event()
+    first = asyncio.ensure_future(batcher.submit(uuid4(), blocking_open(app, started, release)))
+    await asyncio.to_thread(started.wait, 30)
+
+    await batcher.stop(timeout=0.1)
+
+    with pytest.raises(CommandOutcomeUnknownError):
+        await asyncio.wait_for(first, 20)
+    release.set()
+    await executor.shutdown()

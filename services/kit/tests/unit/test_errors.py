@@ -111,4 +111,6 @@ async def test_the_openapi_documents_the_error_body_once(http) -> None:
     assert "ErrorBody" in doc["components"]["schemas"]
     refs = {c: r["content"]["application/json"]["schema"]["$ref"]
             for c, r in doc["paths"]["/documented"]["get"]["responses"].items() if c != "200"}
-    assert refs == {c: "#/components/schemas/ErrorBody" for c in ("401", "403", "404")}
+    # 422 too: every route has the app-wide Idempotency-Key header; FastAPI's own schema is replaced
+    assert refs == {c: "#/components/schemas/ErrorBody" for c in ("401", "403", "404", "422")}
+    assert "HTTPValidationError" not in doc["components"]["schemas"]

@@ -1,0 +1,197 @@
+"""The kit's front door (thads_kit.http, auth): correlation ids, JSON logs, cached token checks and
+health, and the docs assets served from the installed package (no CDN)."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import Depends
+from fastapi.testclient import TestClient
+
+from thads_kit import auth, logs
+from thads_kit.auth import Principal, TokenError, issue_token, require, verify_token
+from thads_kit.http import CachedHealth, create_app
+
+SECRET = "test-secret-of-at-least-thirty-two-bytes"
+log = logging.getLogger("thads.test.front")
+
+
+class Missing(Exception):
+    pass
+
+
+def make_app(health: Any = None):
+    async def ok() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    app = create_app(title="t", version="t", lifespan=None, jwt_secret=SECRET, health=health or ok,
+                     error_status={Missing: 404})
+
+    @app.get("/heads-only")
+    async def heads_only(p: Principal = Depends(require("head"))) -> dict[str, str]:
+        log.info("head read", extra={"unit": p.unit})
+        return {"unit": p.unit}
+
+    @app.get("/missing")
+    async def missing() -> None:
+        raise Missing("nothing here")
+
+    return app
+
+
+def bearer(role: str = "head", **kw: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, role=role, unit='TH', **kw)}"}
+
+
+def test_the_callers_correlation_id_comes_back_and_a_new_one_is_made_otherwise():
+    client = TestClient(make_app())
+
+    given = client.get("/heads-only", headers={**bearer(), "X-Correlation-Id": "req-42"})
+    made = client.get("/heads-only", headers=bearer())
+    other = client.get("/heads-only", headers=bearer())
+
+    assert given.headers["x-correlation-id"] == "req-42"
+    assert uuid.UUID(made.headers["x-correlation-id"]).version == 4
+    assert made.headers["x-correlation-id"] != other.headers["x-correlation-id"]
+
+
+def test_error_answers_carry_the_correlation_id_too():
+    client = TestClient(make_app())
+
+    for r in (client.get("/missing", headers={"X-Correlation-Id": "e-1"}),
+              client.get("/heads-only", headers={"X-Correlation-Id": "e-1"}),            # 401
+              client.get("/heads-only", headers={**bearer("clerk"), "X-Correlation-Id": "e-1"})):  # 403
+        assert r.status_code in (401, 403, 404)
+        assert r.headers["x-correlation-id"] == "e-1"
+
+
+def test_an_oversized_correlation_id_is_replaced_not_echoed():
+    r = TestClient(make_app()).get("/health", headers={"X-Correlation-Id": "x" * 200})
+
+    assert uuid.UUID(r.headers["x-correlation-id"])
+
+
+def test_logs_are_json_lines_with_the_requests_correlation_id():
+    out = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logs.configure("front-test")
+    root.handlers[0].setStream(out)
+    try:
+        TestClient(make_app()).get("/heads-only", headers={**bearer(), "X-Correlation-Id": "log-7"})
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    mine = [line for line in lines if line["message"] == "head read"]
+    assert mine and mine[0]["correlation_id"] == "log-7" and mine[0]["service"] == "front-test"
+    assert mine[0]["level"] == "INFO" and mine[0]["unit"] == "TH"
+
+
+def test_bad_tokens_stay_401_and_wrong_roles_403_when_good_tokens_are_remembered():
+    client = TestClient(make_app())
+    good = bearer()
+    assert client.get("/heads-only", headers=good).status_code == 200
+    assert client.get("/heads-only", headers=good).status_code == 200      # from the cache
+
+    forged = {"Authorization": f"Bearer {issue_token('another-secret-of-32-bytes-or-more!', role='head', unit='TH')}"}
+    clerk = bearer("clerk")
+    for _ in range(2):
+        assert client.get("/heads-only", headers=forged).status_code == 401
+        assert client.get("/heads-only", headers={"Authorization": "Bearer not-a-jwt"}).status_code == 401
+        assert client.get("/heads-only", headers=clerk).status_code == 403
+    assert client.get("/heads-only").status_code == 401
+
+
+def test_a_remembered_token_is_refused_once_it_expires():
+    import time
+
+    token = issue_token(SECRET, role="head", unit="TH", hours=1, now=time.time() - 3600 + 3)  # 2-3 s left
+    assert verify_token(SECRET, token).role == "head"
+
+    time.sleep(3.5)
+    with pytest.raises(TokenError, match="expired"):
+        verify_token(SECRET, token)
+
+
+def test_a_token_is_remembered_for_one_secret_only():
+    token = issue_token(SECRET, role="head", unit="TH")
+    assert verify_token(SECRET, token).unit == "TH"
+
+    with pytest.raises(TokenError):
+        verify_token("a-different-secret-of-thirty-two-bytes", token)
+
+
+async def test_health_runs_the_real_check_at_most_once_per_ttl_even_under_concurrent_callers():
+    import asyncio
+
+    calls = 0
+
+    async def check() -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return {"status": "ok"}
+
+    health = CachedHealth(check, ttl=3600)
+    answers = await asyncio.gather(*(health() for _ in range(20)))
+    answers += [await health() for _ in range(20)]
+
+    assert calls == 1
+    assert all(a["status"] == "ok" and "checked_s_ago" in a for a in answers)
+
+
+async def test_a_degraded_or_failing_check_is_tried_again_after_its_shorter_ttl():
+    results = iter([{"status": "degraded"}, {"status": "ok"}])
+
+    async def check() -> dict[str, Any]:
+        return next(results)
+
+    health = CachedHealth(check, ttl=3600, ttl_degraded=0.0)
+    assert (await health())["status"] == "degraded"
+    assert (await health())["status"] == "ok"
+
+
+def test_the_health_endpoint_answers_503_when_degraded():
+    async def degraded() -> dict[str, Any]:
+        return {"status": "degraded", "checks": {"kafka": "error: down"}}
+
+    r = TestClient(make_app(degraded)).get("/health")
+
+    assert r.status_code == 503 and r.json()["checks"]["kafka"] == "error: down"
+
+
+def test_docs_pages_load_their_assets_from_this_service_not_a_cdn():
+    client = TestClient(make_app())
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), html   # no absolute URL at all
+        assets = re.findall(r"(?:src|href)=[\"']?(/[^\"' >]+)", html)
+        assert assets, html
+        for asset in assets:
+            r = client.get(asset)
+            assert r.status_code == 200 and len(r.content) > 1000, asset
+
+
+def test_faststreams_own_logger_writes_json_too():
+    import faststream  # noqa: F401 - creates its "faststream" logger with a coloured text handler
+
+    out = io.StringIO()
+    root, fs = logging.getLogger(), logging.getLogger("faststream")
+    saved = root.handlers[:], root.level, fs.handlers[:], fs.propagate
+    logs.configure("front-test")
+    root.handlers[0].setStream(out)
+    try:
+        logging.getLogger("faststream.kafka").info("partitions assigned")
+    finally:
+        root.handlers[:], _, fs.handlers[:], fs.propagate = saved
+        root.setLevel(saved[1])
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["partitions assigned"]
+    assert lines[0]["logger"] == "faststream.kafka" and lines[0]["service"] == "front-test"
