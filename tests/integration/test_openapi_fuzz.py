@@ -83,7 +83,8 @@ def test_the_openapi_document_holds_under_fuzzing(target: Fuzzed, tmp_path: Path
         token = issue_token(DEV_JWT_SECRET, role=target.role, unit=target.unit, sub=f"fuzz@{target.unit}")
         fixed = target.prepare(svc.url, {"Authorization": f"Bearer {token}"}) if target.prepare else {}
         config = tmp_path / "schemathesis.toml"
-        config.write_text("[parameters]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in fixed.items()))
+        hooks = Path(__file__).with_name("fuzz_hooks.py")     # a fresh Idempotency-Key per request
+        config.write_text(f'hooks = "{hooks}"\n[parameters]\n' + "".join(f'"{k}" = "{v}"\n' for k, v in fixed.items()))
         st = Path(sys.executable).with_name("st")
         run = subprocess.run(
             [str(st), "--config-file", str(config), "run", f"{svc.url}/openapi.json", "--header", f"Authorization: Bearer {token}",
