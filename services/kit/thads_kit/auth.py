@@ -3,6 +3,7 @@ Errors are the kit's error body (errors.py): 401 when the token is missing or in
 role is not allowed. Which office's cases a role may read is scoping.py's rule, not this module's."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,20 @@ class Principal:
     bank: str | None = None
 
 
+# What a token's subject and office become in every event's envelope (thads_contracts: ActorId,
+# OfficeCode): a token that could not be recorded is refused here rather than stop a relay later.
+SUB = re.compile(r"^\S{1,128}$")
+UNIT = re.compile(r"^[^\s.]{1,64}$")
+
+
+def _identity_error(sub: str, unit: str) -> str | None:
+    if not SUB.match(sub):
+        return f"subject {sub!r} must be 1 to 128 characters without spaces"
+    if not UNIT.match(unit):
+        return f"office (unit) {unit!r} must be 1 to 64 characters without spaces or dots"
+    return None
+
+
 def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
                 bank: str | None = None, hours: float = 12.0, now: float | None = None) -> str:
     if role not in ROLES:
@@ -47,8 +62,11 @@ def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
         raise TokenError("role 'bank' needs a bank code")
     if not unit:
         raise TokenError("a token needs the office (unit) code")
+    sub = sub or f"{role}@{unit}"
+    if (error := _identity_error(sub, unit)) is not None:
+        raise TokenError(error)
     issued = int(now if now is not None else time.time())
-    claims = {"sub": sub or f"{role}@{unit}", "role": role, "unit": unit,
+    claims = {"sub": sub, "role": role, "unit": unit,
               "iat": issued, "exp": issued + int(hours * 3600)}
     if bank:
         claims["bank"] = bank
@@ -67,6 +85,10 @@ def decode_token(secret: str, token: str) -> Principal:
         raise TokenError(f"invalid token: unknown role {role!r}")
     if role == "bank" and not claims.get("bank"):
         raise TokenError("invalid token: bank role without bank code")
+    if not isinstance(claims["sub"], str) or not isinstance(claims["unit"], str):
+        raise TokenError("invalid token: subject and unit must be strings")
+    if (error := _identity_error(claims["sub"], claims["unit"])) is not None:
+        raise TokenError(f"invalid token: {error}")
     return Principal(sub=claims["sub"], role=role, unit=claims["unit"], bank=claims.get("bank"))
 
 

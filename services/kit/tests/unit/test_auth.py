@@ -41,6 +41,19 @@ def test_tokens_that_cannot_be_valid_are_not_issued(kwargs, message):
         issue_token(SECRET, **kwargs)
 
 
+def test_a_subject_or_office_that_no_event_could_carry_is_refused():
+    # every command's envelope records them (ActorId, OfficeCode): refused here, not at the relay
+    with pytest.raises(TokenError, match="subject"):
+        issue_token(SECRET, role="officer", unit="TH-01", sub="Nguyễn Văn A")
+    with pytest.raises(TokenError, match="unit"):
+        issue_token(SECRET, role="officer", unit="TH.01")
+    import jwt
+    forged_shape = jwt.encode({"sub": "a b", "role": "head", "unit": "TH-01", "exp": 4102444800}, SECRET)
+    with pytest.raises(TokenError, match="subject"):
+        decode_token(SECRET, forged_shape)
+    assert decode_token(SECRET, issue_token(SECRET, role="officer", unit="TH-01", sub="cv-Nguyễn")).sub == "cv-Nguyễn"
+
+
 def test_an_expired_or_forged_token_is_rejected():
     expired = issue_token(SECRET, role="head", unit="TH", hours=-1)
     forged = issue_token("other-secret", role="head", unit="TH")
