@@ -28,6 +28,7 @@ from faststream.kafka import KafkaBroker
 from rich.console import Console
 from rich.table import Table
 
+from bench import chain as chain_bench
 from thads_contracts import Actor, decode, encode
 from thads_contracts import intake as i
 from thads_contracts.topics import INTAKE_CASE
@@ -285,11 +286,20 @@ async def core(args: argparse.Namespace) -> dict[str, Any]:
     relay = await relay_run(app, s, topic, total)
     console.print(f"[bold]consumer[/]: {total} events Kafka → audit timeline (tracked, COPY)")
     consume = await consume_run(s, topic, total)
+    console.print("[bold]hash chain[/]: batcher with and without hashing; thads verify beside a plain read")
+    chain = {"batcher": await chain_bench.batcher_with_and_without(
+                 executor, s, args.commands, args.clients, app_class=BenchApp, command=ledger_command,
+                 through_batcher=through_batcher),
+             "verify": await executor.run(chain_bench.verify_rate, SCHEMA)}
     await executor.shutdown()
     rss = {"bench process (batcher+relay+consumer)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return {"baseline": base, "batcher": batch, "ratio": batch["per_s"] / base["per_s"], "relay": relay,
             "consumer": consume, "intake_baseline": ibase, "intake_batcher": ibatch,
-            "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "peak_rss_mib": rss}
+            "intake_ratio": ibatch["per_s"] / ibase["per_s"], "long_case": long_case, "peak_rss_mib": rss,
+            "chain": chain, "batcher_with_hashing_cmd_per_s": chain["batcher"]["with_chain"]["per_s"],
+            "batcher_without_hashing_cmd_per_s": chain["batcher"]["without_chain"]["per_s"],
+            "verify_events_per_s": chain["verify"]["verify_per_s"],
+            "plain_read_rows_per_s": chain["verify"]["read_per_s"], "verify_ratio_to_read": chain["verify"]["ratio"]}
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -386,6 +396,7 @@ def report_core(r: dict[str, Any]) -> None:
     console.print(f"[bold]case with {lc['events']} events[/]: load cold p50 {lc['cold']['p50_ms']:.1f} ms, "
                   f"p99 {lc['cold']['p99_ms']:.1f} ms (snapshots every 50); with the aggregate cache (off by default) p50 {lc['cached']['p50_ms']:.2f} ms, "
                   f"p99 {lc['cached']['p99_ms']:.2f} ms (target p99 ≤ 20 ms)")
+    chain_bench.report(r["chain"])
 
 
 def cli() -> None:

@@ -47,7 +47,7 @@ def test_a_tombstone_is_kept_as_null():
 
 def test_a_contract_error_becomes_a_dead_letter_with_its_reason_and_event_id():
     # Given a message whose payload breaks its schema
-    message = json.loads(encode(example("intake.MoneyCollected.v1")))
+    message = json.loads(encode(example("intake.MoneyCollected.v2")))
     message["payload"]["amount_vnd"] = -10
     raw = json.dumps(message).encode()
     with pytest.raises(SchemaViolationError) as caught:
@@ -63,7 +63,7 @@ def test_a_contract_error_becomes_a_dead_letter_with_its_reason_and_event_id():
     assert letter.reason_code == DeadLetterReason.INVALID_SCHEMA
     assert "payload.amount_vnd" in letter.reason
     assert str(letter.event_id) == message["event_id"]
-    assert letter.event_type == "intake.MoneyCollected.v1"
+    assert letter.event_type == "intake.MoneyCollected.v2"
     assert letter.raw_value() == raw
 
 

@@ -4,6 +4,8 @@ from enum import StrEnum
 from uuid import UUID
 
 import pytest
+
+from thads_contracts.registry import REGISTRY
 from pydantic import ValidationError
 
 from thads_contracts import auctions, intake
@@ -242,7 +244,7 @@ def test_an_auction_outcome_carries_a_price_and_taker_only_when_it_has_them(outc
 
 def test_one_adapter_reads_any_intake_event_as_its_own_class():
     # Given one example message of every intake event type
-    messages = [e for t, e in all_examples().items() if t.startswith("intake.")]
+    messages = [e for t, e in all_examples().items() if t.startswith("intake.") and REGISTRY.is_current(t)]
 
     # When each is parsed by the intake union
     parsed = [IntakeEventAdapter.validate_json(m.model_dump_json()) for m in messages]

@@ -60,7 +60,11 @@ def test_a_model_is_found_by_its_event_type_and_its_topic_by_model_or_instance()
 
 def test_every_example_survives_encode_then_decode():
     for event_type, event in all_examples().items():
-        assert decode(topic_for(event_type), encode(event)) == event
+        decoded = decode(topic_for(event_type), encode(event))
+        if REGISTRY.is_current(event_type):
+            assert decoded == event
+        else:  # an old version (….v1) still decodes, upcast to the current one with the same identity
+            assert (decoded.event_id, decoded.schema_version) == (event.event_id, event.schema_version + 1)
 
 
 def test_encoding_is_compact_utf8_json_with_vietnamese_kept_readable():
@@ -191,7 +195,8 @@ def test_the_topic_adapter_reads_every_event_of_its_topic():
 
     for event_type, event in all_examples().items():
         if topic_for(event_type) == INTAKE_CASE:
-            assert adapter.validate_json(encode(event)) == event
+            read = adapter.validate_json(encode(event))
+            assert read == event if REGISTRY.is_current(event_type) else read.event_id == event.event_id
 
 
 # ---------------------------------------------------------------- upcasting (test-only types)

@@ -106,6 +106,40 @@ _INTAKE: dict[str, tuple[Actor, date, Callable[[], ContractModel]]] = {
                                  lambda: i.DeadlineMissedPayload(
         step="disbursement", due_on=date(2025, 7, 12),
         legal_basis="Điều 47 khoản 5 Luật Thi hành án dân sự")),
+    # ---- version 2 (issue 7)
+    "intake.CaseOpened.v2": (CLERK, date(2025, 3, 10), lambda: i.CaseOpenedV2Payload(
+        origin=i.CaseOriginV2.RECEIVED_BY_DELEGATION, channel=i.ReceiptChannel.POST,
+        received_on=date(2025, 3, 10), judgment_number="125/2024/KDTM-ST",
+        issuing_court="Tòa án nhân dân khu vực 1 - Hà Nội", judgment_effective_on=date(2025, 1, 15),
+        delegated_from_unit="HP-KV03", delegation_decision_number="35/QĐ-CCTHADS")),
+    "intake.EnforcementDecided.v2": (HEAD, date(2025, 3, 12), lambda: i.EnforcementDecidedV2Payload(
+        basis=i.EnforcementBasis.ON_REQUEST, decision_number="316/QĐ-THADS", decided_on=date(2025, 3, 12),
+        amount_to_enforce_vnd=2_450_000_000)),
+    "intake.MoneyCollected.v2": (OFFICER, date(2025, 9, 2), lambda: i.MoneyCollectedV2Payload(
+        claim_item_id=CLAIM_DEBT, amount_vnd=470_000_000, channel=i.CollectionChannelV2.IN_KIND,
+        collected_on=date(2025, 9, 2), receipt_number="BB-GIAO-41", direct_to_creditor=True)),
+    "intake.CaseTerminated.v2": (HEAD, date(2025, 9, 15), lambda: i.CaseTerminatedV2Payload(
+        ground=i.TerminationGroundV2.WARD_DIED_OR_CAME_OF_AGE, decision_number="91/QĐ-CCTHADS",
+        terminated_on=date(2025, 9, 15), legal_basis="Điều 50 khoản 1 điểm h Luật Thi hành án dân sự")),
+    "intake.CaseDelegated.v2": (HEAD, date(2025, 4, 1), lambda: i.CaseDelegatedV2Payload(
+        ground=i.DelegationGround.SECURED_ASSET_ELSEWHERE, to_unit="HP-KV03", decision_number="36/QĐ-CCTHADS",
+        delegated_on=date(2025, 4, 1), scope=i.DelegationScope.PART, claim_item_ids=(CLAIM_DEBT,),
+        amount_vnd=2_450_000_000, revocation_decision_number="37/QĐ-CCTHADS")),
+    "intake.CaseRevoked.v2": (HEAD, date(2025, 3, 14), lambda: i.CaseRevokedV2Payload(
+        ground=i.RevocationGround.DECISION_ERROR, decision_number="21/QĐ-CCTHADS", revoked_on=date(2025, 3, 14),
+        scope=i.RevocationScope.PART, claim_item_ids=(CLAIM_FEE,), amount_vnd=5_000_000)),
+    "intake.ClaimReduced.v1": (HEAD, date(2025, 9, 10), lambda: i.ClaimReducedPayload(
+        claim_item_id=CLAIM_FEE, amount_vnd=2_000_000, reason=i.ReductionReason.PARTLY_TERMINATED,
+        decision_number="88/QĐ-CCTHADS", reduced_on=date(2025, 9, 10),
+        ground=i.TerminationGroundV2.CREDITOR_WAIVED_OR_PARTIES_AGREED,
+        legal_basis="Điều 50 khoản 1 điểm c Luật Thi hành án dân sự")),
+    "intake.CaseMovedToSeparateRegister.v1": (HEAD, date(2026, 4, 1), lambda: i.CaseMovedToSeparateRegisterPayload(
+        moved_on=date(2026, 4, 1), legal_basis="Điều 9 khoản 5 Nghị định 62/2015/NĐ-CP")),
+    "intake.RequestReturned.v1": (HEAD, date(2028, 8, 1), lambda: i.RequestReturnedPayload(
+        returned_on=date(2028, 8, 1), legal_basis="Điều 22 Nghị định 152/2026/NĐ-CP")),
+    "intake.UnclaimedMoneyDeposited.v1": (OFFICER, date(2025, 8, 5), lambda: i.UnclaimedMoneyDepositedPayload(
+        claim_item_id=CLAIM_FEE, amount_vnd=5_000_000, deposited_on=date(2025, 8, 5),
+        deposit_reference="STK-VCB-0042", legal_basis="Điều 49 Nghị định 62/2015/NĐ-CP")),
 }
 
 

@@ -1,4 +1,4 @@
-"""Public events of the intake service (topic thads.intake.case, key = case id), version 1.
+"""Public events of the intake service (topic thads.intake.case, key = case id), versions 1 and 2.
 
 They follow the case lifecycle of Luật THADS (domain.md §1.6) at the level other services need:
 opening, refusal, the enforcement decision (QĐTHA), parties and claim items, verification,
@@ -11,7 +11,7 @@ consumer that still validates against the old list.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Annotated, Literal, Self, Union
 from uuid import UUID
@@ -337,6 +337,10 @@ DEADLINE_STEP_LABELS: Mapping[str, str] = {
     "voluntary_period": "Thời hạn tự nguyện thi hành án",
     "suspension_decision": "Ra quyết định tạm đình chỉ thi hành án",
     "result_certificate": "Xác nhận kết quả thi hành án",
+    "notice_to_parties": "Thông báo quyết định cho đương sự",
+    "separate_register_transfer": "Chuyển sổ theo dõi riêng",
+    "creditor_notice": "Thông báo kết quả xác minh cho người được thi hành án",
+    "postponement_decision": "Ra quyết định hoãn thi hành án",
 }
 
 LABELS: Mapping[type[StrEnum], Mapping[StrEnum, str]] = {
@@ -650,19 +654,312 @@ class DeadlineMissed(Envelope[DeadlineMissedPayload]):
     schema_version: Literal[1] = 1
 
 
+# ================================================================ version 2 (issue 7)
+# What the statistics service needs (domain.md §2), as new versions of five events and four new
+# event families. Each v1 message still decodes: an upcaster turns it into its v2 (registry.py).
+# Which statistics column each event feeds is in its docstring ([n] = the indicator tree, by case
+# and by money, of domain.md §2).
+
+
+class CaseOriginV2(StrEnum):
+    JUDGMENT_RECEIVED = "judgment_received"            # ex officio (chủ động), Art. 36(2)
+    REQUEST_RECEIVED = "request_received"              # on request (theo đơn), Art. 31
+    RECEIVED_BY_DELEGATION = "received_by_delegation"  # nhận ủy thác, Art. 57 (as amended 2022)
+
+
+class CollectionChannelV2(StrEnum):
+    VOLUNTARY = "voluntary"
+    DEDUCTION = "deduction"
+    AUCTION_PROCEEDS = "auction_proceeds"
+    PAID_TO_BANK = "paid_to_bank"
+    IN_KIND = "in_kind"      # the creditor took a seized asset against the debt (Art. 104): its value
+
+
+class TerminationGroundV2(StrEnum):
+    """Art. 50(1); (h) is the minor handed into someone's care who died or came of age (not
+    maintenance): v1 called it "maintenance_beneficiary_ended"."""
+    DEBTOR_DIED = "debtor_died"
+    CREDITOR_DIED = "creditor_died"
+    CREDITOR_WAIVED_OR_PARTIES_AGREED = "creditor_waived_or_parties_agreed"
+    JUDGMENT_ANNULLED = "judgment_annulled"
+    ORGANISATION_DISSOLVED = "organisation_dissolved"
+    EXEMPTED = "exempted"
+    BANKRUPTCY_OPENED = "bankruptcy_opened"
+    WARD_DIED_OR_CAME_OF_AGE = "ward_died_or_came_of_age"
+    OTHER = "other"
+
+
+class DelegationScope(StrEnum):
+    WHOLE = "whole"          # the QĐTHA is revoked in whole (Art. 57(1)(a) as amended 2022)
+    PART = "part"            # revoked in the part delegated: the named claim items
+
+
+class ReductionReason(StrEnum):
+    PARTLY_TERMINATED = "partly_terminated"   # Art. 50(1)(c),(d) for a part of a claim
+    REDUCED = "reduced"                       # giảm nghĩa vụ (Arts. 61–64)
+    EXEMPTED = "exempted"                     # miễn nghĩa vụ (Arts. 61–64)
+
+
+CASE_ORIGIN_V2_LABELS: Mapping[CaseOriginV2, str] = {
+    CaseOriginV2.JUDGMENT_RECEIVED: "Chủ động ra quyết định thi hành án",
+    CaseOriginV2.REQUEST_RECEIVED: "Nhận đơn yêu cầu thi hành án",
+    CaseOriginV2.RECEIVED_BY_DELEGATION: "Nhận ủy thác thi hành án",
+}
+COLLECTION_CHANNEL_V2_LABELS: Mapping[CollectionChannelV2, str] = {
+    **{CollectionChannelV2(k.value): v for k, v in COLLECTION_CHANNEL_LABELS.items()},
+    CollectionChannelV2.IN_KIND: "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án",
+}
+TERMINATION_GROUND_V2_LABELS: Mapping[TerminationGroundV2, str] = {
+    **{TerminationGroundV2(k.value): v for k, v in TERMINATION_GROUND_LABELS.items()
+       if k is not TerminationGround.MAINTENANCE_BENEFICIARY_ENDED},
+    TerminationGroundV2.WARD_DIED_OR_CAME_OF_AGE:
+        "Người chưa thành niên được giao nuôi dưỡng đã chết hoặc đã thành niên",
+}
+DELEGATION_SCOPE_LABELS: Mapping[DelegationScope, str] = {
+    DelegationScope.WHOLE: "Ủy thác toàn bộ, thu hồi quyết định thi hành án",
+    DelegationScope.PART: "Ủy thác một phần, thu hồi một phần quyết định thi hành án",
+}
+REDUCTION_REASON_LABELS: Mapping[ReductionReason, str] = {
+    ReductionReason.PARTLY_TERMINATED: "Đình chỉ thi hành án một phần",
+    ReductionReason.REDUCED: "Giảm nghĩa vụ thi hành án",
+    ReductionReason.EXEMPTED: "Miễn nghĩa vụ thi hành án",
+}
+LABELS = {**LABELS, CaseOriginV2: CASE_ORIGIN_V2_LABELS, CollectionChannelV2: COLLECTION_CHANNEL_V2_LABELS,
+          TerminationGroundV2: TERMINATION_GROUND_V2_LABELS, DelegationScope: DELEGATION_SCOPE_LABELS,
+          ReductionReason: REDUCTION_REASON_LABELS}
+
+
+class CaseOpenedV2Payload(ContractModel):
+    origin: CaseOriginV2
+    channel: ReceiptChannel
+    received_on: LegalDate
+    judgment_number: DocumentNumber
+    issuing_court: Description
+    judgment_effective_on: LegalDate | None = None
+    provisional_measure: bool = False
+    delegated_from_unit: OfficeCode | None = None          # received by delegation: the delegating office
+    delegation_decision_number: DocumentNumber | None = None
+
+    @model_validator(mode="after")
+    def _delegation_names_its_office(self) -> Self:
+        if (self.origin == CaseOriginV2.RECEIVED_BY_DELEGATION) != (self.delegated_from_unit is not None):
+            raise ValueError("delegated_from_unit is given for a case received by delegation, and only then")
+        return self
+
+
+class EnforcementDecidedV2Payload(ContractModel):
+    basis: EnforcementBasis
+    decision_number: DocumentNumber
+    decided_on: LegalDate
+    # the amount to enforce on the decision: the claim items known when it was issued (None: none yet;
+    # items added later each carry their amount in ClaimItemAdded)
+    amount_to_enforce_vnd: MoneyVnd | None = None
+
+
+class MoneyCollectedV2Payload(ContractModel):
+    claim_item_id: UUID
+    amount_vnd: PositiveMoneyVnd            # for "in_kind": the value of the asset taken
+    channel: CollectionChannelV2
+    collected_on: LegalDate
+    receipt_number: DocumentNumber | None = None
+    direct_to_creditor: bool = False        # always true for "paid_to_bank" and "in_kind"
+
+    @model_validator(mode="after")
+    def _in_kind_is_direct(self) -> Self:
+        if self.channel == CollectionChannelV2.IN_KIND and not self.direct_to_creditor:
+            raise ValueError("an asset taken in kind goes straight to the creditor: direct_to_creditor is true")
+        return self
+
+
+class CaseTerminatedV2Payload(_DecisionOnGround):
+    ground: TerminationGroundV2
+    decision_number: DocumentNumber
+    terminated_on: LegalDate
+    legal_basis: LegalBasis | None = None
+
+
+class CaseDelegatedV2Payload(_DecisionOnGround):
+    ground: DelegationGround
+    to_unit: OfficeCode
+    decision_number: DocumentNumber
+    delegated_on: LegalDate
+    legal_basis: LegalBasis | None = None
+    scope: DelegationScope = DelegationScope.WHOLE
+    claim_item_ids: tuple[UUID, ...] = ()                  # scope "part": the items delegated
+    amount_vnd: MoneyVnd | None = None                     # scope "part": what was still to collect on them
+    revocation_decision_number: DocumentNumber | None = None   # the QĐTHA revoked with it, in whole or part
+
+    @model_validator(mode="after")
+    def _a_part_names_its_items(self) -> Self:
+        if (self.scope == DelegationScope.PART) != bool(self.claim_item_ids):
+            raise ValueError("claim_item_ids are given for a partial delegation, and only then")
+        return self
+
+
+class RevocationScope(StrEnum):
+    WHOLE = "whole"
+    PART = "part"
+
+
+REVOCATION_SCOPE_LABELS: Mapping[RevocationScope, str] = {
+    RevocationScope.WHOLE: "Thu hồi toàn bộ quyết định thi hành án",
+    RevocationScope.PART: "Thu hồi một phần quyết định thi hành án",
+}
+LABELS = {**LABELS, RevocationScope: REVOCATION_SCOPE_LABELS}
+
+
+class CaseRevokedV2Payload(_DecisionOnGround):
+    ground: RevocationGround
+    decision_number: DocumentNumber
+    revoked_on: LegalDate
+    legal_basis: LegalBasis | None = None
+    scope: RevocationScope = RevocationScope.WHOLE
+    claim_item_ids: tuple[UUID, ...] = ()      # scope "part": the items revoked
+    amount_vnd: MoneyVnd | None = None         # scope "part": what was still to collect on them
+
+    @model_validator(mode="after")
+    def _a_part_names_its_items(self) -> Self:
+        if (self.scope == RevocationScope.PART) != bool(self.claim_item_ids):
+            raise ValueError("claim_item_ids are given for a partial revocation, and only then")
+        return self
+
+
+class ClaimReducedPayload(ContractModel):
+    claim_item_id: UUID
+    amount_vnd: PositiveMoneyVnd
+    reason: ReductionReason
+    decision_number: DocumentNumber
+    reduced_on: LegalDate
+    ground: TerminationGroundV2 | None = None              # partly_terminated: (c) or (d)
+    legal_basis: LegalBasis | None = None
+
+
+class CaseMovedToSeparateRegisterPayload(ContractModel):
+    moved_on: LegalDate
+    legal_basis: LegalBasis | None = None
+
+
+class RequestReturnedPayload(ContractModel):
+    returned_on: LegalDate
+    legal_basis: LegalBasis | None = None
+
+
+class UnclaimedMoneyDepositedPayload(ContractModel):
+    claim_item_id: UUID
+    amount_vnd: PositiveMoneyVnd
+    deposited_on: LegalDate
+    deposit_reference: DocumentNumber | None = None
+    legal_basis: LegalBasis | None = None
+
+
+class CaseOpenedV2(Envelope[CaseOpenedV2Payload]):
+    """Opens a case: [3] new (thụ lý mới), by case; origin received_by_delegation is a new case of
+    the receiving office (its [3]), while the delegating office deducts it in [4]."""
+    event_type: Literal["intake.CaseOpened.v2"] = "intake.CaseOpened.v2"
+    schema_version: Literal[2] = 2
+
+
+class EnforcementDecidedV2(Envelope[EnforcementDecidedV2Payload]):
+    """The QĐTHA (1 decision = 1 case): [3] new, by case; amount_to_enforce_vnd is its [3] in money."""
+    event_type: Literal["intake.EnforcementDecided.v2"] = "intake.EnforcementDecided.v2"
+    schema_version: Literal[2] = 2
+
+
+class MoneyCollectedV2(Envelope[MoneyCollectedV2Payload]):
+    """Money (or, channel in_kind, value taken in kind) received for a claim item: [7] completed, in
+    money ("thi hành xong" counts value taken in kind)."""
+    event_type: Literal["intake.MoneyCollected.v2"] = "intake.MoneyCollected.v2"
+    schema_version: Literal[2] = 2
+
+
+class CaseTerminatedV2(Envelope[CaseTerminatedV2Payload]):
+    """Termination of the whole case: [8] terminated (counts as resolved), by case and money."""
+    event_type: Literal["intake.CaseTerminated.v2"] = "intake.CaseTerminated.v2"
+    schema_version: Literal[2] = 2
+
+
+class CaseDelegatedV2(Envelope[CaseDelegatedV2Payload]):
+    """Delegation out: [4] deducted (ủy thác), by case when scope is whole, in money by amount_vnd when
+    part; the revocation of the QĐTHA it carries is not counted again under [4] revoked."""
+    event_type: Literal["intake.CaseDelegated.v2"] = "intake.CaseDelegated.v2"
+    schema_version: Literal[2] = 2
+
+
+class CaseRevokedV2(Envelope[CaseRevokedV2Payload]):
+    """Revocation of the QĐTHA (Art. 37): [4] deducted (thu hồi/hủy), by case when whole, in money by
+    amount_vnd when part."""
+    event_type: Literal["intake.CaseRevoked.v2"] = "intake.CaseRevoked.v2"
+    schema_version: Literal[2] = 2
+
+
+class ClaimReduced(Envelope[ClaimReducedPayload]):
+    """A part of a claim no longer to enforce: [8] terminated (+ reduced), money tree only."""
+    event_type: Literal["intake.ClaimReduced.v1"] = "intake.ClaimReduced.v1"
+    schema_version: Literal[1] = 1
+
+
+class CaseMovedToSeparateRegister(Envelope[CaseMovedToSeparateRegisterPayload]):
+    """Out of [13] without conditions and out of carry-over: reported as the separate register's
+    own figure (ND 62/2015 Art. 9(5)–(6))."""
+    event_type: Literal["intake.CaseMovedToSeparateRegister.v1"] = "intake.CaseMovedToSeparateRegister.v1"
+    schema_version: Literal[1] = 1
+
+
+class RequestReturned(Envelope[RequestReturnedPayload]):
+    """2026: an on-request case without conditions sent back (ND 152/2026 Art. 22): leaves [5]."""
+    event_type: Literal["intake.RequestReturned.v1"] = "intake.RequestReturned.v1"
+    schema_version: Literal[1] = 1
+
+
+class UnclaimedMoneyDeposited(Envelope[UnclaimedMoneyDepositedPayload]):
+    """Collected money nobody claimed, posted or deposited (ND 62/2015 Art. 49): counts as [7]
+    completed in money; the case completes with basis unclaimed_money_deposited."""
+    event_type: Literal["intake.UnclaimedMoneyDeposited.v1"] = "intake.UnclaimedMoneyDeposited.v1"
+    schema_version: Literal[1] = 1
+
+
+# ---------------------------------------------------------------- upcasters v1 → v2 (pure dict → dict)
+
+
+def _same_payload(message: dict) -> dict:
+    """v2 only adds optional fields or enum members: a v1 payload is a valid v2 payload."""
+    return message
+
+
+def _termination_v1_to_v2(message: dict) -> dict:
+    payload = dict(message["payload"])
+    if payload.get("ground") == TerminationGround.MAINTENANCE_BENEFICIARY_ENDED.value:
+        payload["ground"] = TerminationGroundV2.WARD_DIED_OR_CAME_OF_AGE.value
+    return {**message, "payload": payload}
+
+
+UPCASTERS_V1_V2: Mapping[str, Callable[[dict], dict]] = {
+    "intake.CaseOpened.v1": _same_payload,
+    "intake.EnforcementDecided.v1": _same_payload,
+    "intake.MoneyCollected.v1": _same_payload,
+    "intake.CaseTerminated.v1": _termination_v1_to_v2,
+    "intake.CaseDelegated.v1": _same_payload,
+    "intake.CaseRevoked.v1": _same_payload,
+}
+
+
 INTAKE_EVENTS: tuple[type[Envelope], ...] = (
     CaseOpened, RequestRefused, EnforcementDecided, PartyAdded, ClaimItemAdded, OfficerAssigned,
     VoluntaryPeriodStarted, VerificationRecorded, SeizureOrdered, MoneyCollected, MoneyDisbursed,
     CasePostponed, CaseContinued, CaseSuspended, CaseTerminated, CaseDelegated, CaseRevoked,
     CaseCompleted, DeadlineMissed,
+    CaseOpenedV2, EnforcementDecidedV2, MoneyCollectedV2, CaseTerminatedV2, CaseDelegatedV2,
+    ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited, CaseRevokedV2,
 )
 
+# The current version of every intake event (what the service publishes and the AsyncAPI shows).
 IntakeEvent = Annotated[
     Union[
-        CaseOpened, RequestRefused, EnforcementDecided, PartyAdded, ClaimItemAdded,
+        CaseOpenedV2, RequestRefused, EnforcementDecidedV2, PartyAdded, ClaimItemAdded,
         OfficerAssigned, VoluntaryPeriodStarted, VerificationRecorded, SeizureOrdered,
-        MoneyCollected, MoneyDisbursed, CasePostponed, CaseContinued, CaseSuspended,
-        CaseTerminated, CaseDelegated, CaseRevoked, CaseCompleted, DeadlineMissed,
+        MoneyCollectedV2, MoneyDisbursed, CasePostponed, CaseContinued, CaseSuspended,
+        CaseTerminatedV2, CaseDelegatedV2, CaseRevokedV2, CaseCompleted, DeadlineMissed,
+        ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited,
     ],
     Field(discriminator="event_type"),
 ]

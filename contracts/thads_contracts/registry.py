@@ -250,11 +250,13 @@ def _readable_uuid(value: Any) -> UUID | None:
 REGISTRY = EventRegistry(mirror_prefixes=(BANK_FEED_PREFIX,))
 for _model in intake.INTAKE_EVENTS:
     REGISTRY.register(_model, INTAKE_CASE)
+for _event_type, _upcast in intake.UPCASTERS_V1_V2.items():
+    REGISTRY.add_upcaster(_event_type, _upcast)
 for _model in auctions.AUCTIONS_EVENTS:
     REGISTRY.register(_model, AUCTIONS_ASSET)
 for _model in recovery.RECOVERY_EVENTS:
     REGISTRY.register(_model, RECOVERY_DEBT)
-del _model
+del _model, _event_type, _upcast
 
 
 def decode(topic: str, raw: bytes | bytearray | memoryview | str) -> Envelope:

@@ -6,6 +6,8 @@ COMPLAINTS_COMPLAINT = "thads.complaints.complaint"
 RECOVERY_DEBT = "thads.recovery.debt"
 STATISTICS_REPORT = "thads.statistics.report"
 AUDIT_ANCHOR = "thads.audit.anchor"
+# every store's stream heads (hash chain tips) for the audit service's anchors; not a case topic
+AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
 
@@ -17,7 +19,7 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     STATISTICS_REPORT,
     AUDIT_ANCHOR,
 )
-ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (DEAD_LETTER,)
+ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER)
 PARTITIONS = 3
 
 

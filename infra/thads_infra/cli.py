@@ -247,5 +247,47 @@ def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
         raise typer.BadParameter(str(exc)) from None
 
 
+@app.command()
+def verify(service: list[str] = typer.Option(None, "--service", help="service (schema) to check; all when omitted"),
+           case: str = typer.Option(None, "--case", help="only this stream / case id"),
+           audit_schema: str = typer.Option("audit", help="schema holding the signed anchors"),
+           as_json: bool = typer.Option(False, "--json", help="print the full report as JSON")) -> None:
+    """Recompute every store's hash chain and the signed anchors; name the first bad event of each
+    stream. Exit code 0 only when everything is intact (thads_kit/chain.py has the rules)."""
+    import uuid as _uuid
+
+    import psycopg
+
+    from rich.markup import escape
+
+    from thads_kit import chain
+
+    try:
+        case_id = _uuid.UUID(case) if case else None
+    except ValueError:
+        raise typer.BadParameter(f"--case must be a UUID, got {case!r}") from None
+    public_key = os.environ.get("THADS_ANCHOR_PUBLIC_KEY")
+    if not public_key and os.environ.get("THADS_ENV", "development") == "development":
+        public_key = chain.dev_public_key_b64()
+    with psycopg.connect(host=layout.PG_HOST, port=layout.PG_PORT, dbname=layout.PG_DB, user=layout.PG_USER,
+                         autocommit=True) as conn:
+        result = chain.verify_database(conn, services=service or None, case_id=case_id,
+                                       audit_schema=audit_schema, public_key=public_key)
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2, default=str))
+    else:
+        for r in result.stores:
+            state = "[green]intact[/]" if not r.findings else f"[red]{len(r.findings)} bad stream(s)[/]"
+            console.print(f"{r.store}: {r.streams} streams, {r.events} events, {state}")
+        console.print(f"anchors: {result.anchors.anchors}, latest valid: {result.anchors.latest}"
+                      + ("" if public_key else " (no THADS_ANCHOR_PUBLIC_KEY: anchors not checked)"))
+        for f in result.findings:
+            console.print(f"[bold red]BAD[/] {escape(f.line())}", highlight=False, soft_wrap=True)
+    if not result.intact or (service and not result.stores):
+        if service and not result.stores:
+            console.print(f"[bold red]no chained store found for {', '.join(service)}[/]")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

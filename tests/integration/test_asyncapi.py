@@ -16,5 +16,10 @@ def test_every_service_documents_the_topics_it_publishes_and_consumes(tmp_path):
     intake_addresses = {ch["address"] for ch in intake["channels"].values()}
     assert {"thads.intake.case", "thads.auctions.asset", "thads.recovery.debt"} <= intake_addresses
     published = json.dumps(intake["components"])
-    assert "intake.CaseOpened.v1" in published, "the public payload schema is in the document"
+    assert "intake.CaseOpened.v1" not in published, "the document shows the current versions"
+    for current in ("intake.CaseOpened.v2", "intake.EnforcementDecided.v2", "intake.MoneyCollected.v2",
+                    "intake.CaseTerminated.v2", "intake.CaseDelegated.v2", "intake.CaseRevoked.v2", "intake.ClaimReduced.v1",
+                    "intake.CaseMovedToSeparateRegister.v1", "intake.RequestReturned.v1",
+                    "intake.UnclaimedMoneyDeposited.v1", '"in_kind"', "received_by_delegation"):
+        assert current in published, f"contract v2: {current} is in the document"
     assert "thads.intake.case" in {ch["address"] for ch in audit["channels"].values()}

@@ -63,3 +63,40 @@ async def rebuild_timeline(request: Request,
             "error": type(exc).__name__, "rule": exc.rule, "message": exc.message_vi,
             "legal_basis": None, "detail": str(exc)})
     return {"projection": "case_timeline", "live_version": version}
+
+
+anchors = APIRouter(prefix="/chain/anchors", tags=["audit"], responses=error_responses(401, 403, 404))
+ANCHOR_READERS = ("auditor", "procuracy", "admin")
+
+
+@anchors.get("/latest", summary="Mốc neo (anchor) đã ký mới nhất của chuỗi băm")
+async def latest_anchor(request: Request,
+                        principal: Annotated[Principal, Depends(require(*ANCHOR_READERS))]) -> dict[str, Any]:
+    latest = await request.app.state.anchorer.latest()
+    if latest is None:
+        raise HTTPException(404, detail="no anchor signed yet")
+    return latest
+
+
+@anchors.get("/verify", summary="Kiểm tra chữ ký và gốc Merkle của các mốc neo")
+async def verify_anchors(request: Request,
+                         principal: Annotated[Principal, Depends(require(*ANCHOR_READERS))]) -> dict[str, Any]:
+    """Every anchor's signature with this service's public key, the anchors' own chain, and the latest
+    anchor's Merkle root recomputed from the head log (thads_kit/chain.py: check_anchors)."""
+    import psycopg
+
+    from thads_kit import chain
+
+    runtime, anchorer = request.app.state.runtime, request.app.state.anchorer
+    s = runtime.settings
+
+    def check() -> dict[str, Any]:
+        with psycopg.connect(host=s.pg_host, port=s.pg_port, dbname=s.pg_db, user=s.pg_user,
+                             password=s.pg_password.get_secret_value() or None, autocommit=True) as conn:
+            result = chain.check_anchors(conn, s.schema, anchorer.public_key)
+        return {"intact": not result.findings, "anchors": result.anchors, "latest_valid": result.latest,
+                "public_key": anchorer.public_key,
+                "streams_anchored": sum(len(v) for v in result.heads.values()),
+                "first_bad": [f.__dict__ for f in result.findings]}
+
+    return await runtime.executor.run(check)

@@ -8,7 +8,7 @@ from thads_kit import logs
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import api, consumers
+from . import anchors, api, consumers
 from .projections import CaseTimeline
 from .settings import Settings
 
@@ -16,17 +16,31 @@ from .settings import Settings
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings)
     timeline = CaseTimeline(settings.schema)
-    consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
+    consumer = None
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
-    runtime.consumers.append(consumer)      # dead-letter tables and release requests
+    if settings.role_enabled("consumers"):      # the case timeline from the domain topics
+        consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
+        runtime.consumers.append(consumer)      # dead-letter tables and release requests
+    head_log = anchors.HeadLog(settings.schema)
+    anchorer = anchors.Anchorer(schema=settings.schema, kafka_url=settings.kafka_url, every=settings.anchor_seconds,
+                                signing_key_b64=settings.anchor_signing_key.get_secret_value()
+                                if settings.anchor_signing_key else None)
+    runtime.on_start.append(lambda: head_log.setup(runtime.pool))
+    runtime.on_start.append(lambda: anchorer.setup(runtime.pool))
+    if settings.role_enabled("anchors"):        # stores' chain heads → head log → signed anchors
+        runtime.consumers.append(consumers.register_heads(runtime.broker, head_log, fault=settings.fault))
+        runtime.on_start.append(anchorer.start)
+        runtime.on_stop.append(anchorer.stop)
     app = create_app(title="THADS audit", version="1", lifespan=runtime.lifespan,
                      jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
                      error_status={})
     app.state.runtime = runtime
     app.state.consumer = consumer
     app.state.timeline = timeline
+    app.state.anchorer = anchorer
     app.include_router(api.router)
     app.include_router(api.admin)
+    app.include_router(api.anchors)
     return app
 
 

@@ -48,10 +48,11 @@ VN_TZ = timezone(timedelta(hours=7))
 router = APIRouter(tags=["intake"])
 
 # token roles → the domain's roles (the domain checks which role may do what, per domain.md §6)
-DOMAIN_ROLE = {"head": Role.HEAD, "officer": Role.OFFICER, "clerk": Role.CLERK, "auditor": Role.INSPECTOR}
+DOMAIN_ROLE = {"head": Role.HEAD, "officer": Role.OFFICER, "clerk": Role.CLERK, "auditor": Role.INSPECTOR,
+               "accountant": Role.ACCOUNTANT}
 STAFF = ("head", "officer", "clerk")
 READERS = ("head", "officer", "clerk", "accountant", "procuracy", "auditor", "admin")
-OFFICE_BOUND = frozenset({"head", "officer", "clerk"})   # act on and read their own office's cases only
+OFFICE_BOUND = frozenset({"head", "officer", "clerk", "accountant"})   # act on and read their own office's cases only
 # Tolerated clock difference between a client and this service. A later business time would make
 # every real-time command on the case "backdated" until that time comes.
 MAX_FUTURE = timedelta(minutes=5)
@@ -181,6 +182,8 @@ class ClaimItemIn(Body):
     creditor_party_id: UUID
     secured: bool = False
     ex_officio: bool = False
+    due_on: date | None = Field(None, description="Ngày đến hạn riêng của khoản (trả dần, cấp dưỡng): thời hiệu "
+                                                  "5 năm tính từ ngày này")
 
 
 class OfficerIn(Body):
@@ -266,6 +269,7 @@ class PostponeIn(Body):
     ground: PostponementGround
     decision_no: DocumentNumber
     until: date | None = None
+    ground_known_on: date | None = Field(None, description="Ngày phát sinh căn cứ hoãn (thời hạn 5 ngày làm việc)")
 
 
 class DecisionNo(Body):
@@ -290,6 +294,9 @@ class DelegateIn(DecisionNo):
     target_unit_id: OfficeCode
     ground: DelegationGround
     ground_known_on: date | None = None
+    revocation_decision_no: str | None = Field(None, min_length=1, max_length=64,
+                                               description="Số quyết định thu hồi quyết định thi hành án (bắt buộc "
+                                                           "khi ủy thác sau khi đã ra quyết định thi hành án)")
 
 
 class RevokeIn(DecisionNo):
@@ -358,7 +365,7 @@ async def _personal_data_with_command(request: Request, case_id: UUID, body: Par
 
 LEAD = ("head",)
 OFFICER = ("officer", "head")
-MONEY = ("officer", "head", "clerk")
+MONEY = ("officer", "accountant")   # exactly the domain's MONEY_STAFF (head and clerk are refused there)
 for _path, _command, _body, _roles, _summary in [
     ("refusal", "refuse_request", Refusal, LEAD, "Từ chối yêu cầu thi hành án"),
     ("decision", "decide_enforcement", Decision, LEAD, "Ra quyết định thi hành án (thụ lý)"),
@@ -460,3 +467,111 @@ async def erase_personal_data(request: Request, party_id: UUID,
         appl.check_office(case, office_of(principal))
     held = await personal_data.erase_party(rt.pool, schema, party_id)
     return {"party_id": str(party_id), "erased": True, "personal_data_was_held": held}
+
+
+# ---------------------------------------------------------------------------- the law's decisions (issue 7)
+from .domain import LateRequestGround, ReductionKind  # noqa: E402
+
+
+class DelegationReceivedIn(Body):
+    unit: OfficeCode = Field(description="Mã cơ quan THADS nhận ủy thác")
+    intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận ủy thác")
+    from_unit_id: OfficeCode = Field(description="Cơ quan THADS ủy thác")
+    delegation_decision_no: str = Field(min_length=1, max_length=64, description="Số quyết định ủy thác")
+    basis: Basis = Field(description="Chủ động hay theo yêu cầu, như tại cơ quan ủy thác")
+    judgment_number: str = Field(min_length=1, max_length=64)
+    issuing_court: str = Field(min_length=1, max_length=200)
+    judgment_effective_on: date | None = None
+    matter: Matter = Matter.ORDINARY
+
+
+@router.post("/cases/delegations", status_code=status.HTTP_201_CREATED,
+             summary="Nhận ủy thác thi hành án (ra quyết định thi hành án trong 5 ngày làm việc)", responses=OPEN_ERRORS)
+async def receive_delegation(request: Request, body: DelegationReceivedIn,
+                             principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
+    rt = runtime(request)
+    unit = office_of(principal)
+    if unit is not None and body.unit != unit:
+        raise appl.WrongOfficeError(f"a token of office {unit} cannot open a case of office {body.unit}")
+    kwargs = body.model_dump(exclude={"occurred_at", "unit", "intake_ref"}, exclude_none=True)
+    case_id, fn = appl.open_case_received_by_delegation(rt.app, body.unit, body.intake_ref, at=business_time(body),
+                                                        actor=actor_of(principal), **kwargs)
+    return await rt.batcher.submit(case_id, fn)
+
+
+class LateRequestIn(Body):
+    ground: LateRequestGround = Field(description="Sự kiện bất khả kháng hoặc trở ngại khách quan")
+    reasons: str = Field(min_length=1, max_length=2000, description="Lý do chấp nhận đơn quá hạn")
+
+
+class NoticeToPartiesIn(Body):
+    decision_no: str = Field(min_length=1, max_length=64)
+    sent_on: date
+
+
+class NewInformationIn(Body):
+    received_on: date = Field(description="Ngày nhận thông tin mới về điều kiện thi hành án")
+
+
+class CreditorNoticeIn(Body):
+    sent_on: date
+
+
+class PartialTerminationIn(DecisionNo):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Phần bị đình chỉ (đồng)")
+    ground: TerminationGround = Field(description="Điều 50(1)(c) hoặc (d)")
+    ground_known_on: date | None = None
+
+
+class ReductionIn(DecisionNo):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền được miễn, giảm (đồng)")
+    kind: ReductionKind = Field(description="reduced (giảm) hoặc exempted (miễn)")
+
+
+class PartialDelegationIn(DecisionNo):
+    target_unit_id: OfficeCode
+    ground: DelegationGround
+    revocation_decision_no: str = Field(min_length=1, max_length=64,
+                                        description="Số quyết định thu hồi một phần quyết định thi hành án")
+    claim_item_ids: list[UUID] = Field(min_length=1)
+    ground_known_on: date | None = None
+
+
+for _path, _command, _body, _roles, _summary in [
+    ("late-request-acceptance", "accept_late_request", LateRequestIn, LEAD,
+     "Chấp nhận đơn yêu cầu quá hạn do bất khả kháng, trở ngại khách quan"),
+    ("notices-to-parties", "record_notice_to_parties", NoticeToPartiesIn, STAFF,
+     "Ghi nhận thông báo quyết định cho đương sự"),
+    ("new-information", "record_new_information", NewInformationIn, STAFF,
+     "Ghi nhận thông tin mới về điều kiện thi hành án"),
+    ("creditor-notices", "record_creditor_notice", CreditorNoticeIn, STAFF,
+     "Ghi nhận thông báo kết quả xác minh cho người được thi hành án"),
+    ("no-condition/continuation", "continue_from_no_condition", DecisionNo, LEAD,
+     "Quyết định tiếp tục thi hành án (việc chưa có điều kiện)"),
+    ("partial-termination", "terminate_in_part", PartialTerminationIn, LEAD, "Đình chỉ thi hành án một phần"),
+    ("claim-reductions", "reduce_claim", ReductionIn, LEAD, "Miễn, giảm nghĩa vụ thi hành án"),
+    ("partial-delegation", "delegate_in_part", PartialDelegationIn, LEAD,
+     "Ủy thác một phần, thu hồi một phần quyết định thi hành án"),
+]:
+    command_route(_path, _command, _body, _roles, _summary)
+
+
+class UnclaimedDepositIn(Body):
+    claim_item_id: UUID
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền chưa có người nhận được gửi tiết kiệm (đồng)")
+    deposit_reference: str = Field(min_length=1, max_length=64, description="Số sổ tiết kiệm / chứng từ gửi")
+
+
+command_route("unclaimed-deposits", "deposit_unclaimed_money", UnclaimedDepositIn, MONEY,
+              "Gửi tiết kiệm số tiền chưa có người nhận (Điều 49 Nghị định 62/2015)")
+
+
+class PartialRevocationIn(DecisionNo):
+    claim_item_ids: list[UUID] = Field(min_length=1)
+    ground: RevocationGround
+
+
+command_route("revocation/partial", "revoke_in_part", PartialRevocationIn, LEAD,
+              "Thu hồi một phần quyết định thi hành án")

@@ -149,3 +149,36 @@ def state(case: Case, as_of: datetime) -> dict[str, Any]:
         "created_on": case.created_on,
         "modified_on": case.modified_on,
     }
+
+
+# ---------------------------------------------------------------- refusals people can read
+# The kit renders `rule` (stable English id), `legal_basis` and `message_vi` (BRIEFING interface 1);
+# the domain's refusals set them in domain/errors.py, the application's are named here.
+CaseNotFoundError.rule = "case.not_found"
+CaseNotFoundError.message_vi = "Không tìm thấy việc thi hành án."
+CaseAlreadyRegisteredError.rule = "case.already_registered"
+CaseAlreadyRegisteredError.message_vi = "Bản án hoặc đơn yêu cầu với số tiếp nhận này đã được vào sổ thụ lý."
+NotYourCaseError.rule = "case.not_assigned_to_you"
+NotYourCaseError.message_vi = "Chấp hành viên chỉ thao tác trên việc thi hành án được phân công cho mình."
+WrongOfficeError.rule = "case.other_office"
+WrongOfficeError.message_vi = "Cán bộ chỉ xem và thao tác trên việc thi hành án của cơ quan mình."
+
+
+# ---------------------------------------------------------------- cases received by delegation (issue 7)
+def open_case_received_by_delegation(app: Intake, unit_id: str, intake_ref: str,
+                                     **kwargs: Any) -> tuple[UUID, CommandFn]:
+    """A command that registers a case delegated here by another office (origin "delegation",
+    Art. 57 as amended 2022); like open_case, a duplicate is named on the re-run after the conflict."""
+    case_id = Case.create_id(unit_id, Origin.DELEGATION.value, intake_ref)
+    calls = 0
+
+    def fn() -> tuple[list[Aggregate], Any]:
+        nonlocal calls
+        calls += 1
+        if calls > 1 and app.case_exists(case_id):
+            raise CaseAlreadyRegisteredError(
+                f"delegation {intake_ref!r} of office {unit_id} is already case {case_id}")
+        case = Case.receive_delegation(unit_id=unit_id, intake_ref=intake_ref, **kwargs)
+        return [case], summary(case)
+
+    return case_id, fn

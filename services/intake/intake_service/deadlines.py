@@ -50,6 +50,14 @@ class Step(StrEnum):
     DELEGATION_DECISION = "delegation_decision"
     DELEGATION_DECISION_PROVISIONAL_MEASURE = "delegation_decision_provisional_measure"
     RESULT_CERTIFICATE = "result_certificate"
+    NOTICE_TO_PARTIES = "notice_to_parties"
+    SEPARATE_REGISTER_TRANSFER = "separate_register_transfer"
+    VERIFICATION_AFTER_NEW_INFORMATION = "verification_after_new_information"
+    CREDITOR_NOTICE_AFTER_TWO_CHECKS = "creditor_notice_after_two_checks"
+    POSTPONEMENT_DECISION = "postponement_decision"
+    POSTPONEMENT_DECISION_PROTEST = "postponement_decision_protest"
+    CONTINUATION_AFTER_POSTPONEMENT = "continuation_after_postponement"
+    DECISION_AFTER_DELEGATION = "decision_after_delegation"
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,26 @@ DEADLINE_RULES: dict[Step, tuple[_Rule, ...]] = {
         5, WD, f"Art. 53 {L2008} (completion: Art. 52)",
         f"Art. 32(3) ND 152/2026; Art. 55(3) {L2025} (was Arts. 52–53 {L2008}: 5 WD)",
         amount_2025=3),
+    Step.NOTICE_TO_PARTIES: _rules(
+        3, WD, f"Art. 39(2) {L2008}", f"Art. 39(2) {L2008} {UNVERIFIED_2025}"),
+    Step.SEPARATE_REGISTER_TRANSFER: _rules(
+        3, WD, "Art. 9(5) ND 62/2015 (as amended by ND 33/2020)",
+        f"Art. 22 ND 152/2026 [GK: 3 WD of ND 62/2015 Art. 9(5) kept]"),
+    Step.VERIFICATION_AFTER_NEW_INFORMATION: _rules(
+        10, CD, f"Art. 44(2) {L2008}; Art. 9(4) ND 62/2015",
+        f"Art. 38(3) {L2025} (was Art. 44(2) {L2008}) [GK: 10 days not re-verified]"),
+    Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS: _rules(
+        3, WD, f"Art. 44(2) {L2008} [GK: written notice after 2 checks; 3 WD of Art. 39(2) applied]",
+        f"Art. 38(3) {L2025} [GK: 3 WD of Art. 39(2) applied]"),
+    Step.POSTPONEMENT_DECISION: _rules(
+        5, WD, f"Art. 48(2) {L2008}", f"Art. 48(2) {L2008} {UNVERIFIED_2025}"),
+    Step.POSTPONEMENT_DECISION_PROTEST: _rules(
+        0, NOW, f"Art. 48(3) {L2008}", f"Art. 48(3) {L2008} {UNVERIFIED_2025}"),
+    Step.CONTINUATION_AFTER_POSTPONEMENT: _rules(
+        5, WD, f"Art. 48(4) {L2008}", f"Art. 48(4) {L2008} {UNVERIFIED_2025}"),
+    Step.DECISION_AFTER_DELEGATION: _rules(
+        5, WD, f"Art. 57(2) {L2008} (Arts. 55–57 as amended by Law 03/2022) [GK: clause]",
+        f"Art. 49 {L2025} (was Art. 57 {L2008}) [GK: 5 WD not re-verified]"),
 }
 
 
@@ -186,9 +214,20 @@ LEGAL_REFERENCES: dict[str, tuple[str, str]] = {
     "delegation": (f"Arts. 55–57 {L2008}", f"Art. 49 {L2025} (was Arts. 55–57 {L2008})"),
     "revocation": (f"Art. 37 {L2008}", f"Art. 37 {L2008} {UNVERIFIED_2025}"),
     "completion": (f"Arts. 52–53 {L2008}", f"Art. 55(3) {L2025}; Art. 32 ND 152/2026"),
-    "fee": (f"Art. 60 {L2008}; TT 216/2016/TT-BTC [GK]", f"Art. 60 {L2008} {UNVERIFIED_2025}"),
+    "fee": (f"Art. 60 {L2008}; TT 216/2016/TT-BTC", f"Art. 60 {L2008} {UNVERIFIED_2025}; TT 216/2016/TT-BTC"),
     "assignment": (f"Arts. 20, 23, 36(2) {L2008}", f"Arts. 20, 23 {L2008} {UNVERIFIED_2025}"),
     "deadline_missed": ("THADS deadlines (see deadline table)", "THADS deadlines (see deadline table)"),
+    "limitation": (f"Art. 30 {L2008}", f"Art. 30 {L2008} {UNVERIFIED_2025}"),
+    "late_request": (f"Art. 30(3) {L2008}; Art. 4 ND 62/2015", f"Art. 30(3) {L2008} {UNVERIFIED_2025}"),
+    "notice_to_parties": (f"Art. 39(2) {L2008}", f"Art. 39(2) {L2008} {UNVERIFIED_2025}"),
+    "continuation_no_condition": (f"Art. 44(2) {L2008}; Art. 9(4) ND 62/2015",
+                                  f"Art. 38(3) {L2025} (was Art. 44(2) {L2008})"),
+    "partial_termination": (f"Art. 50(1)(c),(d) {L2008}", f"Art. 48 {L2025} (was Art. 50(1)(c),(d) {L2008})"),
+    "reduction": (f"Arts. 61–64 {L2008}", f"Arts. 61–64 {L2008} {UNVERIFIED_2025}"),
+    "unclaimed_money": ("Art. 49 ND 62/2015", "Art. 49 ND 62/2015 [GK: ND 152/2026 article not verified]"),
+    "money_held": (f"Arts. 47(5), 50 {L2008}", f"Art. 54 {L2025}; Art. 48 {L2025} (was Arts. 47(5), 50 {L2008})"),
+    "delegation_received": (f"Art. 57 {L2008} (as amended by Law 03/2022)",
+                            f"Art. 49 {L2025} (was Art. 57 {L2008})"),
 }
 
 

@@ -9,8 +9,11 @@ Two parts:
   (domain.md §2): ≈ 58 % ex officio judgments (court fees, fines, confiscation), ≈ 42 % requests
   (bank debts, maintenance, compensation, other civil debts); ≈ 20 % of the cases to enforce
   without conditions (Art. 44a); ≈ 83 % of those with conditions resolved (completed or
-  terminated); a few refused requests, delegations and revocations; legal deadlines met except a
-  few per cent. Each case is its own sub-generator, so plan(s, 200)[:20] == plan(s, 20).
+  terminated); a few refused requests, delegations and revocations; and the law's other paths
+  (issue 7): partial termination on a creditor's waiver, a seized asset taken by the creditor in
+  kind, cases carried over without conditions and moved to the separate register (returned
+  requests exist only from 1/7/2026 after 2 years, so a 2017–2018 plan has none); legal deadlines
+  met except a few per cent. Each case is its own sub-generator, so plan(s, 200)[:20] == plan(s, 20).
 * `run(url, plan)` plays every case's steps through the HTTP API with the role each step needs
   (clerk registers, head decides, officer verifies, collects and pays out), checks every answer,
   and is idempotent: a case whose intake reference is already registered (409
@@ -37,14 +40,13 @@ from intake_service.calendar_vn import add_working_days, is_working_day, next_wo
 from intake_service.deadlines import Step as Deadline
 from intake_service.deadlines import due_date
 from intake_service.domain import (
-    FEE_CAP_VND,
     FEE_EXEMPT_KINDS,
-    FEE_RATE_PERCENT,
     STATUS_LABELS,
     Case,
     ClaimKind,
     Origin,
     Status,
+    fee_due,
     payment_rank,
 )
 
@@ -66,6 +68,13 @@ COMMAND_PATHS: dict[str, str] = {
     "assign_officer": "officer",
     "reassign_officer": "officer/reassignment",
     "record_procuracy_copy": "procuracy-copies",
+    "record_notice_to_parties": "notices-to-parties",
+    "order_seizure": "seizures",
+    "record_asset_taken_in_kind": "assets-taken-in-kind",
+    "terminate_in_part": "partial-termination",
+    "move_to_separate_register": "separate-register",
+    "record_creditor_notice": "creditor-notices",
+    "continue_from_no_condition": "no-condition/continuation",
     "notify": "notification",
     "record_voluntary_payment": "voluntary-payments",
     "start_verification": "verification/start",
@@ -206,6 +215,10 @@ VOLUNTARY, ENFORCED, TERMINATED = "voluntary_full", "enforced_completed", "termi
 POSTPONED_DONE, SUSPENDED_DONE, ANNULLED = "postponed_then_completed", "suspended_then_completed", \
     "suspended_then_terminated"
 IN_PROGRESS, POSTPONED, SUSPENDED = "in_progress", "postponed", "suspended"
+# issue 7: the law's other paths, so that a newcomer sees them in the demo data
+PARTLY_TERMINATED = "partly_terminated_then_completed"   # Art. 50(1)(c): the creditor waives a part
+IN_KIND = "taken_in_kind_then_completed"                 # Art. 104: the creditor takes the seized asset
+SEPARATE = "separate_register"                           # carried over without conditions → register
 
 FINAL_STATUS = {
     REFUSED: Status.REJECTED, REVOKED: Status.REVOKED, DELEGATED: Status.DELEGATED_OUT,
@@ -213,6 +226,13 @@ FINAL_STATUS = {
     ENFORCED: Status.COMPLETED, POSTPONED_DONE: Status.COMPLETED, SUSPENDED_DONE: Status.COMPLETED,
     TERMINATED: Status.TERMINATED, ANNULLED: Status.TERMINATED, IN_PROGRESS: Status.ENFORCING,
     POSTPONED: Status.POSTPONED, SUSPENDED: Status.SUSPENDED,
+    PARTLY_TERMINATED: Status.COMPLETED, IN_KIND: Status.COMPLETED, SEPARATE: Status.SEPARATE_REGISTER,
+}
+# their weights, added to TRAJECTORIES below (small: the Thanh Hóa proportions stay as they were)
+NEW_PATHS: dict[str, dict[str, float]] = {
+    "court_fee": {SEPARATE: 1.5}, "fine": {SEPARATE: 2}, "confiscation": {SEPARATE: 1},
+    "credit_debt": {PARTLY_TERMINATED: 2, IN_KIND: 2}, "maintenance": {PARTLY_TERMINATED: 1},
+    "compensation": {PARTLY_TERMINATED: 1, IN_KIND: 1}, "other": {PARTLY_TERMINATED: 1.5, IN_KIND: 1},
 }
 
 # Per kind, the weight of each trajectory (calibrated so that, over all kinds, ≈ 20 % of the cases
@@ -253,7 +273,7 @@ AMOUNT_TIERS: list[tuple[int, dict[str, float]]] = [
 
 
 def trajectory_weights(kind: str, amount_vnd: int) -> dict[str, float]:
-    weights = dict(TRAJECTORIES[kind])
+    weights = dict(TRAJECTORIES[kind]) | NEW_PATHS.get(kind, {})
     for floor, factors in AMOUNT_TIERS:
         if amount_vnd >= floor:
             return {t: w * factors.get(t, 1.0) for t, w in weights.items()}
@@ -397,6 +417,10 @@ class _Item:
     direct: int = 0
     paid: int = 0
     fee_base: int = 0
+    fee: int = 0
+    claimed: int = 0               # the judgment's amount; `amount` is what is still to enforce
+    exempt: int = 0                # paid within the voluntary period: no fee (TT 216 Art. 6(8))
+    third: int = 0                 # settled directly before coercion: one third (TT 216 Art. 4(4))
 
     @property
     def rank(self) -> int:
@@ -428,12 +452,14 @@ class _Builder:
         self.decisions = 0
         self.receipts = 0
         self.officer = rng.choice(ctx.officers)
-        self.items = [_Item(i, k, a, ctx.origin is Origin.JUDGMENT) for i, k, a, _ in ctx.items]
+        self.items = [_Item(i, k, a, ctx.origin is Origin.JUDGMENT, claimed=a) for i, k, a, _ in ctx.items]
         self.fees = 0
+        self.coerced = False                      # a coercive measure was applied (fee: TT 216 Art. 4(4))
         self.channel = "voluntary"
         self.notified: date = ctx.start
         self.long = False                         # re-verification every 12 months instead of 6
         self.checked: date = ctx.start            # last no-condition decision or re-verification
+        self.checks = 0                           # re-verifications since the no-condition decision
 
     # -- time
 
@@ -478,10 +504,16 @@ class _Builder:
         sent = self.within(Deadline.PROCURACY_COPY, issued_on, early=2)
         self.add("record_procuracy_copy", "clerk", sent, decision_no=number, sent_on=sent)
 
+    def notice(self, number: str, issued_on: date) -> None:
+        """Every decision is notified to the parties within 3 working days (Art. 39(2))."""
+        sent = self.within(Deadline.NOTICE_TO_PARTIES, issued_on, early=2)
+        self.add("record_notice_to_parties", "clerk", sent, decision_no=number, sent_on=sent)
+
     def decide(self, command: str, role: str, day: date, status: Status | None = None, /, **args: Any) -> date:
         number = self.decision_no()
         day = self.add(command, role, day, status, decision_no=number, **args)
         self.copy(number, day)
+        self.notice(number, day)
         return day
 
     # -- money (mirrors the domain's payment order for items of distinct ranks)
@@ -521,6 +553,10 @@ class _Builder:
                 channel = "paid_to_bank" if direct else self.channel
                 day = self.add("collect_money", "officer", day, claim_item_id=item.id, amount_vnd=part,
                                channel=channel, source_ref=self._receipt())
+            if voluntary and day <= due_date(Deadline.VOLUNTARY_PERIOD, self.notified):
+                item.exempt += part
+            elif direct and not self.coerced:
+                item.third += part
             if total == 0:
                 break
 
@@ -540,13 +576,17 @@ class _Builder:
                 day = self.add("disburse", "officer", day, claim_item_id=item.id, amount_vnd=pay)
 
     def charge_fees(self) -> None:
-        """The creditor's enforcement fee on what it received (3 %, capped) [GK]."""
+        """The creditor's enforcement fee on what it received (TT 216/2016/TT-BTC, domain/fees.py)."""
         for item in self.items:
-            base = item.paid + item.direct - item.fee_base
-            fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fees)
-            if item.feeable and base > 0 and fee > 0:
+            received = item.paid + item.direct
+            base = received - item.fee_base
+            exempt = min(item.exempt, received)
+            third = min(item.third, received - exempt)
+            due = fee_due(charged_in_full_vnd=received - exempt - third, one_third_vnd=third, on=self.day)
+            if item.feeable and base > 0 and due > item.fee:
                 item.fee_base += base
-                self.fees += fee
+                self.fees += due - item.fee
+                item.fee = due
                 self.add("charge_enforcement_fee", "officer", self.day, claim_item_id=item.id)
 
     def instalments(self, total: int, count: int) -> list[int]:
@@ -628,11 +668,16 @@ class _Builder:
         else:
             ground = r.choice(["residence_or_work_elsewhere", "assets_elsewhere"])
         day = self.within(Deadline.DELEGATION_DECISION, known_on)
-        self.decide("delegate_out", "head", day, Status.DELEGATED_OUT, target_unit_id=target, ground=ground,
-                    ground_known_on=known_on)
+        revocation = self.decision_no()   # the QĐTHA is revoked with the delegation (Art. 57(1)(a), 2022)
+        day = self.decide("delegate_out", "head", day, Status.DELEGATED_OUT, target_unit_id=target, ground=ground,
+                          ground_known_on=known_on, revocation_decision_no=revocation)
+        self.copy(revocation, day)
+        self.notice(revocation, day)
 
     def notify(self) -> date:
-        return self.add("notify", "officer", self.later(0, 4), Status.VOLUNTARY)
+        """The notice of the QĐTHA: to the parties within 3 working days (Art. 39(2))."""
+        return self.add("notify", "officer", self.within(Deadline.NOTICE_TO_PARTIES, self.day, early=2),
+                        Status.VOLUNTARY)
 
     def voluntary(self, share: float) -> None:
         """Payments within the 10-day voluntary period (Art. 45), then paid out."""
@@ -672,8 +717,13 @@ class _Builder:
             day = _working_day_between(self.rng, max(self.day, due - timedelta(days=45)), due)
         if day > self.ctx.end:
             return False
-        self.checked = self.add("reverify", "officer", day, Status.ENFORCING if found else Status.NO_CONDITION,
-                                found_conditions=found)
+        self.checked = self.add("reverify", "officer", day, Status.NO_CONDITION, found_conditions=found)
+        self.checks += 1
+        if found:  # conditions found: the head's continuation decision (Art. 44(2); ND 62/2015 Art. 9(4))
+            self.decide("continue_from_no_condition", "head", self.later(0, 3), Status.ENFORCING)
+        elif self.checks == 2:  # the creditor is told in writing after two checks
+            sent = self.within(Deadline.CREDITOR_NOTICE_AFTER_TWO_CHECKS, self.checked, early=2)
+            self.add("record_creditor_notice", "clerk", sent, sent_on=sent)
         return True
 
     def with_conditions(self) -> None:
@@ -703,6 +753,7 @@ class _Builder:
         if deduct_account or deduct_income:
             measure = "deduction_from_account" if deduct_account else "deduction_from_income"
             self.decide("apply_coercive_measure", "officer", self.later(1, 9 if freeze else 20), measure=measure)
+            self.coerced = True
             self.channel = "deduction"
 
     def collect_rest(self) -> None:
@@ -723,6 +774,54 @@ class _Builder:
             day = self.within(Deadline.RESULT_CERTIFICATE, requested, early=3)
             self.add("issue_certificate", "head", day,
                      certificate_no=f"{self.ctx.index + 1}/XN-{self.ctx.agency}")
+
+    def terminate_in_part(self) -> None:
+        """The creditor waives a part of the biggest claim in writing (Art. 50(1)(c)): decided within 5 WD;
+        that part leaves what is to be enforced."""
+        item = max(self.items, key=lambda i: i.amount - i.collected)
+        part = _round((item.amount - item.collected) * self.rng.uniform(0.2, 0.5), 1_000)
+        if part <= 0:
+            return
+        known = self.later(1, 30)
+        day = self.within(Deadline.TERMINATION_DECISION, known, early=3)
+        item.amount -= part
+        self.decide("terminate_in_part", "head", day, claim_item_id=item.id, amount_vnd=part,
+                    ground="creditor_waiver_or_parties_agreement", ground_known_on=known)
+
+    def taken_in_kind(self) -> None:
+        """Seizure of the debtor's land; after two failed auctions and cuts the creditor takes it against
+        the rank-3 claim (Art. 104): its value is performed in kind, straight to the creditor."""
+        item = max(self.items, key=lambda i: i.rank)
+        self.decide("order_seizure", "officer", self.later(3, 20), asset_kind="real_estate",
+                    asset_description="Quyền sử dụng đất thửa số " + str(self.rng.randint(10, 400)) +
+                                      ", tờ bản đồ số " + str(self.rng.randint(1, 40)),
+                    claim_item_ids=[item.id])
+        self.coerced = True
+        value = item.amount - item.collected
+        if value <= 0:
+            return
+        item.collected += value
+        item.direct += value
+        self._settle()
+        self.add("record_asset_taken_in_kind", "officer", self.later(60, 120), claim_item_id=item.id,
+                 value_vnd=value, source_ref=f"BB-GIAO-{self.ctx.index + 1:05d}")
+
+    def separate_register(self) -> None:
+        """Without conditions since last year: after 1 year (2 if in prison or address unknown) and two
+        re-verifications with no news, moved to the separate register within 3 WD (ND 62/2015 Art. 9(5))."""
+        while self.reverify(found=False):
+            if self.checks >= 2:
+                break
+        waiting = 2 if self.long else 1
+        first = self.steps_of("record_verification")[-1].at.date()
+        ready = max(first.replace(year=first.year + waiting), self.checked)
+        day = self.within(Deadline.SEPARATE_REGISTER_TRANSFER, max(ready, self.day), early=2)
+        if self.checks < 2 or day > self.ctx.end:
+            raise _TooLate
+        self.add("move_to_separate_register", "head", day, Status.SEPARATE_REGISTER)
+
+    def steps_of(self, command: str) -> list[PlannedStep]:
+        return [s for s in self.steps if s.command == command]
 
     def terminate(self, ground: str) -> None:
         known = self.later(1, 40)
@@ -792,8 +891,11 @@ class _Builder:
         if trajectory == DELEGATED:
             self.delegate(self.later(2, 20))
             return
-        if trajectory in (NO_CONDITION, NC_FOUND):
+        if trajectory in (NO_CONDITION, NC_FOUND, SEPARATE):
             self.no_condition()
+            if trajectory == SEPARATE:
+                self.separate_register()
+                return
             if trajectory == NO_CONDITION:
                 while self.reverify(found=False):
                     pass
@@ -807,6 +909,15 @@ class _Builder:
             self.reassign()
         self.measures()
         if trajectory in (ENFORCED, NC_FOUND):
+            self.collect_rest()
+            self.complete()
+        elif trajectory == PARTLY_TERMINATED:
+            self.collect_part(0.5)
+            self.terminate_in_part()
+            self.collect_rest()
+            self.complete()
+        elif trajectory == IN_KIND:
+            self.taken_in_kind()
             self.collect_rest()
             self.complete()
         elif trajectory in (POSTPONED, POSTPONED_DONE):
@@ -939,7 +1050,11 @@ def _plan_case(rng: random.Random, seed: int, index: int, units: list[str], star
     for attempt in range(REDRAWS + 1):
         builder = _Builder(rng, ctx)
         try:
-            builder.build(trajectory, _working_day_between(rng, start, ctx.end))
+            received = _working_day_between(rng, start, ctx.end)
+            if trajectory == SEPARATE:   # carried over: received in an earlier year (domain.md §2, [2])
+                received = next_working_day(start - timedelta(days=rng.randint(200, 330)))
+                builder.day = received
+            builder.build(trajectory, received)
             cut = False
             break
         except _TooLate:   # the rest would happen after 30/9: the case is carried over as it stands
@@ -949,14 +1064,15 @@ def _plan_case(rng: random.Random, seed: int, index: int, units: list[str], star
     steps = tuple(builder.steps)
     assert cut or builder.status is FINAL_STATUS[trajectory]
     money = [(s.command, s.args) for s in steps]
-    collected = sum(a["amount_vnd"] for c, a in money if c in ("record_voluntary_payment", "collect_money"))
-    disbursed = sum(a["amount_vnd"] for c, a in money
-                    if c == "disburse" or a.get("direct_to_creditor") or a.get("channel") == "paid_to_bank")
+    in_kind = sum(a["value_vnd"] for c, a in money if c == "record_asset_taken_in_kind")   # value, to the creditor
+    collected = in_kind + sum(a["amount_vnd"] for c, a in money if c in ("record_voluntary_payment", "collect_money"))
+    disbursed = in_kind + sum(a["amount_vnd"] for c, a in money
+                              if c == "disburse" or a.get("direct_to_creditor") or a.get("channel") == "paid_to_bank")
     return CasePlan(
         index=index, unit=ctx.unit, origin=ctx.origin.value, intake_ref=ctx.intake_ref,
         case_id=Case.create_id(ctx.unit, ctx.origin.value, ctx.intake_ref), kind=kind, trajectory=trajectory,
         steps=steps, expected_status=steps[-1].status_after, cut_at_year_end=cut,
-        claimed_vnd=sum(i.amount for i in builder.items), collected_vnd=collected, disbursed_vnd=disbursed)
+        claimed_vnd=sum(i.claimed for i in builder.items), collected_vnd=collected, disbursed_vnd=disbursed)
 
 
 def plan(seed: int, n: int, units: Sequence[str] | None = None, start: date = DEFAULT_START) -> list[CasePlan]:

@@ -128,3 +128,8 @@ async def parties_for_case(pool: Any, schema: str, case_id: UUID) -> list[dict[s
         case_id)
     return [dict(r) | {"erased": r["erased_at"] is not None} for r in rows]
 
+
+
+# Refusals people can read (BRIEFING interface 1): stable rule id and the officer's Vietnamese sentence.
+PartyOfAnotherCaseError.rule = "party.of_another_case"
+PartyOfAnotherCaseError.message_vi = "Mã đương sự này đã gắn với thông tin cá nhân của một việc thi hành án khác."

@@ -54,6 +54,14 @@ STEP_LABELS: dict[str, str] = {
     Step.DELEGATION_DECISION: "Ra quyết định ủy thác thi hành án",
     Step.DELEGATION_DECISION_PROVISIONAL_MEASURE: "Ủy thác thi hành biện pháp khẩn cấp tạm thời (24 giờ)",
     Step.RESULT_CERTIFICATE: "Cấp giấy xác nhận kết quả thi hành án",
+    Step.NOTICE_TO_PARTIES: "Thông báo quyết định cho đương sự",
+    Step.SEPARATE_REGISTER_TRANSFER: "Chuyển sổ theo dõi riêng",
+    Step.VERIFICATION_AFTER_NEW_INFORMATION: "Xác minh khi có thông tin mới về điều kiện thi hành án",
+    Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS: "Thông báo kết quả xác minh cho người được thi hành án",
+    Step.POSTPONEMENT_DECISION: "Ra quyết định hoãn thi hành án",
+    Step.POSTPONEMENT_DECISION_PROTEST: "Hoãn ngay theo yêu cầu của người có thẩm quyền kháng nghị",
+    Step.CONTINUATION_AFTER_POSTPONEMENT: "Ra quyết định tiếp tục thi hành án sau khi hoãn",
+    Step.DECISION_AFTER_DELEGATION: "Ra quyết định thi hành án khi nhận ủy thác",
 }
 
 DEADLINE_STATE_LABELS = {"open": "Còn trong thời hạn", "met": "Đúng hạn", "overdue": "Quá hạn"}
@@ -69,6 +77,10 @@ DECISION_KIND_LABELS = {
     "revocation": "Quyết định thu hồi quyết định thi hành án",
     "security": "Quyết định áp dụng biện pháp bảo đảm thi hành án",
     "coercion": "Quyết định cưỡng chế thi hành án",
+    "partial_termination": "Quyết định đình chỉ thi hành án một phần",
+    "reduced": "Quyết định giảm nghĩa vụ thi hành án",
+    "exempted": "Quyết định miễn nghĩa vụ thi hành án",
+    "revocation_in_part": "Quyết định thu hồi một phần quyết định thi hành án",
 }
 
 
@@ -572,9 +584,11 @@ async def procuracy_decisions(conn: Any, schema: str, today: date, *, unit: str 
 
 async def no_condition_debtors(conn: Any, schema: str, *, unit: str | None = None, limit: int = 500,
                                offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """The public list (Art. 44a): debtor name, address and what is owed — nothing else."""
+    """The public list (Art. 44a): debtor name, address and what is owed — nothing else. A debtor
+    stays on it until termination, completion or a continuation decision: a case moved to the
+    separate register stays listed (TT 04/2023 Art. 6(2); domain.md §1.2)."""
     w = _Where()
-    w.add("c.status = ?", Status.NO_CONDITION.value)
+    w.add("c.status = ANY(?::text[])", [Status.NO_CONDITION.value, Status.SEPARATE_REGISTER.value])
     w.parts.append("p->>'role' = 'debtor' AND d.erased_at IS NULL AND d.full_name IS NOT NULL")
     if unit:
         w.add("c.unit = ?", unit)

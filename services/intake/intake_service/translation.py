@@ -49,6 +49,7 @@ from intake_service.domain import (
     RevocationGround,
     Role,
     SuspensionGround,
+    ReductionKind,
     TerminationGround,
     VerificationOutcome,
     business_date,
@@ -69,9 +70,10 @@ ROLES: Mapping[Role, ActorRole] = {
     Role.INSPECTOR: "auditor",
     Role.SYSTEM: "system",
 }
-ORIGINS: Mapping[Origin, c.CaseOrigin] = {
-    Origin.JUDGMENT: c.CaseOrigin.JUDGMENT_RECEIVED,
-    Origin.REQUEST: c.CaseOrigin.REQUEST_RECEIVED,
+ORIGINS: Mapping[Origin, c.CaseOriginV2] = {
+    Origin.JUDGMENT: c.CaseOriginV2.JUDGMENT_RECEIVED,
+    Origin.REQUEST: c.CaseOriginV2.REQUEST_RECEIVED,
+    Origin.DELEGATION: c.CaseOriginV2.RECEIVED_BY_DELEGATION,
 }
 CHANNELS: Mapping[Channel, c.ReceiptChannel] = {
     Channel.IN_PERSON: c.ReceiptChannel.IN_PERSON,
@@ -125,11 +127,11 @@ ASSET_KINDS: Mapping[AssetKind, c.AssetKind] = {
     AssetKind.MOVABLE: c.AssetKind.MOVABLE,
     AssetKind.REAL_ESTATE: c.AssetKind.REAL_ESTATE,
 }
-COLLECTION_CHANNELS: Mapping[CollectionChannel, c.CollectionChannel] = {
-    CollectionChannel.VOLUNTARY: c.CollectionChannel.VOLUNTARY,
-    CollectionChannel.DEDUCTION: c.CollectionChannel.DEDUCTION,
-    CollectionChannel.AUCTION_PROCEEDS: c.CollectionChannel.AUCTION_PROCEEDS,
-    CollectionChannel.PAID_TO_BANK: c.CollectionChannel.PAID_TO_BANK,
+COLLECTION_CHANNELS: Mapping[CollectionChannel, c.CollectionChannelV2] = {
+    CollectionChannel.VOLUNTARY: c.CollectionChannelV2.VOLUNTARY,
+    CollectionChannel.DEDUCTION: c.CollectionChannelV2.DEDUCTION,
+    CollectionChannel.AUCTION_PROCEEDS: c.CollectionChannelV2.AUCTION_PROCEEDS,
+    CollectionChannel.PAID_TO_BANK: c.CollectionChannelV2.PAID_TO_BANK,
 }
 # Grounds the contract does not name travel as "other" with the domain ground in legal_basis.
 REFUSAL_GROUNDS: Mapping[RefusalGround, c.RefusalGround] = {
@@ -153,15 +155,15 @@ SUSPENSION_GROUNDS: Mapping[SuspensionGround, c.SuspensionGround] = {
     SuspensionGround.CASSATION_OR_RETRIAL_PROTEST: c.SuspensionGround.CASSATION_OR_RETRIAL_PROTEST,
     SuspensionGround.BANKRUPTCY_PETITION_ACCEPTED: c.SuspensionGround.BANKRUPTCY_PETITION_ACCEPTED,
 }
-TERMINATION_GROUNDS: Mapping[TerminationGround, c.TerminationGround] = {
-    TerminationGround.DEBTOR_DIED_WITHOUT_ESTATE: c.TerminationGround.DEBTOR_DIED,
-    TerminationGround.CREDITOR_DIED_WITHOUT_HEIR: c.TerminationGround.CREDITOR_DIED,
-    TerminationGround.CREDITOR_WAIVER_OR_PARTIES_AGREEMENT: c.TerminationGround.CREDITOR_WAIVED_OR_PARTIES_AGREED,
-    TerminationGround.JUDGMENT_ANNULLED: c.TerminationGround.JUDGMENT_ANNULLED,
-    TerminationGround.ORGANISATION_DISSOLVED: c.TerminationGround.ORGANISATION_DISSOLVED,
-    TerminationGround.EXEMPTION_GRANTED: c.TerminationGround.EXEMPTED,
-    TerminationGround.BANKRUPTCY_OPENED: c.TerminationGround.BANKRUPTCY_OPENED,
-    TerminationGround.CHILD_DIED_OR_OF_AGE: c.TerminationGround.MAINTENANCE_BENEFICIARY_ENDED,
+TERMINATION_GROUNDS: Mapping[TerminationGround, c.TerminationGroundV2] = {
+    TerminationGround.DEBTOR_DIED_WITHOUT_ESTATE: c.TerminationGroundV2.DEBTOR_DIED,
+    TerminationGround.CREDITOR_DIED_WITHOUT_HEIR: c.TerminationGroundV2.CREDITOR_DIED,
+    TerminationGround.CREDITOR_WAIVER_OR_PARTIES_AGREEMENT: c.TerminationGroundV2.CREDITOR_WAIVED_OR_PARTIES_AGREED,
+    TerminationGround.JUDGMENT_ANNULLED: c.TerminationGroundV2.JUDGMENT_ANNULLED,
+    TerminationGround.ORGANISATION_DISSOLVED: c.TerminationGroundV2.ORGANISATION_DISSOLVED,
+    TerminationGround.EXEMPTION_GRANTED: c.TerminationGroundV2.EXEMPTED,
+    TerminationGround.BANKRUPTCY_OPENED: c.TerminationGroundV2.BANKRUPTCY_OPENED,
+    TerminationGround.CHILD_DIED_OR_OF_AGE: c.TerminationGroundV2.WARD_DIED_OR_CAME_OF_AGE,   # Art. 50(1)(h)
 }
 # The contract's "residence_elsewhere" reads "cư trú, làm việc hoặc có trụ sở": it covers the seat.
 DELEGATION_GROUNDS: Mapping[DelegationGround, c.DelegationGround] = {
@@ -199,6 +201,14 @@ DEADLINE_STEPS: Mapping[Step, str] = {
     Step.DELEGATION_DECISION: "delegation_decision",
     Step.DELEGATION_DECISION_PROVISIONAL_MEASURE: "delegation_decision",
     Step.RESULT_CERTIFICATE: "result_certificate",
+    Step.NOTICE_TO_PARTIES: "notice_to_parties",
+    Step.SEPARATE_REGISTER_TRANSFER: "separate_register_transfer",
+    Step.VERIFICATION_AFTER_NEW_INFORMATION: "verification_start",
+    Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS: "creditor_notice",
+    Step.POSTPONEMENT_DECISION: "postponement_decision",
+    Step.POSTPONEMENT_DECISION_PROTEST: "postponement_decision",
+    Step.CONTINUATION_AFTER_POSTPONEMENT: "continuation_decision",
+    Step.DECISION_AFTER_DELEGATION: "enforcement_decision",
 }
 
 # Every map with the domain enum it must cover (checked by the unit tests).
@@ -254,7 +264,7 @@ def _claim_item(e: Any, claim_item_id: str) -> UUID:
 
 
 def _judgment_received(e: Any) -> Published:
-    return c.CaseOpened, c.CaseOpenedPayload(
+    return c.CaseOpenedV2, c.CaseOpenedV2Payload(
         origin=ORIGINS[Origin.JUDGMENT], channel=CHANNELS[Channel(e.channel)], received_on=_day(e),
         judgment_number=e.judgment_number, issuing_court=e.issuing_court,
         judgment_effective_on=_from_iso(e.judgment_effective_on),
@@ -262,10 +272,27 @@ def _judgment_received(e: Any) -> Published:
 
 
 def _request_received(e: Any) -> Published:
-    return c.CaseOpened, c.CaseOpenedPayload(
+    return c.CaseOpenedV2, c.CaseOpenedV2Payload(
         origin=ORIGINS[Origin.REQUEST], channel=CHANNELS[Channel(e.channel)],
         received_on=date.fromisoformat(e.filed_on), judgment_number=e.judgment_number,
         issuing_court=e.issuing_court, judgment_effective_on=_from_iso(e.judgment_effective_on))
+
+
+def _delegation_received(e: Any) -> Published:
+    """A case received by delegation: a new case of this office, naming the delegating one."""
+    return c.CaseOpenedV2, c.CaseOpenedV2Payload(
+        origin=c.CaseOriginV2.RECEIVED_BY_DELEGATION, channel=c.ReceiptChannel.POST, received_on=_day(e),
+        judgment_number=e.judgment_number, issuing_court=e.issuing_court,
+        judgment_effective_on=_from_iso(e.judgment_effective_on),
+        provisional_measure=e.matter == Matter.PROVISIONAL_MEASURE, delegated_from_unit=e.from_unit_id,
+        delegation_decision_number=e.delegation_decision_no)
+
+
+def _continued_from_no_condition(e: Any) -> Published:
+    """The head's continuation decision moves a case without conditions back to those with
+    conditions: what a re-verification finding conditions published before it was required."""
+    return c.VerificationRecorded, c.VerificationRecordedPayload(
+        result=c.VerificationResult.WITH_CONDITIONS, verified_on=_day(e), decision_number=e.decision_no)
 
 
 def _request_refused(e: Any) -> Published:
@@ -275,8 +302,9 @@ def _request_refused(e: Any) -> Published:
 
 
 def _enforcement_decided(e: Any) -> Published:
-    return c.EnforcementDecided, c.EnforcementDecidedPayload(
-        basis=BASES[Basis(e.basis)], decision_number=e.decision_no, decided_on=_day(e))
+    return c.EnforcementDecidedV2, c.EnforcementDecidedV2Payload(
+        basis=BASES[Basis(e.basis)], decision_number=e.decision_no, decided_on=_day(e),
+        amount_to_enforce_vnd=getattr(e, "amount_to_enforce_vnd", None))
 
 
 def _party_added(e: Any) -> Published:
@@ -307,9 +335,9 @@ def _debtor_notified(e: Any) -> Published:
 
 
 def _voluntary_payment_recorded(e: Any) -> Published:
-    return c.MoneyCollected, c.MoneyCollectedPayload(
+    return c.MoneyCollectedV2, c.MoneyCollectedV2Payload(
         claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.amount_vnd,
-        channel=c.CollectionChannel.VOLUNTARY, collected_on=_day(e), direct_to_creditor=e.direct_to_creditor)
+        channel=c.CollectionChannelV2.VOLUNTARY, collected_on=_day(e), direct_to_creditor=e.direct_to_creditor)
 
 
 def _verification_recorded(e: Any) -> Published:
@@ -337,10 +365,63 @@ def _seizure_ordered(e: Any) -> Published:
 
 def _money_collected(e: Any) -> Published:
     channel = CollectionChannel(e.channel)
-    return c.MoneyCollected, c.MoneyCollectedPayload(
+    return c.MoneyCollectedV2, c.MoneyCollectedV2Payload(
         claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.amount_vnd,
         channel=COLLECTION_CHANNELS[channel], collected_on=_day(e),
         direct_to_creditor=channel is CollectionChannel.PAID_TO_BANK)
+
+
+def _asset_taken_in_kind(e: Any) -> Published:
+    """Value taken in kind (Art. 104): counted in money completed, straight to the creditor."""
+    return c.MoneyCollectedV2, c.MoneyCollectedV2Payload(
+        claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.value_vnd, channel=c.CollectionChannelV2.IN_KIND,
+        collected_on=_day(e), receipt_number=e.source_ref if len(e.source_ref) <= 64 else None,
+        direct_to_creditor=True)
+
+
+def _claim_reduced(e: Any) -> Published:
+    reason = {ReductionKind.PARTLY_TERMINATED: c.ReductionReason.PARTLY_TERMINATED,
+              ReductionKind.REDUCED: c.ReductionReason.REDUCED,
+              ReductionKind.EXEMPTED: c.ReductionReason.EXEMPTED}[ReductionKind(e.kind)]
+    ground = TERMINATION_GROUNDS[TerminationGround(e.ground)] if e.ground else None
+    topic = "partial_termination" if reason is c.ReductionReason.PARTLY_TERMINATED else "reduction"
+    return c.ClaimReduced, c.ClaimReducedPayload(
+        claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.amount_vnd, reason=reason,
+        decision_number=e.decision_no, reduced_on=_day(e), ground=ground,
+        legal_basis=legal_reference(topic, _day(e)))
+
+
+def _partly_delegated_out(e: Any) -> Published:
+    ground = DELEGATION_GROUNDS[DelegationGround(e.ground)]
+    return c.CaseDelegatedV2, c.CaseDelegatedV2Payload(
+        ground=ground, to_unit=e.target_unit_id, decision_number=e.decision_no, delegated_on=_day(e),
+        legal_basis=_basis("delegation", e, ground), scope=c.DelegationScope.PART,
+        claim_item_ids=tuple(_claim_item(e, i) for i in e.claim_items), amount_vnd=sum(e.claim_items.values()),
+        revocation_decision_number=e.revocation_decision_no)
+
+
+def _unclaimed_money_deposited(e: Any) -> Published:
+    return c.UnclaimedMoneyDeposited, c.UnclaimedMoneyDepositedPayload(
+        claim_item_id=_claim_item(e, e.claim_item_id), amount_vnd=e.amount_vnd, deposited_on=_day(e),
+        deposit_reference=e.deposit_reference, legal_basis=legal_reference("unclaimed_money", _day(e)))
+
+
+def _partly_revoked(e: Any) -> Published:
+    ground = REVOCATION_GROUNDS[RevocationGround(e.ground)]
+    return c.CaseRevokedV2, c.CaseRevokedV2Payload(
+        ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
+        legal_basis=_basis("revocation", e, ground), scope=c.RevocationScope.PART,
+        claim_item_ids=tuple(_claim_item(e, i) for i in e.claim_items), amount_vnd=sum(e.claim_items.values()))
+
+
+def _moved_to_separate_register(e: Any) -> Published:
+    return c.CaseMovedToSeparateRegister, c.CaseMovedToSeparateRegisterPayload(
+        moved_on=_day(e), legal_basis=legal_reference("separate_register", _day(e)))
+
+
+def _request_returned(e: Any) -> Published:
+    return c.RequestReturned, c.RequestReturnedPayload(
+        returned_on=_day(e), legal_basis=legal_reference("return_request", _day(e)))
 
 
 def _money_disbursed(e: Any) -> Published:
@@ -372,27 +453,29 @@ def _suspended(e: Any) -> Published:
 
 def _terminated(e: Any) -> Published:
     ground = TERMINATION_GROUNDS[TerminationGround(e.ground)]
-    return c.CaseTerminated, c.CaseTerminatedPayload(
+    return c.CaseTerminatedV2, c.CaseTerminatedV2Payload(
         ground=ground, decision_number=e.decision_no, terminated_on=_day(e),
         legal_basis=_basis("termination", e, ground))
 
 
 def _delegated_out(e: Any) -> Published:
     ground = DELEGATION_GROUNDS[DelegationGround(e.ground)]
-    return c.CaseDelegated, c.CaseDelegatedPayload(
+    return c.CaseDelegatedV2, c.CaseDelegatedV2Payload(
         ground=ground, to_unit=e.target_unit_id, decision_number=e.decision_no, delegated_on=_day(e),
-        legal_basis=_basis("delegation", e, ground))
+        legal_basis=_basis("delegation", e, ground), scope=c.DelegationScope.WHOLE,
+        revocation_decision_number=getattr(e, "revocation_decision_no", None))
 
 
 def _revoked(e: Any) -> Published:
     ground = REVOCATION_GROUNDS[RevocationGround(e.ground)]
-    return c.CaseRevoked, c.CaseRevokedPayload(ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
-                                               legal_basis=_basis("revocation", e, ground))
+    return c.CaseRevokedV2, c.CaseRevokedV2Payload(ground=ground, decision_number=e.decision_no, revoked_on=_day(e),
+                                                   legal_basis=_basis("revocation", e, ground))
 
 
 def _completed(e: Any) -> Published:
     # The domain completes a case only when every claim item is paid in full.
-    return c.CaseCompleted, c.CaseCompletedPayload(basis=c.CompletionBasis.FULLY_PERFORMED, completed_on=_day(e),
+    basis = c.CompletionBasis(getattr(e, "completion_basis", None) or c.CompletionBasis.FULLY_PERFORMED)
+    return c.CaseCompleted, c.CaseCompletedPayload(basis=basis, completed_on=_day(e),
                                                    certificate_number=e.certificate_no)
 
 
@@ -426,25 +509,32 @@ PUBLISHED: Mapping[str, Callable[[Any], Published | None]] = {
     "Revoked": _revoked,
     "Completed": _completed,
     "DeadlineMissed": _deadline_missed,
+    "DelegationReceived": _delegation_received,
+    "AssetTakenInKind": _asset_taken_in_kind,
+    "ClaimReduced": _claim_reduced,
+    "PartlyRevoked": _partly_revoked,
+    "UnclaimedMoneyDeposited": _unclaimed_money_deposited,
+    "PartlyDelegatedOut": _partly_delegated_out,
+    "MovedToSeparateRegister": _moved_to_separate_register,
+    "RequestReturned": _request_returned,
+    "ContinuedFromNoCondition": _continued_from_no_condition,
 }
 
-# Recorded for intake's own rules, reads and deadlines; no public contract carries them (yet).
-# Separate register and returned requests are exits that statistics will want: they need new event
-# types, which a consumer on the current contracts would dead-letter, so they wait for a contract release.
+# Recorded for intake's own rules, reads and deadlines; no public contract carries them.
 INTERNAL: frozenset[str] = frozenset({
     "VerificationStarted",       # deadlines only; the result is published
     "ProcuracyCopyRecorded",     # deadline bookkeeping of copies to the procuracy
     "SecurityMeasureApplied",    # account freezes etc.: no contract yet
     "CoerciveMeasureApplied",    # deductions etc.: the money they bring is published as MoneyCollected
     "EnforcementFeeCharged",     # the agency's fee, not money of the judgment
-    "MovedToSeparateRegister",   # no contract yet (see above)
-    "RequestReturned",           # no contract yet (see above)
     "CertificateRequested",      # certificates of the result so far: paperwork
     "CertificateIssued",
-    # The creditor took a seized asset against the debt (Art. 104). contracts' MoneyCollected knows no
-    # "in kind" channel, and publishing it as money would count value never collected in the money
-    # statistics; it waits for a contract release. A case it settles is still published as completed.
-    "AssetTakenInKind",
+    # issue 7: bookkeeping of the law's deadlines and decisions, no statistics column of their own
+    "LateRequestAccepted",       # the request is then decided as usual (EnforcementDecided)
+    "NoticeToPartiesRecorded",   # deadline bookkeeping (Art. 39(2))
+    "NewInformationRecorded",    # deadline bookkeeping (verification within 10 days)
+    "CreditorNoticeRecorded",    # deadline bookkeeping (notice after two checks)
+    "ConditionsFound",           # the officer's finding; the head's continuation is published
 })
 
 _BUILDERS: dict[type, Callable[[Any], Published | None]] = {

@@ -174,14 +174,17 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
         return JSONResponse(status_code=status, content=body_for(status, exc))
 
     from .batcher import ConflictRetriesExhaustedError, ServiceStoppingError
+    from .chain import ChainBrokenError
     error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503, IdempotencyKeyReusedError: 422,
                     InvalidIdempotencyKeyError: 422, CommandOutcomeUnknownError: 503,
-                    OutOfScopeError: 403} | dict(error_status)
+                    ChainBrokenError: 409, OutOfScopeError: 403} | dict(error_status)
     # most specific first, so a NotFound subclass of the service error maps to 404
     ordered = sorted(error_status.items(), key=lambda kv: -len(kv[0].__mro__))
     for cls, _code in ordered:
         app.add_exception_handler(cls, _domain)
 
+    from .chain_api import router as chain_router
+    app.include_router(chain_router)        # GET /chain/verify: tamper evidence of the service's store
     document_errors_once(app)
     cached_health = CachedHealth(health)
 

@@ -15,9 +15,10 @@ import uvicorn
 from faststream.kafka import KafkaBroker
 
 from .batcher import CommandBatcher
+from .chain import ChainHeadPublisher
 from .relay import OutboxRelay, Translate, require_table_lock
 from .settings import ServiceSettings
-from .store import EsExecutor, ServiceApplication
+from .store import CommandRecorder, EsExecutor, ServiceApplication
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.pool: asyncpg.Pool | None = None
         self.on_start: list[Callable[[], Any]] = []
+        self.on_stop: list[Callable[[], Any]] = []
+        self.chain_heads: ChainHeadPublisher | None = None
         self.consumers: list[Any] = []
 
     async def start(self) -> None:
@@ -76,6 +79,11 @@ class Runtime:
                     mapper=self.app.mapper, translate=self._translate, pg=s.asyncpg_kwargs(),
                     kafka_url=s.kafka_url, batch=s.relay_batch, poll_seconds=s.relay_poll_seconds, fault=s.fault)
                 await self.relay.start()
+            if isinstance(self.app.recorder, CommandRecorder) and s.role_enabled("relay"):
+                self.chain_heads = ChainHeadPublisher(
+                    service=s.service_name, schema=s.schema, events_table=f"{self.app.name.lower()}_events",
+                    pg=s.asyncpg_kwargs(), kafka_url=s.kafka_url, every=s.chain_heads_seconds)
+                await self.chain_heads.start()
         for hook in self.on_start:
             result = hook()
             if asyncio.iscoroutine(result):
@@ -86,6 +94,12 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.broker.stop()
+        for hook in self.on_stop:
+            result = hook()
+            if asyncio.iscoroutine(result):
+                await result
+        if self.chain_heads:
+            await self.chain_heads.stop()
         for consumer in self.consumers:
             await consumer.stop()
         if self.relay:

@@ -64,6 +64,8 @@ class ServiceSettings(BaseSettings):
     batch_max: int = 256
     relay_batch: int = 500
     relay_poll_seconds: float = 1.0
+    # how often the store reports its new hash-chain heads to the audit service (chain.py)
+    chain_heads_seconds: float = 5.0
     # Comma-separated roles this process runs: api, relay, consumers
     roles: str = "api,relay,consumers"
     # Test-only fault injection point, e.g. "relay_crash_after_publish"; empty in production.

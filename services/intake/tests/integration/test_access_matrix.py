@@ -37,13 +37,13 @@ READ_SCOPE = {
     "province": {"procuracy", "auditor", "admin"},
     "other": {"admin"},
 }
-COMMAND_SCOPE = {"own": {"officer", "head", "clerk"}, "province": set(), "other": set()}
+COMMAND_SCOPE = {"own": {"officer", "head", "clerk", "accountant"}, "province": set(), "other": set()}
 
 READERS = {"head", "officer", "clerk", "accountant", "procuracy", "auditor", "admin"}
 HEAD = {"head"}
 STAFF = {"head", "officer", "clerk"}
 OFFICER_ROLES = {"officer", "head"}
-MONEY = {"officer", "head", "clerk"}
+MONEY = {"officer", "accountant"}
 
 # (method, path template) → (roles the route admits, "read" or "command" scope)
 ROUTES: dict[tuple[str, str], tuple[set[str], str]] = {
@@ -55,17 +55,21 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str]] = {
     ("GET", "/procuracy/decisions"): ({"procuracy", "head", "auditor"}, "read"),
     ("GET", "/worklist"): ({"officer"}, "own"),                 # an officer's own list, no office asked
     ("GET", "/public/no-condition-debtors"): (set(ROLES), "public"),
+    ("GET", "/chain/verify"): ({"auditor", "procuracy", "admin"}, "own"),      # integrity report, role only
     ("DELETE", "/parties/{party_id}/personal-data"): ({"head", "admin"}, "erase"),
     ("POST", "/cases/judgments"): ({"clerk", "head"}, "command"),
     ("POST", "/cases/requests"): ({"clerk", "head"}, "command"),
+    ("POST", "/cases/delegations"): ({"clerk", "head"}, "command"),
     **{("POST", f"/cases/{{case_id}}/{p}"): (HEAD, "command") for p in (
         "refusal", "decision", "officer", "officer/reassignment", "separate-register", "return", "postponement",
         "postponement/continuation", "suspension", "suspension/continuation", "termination", "delegation",
-        "revocation", "certificates")},
+        "revocation", "certificates", "late-request-acceptance", "no-condition/continuation", "partial-termination",
+        "claim-reductions", "partial-delegation", "revocation/partial")},
     **{("POST", f"/cases/{{case_id}}/{p}"): (STAFF, "command") for p in (
-        "parties", "claim-items", "procuracy-copies", "certificate-requests", "notification")},
+        "parties", "claim-items", "procuracy-copies", "certificate-requests", "notification", "notices-to-parties",
+        "new-information", "creditor-notices")},
     **{("POST", f"/cases/{{case_id}}/{p}"): (MONEY, "command") for p in (
-        "voluntary-payments", "collections", "disbursements", "fees")},
+        "voluntary-payments", "collections", "disbursements", "fees", "unclaimed-deposits")},
     **{("POST", f"/cases/{{case_id}}/{p}"): (OFFICER_ROLES, "command") for p in (
         "verification/start", "verification", "reverification", "security-measures", "coercive-measures",
         "seizures", "assets-taken-in-kind", "completion")},

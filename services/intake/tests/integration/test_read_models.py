@@ -128,19 +128,23 @@ def build_world(app: _App) -> World:
     a.start_verification(at(2024, 3, 19), OFFICER)
     a.record_verification("without_conditions", at(2024, 3, 20), HEAD, ground="no_income_or_assets",
                           decision_no="QD-A2")
+    a.record_notice_to_parties("QD-A2", date(2024, 3, 21), at(2024, 3, 21), CLERK)   # Art. 39(2), on time
 
     b = Case.receive_request("HN-01", "DON-B", "in_person", at(2024, 3, 4), CLERK, **judgment("45/2023/DS-PT"))
     b.decide_enforcement("QD-B1", "on_request", at(2024, 3, 5), HEAD)
     b.record_procuracy_copy("QD-B1", date(2024, 3, 6), at(2024, 3, 6), CLERK)
-    b.assign_officer("officer-2", at(2024, 3, 6, 10), HEAD)
+    b.record_notice_to_parties("QD-B1", date(2024, 3, 6), at(2024, 3, 6, 10), CLERK)
+    b.assign_officer("officer-2", at(2024, 3, 6, 11), HEAD)
 
     c = Case.receive_judgment("HN-02", "BA-C", at(2020, 5, 4), CLERK, **judgment("7/2019/HS-ST"))
     c.decide_enforcement("QD-C1", "ex_officio", at(2020, 5, 6), HEAD)
     c.record_procuracy_copy("QD-C1", date(2020, 5, 7), at(2020, 5, 7), CLERK)
+    c.record_notice_to_parties("QD-C1", date(2020, 5, 7), at(2020, 5, 7, 10), CLERK)
 
     d = Case.receive_judgment("HN-01", "BA-D", at(2024, 4, 1), CLERK, **judgment("3/2024/HC-ST"))
     d.decide_enforcement("QD-D1", "ex_officio", at(2024, 4, 1, 14), HEAD)
     d.record_procuracy_copy("QD-D1", date(2024, 4, 10), at(2024, 4, 10), CLERK)
+    d.record_notice_to_parties("QD-D1", date(2024, 4, 2), at(2024, 4, 10, 10), CLERK)
 
     app.save(a, b, c, d)
     return World(a, b, c, d, debtor, creditor)
@@ -195,7 +199,7 @@ async def test_case_index_projects_cases_deadlines_and_decisions(env: Env) -> No
     assert all(r["step_label"] for r in deadlines)
 
     c_states = await env.pool.fetch(f'SELECT state FROM "{s}".case_deadline_view WHERE case_id = $1', w.c.id)
-    assert sorted(r["state"] for r in c_states) == ["met", "met"]   # history judged in business time
+    assert sorted(r["state"] for r in c_states) == ["met", "met", "met"]   # history judged in business time
 
     decisions = {r["decision_no"]: r for r in await env.pool.fetch(f'SELECT * FROM "{s}".decision_view')}
     assert set(decisions) == {"QD-A1", "QD-A2", "QD-B1", "QD-C1", "QD-D1"}
@@ -359,9 +363,10 @@ async def test_deadline_watch_leaves_a_case_alone_while_an_import_is_replaying_i
         # once the import is over and the case quiet, what is still open and missed is recorded
         later = DeadlineWatch(env.schema, env.pool, batcher, env.app, today=lambda: TODAY,
                               clock=lambda: utc_now() + timedelta(minutes=15, seconds=1))
-        assert await later.run_once(TODAY) == 1
+        assert await later.run_once(TODAY) == 2   # its copy to the procuracy and its notice to the parties
         assert missed_events(env.app, imported.id) == Counter(
-            {("procuracy_copy", due_date(Step.PROCURACY_COPY, date(2017, 10, 4)).isoformat()): 1})
+            {("procuracy_copy", due_date(Step.PROCURACY_COPY, date(2017, 10, 4)).isoformat()): 1,
+             ("notice_to_parties", due_date(Step.NOTICE_TO_PARTIES, date(2017, 10, 4)).isoformat()): 1})
     finally:
         await batcher.stop()
 
@@ -513,6 +518,47 @@ async def test_personal_data_of_a_party_belongs_to_one_case(env: Env) -> None:
     assert await personal_data.save_party(env.pool, s, party_id=party, case_id=case_a, full_name="Trần Thị Hoa",
                                           address="7 Phan Chu Trinh")
     assert (await personal_data.parties_for_case(env.pool, s, case_a))[0]["address"] == "7 Phan Chu Trinh"
+
+
+def _registered_case(debtor: str, creditor: str) -> Case:
+    """HN-01: without conditions since 20/3/2024, checked twice, moved to the separate register."""
+    e = Case.receive_judgment("HN-01", "BA-E", at(2024, 3, 4), CLERK, **judgment("30/2023/HS-ST"))
+    e.add_party(debtor, "debtor", "individual", at(2024, 3, 4, 10), CLERK)
+    e.add_party(creditor, "creditor", "state", at(2024, 3, 4, 10), CLERK)
+    e.add_claim_item("fine", "fine", 7_000_000, creditor, at(2024, 3, 4, 11), CLERK, ex_officio=True)
+    e.decide_enforcement("QD-E1", "ex_officio", at(2024, 3, 6), HEAD)
+    e.notify(at(2024, 3, 7), OFFICER)
+    e.start_verification(at(2024, 3, 19), OFFICER)
+    e.record_verification("without_conditions", at(2024, 3, 20), HEAD, ground="no_income_or_assets",
+                          decision_no="QD-E2")
+    e.reverify(False, at(2024, 9, 16), OFFICER)
+    e.reverify(False, at(2025, 3, 17), OFFICER)
+    e.move_to_separate_register(at(2025, 3, 24), HEAD)
+    return e
+
+
+async def test_the_public_list_keeps_a_debtor_moved_to_the_separate_register(env: Env) -> None:
+    """TT 04/2023 Art. 6(2): listed until termination, completion or continuation, the separate
+    register included (issue 7 §1.7); a continuation decision takes the debtor off the list."""
+    debtor, creditor = str(uuid4()), str(uuid4())
+    e = _registered_case(debtor, creditor)
+    await env.executor.run(env.app.save, e)
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    await index.ensure_tables()
+    await index.catch_up()
+    await personal_data.save_party(env.pool, env.schema, party_id=UUID(debtor), case_id=e.id,
+                                   full_name="Trần Thị Bình", address="5 Lê Lợi, Thanh Hóa")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api_app(env)), base_url="http://t") as http:
+        r = await http.get("/public/no-condition-debtors", params={"unit": "HN-01"})
+        assert r.json()["items"] == [{"debtor_name": "Trần Thị Bình", "address": "5 Lê Lợi, Thanh Hóa",
+                                      "obligation": [{"kind": "fine", "label": "Tiền phạt",
+                                                      "amount_vnd": 7_000_000}]}]
+        case = await env.executor.run(env.app.get_case, e.id)
+        case.continue_from_no_condition("QD-E3", at(2025, 4, 1), HEAD)
+        await env.executor.run(env.app.save, case)
+        await index.catch_up()
+        r = await http.get("/public/no-condition-debtors", params={"unit": "HN-01"})
+        assert r.json()["items"] == []
 
 
 async def listening(env: Env, channel: str) -> bool:

@@ -258,3 +258,49 @@ async def test_exhausted_conflict_retries_are_a_conflict_not_a_server_error() ->
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         r = await http.get("/busy")
     assert r.status_code == 409 and r.json()["error"] == "ConflictRetriesExhaustedError"
+
+
+# ---------------------------------------------------------------- the accountant and the money routes (issue 7 §1.8)
+
+MONEY_COMMANDS = ("record_voluntary_payment", "collect_money", "disburse", "charge_enforcement_fee")
+
+
+def _route_roles(name: str) -> set[str]:
+    import inspect
+
+    route = next(r for r in api.router.routes if getattr(r, "name", None) == name)
+    return set(next(inspect.getclosurevars(d.call).nonlocals["allowed"] for d in route.dependant.dependencies
+                    if "allowed" in inspect.getclosurevars(d.call).nonlocals))
+
+
+@pytest.mark.parametrize("command", MONEY_COMMANDS)
+def test_money_routes_accept_exactly_the_roles_the_domain_allows(command: str) -> None:
+    from intake_service.domain import COLLECTION_RULES, TRANSITIONS, Role
+
+    rules = [r for r in COLLECTION_RULES.values()] if command == "collect_money" else [command]
+    domain_roles = set.union(*(set(TRANSITIONS[r].roles) for r in rules)) - {Role.SYSTEM}
+    token_roles = _route_roles(command)
+    assert {api.DOMAIN_ROLE[t] for t in token_roles} == domain_roles   # officer and accountant (MONEY_STAFF)
+    assert token_roles == {"officer", "accountant"}
+
+
+async def test_an_accountant_token_records_money_and_a_head_is_refused_at_the_api(service) -> None:
+    http, head, clerk = service.http, auth("head"), auth("clerk")
+    case_id = await open_case(http)
+    creditor, item = party(role="creditor", occurred_at=at(29, 10)), str(uuid.uuid4())
+    for path, token, body in [
+            ("decision", head, {"decision_no": "1/QĐ", "basis": "on_request", "occurred_at": at(29)}),
+            ("parties", clerk, creditor),
+            ("claim-items", clerk, {"claim_item_id": item, "kind": "other", "amount_vnd": 5_000_000,
+                                    "creditor_party_id": creditor["party_id"], "occurred_at": at(29, 11)}),
+            ("notification", clerk, {"occurred_at": at(28)})]:
+        r = await http.post(f"/cases/{case_id}/{path}", headers=token, json=body)
+        assert r.status_code == 200, r.text
+    payment = {"claim_item_id": item, "amount_vnd": 1_000_000, "source_ref": "BL-1", "occurred_at": at(27)}
+    before = versions(service.intake, case_id)
+    for role in ("head", "clerk"):   # the domain refuses them; so does the API now, before anything runs
+        refused = await http.post(f"/cases/{case_id}/voluntary-payments", headers=auth(role), json=payment)
+        assert refused.status_code == 403, refused.text
+    r = await http.post(f"/cases/{case_id}/voluntary-payments", headers=auth("accountant"), json=payment)
+    assert r.status_code == 200, r.text
+    assert versions(service.intake, case_id) == before + 1

@@ -14,6 +14,7 @@ from intake_service.domain import (
     CLAIM_KIND_LABELS,
     DECIDED_ONWARD,
     OPEN,
+    PAUSABLE,
     PRE_DECISION,
     STATUS_LABELS,
     TRANSITIONS,
@@ -23,6 +24,7 @@ from intake_service.domain import (
     BasisMismatchError,
     Case,
     CertificateRequestPendingError,
+    ClaimItem,
     ClaimKind,
     CollectionChannel,
     ConflictingSourceRefError,
@@ -138,7 +140,8 @@ PATHS: dict[Status, list[Callable[[Case], None]]] = {
     S.TERMINATED: [*ENFORCING_PATH, lambda c: c.terminate("creditor_waiver_or_parties_agreement", "QD-DC-1",
                                                           at(2024, 4, 2), HEAD)],
     S.DELEGATED_OUT: [*ENFORCING_PATH,
-                      lambda c: c.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-1", at(2024, 4, 2), HEAD)],
+                      lambda c: c.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-1", at(2024, 4, 2), HEAD,
+                                               revocation_decision_no="QD-TH-UT-1")],
     S.REVOKED: [decide, lambda c: c.revoke("material_error", "QD-THU-HOI-1", at(2024, 3, 5, 15), HEAD)],
     S.RETURNED: [*NO_CONDITION_PATH, lambda c: c.return_request(at(2026, 7, 15), HEAD)],
 }
@@ -191,7 +194,23 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "suspend": lambda c: c.suspend("bankruptcy_petition_accepted", "QD-TDC-X", LATER, HEAD),
     "continue_after_suspension": lambda c: c.continue_after_suspension("QD-TTTDC-X", LATER, HEAD),
     "terminate": lambda c: c.terminate("judgment_annulled", "QD-DC-X", LATER, HEAD),
-    "delegate_out": lambda c: c.delegate_out("U-HCM", "residence_or_work_elsewhere", "QD-UT-X", LATER, HEAD),
+    "delegate_out": lambda c: c.delegate_out("U-HCM", "residence_or_work_elsewhere", "QD-UT-X", LATER, HEAD,
+                                             revocation_decision_no="QD-TH-UT-X"),
+    "delegate_in_part": lambda c: c.delegate_in_part("U-HCM", "assets_elsewhere", "QD-UT-P", "QD-TH-P", ["I-1"],
+                                                     LATER, HEAD),
+    "accept_late_request": lambda c: c.accept_late_request("objective_obstacle", "Người yêu cầu nằm viện", LATER,
+                                                           HEAD),
+    "record_notice_to_parties": lambda c: c.record_notice_to_parties(
+        next((d.number for d in c.decisions.values() if d.parties_notified_on is None), "QD-NONE"),
+        LATER.date(), LATER, CLERK),
+    "record_new_information": lambda c: c.record_new_information(LATER.date(), LATER, OFFICER),
+    "record_creditor_notice": lambda c: c.record_creditor_notice(LATER.date(), LATER, CLERK),
+    "continue_from_no_condition": lambda c: c.continue_from_no_condition("QD-TT-CDK", LATER, HEAD),
+    "terminate_in_part": lambda c: c.terminate_in_part("I-1", 1_000_000, "creditor_waiver_or_parties_agreement",
+                                                       "QD-DC-P", LATER, HEAD),
+    "reduce_claim": lambda c: c.reduce_claim("I-1", 1_000_000, "exempted", "QD-MG-X", LATER, HEAD),
+    "revoke_in_part": lambda c: c.revoke_in_part(["I-1"], "material_error", "QD-TH-P", LATER, HEAD),
+    "deposit_unclaimed_money": lambda c: c.deposit_unclaimed_money("I-1", 1_000_000, "STK-1", LATER, ACCOUNTANT),
     "revoke": lambda c: c.revoke("issued_without_competence", "QD-TH-X", LATER, HEAD),
     "complete": lambda c: c.complete(LATER, HEAD),
     "receive_certificate_request": lambda c: c.receive_certificate_request(LATER, CLERK),
@@ -216,7 +235,12 @@ EVENT_OF = {
     "continue_after_suspension": "ContinuedAfterSuspension", "terminate": "Terminated",
     "delegate_out": "DelegatedOut", "revoke": "Revoked", "complete": "Completed",
     "receive_certificate_request": "CertificateRequested", "issue_certificate": "CertificateIssued",
-    "record_deadline_missed": "DeadlineMissed",
+    "record_deadline_missed": "DeadlineMissed", "delegate_in_part": "PartlyDelegatedOut",
+    "accept_late_request": "LateRequestAccepted", "record_notice_to_parties": "NoticeToPartiesRecorded",
+    "record_new_information": "NewInformationRecorded", "record_creditor_notice": "CreditorNoticeRecorded",
+    "continue_from_no_condition": "ContinuedFromNoCondition", "terminate_in_part": "ClaimReduced",
+    "reduce_claim": "ClaimReduced", "reverify_found": "ConditionsFound",
+    "deposit_unclaimed_money": "UnclaimedMoneyDeposited", "revoke_in_part": "PartlyRevoked",
 }
 
 
@@ -237,6 +261,27 @@ _disburse_all = lambda c: c.disburse("I-1", 10_000_000, LATER, ACCOUNTANT)  # no
 _collect_rest = lambda c: c.collect_money("I-1", 6_000_000, "deduction", "BANK-2", LATER, OFFICER)  # noqa: E731
 _repay_rest_to_bank = lambda c: c.collect_money("I-1", c.items["I-1"].outstanding_vnd,  # noqa: E731
                                                 "paid_to_bank", "VCB-ALL", LATER, SYSTEM)
+_pay_out_held = lambda c: c.disburse("I-1", c.held_vnd, LATER, ACCOUNTANT) if c.held_vnd else None  # noqa: E731
+
+
+def _late_request(c: Case) -> None:
+    """Test set-up: the builder's request, as if the judgment had taken effect on 2/1/2018 (so the
+    request of 4/3/2024 is late); the builder's judgment has no effective date."""
+    c.judgment_effective_on = date(2018, 1, 2)
+
+
+def _a_decision(c: Case) -> None:
+    """A decision whose notice is not recorded yet (the QĐTHA's notice is `notify`)."""
+    if all(d.parties_notified_on is not None for d in c.decisions.values()):
+        c._decision("QD-OTHER", "security:account_freeze", c.last_at.date())
+
+
+def _second_item(c: Case) -> None:
+    """Test set-up: a second claim item on the built case, so that a part of it can be delegated
+    (items are added before the notice; the builders have one)."""
+    c.items["I-2"] = ClaimItem("I-2", ClaimKind.COURT_FEE, 1_000_000, "P-BANK", False, True)
+
+
 _without = lambda c: c.record_verification("without_conditions", LATER, HEAD,  # noqa: E731
                                            ground="specific_item_lost", decision_no="QD-CDK-X")
 
@@ -258,9 +303,21 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
     ("record_verification", S.VERIFYING, S.ENFORCING, CALLS["record_verification"], None),
     ("record_verification", S.VERIFYING, S.NO_CONDITION, _without, None),
     ("reverify", S.NO_CONDITION, S.NO_CONDITION, CALLS["reverify"], None),
-    ("reverify", S.NO_CONDITION, S.ENFORCING, lambda c: c.reverify(True, LATER, OFFICER), None),
+    # conditions found: recorded, the case stays without conditions until the head decides (Art. 44(2))
+    ("reverify_found", S.NO_CONDITION, S.NO_CONDITION, lambda c: c.reverify(True, LATER, OFFICER), None),
     ("reverify", S.SEPARATE_REGISTER, S.SEPARATE_REGISTER, CALLS["reverify"], None),
-    ("reverify", S.SEPARATE_REGISTER, S.ENFORCING, lambda c: c.reverify(True, LATER, OFFICER), None),
+    ("reverify_found", S.SEPARATE_REGISTER, S.SEPARATE_REGISTER, lambda c: c.reverify(True, LATER, OFFICER),
+     None),
+    *[("record_new_information", s, s, CALLS["record_new_information"], None)
+      for s in (S.NO_CONDITION, S.SEPARATE_REGISTER)],
+    *[("record_creditor_notice", s, s, CALLS["record_creditor_notice"], None)
+      for s in (S.NO_CONDITION, S.SEPARATE_REGISTER)],
+    *[("continue_from_no_condition", s, S.ENFORCING, CALLS["continue_from_no_condition"], None)
+      for s in (S.NO_CONDITION, S.SEPARATE_REGISTER)],
+    ("accept_late_request", S.REQUEST_RECEIVED, S.REQUEST_RECEIVED,
+     _then(_late_request, CALLS["accept_late_request"]), "request"),
+    *[("record_notice_to_parties", s, s, _then(_a_decision, CALLS["record_notice_to_parties"]), None)
+      for s in DECIDED_ONWARD],
     ("move_to_separate_register", S.NO_CONDITION, S.SEPARATE_REGISTER, CALLS["move_to_separate_register"],
      "judgment"),
     ("return_request", S.NO_CONDITION, S.RETURNED, CALLS["return_request"], "request"),
@@ -281,25 +338,39 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
       for s in (S.ENFORCING, S.MONEY_HELD, S.POSTPONED, S.SUSPENDED)],
     ("disburse", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["disburse"]), None),
     ("disburse", S.MONEY_HELD, S.MONEY_HELD, CALLS["disburse"], None),
+    ("deposit_unclaimed_money", S.VOLUNTARY, S.VOLUNTARY, _then(_pay_1m, CALLS["deposit_unclaimed_money"]), None),
+    ("deposit_unclaimed_money", S.MONEY_HELD, S.MONEY_HELD, CALLS["deposit_unclaimed_money"], None),
     ("disburse", S.MONEY_HELD, S.ENFORCING, lambda c: c.disburse("I-1", 4_000_000, LATER, ACCOUNTANT), None),
+    # 6 M received, above 2 × the base salary (4.68 M in 2026), so a fee is due (TT 216 Art. 6(4))
     ("charge_enforcement_fee", S.VOLUNTARY, S.VOLUNTARY,
-     _then(_pay_1m, CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(lambda c: c.record_voluntary_payment("I-1", 6_000_000, "RCPT-6M", LATER, ACCOUNTANT),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.ENFORCING, S.ENFORCING,
-     _then(CALLS["collect_money_pooled"], CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
+     _then(lambda c: c.collect_money("I-1", 6_000_000, "deduction", "BANK-6M", LATER, OFFICER),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
     ("charge_enforcement_fee", S.MONEY_HELD, S.MONEY_HELD,
-     _then(CALLS["disburse"], CALLS["charge_enforcement_fee"]), None),
-    ("postpone", S.ENFORCING, S.POSTPONED, CALLS["postpone"], None),
-    ("postpone", S.NO_CONDITION, S.POSTPONED, CALLS["postpone"], None),
+     _then(lambda c: c.collect_money("I-1", 3_000_000, "deduction", "BANK-3M", LATER, OFFICER),
+           lambda c: c.disburse("I-1", 6_000_000, LATER, ACCOUNTANT), CALLS["charge_enforcement_fee"]), None),
+    # the law sets no stage: any open case after the decision, not one already paused (Art. 48)
+    *[("postpone", s, S.POSTPONED, CALLS["postpone"], None) for s in PAUSABLE],
     ("continue_after_postponement", S.POSTPONED, S.ENFORCING, CALLS["continue_after_postponement"], None),
     ("continue_after_postponement", S.POSTPONED, S.MONEY_HELD,
      _then(CALLS["collect_money_pooled"], CALLS["continue_after_postponement"]), None),
-    ("suspend", S.ENFORCING, S.SUSPENDED, CALLS["suspend"], None),
+    *[("suspend", s, S.SUSPENDED, CALLS["suspend"], None) for s in PAUSABLE],
     ("continue_after_suspension", S.SUSPENDED, S.ENFORCING, CALLS["continue_after_suspension"], None),
     ("continue_after_suspension", S.SUSPENDED, S.MONEY_HELD,
      _then(CALLS["collect_money_pooled"], CALLS["continue_after_suspension"]), None),
-    *[("terminate", s, S.TERMINATED, CALLS["terminate"], None) for s in ACTIVE | {S.SUSPENDED}],
+    # termination and revocation once the money held is paid out (Arts. 47(5), 50)
+    *[("terminate", s, S.TERMINATED, _then(_pay_out_held, CALLS["terminate"]), None)
+      for s in ACTIVE | {S.SUSPENDED, S.SEPARATE_REGISTER}],
+    *[("terminate_in_part", s, s, CALLS["terminate_in_part"], None)
+      for s in ACTIVE | {S.SUSPENDED, S.SEPARATE_REGISTER}],
+    *[("reduce_claim", s, s, CALLS["reduce_claim"], None) for s in OPEN - PRE_DECISION],
     *[("delegate_out", s, S.DELEGATED_OUT, CALLS["delegate_out"], None) for s in ACTIVE - {S.MONEY_HELD}],
-    *[("revoke", s, S.REVOKED, CALLS["revoke"], None) for s in ACTIVE | {S.SUSPENDED}],
+    *[("delegate_in_part", s, s, _then(_second_item, CALLS["delegate_in_part"]), None)
+      for s in ACTIVE - {S.MONEY_HELD}],
+    *[("revoke", s, S.REVOKED, _then(_pay_out_held, CALLS["revoke"]), None) for s in ACTIVE | {S.SUSPENDED}],
+    *[("revoke_in_part", s, s, _then(_second_item, CALLS["revoke_in_part"]), None) for s in ACTIVE | {S.SUSPENDED}],
     ("complete", S.VOLUNTARY, S.COMPLETED, _then(_pay_all, _disburse_all, CALLS["complete"]), None),
     ("complete", S.MONEY_HELD, S.COMPLETED, _then(_collect_rest, _disburse_all, CALLS["complete"]), None),
     # fully repaid to the bank: the case ends where it is (an enforcing one passes through MONEY_HELD)
@@ -324,12 +395,12 @@ def _id(value: object) -> str:
 
 
 def test_every_command_has_a_call_and_an_event():
-    assert set(CALLS) == set(TRANSITIONS) == set(EVENT_OF)
+    assert set(CALLS) == set(TRANSITIONS) == set(EVENT_OF) - {"reverify_found"}
 
 
 def test_the_edges_cover_exactly_the_allowed_transitions():
     allowed = {(cmd, s) for cmd, t in TRANSITIONS.items() for s in t.allowed_from}
-    assert {(cmd, s) for cmd, s, *_ in EDGES} == allowed
+    assert {(cmd.removesuffix("_found"), s) for cmd, s, *_ in EDGES} == allowed
 
 
 @pytest.mark.parametrize("status", list(Status), ids=_id)
@@ -362,9 +433,14 @@ def test_refused_transition_raises_invalid_transition_naming_rule_status_and_com
     with pytest.raises(InvalidTransitionError) as refused:
         CALLS[command](case)
     assert (refused.value.command, refused.value.from_status) == (COMMAND_OF.get(command, command), from_status)
-    assert "Art" in refused.value.rule  # the rule names its legal basis
-    if command in COMMAND_OF:  # and, when the command has several, which one refused
-        assert refused.value.rule.startswith(f"{command}: ")
+    # a stable rule id naming the TRANSITIONS entry (the one that refused, when the command has several),
+    # the legal basis as its own field, and a Vietnamese sentence naming the status
+    assert refused.value.rule == f"transition.{command}"
+    assert refused.value.legal_basis is not None and "Art" in refused.value.legal_basis
+    assert "Art" in refused.value.reason and refused.value.legal_basis in str(refused.value)
+    assert refused.value.message_vi.startswith("Không thể ") and STATUS_LABELS[from_status] in refused.value.message_vi
+    if command in COMMAND_OF:
+        assert refused.value.reason.startswith(f"{command}: ")
     assert case.collect_events() == []
 
 
@@ -760,28 +836,7 @@ def test_partial_completion_is_tracked_per_claim_item():
         case.complete(at(2024, 3, 10), HEAD)
 
 
-# ---------------------------------------------------------------- enforcement fee [GK]
-
-
-def test_the_fee_is_three_percent_of_what_the_creditor_received():
-    case = build(S.MONEY_HELD)
-    case.disburse("I-1", 4_000_000, LATER, ACCOUNTANT)
-    case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-    assert case.claim_items()[0]["fee_vnd"] == 120_000
-    with pytest.raises(NothingToChargeError):
-        case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-
-
-def test_the_fee_is_capped_per_request():
-    case = Case.receive_request("U-HN", "DON-BIG", "in_person", T0, CLERK, **JUDGMENT)
-    case.add_party("P-BANK", "creditor", "credit_institution", T0, CLERK, bank_code="BIDV")
-    case.add_claim_item("I-1", "credit_debt", 40_000_000_000, "P-BANK", T0, CLERK)
-    for step in ENFORCING_PATH:
-        step(case)
-    case.collect_money("I-1", 40_000_000_000, "auction_proceeds", "AUCTION-1", LATER, OFFICER)
-    case.disburse("I-1", 40_000_000_000, LATER, ACCOUNTANT)
-    case.charge_enforcement_fee("I-1", LATER, ACCOUNTANT)
-    assert case.fee_total_vnd == 850_000_000
+# ---------------------------------------------------------------- enforcement fee (tiers: test_fees.py)
 
 
 def test_no_fee_on_maintenance_or_ex_officio_items():
@@ -989,6 +1044,8 @@ def test_a_fully_repaid_case_found_with_conditions_later_still_completes():
     case = build(S.NO_CONDITION)
     case.collect_money("I-1", 10_000_000, "paid_to_bank", "VCB-ALL-2", at(2025, 5, 5), SYSTEM)
     case.reverify(True, at(2025, 5, 6), OFFICER)
+    assert case.status == S.NO_CONDITION  # conditions found: the head's continuation decision is needed
+    case.continue_from_no_condition("QD-TT-1", at(2025, 5, 6, 15), HEAD)
     assert case.status == S.ENFORCING
     case.complete(at(2025, 5, 7), HEAD)
     assert case.status == S.COMPLETED
@@ -1006,4 +1063,4 @@ def test_no_delegation_while_money_is_held():
     case = build(S.POSTPONED)
     case.collect_money("I-1", 5_000_000, "auction_proceeds", "AUC-DEL-1", LATER, SYSTEM)
     with pytest.raises(InvalidTransitionError, match="no money held.*5000000 VND is held"):
-        case.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-9", LATER, HEAD)
+        case.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-9", LATER, HEAD, revocation_decision_no="QD-TH-9")

@@ -61,7 +61,8 @@ def test_maintenance_is_paid_before_court_fees_and_court_fees_before_other_debts
     # When the officer pays the bank first, Then it is refused naming the rule
     with pytest.raises(PaymentOrderViolationError) as refused:
         case.disburse("I-BANK", 1_000_000, T2, ACCOUNTANT)
-    assert refused.value.rule == "Art. 47(1) Luật THADS 2008"
+    assert (refused.value.rule, refused.value.legal_basis) == ("payment_order.payment_order", "Art. 47(1) Luật THADS 2008")
+    assert "thứ tự 1 được thanh toán trước" in refused.value.message_vi
     assert "rank-1 claims are paid before rank 3" in str(refused.value)
     # And paying in order is accepted
     case.disburse("I-MAINT", 5_000_000, T2, ACCOUNTANT)
@@ -84,7 +85,8 @@ def test_creditors_of_the_same_rank_share_pro_rata():
     assert case.payment_plan() == {"I-ANH": 15_000_000, "I-BINH": 5_000_000}
     with pytest.raises(PaymentOrderViolationError) as refused:
         case.disburse("I-ANH", 16_000_000, T2, ACCOUNTANT)
-    assert refused.value.rule == "Art. 47(2)(a) Luật THADS 2008"
+    assert (refused.value.rule, refused.value.legal_basis) == ("payment_order.pro_rata", "Art. 47(2)(a) Luật THADS 2008")
+    assert "theo tỷ lệ" in refused.value.message_vi
     case.disburse("I-ANH", 15_000_000, T2, ACCOUNTANT)
     case.disburse("I-BINH", 5_000_000, T2, ACCOUNTANT)
 
@@ -127,7 +129,8 @@ def test_paying_an_unsecured_creditor_from_collateral_proceeds_is_refused():
     with pytest.raises(PaymentOrderViolationError) as refused:
         case.disburse("I-CUONG", 1_000_000, at(2026, 8, 4), ACCOUNTANT)
     # The law in force on the disbursement date is named: Art. 54(3) of the 2025 law
-    assert "Art. 54(3) Luật THADS 2025" in refused.value.rule and "Art. 47(3)" in refused.value.rule
+    assert refused.value.rule == "payment_order.secured_first"
+    assert "Art. 54(3) Luật THADS 2025" in refused.value.legal_basis and "Art. 47(3)" in refused.value.legal_basis
 
 
 def test_money_not_from_the_collateral_follows_the_ranks_even_for_a_secured_creditor():

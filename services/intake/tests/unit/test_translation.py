@@ -44,7 +44,7 @@ def uid(name: str) -> str:
 
 
 BANK, DEBTOR, STATE = uid("party/bank"), uid("party/debtor"), uid("party/state")
-DEBT, FEE = uid("claim/debt"), uid("claim/fee")
+DEBT, FEE, OTHER = uid("claim/debt"), uid("claim/fee"), uid("claim/other")
 
 
 def at(y: int, m: int, d: int, h: int = 9) -> datetime:
@@ -130,6 +130,7 @@ def no_condition_then_pauses() -> Case:
                              decision_no="80/QĐ-CCTHADS")
     case.reverify(False, at(2024, 9, 5), OFFICER)
     case.reverify(True, at(2025, 3, 5), OFFICER)
+    case.continue_from_no_condition("88/QĐ-CCTHADS", at(2025, 3, 6), HEAD)
     case.postpone("transfer_of_obligation_blocked", "90/QĐ-CCTHADS", at(2025, 3, 10), HEAD,
                   until=date(2025, 4, 10))
     case.continue_after_postponement("95/QĐ-CCTHADS", at(2025, 4, 11), HEAD)
@@ -148,7 +149,8 @@ def decided_judgment(ref: str) -> Case:
 def delegated() -> Case:
     case = decided_judgment("BA-DEL")
     case.notify(at(2025, 3, 5), OFFICER)
-    case.delegate_out("HP-KV03", "seat_elsewhere", "35/QĐ-CCTHADS", at(2025, 3, 7), HEAD)
+    case.delegate_out("HP-KV03", "seat_elsewhere", "35/QĐ-CCTHADS", at(2025, 3, 7), HEAD,
+                      revocation_decision_no="36/QĐ-CCTHADS")
     return case
 
 
@@ -205,7 +207,47 @@ def taken_in_kind() -> Case:
     return case
 
 
+def law_of_issue_7() -> Case:
+    """A late request accepted by the head; notices to the parties; a claim partly terminated and a
+    part delegated; new information, the creditor told after two checks, the head's continuation."""
+    case = Case.receive_request(UNIT, "DON-LATE", "in_person", at(2025, 3, 3), CLERK,
+                                **{**JUDGMENT, "judgment_effective_on": date(2019, 1, 15)})
+    case.accept_late_request("objective_obstacle", "Người yêu cầu điều trị dài ngày tại bệnh viện", at(2025, 3, 4), HEAD)
+    case.decide_enforcement("50/QĐ-CCTHADS", "on_request", at(2025, 3, 5), HEAD)
+    case.add_party(BANK, "creditor", "credit_institution", at(2025, 3, 5, 10), CLERK, bank_code="VCB")
+    case.add_claim_item(DEBT, "credit_debt", 100_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.add_claim_item(FEE, "other", 20_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.add_claim_item(OTHER, "other", 3_000_000, BANK, at(2025, 3, 5, 11), CLERK)
+    case.notify(at(2025, 3, 6), OFFICER)
+    case.start_verification(at(2025, 3, 20), OFFICER)
+    case.record_verification("without_conditions", at(2025, 3, 21), HEAD, ground="no_income_or_assets",
+                             decision_no="51/QĐ-CCTHADS")
+    case.record_notice_to_parties("51/QĐ-CCTHADS", date(2025, 3, 24), at(2025, 3, 24), CLERK)
+    case.reverify(False, at(2025, 9, 1), OFFICER)
+    case.reverify(False, at(2026, 2, 2), OFFICER)
+    case.record_creditor_notice(date(2026, 2, 3), at(2026, 2, 3), CLERK)
+    case.record_new_information(date(2026, 2, 9), at(2026, 2, 10), OFFICER)
+    case.continue_from_no_condition("52/QĐ-CCTHADS", at(2026, 2, 12), HEAD)
+    case.terminate_in_part(DEBT, 30_000_000, "creditor_waiver_or_parties_agreement", "53/QĐ-CCTHADS",
+                           at(2026, 2, 13), HEAD)
+    case.delegate_in_part("HP-KV03", "assets_elsewhere", "54/QĐ-CCTHADS", "55/QĐ-CCTHADS", [FEE],
+                          at(2026, 2, 16), HEAD)
+    case.revoke_in_part([OTHER], "material_error", "56/QĐ-CCTHADS", at(2026, 2, 17), HEAD)
+    case.collect_money(DEBT, 70_000_000, "deduction", "KT-2026-1", at(2026, 3, 2), ACCOUNTANT)
+    case.deposit_unclaimed_money(DEBT, 70_000_000, "STK-VCB-0042", at(2026, 4, 1), ACCOUNTANT)
+    case.complete(at(2026, 4, 2), HEAD)
+    return case
+
+
+def received_by_delegation() -> Case:
+    case = Case.receive_delegation(UNIT, "UT-2025-7", at(2025, 3, 10), CLERK, from_unit_id="HP-KV03",
+                                   delegation_decision_no="35/QĐ-CCTHADS", basis="ex_officio", **JUDGMENT)
+    case.decide_enforcement("60/QĐ-THADS", "ex_officio", at(2025, 3, 12), HEAD)
+    return case
+
+
 SCENARIOS: dict[str, Callable[[], Case]] = {
+    "law_of_issue_7": law_of_issue_7, "received_by_delegation": received_by_delegation,
     "full_lifecycle": full_lifecycle, "no_condition_then_pauses": no_condition_then_pauses,
     "delegated": delegated, "revoked": revoked, "refused": refused,
     "separate_register": separate_register, "returned": returned, "taken_in_kind": taken_in_kind,
@@ -326,9 +368,9 @@ def test_the_relay_needs_nothing_but_the_stored_event():
 
 
 def test_a_request_opens_the_case_with_its_filing_date_and_the_judgment_enforced():
-    opened = only("full_lifecycle", c.CaseOpened)[0]
+    opened = only("full_lifecycle", c.CaseOpenedV2)[0]
 
-    assert opened.payload == c.CaseOpenedPayload(
+    assert opened.payload == c.CaseOpenedV2Payload(
         origin="request_received", channel="online", received_on=date(2025, 3, 1),
         judgment_number="125/2024/KDTM-ST", issuing_court="Tòa án nhân dân khu vực 1 - Hà Nội",
         judgment_effective_on=date(2025, 1, 15), provisional_measure=False)
@@ -336,7 +378,7 @@ def test_a_request_opens_the_case_with_its_filing_date_and_the_judgment_enforced
 
 
 def test_a_judgment_opens_the_case_on_the_day_it_arrived_with_its_matter():
-    opened = only("no_condition_then_pauses", c.CaseOpened)[0]
+    opened = only("no_condition_then_pauses", c.CaseOpenedV2)[0]
 
     assert (opened.payload.origin, opened.payload.channel) == ("judgment_received", "in_person")
     assert opened.payload.received_on == date(2024, 3, 4)
@@ -353,7 +395,7 @@ def test_a_deputy_head_signs_as_head_an_accountant_as_clerk_an_inspector_as_audi
 
 def test_uuid_ids_travel_unchanged_and_other_ids_get_a_stable_derived_uuid():
     items = {env.payload.claim_item_id for env in only("full_lifecycle", c.ClaimItemAdded)}
-    case_id = only("no_condition_then_pauses", c.CaseOpened)[0].case_id
+    case_id = only("no_condition_then_pauses", c.CaseOpenedV2)[0].case_id
     legacy = only("no_condition_then_pauses", c.ClaimItemAdded)[0].payload
 
     assert items == {UUID(DEBT), UUID(FEE)}
@@ -400,7 +442,7 @@ def test_the_seizure_names_a_derived_asset_its_kind_and_the_claim_items():
 
 def test_money_in_says_its_channel_and_whether_it_went_straight_to_the_creditor():
     collected = [(env.payload.channel, env.payload.amount_vnd, env.payload.direct_to_creditor)
-                 for env in only("full_lifecycle", c.MoneyCollected)]
+                 for env in only("full_lifecycle", c.MoneyCollectedV2)]
 
     assert collected == [("voluntary", 1_000_000, False), ("voluntary", 2_000_000, True),
                          ("auction_proceeds", 80_000_000, False), ("paid_to_bank", 10_000_000, True),
@@ -410,7 +452,7 @@ def test_money_in_says_its_channel_and_whether_it_went_straight_to_the_creditor(
 def test_money_booked_from_an_upstream_message_is_caused_by_it():
     case = full_lifecycle()
     by_channel = {env.payload.channel: env for env in map(lambda e: t.to_contract(e, 1), case.collect_events())
-                  if isinstance(env, c.MoneyCollected)}
+                  if isinstance(env, c.MoneyCollectedV2)}
 
     assert by_channel["auction_proceeds"].causation_id == proceeds(case, 80_000_000).event_id
     assert by_channel["paid_to_bank"].causation_id == repayment(case, 10_000_000).event_id
@@ -427,7 +469,7 @@ def test_money_out_goes_to_the_creditor_or_to_the_state_budget():
 
 def test_a_ground_the_contract_does_not_name_is_other_with_the_domain_ground_in_the_legal_basis():
     postponed = only("no_condition_then_pauses", c.CasePostponed)[0].payload
-    revoked_ = only("revoked", c.CaseRevoked)[0].payload
+    revoked_ = only("revoked", c.CaseRevokedV2)[0].payload
 
     assert postponed.ground == "other" and postponed.legal_basis.endswith("transfer_of_obligation_blocked")
     assert postponed.postponed_until == date(2025, 4, 10)
@@ -437,18 +479,18 @@ def test_a_ground_the_contract_does_not_name_is_other_with_the_domain_ground_in_
 def test_pauses_and_exits_are_published_with_their_decisions():
     kinds = [(type(env).__name__, getattr(env.payload, "ground", None) or getattr(env.payload, "resumed_from", None))
              for env in published("no_condition_then_pauses")
-             if isinstance(env, (c.CasePostponed, c.CaseContinued, c.CaseSuspended, c.CaseTerminated))]
+             if isinstance(env, (c.CasePostponed, c.CaseContinued, c.CaseSuspended, c.CaseTerminatedV2))]
 
     assert kinds == [("CasePostponed", "other"), ("CaseContinued", "postponed"),
                      ("CaseSuspended", "cassation_or_retrial_protest"), ("CaseContinued", "suspended"),
-                     ("CaseTerminated", "maintenance_beneficiary_ended")]
+                     ("CaseTerminatedV2", "ward_died_or_came_of_age")]   # Art. 50(1)(h), v2
 
 
 def test_delegation_names_the_receiving_office_while_every_event_keeps_the_case_office():
     messages = published("delegated")
     delegation = messages[-1]
 
-    assert isinstance(delegation, c.CaseDelegated)
+    assert isinstance(delegation, c.CaseDelegatedV2)
     assert (delegation.payload.to_unit, delegation.payload.ground) == ("HP-KV03", "residence_elsewhere")
     assert {env.unit for env in messages} == {UNIT}
 
@@ -532,7 +574,7 @@ def test_the_relay_publishes_on_the_case_topic_keyed_by_case_id_with_type_header
     # Then it goes to thads.intake.case, keyed by the case, and decodes to the contract
     assert out is not None
     assert (out.topic, out.key) == (INTAKE_CASE, str(case.id).encode())
-    assert out.headers == [("event_type", b"intake.CaseOpened.v1"), ("source", b"intake")]
+    assert out.headers == [("event_type", b"intake.CaseOpened.v2"), ("source", b"intake")]
     assert decode(out.topic, out.value) == t.to_contract(opened, 7)
 
 
@@ -633,9 +675,35 @@ def test_an_auction_outcome_records_nothing_on_the_case(outcome):
     assert t.outcome_effect(sold.model_copy(update={"payload": payload})) is None
 
 
-def test_an_asset_taken_in_kind_stays_internal_and_the_case_it_settles_is_published_completed():
+def test_an_asset_taken_in_kind_is_published_as_value_collected_in_kind_and_the_case_completed():
+    """Contract v2: channel in_kind carries the value, so money completed counts it (domain.md §2)."""
     pairs = translated("taken_in_kind")
-    kinds = [(type(e).__name__, env) for e, env in pairs]
-    assert ("AssetTakenInKind", None) in kinds
-    assert isinstance(pairs[-1][1], c.CaseCompleted)
-    assert not [env for _, env in pairs if isinstance(env, c.MoneyCollected)]  # no money was collected
+    [in_kind] = [env for _, env in pairs if isinstance(env, c.MoneyCollectedV2)]
+    assert (in_kind.payload.channel, in_kind.payload.amount_vnd, in_kind.payload.direct_to_creditor,
+            in_kind.payload.receipt_number) == ("in_kind", 900_000_000, True, "BB-GIAO-41")
+    assert isinstance(pairs[-1][1], c.CaseCompleted) and pairs[-1][1].payload.basis == "fully_performed"
+
+
+def test_the_law_of_issue_7_is_published_in_contract_v2():
+    envs = published("law_of_issue_7")
+    decided = next(e for e in envs if isinstance(e, c.EnforcementDecidedV2))
+    assert decided.payload.amount_to_enforce_vnd is None          # the items came after the decision
+    reduced = next(e for e in envs if isinstance(e, c.ClaimReduced))
+    assert (reduced.payload.reason, reduced.payload.amount_vnd, reduced.payload.ground) == (
+        "partly_terminated", 30_000_000, "creditor_waived_or_parties_agreed")
+    assert "50(1)(c),(d)" in reduced.payload.legal_basis
+    part = next(e for e in envs if isinstance(e, c.CaseDelegatedV2))
+    assert (part.payload.scope, part.payload.amount_vnd, part.payload.revocation_decision_number) == (
+        "part", 20_000_000, "55/QĐ-CCTHADS")
+    continued = [e for e in envs if isinstance(e, c.VerificationRecorded) and e.payload.decision_number][-1]
+    assert (continued.payload.result, continued.payload.decision_number) == ("with_conditions", "52/QĐ-CCTHADS")
+    revoked = next(e for e in envs if isinstance(e, c.CaseRevokedV2))
+    assert (revoked.payload.scope, revoked.payload.amount_vnd, revoked.payload.claim_item_ids) == (
+        "part", 3_000_000, (UUID(OTHER),))
+    deposited = next(e for e in envs if isinstance(e, c.UnclaimedMoneyDeposited))
+    assert (deposited.payload.amount_vnd, deposited.payload.deposit_reference) == (70_000_000, "STK-VCB-0042")
+    assert envs[-1].payload.basis == "unclaimed_money_deposited"      # the completion basis that goes with it
+    opened = only("received_by_delegation", c.CaseOpenedV2)[0]
+    assert (opened.payload.origin, opened.payload.delegated_from_unit) == ("received_by_delegation", "HP-KV03")
+    assert only("separate_register", c.CaseMovedToSeparateRegister)[0].payload.legal_basis
+    assert only("returned", c.RequestReturned)[0].payload.returned_on == date(2028, 8, 1)

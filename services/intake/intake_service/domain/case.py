@@ -1,646 +1,126 @@
-"""Intake: a Case is one enforcement decision (1 QĐTHA = 1 việc), from the judgment or request
-received to its end. Invariants: the status moves only along the Luật THADS state machine
-(TRANSITIONS); business time `at` never runs backwards; money paid out never exceeds money held
-nor breaks the Art. 47 payment order; parties are ids only, personal data lives elsewhere.
+"""The case aggregate: a Case is one enforcement decision (1 QĐTHA = 1 việc), from the judgment
+or request received to its end. Invariants: the status moves only along the Luật THADS state
+machine (transitions.TRANSITIONS); business time `at` never runs backwards; money paid out never
+exceeds money held nor breaks the Art. 47 payment order (money.py); parties are ids only, personal
+data lives elsewhere. Snapshots of it: snapshots.py.
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.domain import Snapshot as LibrarySnapshot
-from eventsourcing.utils import get_topic, resolve_topic
 
 from intake_service.calendar_vn import add_months, is_working_day
 from intake_service.deadlines import (
-    L2008,
     LAW_2025_IN_FORCE,
-    UNVERIFIED_2025,
     Step,
     deadline_for,
     due_date,
     legal_reference,
     separate_register_rule,
 )
-
-VN_TZ = timezone(timedelta(hours=7), "ICT")
-FEE_RATE_PERCENT = 3  # [GK] TT 216/2016/TT-BTC: 3 % of the value the creditor receives
-FEE_CAP_VND = 850_000_000  # [GK] cap per request
-MAX_VND = 2**53 - 1  # what every JSON reader can carry exactly (the public contracts cap money here)
-LIMITATION_YEARS = 5  # thời hiệu yêu cầu thi hành án (Art. 30(1))
-
-
-def limitation_basis(on: date) -> str:
-    """Art. 30 of the 2008 law; from 1/7/2026 the 2025 law's article is not verified yet."""
-    return f"Art. 30 {L2008}" if on < LAW_2025_IN_FORCE else f"Art. 30 {L2008} {UNVERIFIED_2025}"
-
-
-# ---------------------------------------------------------------- vocabulary
-
-
-class Status(StrEnum):
-    JUDGMENT_RECEIVED = "JUDGMENT_RECEIVED"
-    REQUEST_RECEIVED = "REQUEST_RECEIVED"
-    REJECTED = "REJECTED"
-    DECIDED = "DECIDED"
-    VOLUNTARY = "VOLUNTARY"
-    VERIFYING = "VERIFYING"
-    ENFORCING = "ENFORCING"
-    NO_CONDITION = "NO_CONDITION"
-    SEPARATE_REGISTER = "SEPARATE_REGISTER"
-    POSTPONED = "POSTPONED"
-    SUSPENDED = "SUSPENDED"
-    MONEY_HELD = "MONEY_HELD"
-    COMPLETED = "COMPLETED"
-    TERMINATED = "TERMINATED"
-    DELEGATED_OUT = "DELEGATED_OUT"
-    REVOKED = "REVOKED"
-    RETURNED = "RETURNED"  # 2026: on-request case sent back to the requester (ND 152/2026 Art. 22)
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.JUDGMENT_RECEIVED: "Đã nhận bản án, quyết định",
-    Status.REQUEST_RECEIVED: "Đã nhận yêu cầu thi hành án",
-    Status.REJECTED: "Từ chối yêu cầu thi hành án",
-    Status.DECIDED: "Đã ra quyết định thi hành án",
-    Status.VOLUNTARY: "Trong thời hạn tự nguyện thi hành án",
-    Status.VERIFYING: "Đang xác minh điều kiện thi hành án",
-    Status.ENFORCING: "Đang tổ chức thi hành án",
-    Status.NO_CONDITION: "Chưa có điều kiện thi hành án",
-    Status.SEPARATE_REGISTER: "Chuyển sổ theo dõi riêng",
-    Status.POSTPONED: "Hoãn thi hành án",
-    Status.SUSPENDED: "Tạm đình chỉ thi hành án",
-    Status.MONEY_HELD: "Đã thu tiền, chờ chi trả",
-    Status.COMPLETED: "Thi hành xong",
-    Status.TERMINATED: "Đình chỉ thi hành án",
-    Status.DELEGATED_OUT: "Ủy thác thi hành án",
-    Status.REVOKED: "Thu hồi quyết định thi hành án",
-    Status.RETURNED: "Gửi lại yêu cầu thi hành án",
-}
-
-
-class Origin(StrEnum):
-    JUDGMENT = "judgment"
-    REQUEST = "request"
-
-
-class Basis(StrEnum):
-    EX_OFFICIO = "ex_officio"
-    ON_REQUEST = "on_request"
-
-
-class Matter(StrEnum):
-    ORDINARY = "ordinary"
-    PROVISIONAL_MEASURE = "provisional_measure"  # BPKCTT: decide and verify immediately
-    BANKRUPTCY = "bankruptcy"
-
-
-class Channel(StrEnum):
-    IN_PERSON = "in_person"
-    POST = "post"
-    ONLINE = "online"
-
-
-class Role(StrEnum):
-    HEAD = "head"
-    DEPUTY_HEAD = "deputy_head"
-    OFFICER = "officer"
-    CLERK = "clerk"
-    ACCOUNTANT = "accountant"
-    INSPECTOR = "inspector"
-    SYSTEM = "system"
-
-
-class PartyRole(StrEnum):
-    CREDITOR = "creditor"
-    DEBTOR = "debtor"
-    RELATED = "related"
-
-
-class PartyKind(StrEnum):
-    INDIVIDUAL = "individual"
-    ORGANISATION = "organisation"
-    CREDIT_INSTITUTION = "credit_institution"
-    STATE = "state"
-
-
-class ClaimKind(StrEnum):
-    MAINTENANCE = "maintenance"
-    WAGES_LIFE_COMPENSATION = "wages_life_compensation"
-    COURT_FEE = "court_fee"
-    CREDIT_DEBT = "credit_debt"
-    FINE = "fine"
-    CONFISCATION = "confiscation"
-    RETURN_OF_ASSETS = "return_of_assets"
-    OTHER = "other"
-
-
-CLAIM_KIND_LABELS: dict[ClaimKind, str] = {
-    ClaimKind.MAINTENANCE: "Tiền cấp dưỡng",
-    ClaimKind.WAGES_LIFE_COMPENSATION: (
-        "Tiền lương, tiền công, trợ cấp; bồi thường thiệt hại về tính mạng, sức khỏe, tinh thần"
-    ),
-    ClaimKind.COURT_FEE: "Án phí, lệ phí Tòa án",
-    ClaimKind.CREDIT_DEBT: "Khoản nợ tổ chức tín dụng",
-    ClaimKind.FINE: "Tiền phạt",
-    ClaimKind.CONFISCATION: "Tịch thu sung quỹ nhà nước",
-    ClaimKind.RETURN_OF_ASSETS: "Trả lại tiền, tài sản",
-    ClaimKind.OTHER: "Khoản phải thi hành án khác",
-}
-
-# Art. 47(1): 1 maintenance, wages, life/health compensation; 2 court fees; 3 everything else.
-PAYMENT_RANK: dict[ClaimKind, int] = {
-    ClaimKind.MAINTENANCE: 1,
-    ClaimKind.WAGES_LIFE_COMPENSATION: 1,
-    ClaimKind.COURT_FEE: 2,
-}
-FEE_EXEMPT_KINDS = frozenset({ClaimKind.MAINTENANCE, ClaimKind.WAGES_LIFE_COMPENSATION})  # [GK]
-
-
-def payment_rank(kind: ClaimKind | str) -> int:
-    return PAYMENT_RANK.get(ClaimKind(kind), 3)
-
-
-class CollectionChannel(StrEnum):
-    VOLUNTARY = "voluntary"
-    DEDUCTION = "deduction"
-    AUCTION_PROCEEDS = "auction_proceeds"
-    PAID_TO_BANK = "paid_to_bank"  # the debtor repaid the bank creditor directly
-
-
-class VerificationOutcome(StrEnum):
-    WITH_CONDITIONS = "with_conditions"
-    WITHOUT_CONDITIONS = "without_conditions"
-
-
-class RefusalGround(StrEnum):  # Art. 31(5)
-    NO_RIGHT_TO_REQUEST = "no_right_to_request"
-    NOT_COMPETENT = "not_competent"
-    LIMITATION_EXPIRED = "limitation_expired"
-
-
-class NoConditionGround(StrEnum):  # Art. 44a(1)
-    NO_INCOME_OR_ASSETS = "no_income_or_assets"
-    SPECIFIC_ITEM_LOST = "specific_item_lost"
-    ADDRESS_UNKNOWN = "address_unknown"
-
-
-class PostponementGround(StrEnum):  # Art. 48
-    DEBTOR_ILL_OR_INCAPACITATED = "debtor_ill_or_incapacitated"
-    ADDRESS_UNKNOWN = "address_unknown"
-    PARTIES_AGREE = "parties_agree"
-    ASSET_IN_COURT_DISPUTE = "asset_in_court_dispute"
-    MORTGAGED_ASSET_INSUFFICIENT = "mortgaged_asset_insufficient"
-    AWAITING_COURT_EXPLANATION = "awaiting_court_explanation"
-    RECIPIENT_ABSENT = "recipient_absent"
-    TRANSFER_OF_OBLIGATION_BLOCKED = "transfer_of_obligation_blocked"
-    UNSOLD_ASSET_REFUSED = "unsold_asset_refused"
-    PROTEST_HOLDER_REQUEST = "protest_holder_request"
-
-
-class SuspensionGround(StrEnum):  # Art. 49
-    CASSATION_OR_RETRIAL_PROTEST = "cassation_or_retrial_protest"
-    BANKRUPTCY_PETITION_ACCEPTED = "bankruptcy_petition_accepted"
-
-
-class TerminationGround(StrEnum):  # Art. 50(1)
-    DEBTOR_DIED_WITHOUT_ESTATE = "debtor_died_without_estate"
-    CREDITOR_DIED_WITHOUT_HEIR = "creditor_died_without_heir"
-    CREDITOR_WAIVER_OR_PARTIES_AGREEMENT = "creditor_waiver_or_parties_agreement"
-    JUDGMENT_ANNULLED = "judgment_annulled"
-    ORGANISATION_DISSOLVED = "organisation_dissolved"
-    EXEMPTION_GRANTED = "exemption_granted"
-    BANKRUPTCY_OPENED = "bankruptcy_opened"
-    CHILD_DIED_OR_OF_AGE = "child_died_or_of_age"
-
-
-class DelegationGround(StrEnum):  # Art. 55(1)
-    ASSETS_ELSEWHERE = "assets_elsewhere"
-    RESIDENCE_OR_WORK_ELSEWHERE = "residence_or_work_elsewhere"
-    SEAT_ELSEWHERE = "seat_elsewhere"
-    SECURED_ASSET_ELSEWHERE = "secured_asset_elsewhere"
-
-
-class RevocationGround(StrEnum):  # Art. 37(1); Art. 57(1)(a) for a later delegation
-    ISSUED_WITHOUT_COMPETENCE = "issued_without_competence"
-    MATERIAL_ERROR = "material_error"
-    BASIS_CEASED = "basis_ceased"
-    TRANSFER_OF_OBLIGATION = "transfer_of_obligation"
-    DELEGATION = "delegation"
-
-
-class SecurityMeasure(StrEnum):  # Art. 66
-    ACCOUNT_FREEZE = "account_freeze"
-    ASSET_HOLD = "asset_hold"
-    REGISTRATION_BLOCK = "registration_block"
-
-
-class CoerciveMeasure(StrEnum):  # Art. 71; seizure has its own command (order_seizure)
-    DEDUCTION_FROM_ACCOUNT = "deduction_from_account"
-    DEDUCTION_FROM_INCOME = "deduction_from_income"
-    COMPULSORY_EXPLOITATION = "compulsory_exploitation"
-    FORCED_HANDOVER = "forced_handover"
-    ORDER_TO_ACT = "order_to_act"
-
-
-class AssetKind(StrEnum):  # what was seized (kê biên): auctions value and register them differently
-    MOVABLE = "movable"
-    REAL_ESTATE = "real_estate"
-
-
-# Field operations may not run 22:00–06:00 or on days off (Art. 46(2)); deductions are bank-side.
-FIELD_MEASURES = frozenset({CoerciveMeasure.COMPULSORY_EXPLOITATION, CoerciveMeasure.FORCED_HANDOVER,
-                            CoerciveMeasure.ORDER_TO_ACT})
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: str
-    role: Role
-
-    def __post_init__(self) -> None:
-        _token(self.id, "actor id", 128)
-
-
-# ---------------------------------------------------------------- errors
-
-
-class IntakeError(Exception):
-    """Base of every refused command in the intake bounded context."""
-
-
-class InvalidTransitionError(IntakeError):
-    def __init__(self, rule: str, from_status: Status, command: str) -> None:
-        self.rule, self.from_status, self.command = rule, from_status, command
-        super().__init__(f"{command} is not allowed in status {from_status}: {rule}")
-
-
-class ActorNotPermittedError(IntakeError): ...
-class BackdatedEventError(IntakeError): ...
-class NaiveDatetimeError(IntakeError): ...
-class InvalidValueError(IntakeError): ...
-class MissingGroundError(IntakeError): ...
-class InvalidGroundError(IntakeError): ...
-class NotPositiveAmountError(IntakeError): ...
-class UnknownPartyError(IntakeError): ...
-class DuplicatePartyError(IntakeError): ...
-class InvalidPartyError(IntakeError): ...
-class UnknownClaimItemError(IntakeError): ...
-class DuplicateClaimItemError(IntakeError): ...
-class UnknownDecisionError(IntakeError): ...
-class DuplicateDecisionError(IntakeError): ...
-class ProcuracyCopyAlreadyRecordedError(IntakeError): ...
-class BasisMismatchError(IntakeError): ...
-class OfficerAlreadyAssignedError(IntakeError): ...
-class OfficerNotAssignedError(IntakeError): ...
-class VoluntaryPeriodRunningError(IntakeError): ...
-class NothingOutstandingError(IntakeError): ...
-class SeparateRegisterNotDueError(IntakeError): ...
-class RuleNotInForceError(IntakeError): ...
-class ReturnNotApplicableError(IntakeError): ...
-class ForbiddenCoercionTimeError(IntakeError): ...
-class AmountExceedsOutstandingError(IntakeError): ...
-class ConflictingSourceRefError(IntakeError): ...
-class InvalidChannelError(IntakeError): ...
-class InsufficientMoneyHeldError(IntakeError): ...
-class OutstandingClaimsError(IntakeError): ...
-class FeeNotApplicableError(IntakeError): ...
-class NothingToChargeError(IntakeError): ...
-class CertificateRequestPendingError(IntakeError): ...
-class NoCertificateRequestError(IntakeError): ...
-class DeadlineNotPassedError(IntakeError): ...
-class LimitationExpiredError(IntakeError): ...
-
-
-class PaymentOrderViolationError(IntakeError):
-    def __init__(self, rule: str, message: str) -> None:
-        self.rule = rule
-        super().__init__(message)
-
-
-# ---------------------------------------------------------------- transition table
-
-PRE_DECISION = frozenset({Status.JUDGMENT_RECEIVED, Status.REQUEST_RECEIVED})
-ACTIVE = frozenset({Status.DECIDED, Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING,
-                    Status.NO_CONDITION, Status.POSTPONED, Status.MONEY_HELD})
-TERMINAL = frozenset({Status.REJECTED, Status.COMPLETED, Status.TERMINATED, Status.DELEGATED_OUT,
-                      Status.REVOKED, Status.RETURNED})
-OPEN = frozenset(Status) - TERMINAL
-DECIDED_ONWARD = frozenset(Status) - PRE_DECISION - {Status.REJECTED}
-# From the notice of the QĐTHA until the case ends, whatever stage it is at: VOLUNTARY, VERIFYING,
-# ENFORCING, NO_CONDITION, SEPARATE_REGISTER, POSTPONED, SUSPENDED, MONEY_HELD.
-AFTER_NOTICE = OPEN - PRE_DECISION - {Status.DECIDED}
-
-LEADERS = frozenset({Role.HEAD, Role.DEPUTY_HEAD})
-INTAKE_STAFF = LEADERS | {Role.CLERK, Role.OFFICER, Role.SYSTEM}
-MONEY_STAFF = frozenset({Role.OFFICER, Role.ACCOUNTANT})
-
-
-@dataclass(frozen=True)
-class Transition:
-    allowed_from: frozenset[Status]
-    rule: str
-    topic: str
-    roles: frozenset[Role]
-
-
-def _t(allowed: frozenset[Status] | set[Status], rule: str, topic: str, roles: frozenset[Role]) -> Transition:
-    return Transition(frozenset(allowed), rule, topic, roles)
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "refuse_request": _t({Status.REQUEST_RECEIVED}, "only a received request can be refused",
-                         "refusal", LEADERS),
-    "decide_enforcement": _t(PRE_DECISION, "a QĐTHA is issued on a received judgment or request",
-                             "decision", LEADERS),
-    "add_party": _t(OPEN, "parties are added to an open case", "decision", INTAKE_STAFF),
-    "add_claim_item": _t(PRE_DECISION | {Status.DECIDED},
-                         "claim items are fixed before the debtor is notified", "decision", INTAKE_STAFF),
-    "assign_officer": _t(OPEN - PRE_DECISION, "an officer is assigned to a decided case",
-                         "assignment", LEADERS),
-    "reassign_officer": _t(OPEN - PRE_DECISION, "an officer is reassigned on a decided case",
-                           "assignment", LEADERS),
-    "record_procuracy_copy": _t(DECIDED_ONWARD, "every decision goes to the procuracy",
-                                "procuracy_copy", INTAKE_STAFF),
-    "notify": _t({Status.DECIDED}, "notice of the QĐTHA starts the voluntary period",
-                 "voluntary", frozenset({Role.OFFICER, Role.CLERK})),
-    "record_voluntary_payment": _t({Status.VOLUNTARY}, "voluntary payment within the voluntary period",
-                                   "voluntary", MONEY_STAFF),
-    "start_verification": _t({Status.VOLUNTARY}, "verification follows an unpaid voluntary period",
-                             "verification", frozenset({Role.OFFICER})),
-    "record_verification": _t({Status.VERIFYING}, "a verification result needs a verification",
-                              "verification", LEADERS | {Role.OFFICER}),
-    "reverify": _t({Status.NO_CONDITION, Status.SEPARATE_REGISTER},
-                   "re-verification applies to a debtor without conditions", "reverification",
-                   frozenset({Role.OFFICER})),
-    "move_to_separate_register": _t({Status.NO_CONDITION},
-                                    "only a no-condition case moves to the separate register",
-                                    "separate_register", LEADERS),
-    "return_request": _t({Status.NO_CONDITION}, "only a no-condition case is sent back",
-                         "return_request", LEADERS),
-    "apply_security_measure": _t({Status.VOLUNTARY, Status.VERIFYING, Status.ENFORCING, Status.MONEY_HELD},
-                                 "security measures need a decided, unpaused case", "security_measure",
-                                 frozenset({Role.OFFICER})),
-    "apply_coercive_measure": _t({Status.ENFORCING, Status.MONEY_HELD},
-                                 "coercion needs a debtor with conditions after the voluntary period",
-                                 "coercion", frozenset({Role.OFFICER})),
-    "order_seizure": _t({Status.ENFORCING, Status.MONEY_HELD},
-                        "seizure needs a debtor with conditions after the voluntary period",
-                        "coercion", frozenset({Role.OFFICER})),
-    # collect_money: which statuses accept money depends on how it arrived (COLLECTION_RULES).
-    "collect_money_paid_to_bank": _t(
-        AFTER_NOTICE,
-        "a debtor's repayment straight to the bank creditor is a fact, never held by the agency: it is booked "
-        "at any stage from the notice until the case ends, also while postponed, suspended, without conditions "
-        "or in the separate register, and reduces what is owed without changing the status (partial "
-        "performance, certified under Art. 53) [GK: domain.md is silent on repayments to the creditor]",
-        "completion", MONEY_STAFF | {Role.SYSTEM}),
-    "collect_money_pooled": _t(
-        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
-        "auction proceeds and deductions come from a sale or deduction made while enforcing; they are held by "
-        "the agency and booked also when they arrive after the case was postponed (while enforcing) or "
-        "suspended, and paid out once it continues (10 days from collection, Art. 47(5)) "
-        "[GK: booking while paused]",
-        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
-    "collect_money_voluntary": _t(
-        {Status.ENFORCING, Status.MONEY_HELD},
-        "money the debtor pays to the agency after the voluntary period is booked while enforcing "
-        "(within the voluntary period: record_voluntary_payment)",
-        "payment_order", MONEY_STAFF | {Role.SYSTEM}),
-    "record_asset_taken_in_kind": _t(
-        {Status.ENFORCING, Status.MONEY_HELD, Status.POSTPONED, Status.SUSPENDED},
-        "from the 2nd price cut the creditor may take the seized asset against the debt (Art. 104 Luật THADS "
-        "2008): performance in kind, never held by the agency; booked where auction proceeds are, also when the "
-        "taking is recorded after the case was postponed or suspended [GK: booking while paused]",
-        "coercion", LEADERS | {Role.OFFICER, Role.SYSTEM}),
-    "disburse": _t({Status.VOLUNTARY, Status.MONEY_HELD}, "money is paid out only while it is held",
-                   "payment_order", MONEY_STAFF),
-    "charge_enforcement_fee": _t({Status.VOLUNTARY, Status.ENFORCING, Status.MONEY_HELD},
-                                 "the fee is charged on money paid out", "fee", MONEY_STAFF),
-    "postpone": _t({Status.ENFORCING, Status.NO_CONDITION}, "postponement pauses enforcement",
-                   "postponement", LEADERS),
-    "continue_after_postponement": _t({Status.POSTPONED}, "only a postponed case continues",
-                                      "postponement", LEADERS),
-    "suspend": _t({Status.ENFORCING}, "suspension interrupts enforcement", "suspension", LEADERS),
-    "continue_after_suspension": _t({Status.SUSPENDED}, "only a suspended case continues",
-                                    "suspension", LEADERS),
-    "terminate": _t(ACTIVE | {Status.SUSPENDED}, "termination ends an active case", "termination", LEADERS),
-    "delegate_out": _t(ACTIVE - {Status.MONEY_HELD}, "delegation hands over an active case with no money held",
-                       "delegation", LEADERS),
-    "revoke": _t(ACTIVE | {Status.SUSPENDED}, "a QĐTHA in force can be revoked", "revocation", LEADERS),
-    "complete": _t(AFTER_NOTICE,
-                   "completion follows payment in full; a case whose every claim item is performed ends at "
-                   "whatever stage it is, e.g. fully repaid to the bank while without conditions or paused "
-                   "[GK: Art. 52(1) 'đương nhiên kết thúc'; domain.md is silent on paused cases]",
-                   "completion", LEADERS | {Role.OFFICER}),
-    "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
-                                      "completion", INTAKE_STAFF),
-    "issue_certificate": _t(DECIDED_ONWARD, "results are certified for a decided case", "completion", LEADERS),
-    "record_deadline_missed": _t(frozenset(Status), "a missed deadline can always be recorded",
-                                 "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
-}
-CREATION_ROLES = INTAKE_STAFF
-
-# The TRANSITIONS rule that decides where collect_money accepts money of each channel.
-COLLECTION_RULES: dict[CollectionChannel, str] = {
-    CollectionChannel.PAID_TO_BANK: "collect_money_paid_to_bank",
-    CollectionChannel.AUCTION_PROCEEDS: "collect_money_pooled",
-    CollectionChannel.DEDUCTION: "collect_money_pooled",
-    CollectionChannel.VOLUNTARY: "collect_money_voluntary",
-}
-
-
-# ---------------------------------------------------------------- read models of the aggregate
-
-
-@dataclass
-class Party:
-    id: str
-    role: PartyRole
-    kind: PartyKind
-    bank_code: str | None
-
-
-@dataclass
-class ClaimItem:
-    id: str
-    kind: ClaimKind
-    amount_vnd: int
-    creditor_party_id: str
-    secured: bool
-    ex_officio: bool
-    collected_vnd: int = 0  # all money received for the item, including direct payments and assets in kind
-    direct_vnd: int = 0  # performed straight to the creditor (repaid to the bank, asset taken in kind), never held
-    collateral_vnd: int = 0  # auction proceeds of the item's own collateral (secured items)
-    paid_out_vnd: int = 0  # disbursed by the agency
-    fee_base_vnd: int = 0
-    fee_vnd: int = 0
-
-    @property
-    def rank(self) -> int:
-        return payment_rank(self.kind)
-
-    @property
-    def disbursed_vnd(self) -> int:
-        return self.paid_out_vnd + self.direct_vnd
-
-    @property
-    def outstanding_vnd(self) -> int:
-        return self.amount_vnd - self.disbursed_vnd
-
-    @property
-    def settled(self) -> bool:
-        return self.disbursed_vnd == self.amount_vnd
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind.value, "label": CLAIM_KIND_LABELS[self.kind],
-                "rank": self.rank, "amount_vnd": self.amount_vnd, "creditor_party_id": self.creditor_party_id,
-                "secured": self.secured, "ex_officio": self.ex_officio, "collected_vnd": self.collected_vnd,
-                "disbursed_vnd": self.disbursed_vnd, "outstanding_vnd": self.outstanding_vnd,
-                "settled": self.settled, "fee_vnd": self.fee_vnd}
-
-
-@dataclass
-class Decision:
-    number: str
-    kind: str
-    issued_on: date
-    copy_sent_on: date | None = None
-
-
-@dataclass
-class Collection:
-    source_ref: str
-    claim_item_id: str
-    amount_vnd: int
-    channel: CollectionChannel
-    on: date
-    pooled: bool  # False when paid straight to the creditor
-
-
-@dataclass
-class InKindTaking:
-    """A seized asset the creditor took against a claim item at an agreed value (Art. 104)."""
-    source_ref: str
-    claim_item_id: str
-    value_vnd: int
-    on: date
-
-
-def legal_allocation(items: list[ClaimItem], general_pool_vnd: int) -> dict[str, int]:
-    """Cumulative legal share of every item in the money that passed through the agency.
-
-    Collateral proceeds go first to the judgment's court fees, then to the secured item
-    (Art. 47(3)); the rest, with the general pool, by rank (Art. 47(1)), pro rata within a
-    rank (Art. 47(2)(a)). Integer đồng: largest remainder, ties by item order.
-    """
-    need = {i.id: i.amount_vnd - i.direct_vnd for i in items}
-    alloc = {i.id: 0 for i in items}
-    pool = general_pool_vnd
-
-    def give(item_id: str, available: int) -> int:
-        take = min(available, need[item_id] - alloc[item_id])
-        alloc[item_id] += take
-        return available - take
-
-    for secured in (i for i in items if i.secured and i.collateral_vnd):
-        left = secured.collateral_vnd
-        for fee in (i for i in items if i.kind is ClaimKind.COURT_FEE):
-            left = give(fee.id, left)
-        pool += give(secured.id, left)
-    for rank in (1, 2, 3):
-        wants = {i.id: need[i.id] - alloc[i.id] for i in items if i.rank == rank and need[i.id] > alloc[i.id]}
-        total = sum(wants.values())
-        if pool >= total:
-            for item_id, want in wants.items():
-                alloc[item_id] += want
-            pool -= total
-            continue
-        shares = {k: pool * w // total for k, w in wants.items()}
-        left = pool - sum(shares.values())
-        by_remainder = sorted(wants, key=lambda k: -(pool * wants[k] % total))
-        for k in by_remainder[:left]:
-            shares[k] += 1
-        for k, s in shares.items():
-            alloc[k] += s
-        break
-    return alloc
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-def _from_iso(s: str | None) -> date | None:
-    return date.fromisoformat(s) if s else None
-
-
-def business_date(at: datetime) -> date:
-    return at.astimezone(VN_TZ).date()
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _parse(enum_cls: type[E], value: Any, what: str) -> E:
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidValueError(f"{what} {value!r} is not one of: {allowed}") from None
-
-
-def _ground(enum_cls: type[E], value: Any, topic: str, on: date) -> E:
-    basis = legal_reference(topic, on)
-    if value is None or value == "":
-        raise MissingGroundError(f"a ground is required ({basis})")
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidGroundError(f"ground {value!r} is not a ground of {basis}: {allowed}") from None
-
-
-def _positive(amount_vnd: int) -> None:
-    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
-        raise NotPositiveAmountError(f"amount_vnd must be a positive integer of đồng, got {amount_vnd!r}")
-    if amount_vnd > MAX_VND:
-        raise InvalidValueError(f"amount_vnd {amount_vnd} exceeds {MAX_VND} đồng")
-
-
-# Values that leave the service in every public event are checked here, at the command, so that
-# every recorded event can be published: an event the relay cannot translate would stop it.
-BANK_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
-
-
-def _token(value: Any, what: str, max_len: int) -> str:
-    """An id that travels in messages and keys: 1..max_len characters, no whitespace."""
-    if not isinstance(value, str) or not 0 < len(value) <= max_len or any(c.isspace() for c in value):
-        raise InvalidValueError(f"{what} must be 1 to {max_len} characters without spaces, got {value!r}")
-    return value
-
-
-def _office_code(value: Any, what: str = "unit id") -> str:
-    if "." in _token(value, what, 64):
-        raise InvalidValueError(f"{what} {value!r} may not contain dots (it ends up in topic names)")
-    return value
-
-
-def _text(value: Any, what: str, max_len: int) -> str:
-    """Document numbers (max 64), court names and descriptions (max 2000)."""
-    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-        raise InvalidValueError(f"{what} is required, at most {max_len} characters, got {value!r}")
-    return value
-
-
-# ---------------------------------------------------------------- the aggregate
+from intake_service.domain.errors import (
+    vn_date,
+    vn_money,
+    ActorNotPermittedError,
+    AmountExceedsOutstandingError,
+    BackdatedEventError,
+    BasisMismatchError,
+    CertificateRequestPendingError,
+    ConflictingSourceRefError,
+    DeadlineNotPassedError,
+    DuplicateClaimItemError,
+    DuplicateDecisionError,
+    DuplicatePartyError,
+    FeeNotApplicableError,
+    ForbiddenCoercionTimeError,
+    InsufficientMoneyHeldError,
+    InvalidChannelError,
+    InvalidGroundError,
+    InvalidPartyError,
+    InvalidTransitionError,
+    InvalidValueError,
+    LimitationExpiredError,
+    NaiveDatetimeError,
+    NoCertificateRequestError,
+    NothingOutstandingError,
+    NothingToChargeError,
+    OfficerAlreadyAssignedError,
+    OfficerNotAssignedError,
+    OutstandingClaimsError,
+    PaymentOrderViolationError,
+    ProcuracyCopyAlreadyRecordedError,
+    ReturnNotApplicableError,
+    RuleNotInForceError,
+    SeparateRegisterNotDueError,
+    UnknownClaimItemError,
+    UnknownDecisionError,
+    UnknownPartyError,
+    VoluntaryPeriodRunningError,
+    MoneyHeldError,
+    ReasonsRequiredError,
+    MissingGroundError,
+)
+from intake_service.domain.fees import FEE_EXEMPT_KINDS, fee_due
+from intake_service.domain.limitation import LIMITATION_YEARS, limitation_basis
+from intake_service.domain.money import legal_allocation
+from intake_service.domain.snapshots import CaseSnapshot, case_from_snapshot_state, snapshot_state
+from intake_service.domain.records import ClaimItem, Collection, Decision, InKindTaking, Party
+from intake_service.domain.transitions import (
+    COLLECTION_RULES,
+    COMMAND_LABELS_VI,
+    CREATION_ROLES,
+    LEADERS,
+    ROLE_LABELS_VI,
+    TRANSITIONS,
+)
+from intake_service.domain.values import (
+    BANK_CODE,
+    _from_iso,
+    _ground,
+    _iso,
+    _member,
+    _office_code,
+    _parse,
+    _positive,
+    _text,
+    _token,
+    _value,
+    business_date,
+)
+from intake_service.domain.vocabulary import (
+    Actor,
+    AssetKind,
+    Basis,
+    Channel,
+    ClaimKind,
+    CoerciveMeasure,
+    CollectionChannel,
+    DelegationGround,
+    FIELD_MEASURES,
+    Matter,
+    NoConditionGround,
+    Origin,
+    PartyKind,
+    PartyRole,
+    PostponementGround,
+    RefusalGround,
+    RevocationGround,
+    Role,
+    STATUS_LABELS,
+    SecurityMeasure,
+    Status,
+    SuspensionGround,
+    TerminationGround,
+    VN_TZ,
+    VerificationOutcome,
+    LateRequestGround,
+    PARTIAL_TERMINATION_GROUNDS,
+    ReductionKind,
+)
 
 
 class Case(Aggregate):
@@ -688,6 +168,31 @@ class Case(Aggregate):
             aggregate.status = Status.REQUEST_RECEIVED
             aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
 
+    class DelegationReceived(Aggregate.Created):
+        """A case received from another office by delegation (Art. 57 as amended 2022): registered
+        here, origin "delegation"; this office issues its own QĐTHA within 5 WD."""
+        unit_id: str
+        intake_ref: str
+        matter: str
+        from_unit_id: str
+        delegation_decision_no: str
+        basis: str
+        judgment_number: str
+        issuing_court: str
+        judgment_effective_on: str | None
+        at: datetime
+        actor_id: str
+        actor_role: str
+
+        def apply(self, aggregate: Case) -> None:
+            aggregate.origin = Origin.DELEGATION
+            aggregate.matter = Matter(self.matter)
+            aggregate.channel = Channel.POST
+            aggregate.status = Status.JUDGMENT_RECEIVED
+            aggregate.delegated_from = self.from_unit_id
+            aggregate.delegation_basis = Basis(self.basis)
+            aggregate._record_judgment(self.judgment_number, self.issuing_court, self.judgment_effective_on)
+
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
         kwargs.setdefault("unit_id", self.unit_id)  # the office never changes, not even on delegation
         super().trigger_event(event_class, **kwargs)
@@ -732,6 +237,14 @@ class Case(Aggregate):
         self.timeline: list[tuple[Step, date, date]] = []
         self.missed: set[tuple[str, str]] = set()
         self.taken_in_kind: dict[str, InKindTaking] = {}  # by source_ref; value in collected/direct_vnd
+        # layout 3 (issue 7): the law's missing decisions and deadlines
+        self.late_request: dict[str, str] | None = None  # the head's acceptance of a late request (Art. 30(3))
+        self.registered_on: date | None = None  # moved to the separate register or request returned
+        self.new_information_on: date | None = None  # new information on a debtor without conditions
+        self.conditions_found_on: date | None = None  # a re-verification found conditions (head decides)
+        self.creditor_notified_on: date | None = None  # written notice to the creditor after 2 checks
+        self.delegated_from: str | None = None  # office that delegated the case here
+        self.delegation_basis: Basis | None = None  # the basis of the case at the delegating office
 
     # -- identity and creation
 
@@ -770,6 +283,27 @@ class Case(Aggregate):
                            issuing_court=issuing_court, judgment_effective_on=_iso(judgment_effective_on),
                            at=at, actor_id=actor.id, actor_role=actor.role.value)
 
+    @classmethod
+    def receive_delegation(cls, unit_id: str, intake_ref: str, at: datetime, actor: Actor, *,
+                           from_unit_id: str, delegation_decision_no: str, basis: Basis | str,
+                           judgment_number: str, issuing_court: str, judgment_effective_on: date | None = None,
+                           matter: Matter | str = Matter.ORDINARY) -> Case:
+        """A case delegated here by another office (ủy thác, Art. 57 as amended 2022): registered with
+        origin "delegation"; this office must issue its own QĐTHA within 5 WD (same basis)."""
+        cls._check_creation(unit_id, at, actor, judgment_number, issuing_court)
+        matter = _parse(Matter, matter, "matter")
+        basis = _parse(Basis, basis, "basis")
+        _office_code(from_unit_id, "delegating unit id")
+        if from_unit_id == unit_id:
+            raise InvalidValueError("a case is received by delegation from another THADS unit")
+        _text(delegation_decision_no, "delegation decision number", 64)
+        return cls._create(cls.DelegationReceived, id=cls.create_id(unit_id, Origin.DELEGATION, intake_ref),
+                           unit_id=unit_id, intake_ref=intake_ref, matter=matter.value, from_unit_id=from_unit_id,
+                           delegation_decision_no=delegation_decision_no, basis=basis.value,
+                           judgment_number=judgment_number, issuing_court=issuing_court,
+                           judgment_effective_on=_iso(judgment_effective_on), at=at,
+                           actor_id=actor.id, actor_role=actor.role.value)
+
     @staticmethod
     def _check_creation(unit_id: str, at: datetime, actor: Actor, judgment_number: str,
                         issuing_court: str) -> None:
@@ -789,16 +323,34 @@ class Case(Aggregate):
         rule_name: the TRANSITIONS entry, when it is not named like the command (collect_money)."""
         t = TRANSITIONS[rule_name or command]
         if self.status not in t.allowed_from:
-            raise InvalidTransitionError(self._rule_text(rule_name or command, at, command), self.status, command)
+            raise self._transition_error(rule_name or command, at, command)
         if actor.role not in t.roles:
             raise ActorNotPermittedError(
-                f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}")
+                f"{command} needs one of {sorted(r.value for r in t.roles)}, not {actor.role.value}",
+                rule=f"role.{rule_name or command}", legal_basis=self._basis_of(t.topic, at),
+                message_vi=f"Vai trò «{ROLE_LABELS_VI.get(actor.role, actor.role.value)}» không có thẩm quyền "
+                           f"{COMMAND_LABELS_VI.get(rule_name or command, command)}; cần: "
+                           f"{', '.join(ROLE_LABELS_VI.get(r, r.value) for r in sorted(t.roles))}.")
         if at.tzinfo is None or at.utcoffset() is None:
             raise NaiveDatetimeError("business time `at` must be timezone-aware")
         if at < self.last_at:
             raise BackdatedEventError(
                 f"{command} at {at.isoformat()} is dated before the step it follows ({self.last_at.isoformat()})")
         return business_date(at)
+
+    def _basis_of(self, topic: str, at: datetime) -> str:
+        on = business_date(at) if at.tzinfo is not None else self.received_on
+        return legal_reference(topic, on)
+
+    def _transition_error(self, rule_name: str, at: datetime, command: str, why: str = "",
+                          why_vi: str = "") -> InvalidTransitionError:
+        """The command is not allowed now: its TRANSITIONS rule, legal basis and a Vietnamese sentence."""
+        t = TRANSITIONS[rule_name]
+        text = self._rule_text(rule_name, at, command) + (f"; {why}" if why else "")
+        message_vi = (f"Không thể {COMMAND_LABELS_VI.get(rule_name, command)} khi việc thi hành án đang ở "
+                      f"trạng thái «{STATUS_LABELS[self.status]}»" + (f": {why_vi}" if why_vi else "") + ".")
+        return InvalidTransitionError(text, self.status, command, rule_name=rule_name,
+                                      legal_basis=self._basis_of(t.topic, at), message_vi=message_vi)
 
     def _rule_text(self, rule_name: str, at: datetime, command: str) -> str:
         """The rule with its legal basis, named when the command has several (collect_money)."""
@@ -848,7 +400,10 @@ class Case(Aggregate):
             raise InvalidGroundError(
                 f"the limitation period has not expired: the request was filed on {self.filed_on}, the 5 years "
                 f"from the judgment's effect on {self.judgment_effective_on} run until {expires} "
-                f"({limitation_basis(day)})")
+                f"({limitation_basis(day)})", rule="limitation.not_expired", legal_basis=limitation_basis(day),
+                message_vi=f"Chưa hết thời hiệu yêu cầu thi hành án: đơn nộp ngày {vn_date(self.filed_on)}, "
+                           f"thời hiệu 5 năm kể từ ngày bản án có hiệu lực ({vn_date(self.judgment_effective_on)}) "
+                           f"kéo dài đến ngày {vn_date(expires)}.")
         self._request_refused(ground=ground.value, at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("RequestRefused")
@@ -859,19 +414,27 @@ class Case(Aggregate):
     def decide_enforcement(self, decision_no: str, basis: Basis | str, at: datetime, actor: Actor) -> None:
         day = self._guard("decide_enforcement", at, actor)
         basis = _parse(Basis, basis, "basis")
-        expected = Basis.EX_OFFICIO if self.origin is Origin.JUDGMENT else Basis.ON_REQUEST
+        expected = {Origin.JUDGMENT: Basis.EX_OFFICIO, Origin.REQUEST: Basis.ON_REQUEST}.get(
+            self.origin, self.delegation_basis or Basis.EX_OFFICIO)
         if basis is not expected:
             raise BasisMismatchError(f"a case received as a {self.origin.value} is decided {expected.value} "
-                                     f"({legal_reference('decision', day)})")
-        if self.limitation_expired:
+                                     f"({legal_reference('decision', day)})",
+                                     legal_basis=legal_reference('decision', day))
+        if self.limitation_expired and self.late_request is None:
             raise LimitationExpiredError(
                 f"the request was filed on {self.filed_on}, after the limitation period ended on "
-                f"{self.limitation_expires_on} (5 years from the judgment's effect on {self.judgment_effective_on}, "
-                f"{limitation_basis(day)}); it can only be refused (ground limitation_expired, "
-                f"{legal_reference('refusal', day)})")
+                f"{self.limitation_expires_on} (5 years from the judgment's effect or the items' due dates, "
+                f"{limitation_basis(day)}); it is refused (ground limitation_expired, "
+                f"{legal_reference('refusal', day)}), unless the head accepts it for force majeure or an "
+                f"objective obstacle (accept_late_request, {legal_reference('late_request', day)})",
+                legal_basis=limitation_basis(day),
+                message_vi=f"Đơn yêu cầu nộp ngày {vn_date(self.filed_on)}, sau khi hết thời hiệu ngày "
+                           f"{vn_date(self.limitation_expires_on)}: phải từ chối, trừ khi Thủ trưởng chấp nhận đơn "
+                           f"quá hạn do sự kiện bất khả kháng hoặc trở ngại khách quan (có lý do).")
         self._new_decision(decision_no)
+        amount = sum(i.to_enforce_vnd for i in self.items.values()) or None   # the amount on the decision
         self._enforcement_decided(decision_no=decision_no, basis=basis.value, at=at,
-                                  actor_id=actor.id, actor_role=actor.role.value)
+                                  actor_id=actor.id, actor_role=actor.role.value, amount_to_enforce_vnd=amount)
 
     @property
     def limitation_expires_on(self) -> date | None:
@@ -887,15 +450,53 @@ class Case(Aggregate):
         Civil Code Art. 148) [GK]; a last day that is a weekend or holiday rolls forward to the next
         working day (Civil Code Art. 148(5)) [GK: general law applied to THADS periods, as for every
         other deadline here].
-        Not modelled: a judgment that fixes a later due date, or instalments (each runs from its own
-        due date, Art. 30(1)), and time lost to force majeure or an objective obstacle the requester
-        proves (Art. 30(3)) — for those the period ends later than computed here. Periods of
+        Claim items with their own due date (instalments, maintenance) run their own 5 years
+        (item_limitation_expires_on); the request is in time while any of them is. Time lost to force
+        majeure or an objective obstacle (Art. 30(3)) is not computed: the head accepts such a late
+        request with reasons (accept_late_request). Periods of
         postponement and suspension (Art. 30(2)) only exist once a case was decided, so they never
         move the limitation of a request being received.
         """
-        if self.origin is not Origin.REQUEST or self.judgment_effective_on is None:
+        if self.origin is not Origin.REQUEST:
             return None
-        return add_months(self.judgment_effective_on, 12 * LIMITATION_YEARS)
+        ends = [self.item_limitation_expires_on(i) for i in self.items.values() if i.due_on is not None]
+        if self.judgment_effective_on is not None:
+            ends.append(add_months(self.judgment_effective_on, 12 * LIMITATION_YEARS))
+        return max((e for e in ends if e is not None), default=None)
+
+    def item_limitation_expires_on(self, item: ClaimItem) -> date | None:
+        """An item with its own due date (an instalment, a maintenance payment) has its own 5 years
+        from that date (Art. 30(1)); otherwise the judgment's."""
+        start = item.due_on or self.judgment_effective_on
+        if self.origin is not Origin.REQUEST or start is None:
+            return None
+        return add_months(start, 12 * LIMITATION_YEARS)
+
+    def accept_late_request(self, ground: LateRequestGround | str, reasons: str, at: datetime,
+                            actor: Actor) -> None:
+        """The head accepts a request filed after the limitation period because force majeure or an
+        objective obstacle stopped the requester, with reasons (Art. 30(3); ND 62/2015 Art. 4):
+        limitation is not a hard block. Only for a request that is late."""
+        day = self._guard("accept_late_request", at, actor)
+        ground = _ground(LateRequestGround, ground, "late_request", day)
+        if not isinstance(reasons, str) or not reasons.strip():
+            raise ReasonsRequiredError("the head's acceptance of a late request states its reasons",
+                                       legal_basis=legal_reference("late_request", day),
+                                       message_vi="Phải nêu lý do chấp nhận đơn yêu cầu quá hạn.")
+        _text(reasons, "reasons", 2000)
+        if not self.limitation_expired:
+            raise InvalidValueError(
+                f"the request is not late (limitation until {self.limitation_expires_on})",
+                rule="limitation.not_expired", legal_basis=limitation_basis(day),
+                message_vi=f"Đơn yêu cầu còn trong thời hiệu (đến ngày {vn_date(self.limitation_expires_on)}); "
+                           f"không cần chấp nhận đơn quá hạn.")
+        self._late_request_accepted(ground=ground.value, reasons=reasons, at=at, actor_id=actor.id,
+                                    actor_role=actor.role.value)
+
+    @event("LateRequestAccepted")
+    def _late_request_accepted(self, ground: str, reasons: str, at: datetime, actor_id: str,
+                               actor_role: str) -> None:
+        self.late_request = {"ground": ground, "reasons": reasons, "on": self._stamp(at).isoformat()}
 
     @property
     def limitation_expired(self) -> bool:
@@ -905,7 +506,7 @@ class Case(Aggregate):
 
     @event("EnforcementDecided")
     def _enforcement_decided(self, decision_no: str, basis: str, at: datetime, actor_id: str,
-                             actor_role: str) -> None:
+                             actor_role: str, amount_to_enforce_vnd: int | None = None) -> None:
         self.basis = Basis(basis)
         self.decided_on = self._move(Status.DECIDED, at)
         self._decision(decision_no, "enforcement", self.decided_on)
@@ -931,8 +532,11 @@ class Case(Aggregate):
 
     def add_claim_item(self, claim_item_id: str, kind: ClaimKind | str, amount_vnd: int,
                        creditor_party_id: str, at: datetime, actor: Actor, secured: bool = False,
-                       ex_officio: bool = False) -> None:
-        self._guard("add_claim_item", at, actor)
+                       ex_officio: bool = False, due_on: date | None = None) -> None:
+        """`due_on`: the item's own due date (an instalment, a maintenance payment), from which its
+        own 5-year limitation runs (Art. 30(1)); an item already time-barred when the request was
+        filed is refused unless the head accepted the late request."""
+        day = self._guard("add_claim_item", at, actor)
         kind = _parse(ClaimKind, kind, "claim kind")
         _positive(amount_vnd)
         if claim_item_id in self.items:
@@ -940,15 +544,27 @@ class Case(Aggregate):
         party = self.parties.get(creditor_party_id)
         if party is None or party.role is not PartyRole.CREDITOR:
             raise UnknownPartyError(f"{creditor_party_id!r} is not a creditor of this case")
+        if due_on is not None:
+            probe = ClaimItem(claim_item_id, kind, amount_vnd, creditor_party_id, secured, ex_officio, due_on=due_on)
+            expires = self.item_limitation_expires_on(probe)
+            if expires is not None and self.filed_on is not None and self.filed_on > expires \
+                    and self.late_request is None:
+                raise LimitationExpiredError(
+                    f"claim item {claim_item_id} fell due on {due_on}; its 5 years ended on {expires}, before the "
+                    f"request was filed on {self.filed_on} ({limitation_basis(day)})",
+                    legal_basis=limitation_basis(day),
+                    message_vi=f"Khoản {claim_item_id} đến hạn ngày {vn_date(due_on)} đã hết thời hiệu ngày "
+                               f"{vn_date(expires)}, trước ngày nộp đơn {vn_date(self.filed_on)}.")
         self._claim_item_added(claim_item_id=claim_item_id, kind=kind.value, amount_vnd=amount_vnd,
                                creditor_party_id=creditor_party_id, secured=secured, ex_officio=ex_officio,
-                               at=at, actor_id=actor.id, actor_role=actor.role.value)
+                               at=at, actor_id=actor.id, actor_role=actor.role.value, due_on=_iso(due_on))
 
     @event("ClaimItemAdded")
     def _claim_item_added(self, claim_item_id: str, kind: str, amount_vnd: int, creditor_party_id: str,
-                          secured: bool, ex_officio: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+                          secured: bool, ex_officio: bool, at: datetime, actor_id: str, actor_role: str,
+                          due_on: str | None = None) -> None:
         self.items[claim_item_id] = ClaimItem(claim_item_id, ClaimKind(kind), amount_vnd, creditor_party_id,
-                                              secured, ex_officio)
+                                              secured, ex_officio, due_on=_from_iso(due_on))
         self._stamp(at)
 
     def assign_officer(self, officer_id: str, at: datetime, actor: Actor) -> None:
@@ -1001,6 +617,30 @@ class Case(Aggregate):
         self.decisions[decision_no].copy_sent_on = date.fromisoformat(sent_on)
         self._stamp(at)
 
+    def record_notice_to_parties(self, decision_no: str, sent_on: date, at: datetime, actor: Actor) -> None:
+        """Every decision is notified to the parties within 3 WD of its issue (Art. 39(2)); the
+        notice of the QĐTHA itself is `notify`."""
+        day = self._guard("record_notice_to_parties", at, actor)
+        decision = self.decisions.get(decision_no)
+        if decision is None:
+            raise UnknownDecisionError(f"decision {decision_no!r} was not issued on this case")
+        if decision.parties_notified_on is not None:
+            raise InvalidValueError(f"the notice of {decision_no} was sent on {decision.parties_notified_on}",
+                                    rule="notice_to_parties.already_recorded",
+                                    message_vi=f"Việc thông báo quyết định {decision_no} đã được ghi nhận.")
+        if sent_on < decision.issued_on:
+            raise BackdatedEventError(f"a notice cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
+        if sent_on > day:
+            raise InvalidValueError(f"sent_on {sent_on} is after the recording date {day}")
+        self._notice_to_parties_recorded(decision_no=decision_no, sent_on=sent_on.isoformat(), at=at,
+                                         actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("NoticeToPartiesRecorded")
+    def _notice_to_parties_recorded(self, decision_no: str, sent_on: str, at: datetime, actor_id: str,
+                                    actor_role: str) -> None:
+        self.decisions[decision_no].parties_notified_on = date.fromisoformat(sent_on)
+        self._stamp(at)
+
     # -- voluntary period and verification
 
     def notify(self, at: datetime, actor: Actor) -> None:
@@ -1011,6 +651,9 @@ class Case(Aggregate):
     @event("DebtorNotified")
     def _debtor_notified(self, at: datetime, actor_id: str, actor_role: str) -> None:
         self.notified_on = self._move(Status.VOLUNTARY, at)
+        for d in self.decisions.values():  # the notice of the QĐTHA is its notice to the parties (Art. 39(2))
+            if d.kind == "enforcement" and d.parties_notified_on is None:
+                d.parties_notified_on = self.notified_on
 
     @property
     def voluntary_period_ends_on(self) -> date | None:
@@ -1037,7 +680,10 @@ class Case(Aggregate):
         ends = self.voluntary_period_ends_on
         if self.matter is not Matter.PROVISIONAL_MEASURE and ends is not None and day <= ends:
             raise VoluntaryPeriodRunningError(
-                f"the voluntary period runs until {ends} ({legal_reference('voluntary', day)})")
+                f"the voluntary period runs until {ends} ({legal_reference('voluntary', day)})",
+                legal_basis=legal_reference('voluntary', day),
+                message_vi=f"Thời hạn tự nguyện thi hành án còn đến hết ngày {vn_date(ends)}; chưa được "
+                           f"tiến hành xác minh điều kiện thi hành án.")
         if self.items and self.uncollected_vnd == 0:
             raise NothingOutstandingError("every claim item is paid; complete the case instead")
         self._verification_started(at=at, actor_id=actor.id, actor_role=actor.role.value)
@@ -1055,14 +701,18 @@ class Case(Aggregate):
         outcome = _parse(VerificationOutcome, outcome, "verification outcome")
         if outcome is VerificationOutcome.WITH_CONDITIONS:
             if actor.role is not Role.OFFICER:
-                raise ActorNotPermittedError("the verification minutes are the officer's (Art. 44(4))")
+                raise ActorNotPermittedError("the verification minutes are the officer's (Art. 44(4))",
+                                             rule="verification.officer_only", legal_basis="Art. 44(4) Luật THADS 2008",
+                                             message_vi="Biên bản xác minh do Chấp hành viên lập.")
             self._verification_recorded(outcome=outcome.value, ground=None, decision_no=None, known_on=None,
                                         long_reverification=False, at=at, actor_id=actor.id,
                                         actor_role=actor.role.value)
             return
         if actor.role not in LEADERS:
             raise ActorNotPermittedError(
-                f"the no-condition decision is the head's ({legal_reference('no_condition', day)})")
+                f"the no-condition decision is the head's ({legal_reference('no_condition', day)})",
+                rule="no_condition.head_decides", legal_basis=legal_reference('no_condition', day),
+                message_vi="Quyết định về việc chưa có điều kiện thi hành án do Thủ trưởng cơ quan thi hành án ban hành.")
         ground = _ground(NoConditionGround, ground, "no_condition", day)
         self._new_decision(decision_no or "")
         long_ = imprisoned_two_years_or_more or ground is NoConditionGround.ADDRESS_UNKNOWN
@@ -1085,21 +735,97 @@ class Case(Aggregate):
 
     def reverify(self, found_conditions: bool, at: datetime, actor: Actor,
                  imprisoned_two_years_or_more: bool | None = None) -> None:
-        """Periodic check of a debtor without conditions (Art. 44(2)); conditions found → ENFORCING."""
+        """Periodic check of a debtor without conditions (Art. 44(2)). Conditions found are recorded
+        (ConditionsFound) but the case stays without conditions until the head's continuation decision
+        (continue_from_no_condition, Art. 44(2); ND 62/2015 Art. 9(4)): the officer alone cannot
+        leave NO_CONDITION."""
         self._guard("reverify", at, actor)
         long_ = self.long_reverification if imprisoned_two_years_or_more is None else (
             imprisoned_two_years_or_more or self.ground == NoConditionGround.ADDRESS_UNKNOWN)
-        self._reverified(found_conditions=found_conditions, long_reverification=long_, at=at,
+        if found_conditions:
+            self._conditions_found(long_reverification=long_, at=at, actor_id=actor.id, actor_role=actor.role.value)
+            return
+        self._reverified(found_conditions=False, long_reverification=long_, at=at,
                          actor_id=actor.id, actor_role=actor.role.value)
+
+    def _count_check(self, at: datetime) -> None:
+        """A re-verification of a debtor without conditions: the periodic check, and the verification
+        that new information asked for."""
+        day = business_date(at)
+        if self.status is Status.NO_CONDITION:
+            previous = self.checks[-1] if self.checks else self.no_condition_on
+            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
+            self.checks.append(day)
+            self.timeline.append((step, previous or day, day))
+        if self.new_information_on is not None:
+            self.timeline.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, day))
+            self.new_information_on = None
+
+    @event("ConditionsFound")
+    def _conditions_found(self, long_reverification: bool, at: datetime, actor_id: str, actor_role: str) -> None:
+        self._count_check(at)
+        self.long_reverification = long_reverification
+        self.conditions_found_on = self._stamp(at)
+
+    def record_new_information(self, received_on: date, at: datetime, actor: Actor) -> None:
+        """New information on the debtor's conditions: it is verified within 10 days (Art. 44(2);
+        ND 62/2015 Art. 9(4)); the next re-verification meets that deadline."""
+        day = self._guard("record_new_information", at, actor)
+        if received_on > day:
+            raise InvalidValueError(f"received_on {received_on} is after the recording date {day}")
+        self._new_information_recorded(received_on=received_on.isoformat(), at=at, actor_id=actor.id,
+                                       actor_role=actor.role.value)
+
+    @event("NewInformationRecorded")
+    def _new_information_recorded(self, received_on: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        if self.new_information_on is None:
+            self.new_information_on = date.fromisoformat(received_on)
+        self._stamp(at)
+
+    def record_creditor_notice(self, sent_on: date, at: datetime, actor: Actor) -> None:
+        """After two re-verifications without result the creditor is told in writing (Art. 44(2))."""
+        day = self._guard("record_creditor_notice", at, actor)
+        if len(self.checks) < 2:
+            raise InvalidValueError(
+                f"the creditor is told after two re-verifications; {len(self.checks)} so far",
+                rule="creditor_notice.before_two_checks", legal_basis=legal_reference("reverification", day),
+                message_vi=f"Chỉ thông báo cho người được thi hành án sau hai lần xác minh; mới có "
+                           f"{len(self.checks)} lần.")
+        if sent_on > day or sent_on < self.checks[1]:
+            raise InvalidValueError(f"sent_on {sent_on} must lie between the second check ({self.checks[1]}) and {day}")
+        self._creditor_notice_recorded(sent_on=sent_on.isoformat(), at=at, actor_id=actor.id,
+                                       actor_role=actor.role.value)
+
+    @event("CreditorNoticeRecorded")
+    def _creditor_notice_recorded(self, sent_on: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.creditor_notified_on = date.fromisoformat(sent_on)
+        self._stamp(at)
+
+    def continue_from_no_condition(self, decision_no: str, at: datetime, actor: Actor) -> None:
+        """The head's continuation decision (QĐ tiếp tục thi hành án) for a debtor without conditions
+        whose conditions were found or on new information: back to ENFORCING. It is a decision: its
+        copy goes to the procuracy within 3 WD and its notice to the parties (Art. 44(2); ND 62/2015
+        Art. 9(4))."""
+        self._guard("continue_from_no_condition", at, actor)
+        self._new_decision(decision_no)
+        self._continued_from_no_condition(decision_no=decision_no, at=at, actor_id=actor.id,
+                                          actor_role=actor.role.value)
+
+    @event("ContinuedFromNoCondition")
+    def _continued_from_no_condition(self, decision_no: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        day = business_date(at)
+        if self.new_information_on is not None:
+            self.timeline.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, day))
+            self.new_information_on = None
+        self.conditions_found_on = None
+        self._decision(decision_no, "continuation", self._move(Status.ENFORCING, at))
 
     @event("Reverified")
     def _reverified(self, found_conditions: bool, long_reverification: bool, at: datetime, actor_id: str,
                     actor_role: str) -> None:
-        if self.status is Status.NO_CONDITION:
-            previous = self.checks[-1] if self.checks else self.no_condition_on
-            step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
-            self.checks.append(business_date(at))
-            self.timeline.append((step, previous or business_date(at), business_date(at)))
+        # found_conditions=True only in histories recorded before the head's continuation decision was
+        # required (issue 7): those cases moved to ENFORCING at once, and replay the same.
+        self._count_check(at)
         self.long_reverification = long_reverification
         if found_conditions:
             self._move(Status.ENFORCING, at)
@@ -1113,36 +839,59 @@ class Case(Aggregate):
         if day < ready_on or len(self.checks) < rule.min_checks:
             raise SeparateRegisterNotDueError(
                 f"needs {rule.waiting_years} year(s) since the no-condition decision of {since} (until {ready_on}) "
-                f"and ≥ {rule.min_checks} re-verifications (has {len(self.checks)}) ({rule.legal_basis})")
+                f"and ≥ {rule.min_checks} re-verifications (has {len(self.checks)}) ({rule.legal_basis})",
+                legal_basis=rule.legal_basis,
+                message_vi=f"Chưa đủ điều kiện chuyển sổ theo dõi riêng: cần {rule.waiting_years} năm kể từ quyết định "
+                           f"chưa có điều kiện ngày {vn_date(since)} (đến ngày {vn_date(ready_on)}) và ít nhất "
+                           f"{rule.min_checks} lần xác minh lại (mới có {len(self.checks)}).")
 
     def move_to_separate_register(self, at: datetime, actor: Actor) -> None:
         day = self._guard("move_to_separate_register", at, actor)
         if day >= LAW_2025_IN_FORCE and self.basis is Basis.ON_REQUEST:
             raise ReturnNotApplicableError(
                 f"from {LAW_2025_IN_FORCE} an on-request case is sent back, not registered "
-                f"({legal_reference('return_request', day)}); use return_request")
+                f"({legal_reference('return_request', day)}); use return_request",
+                legal_basis=legal_reference('return_request', day))
         self._check_waiting_period(day)
         self._moved_to_separate_register(at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("MovedToSeparateRegister")
     def _moved_to_separate_register(self, at: datetime, actor_id: str, actor_role: str) -> None:
-        self._move(Status.SEPARATE_REGISTER, at)
+        self.registered_on = self._move(Status.SEPARATE_REGISTER, at)
 
     def return_request(self, at: datetime, actor: Actor) -> None:
         """2026: an on-request case without conditions for 2 years goes back to the requester."""
         day = self._guard("return_request", at, actor)
         if day < LAW_2025_IN_FORCE:
             raise RuleNotInForceError(f"returning requests applies from {LAW_2025_IN_FORCE} "
-                                      f"({legal_reference('return_request', day)})")
+                                      f"({legal_reference('return_request', day)})",
+                                      legal_basis=legal_reference('return_request', day),
+                                      message_vi=f"Việc gửi lại yêu cầu thi hành án áp dụng từ ngày "
+                                                 f"{vn_date(LAW_2025_IN_FORCE)}.")
         if self.basis is not Basis.ON_REQUEST:
             raise ReturnNotApplicableError(
-                f"an ex officio case goes to the separate register ({legal_reference('separate_register', day)})")
+                f"an ex officio case goes to the separate register ({legal_reference('separate_register', day)})",
+                legal_basis=legal_reference('separate_register', day))
         self._check_waiting_period(day)
         self._request_returned(at=at, actor_id=actor.id, actor_role=actor.role.value)
 
     @event("RequestReturned")
     def _request_returned(self, at: datetime, actor_id: str, actor_role: str) -> None:
-        self._move(Status.RETURNED, at)
+        self.registered_on = self._move(Status.RETURNED, at)
+
+    def separate_register_due(self) -> date | None:
+        """The day the separate register's conditions are met (waiting time and ≥ 2 checks, ND 62/2015
+        Art. 9(5)); the move is due within 3 WD of it. None while they are not met."""
+        if self.no_condition_on is None:
+            return None
+        on = self.no_condition_on
+        for _ in range(2):  # the rule in force when the waiting time ends (1 or 2 years until 30/6/2026, then 2)
+            rule = separate_register_rule(on, long_case=self.long_reverification)
+            ready_on = add_months(self.no_condition_on, 12 * rule.waiting_years, roll_forward=False)
+            on = max(on, ready_on)
+        if len(self.checks) < rule.min_checks:
+            return None
+        return max(ready_on, self.checks[rule.min_checks - 1])
 
     # -- measures
 
@@ -1166,7 +915,7 @@ class Case(Aggregate):
         if not is_working_day(day) or not 6 <= local.hour < 22:
             raise ForbiddenCoercionTimeError(
                 f"no coercion between 22:00 and 06:00 or on days off; {local.isoformat()} "
-                f"({legal_reference('coercion_time', day)})")
+                f"({legal_reference('coercion_time', day)})", legal_basis=legal_reference('coercion_time', day))
 
     def apply_coercive_measure(self, measure: CoerciveMeasure | str, decision_no: str, at: datetime,
                                actor: Actor) -> None:
@@ -1229,7 +978,7 @@ class Case(Aggregate):
     @property
     def uncollected_vnd(self) -> int:
         """What the debtor still owes on the case; collections are capped by it."""
-        return sum(i.amount_vnd - i.collected_vnd for i in self.items.values())
+        return sum(i.uncollected_vnd for i in self.items.values())
 
     def _check_collectable(self, claim_item_id: str, amount_vnd: int, direct: bool) -> None:
         _positive(amount_vnd)
@@ -1253,13 +1002,12 @@ class Case(Aggregate):
         rule_name = COLLECTION_RULES[channel]
         self._guard("collect_money", at, actor, rule_name)
         if channel is not CollectionChannel.PAID_TO_BANK and self.status is Status.POSTPONED \
-                and self.previous_status is not Status.ENFORCING:
+                and self.previous_status not in (Status.ENFORCING, Status.MONEY_HELD):
             # Nothing was sold or deducted before a postponement of a case without conditions: money
             # held here could never be paid out (no disbursement outside ENFORCING/MONEY_HELD).
-            raise InvalidTransitionError(
-                f"{self._rule_text(rule_name, at, 'collect_money')}; this case was postponed while "
-                f"{self.previous_status}",
-                self.status, "collect_money")
+            raise self._transition_error(
+                rule_name, at, "collect_money", f"this case was postponed while {self.previous_status}",
+                f"việc bị hoãn khi đang ở trạng thái «{STATUS_LABELS[self.previous_status or Status.NO_CONDITION]}»")
         if self._is_redelivery(source_ref, claim_item_id, amount_vnd, channel):
             return
         self._check_collectable(claim_item_id, amount_vnd, channel is CollectionChannel.PAID_TO_BANK)
@@ -1319,7 +1067,9 @@ class Case(Aggregate):
                 f"an asset of {value_vnd} VND taken in kind exceeds the {cap} VND still owed on {claim_item_id} "
                 f"(outstanding {item.outstanding_vnd}, owed on the case {self.uncollected_vnd}); the creditor "
                 f"pays the excess to take it (Art. 104(3) Luật THADS 2008): book only what is owed "
-                f"({legal_reference('coercion', day)})")
+                f"({legal_reference('coercion', day)})", legal_basis=legal_reference('coercion', day),
+                message_vi=f"Giá trị tài sản nhận để trừ vào nghĩa vụ ({vn_money(value_vnd)}) vượt quá số còn phải "
+                           f"thi hành ({vn_money(cap)}); người được thi hành án phải thanh toán phần chênh lệch.")
         self._asset_taken_in_kind(claim_item_id=claim_item_id, value_vnd=value_vnd, source_ref=source_ref,
                                   at=at, actor_id=actor.id, actor_role=actor.role.value)
 
@@ -1355,7 +1105,9 @@ class Case(Aggregate):
         _positive(amount_vnd)
         item = self._item(claim_item_id)
         if amount_vnd > self.held_vnd:
-            raise InsufficientMoneyHeldError(f"{amount_vnd} VND exceeds the {self.held_vnd} VND held")
+            raise InsufficientMoneyHeldError(
+                f"{amount_vnd} VND exceeds the {self.held_vnd} VND held", legal_basis=legal_reference('payment_order', day),
+                message_vi=f"Số tiền chi ({vn_money(amount_vnd)}) vượt quá số tiền đang tạm giữ ({vn_money(self.held_vnd)}).")
         plan = self.payment_plan()
         if amount_vnd > plan[claim_item_id]:
             raise self._order_violation(item, amount_vnd, plan, day)
@@ -1368,16 +1120,23 @@ class Case(Aggregate):
         waiting = [self.items[k] for k, v in plan.items() if v > 0 and k != item.id]
         if any(w.secured and w.collateral_vnd and w.rank >= item.rank for w in waiting):
             topic, why = "secured_first", "proceeds of a collateral go first to its secured creditor"
+            why_vi = "tiền bán tài sản bảo đảm được thanh toán trước cho người nhận bảo đảm"
         elif any(w.rank < item.rank for w in waiting):
-            topic, why = "payment_order", f"rank-{min(w.rank for w in waiting)} claims are paid before rank {item.rank}"
+            first = min(w.rank for w in waiting)
+            topic, why = "payment_order", f"rank-{first} claims are paid before rank {item.rank}"
+            why_vi = f"các khoản thuộc thứ tự {first} được thanh toán trước khoản thuộc thứ tự {item.rank}"
         elif waiting:
             topic, why = "pro_rata", "claims of the same rank share the money pro rata"
+            why_vi = "các khoản cùng thứ tự được thanh toán theo tỷ lệ"
         else:
             topic, why = "payment_order", "the item's legal share of the money held is smaller"
-        rule = legal_reference(topic, day)
+            why_vi = "phần được chia theo luật của khoản này nhỏ hơn"
+        basis = legal_reference(topic, day)
         return PaymentOrderViolationError(
-            rule, f"disbursing {amount_vnd} VND to {item.id} breaks the payment order ({rule}): {why}; "
-                  f"its share now is {plan[item.id]} VND")
+            basis, f"disbursing {amount_vnd} VND to {item.id} breaks the payment order ({basis}): {why}; "
+                   f"its share now is {plan[item.id]} VND", rule=f"payment_order.{topic}",
+            message_vi=f"Chi {vn_money(amount_vnd)} cho khoản {item.id} không đúng thứ tự thanh toán: {why_vi}; "
+                       f"khoản này hiện chỉ được chi {vn_money(plan[item.id])}.")
 
     @event("MoneyDisbursed")
     def _money_disbursed(self, claim_item_id: str, amount_vnd: int, payee_party_id: str, payee_kind: str,
@@ -1386,19 +1145,109 @@ class Case(Aggregate):
         self.disbursements.append((self._stamp(at), amount_vnd))
         self._settle_money_status()
 
+    def revoke_in_part(self, claim_item_ids: list[str], ground: RevocationGround | str, decision_no: str,
+                       at: datetime, actor: Actor) -> None:
+        """Revocation of the QĐTHA in part (Art. 37): what was not yet collected on the named items is no
+        longer to enforce here; the case goes on with the rest (delegation in part: delegate_in_part)."""
+        day = self._guard("revoke_in_part", at, actor)
+        ground = _ground(RevocationGround, ground, "revocation", day)
+        if not claim_item_ids or len(set(claim_item_ids)) != len(claim_item_ids):
+            raise InvalidValueError("a partial revocation names its claim items, each once")
+        items = [self._item(i) for i in claim_item_ids]
+        if len(items) == len(self.items):
+            raise InvalidValueError("every claim item is named: revoke the whole decision (revoke)")
+        if any(i.uncollected_vnd <= 0 for i in items):
+            raise NothingOutstandingError("a claim item named is already collected in full")
+        self._new_decision(decision_no)
+        self._partly_revoked(ground=ground.value, decision_no=decision_no,
+                             claim_items={i.id: i.uncollected_vnd for i in items}, at=at, actor_id=actor.id,
+                             actor_role=actor.role.value)
+
+    @event("PartlyRevoked")
+    def _partly_revoked(self, ground: str, decision_no: str, claim_items: dict[str, int], at: datetime, actor_id: str,
+                        actor_role: str) -> None:
+        for item_id, amount in claim_items.items():
+            self.items[item_id].reduced_vnd += amount
+        self._decision(decision_no, "revocation_in_part", self._stamp(at))
+        self._settle_money_status()
+
+    def deposit_unclaimed_money(self, claim_item_id: str, amount_vnd: int, deposit_reference: str, at: datetime,
+                                actor: Actor) -> None:
+        """Money held for a creditor who does not come for it: after the notice and 15 days it is
+        deposited in a bank in the creditor's name (ND 62/2015 Art. 49). It leaves the agency like a
+        payment (in the legal order, Art. 47) and counts as performed ("thi hành xong")."""
+        day = self._guard("deposit_unclaimed_money", at, actor)
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        _text(deposit_reference, "deposit reference", 64)
+        if amount_vnd > self.held_vnd:
+            raise InsufficientMoneyHeldError(
+                f"{amount_vnd} VND exceeds the {self.held_vnd} VND held",
+                legal_basis=legal_reference("unclaimed_money", day),
+                message_vi=f"Số tiền gửi ({vn_money(amount_vnd)}) vượt quá số tiền đang tạm giữ "
+                           f"({vn_money(self.held_vnd)}).")
+        plan = self.payment_plan()
+        if amount_vnd > plan[claim_item_id]:
+            raise self._order_violation(item, amount_vnd, plan, day)
+        self._unclaimed_money_deposited(claim_item_id=claim_item_id, amount_vnd=amount_vnd,
+                                        deposit_reference=deposit_reference, at=at, actor_id=actor.id,
+                                        actor_role=actor.role.value)
+
+    @event("UnclaimedMoneyDeposited")
+    def _unclaimed_money_deposited(self, claim_item_id: str, amount_vnd: int, deposit_reference: str, at: datetime,
+                                   actor_id: str, actor_role: str) -> None:
+        item = self.items[claim_item_id]
+        item.paid_out_vnd += amount_vnd
+        item.deposited_vnd += amount_vnd
+        self.disbursements.append((self._stamp(at), amount_vnd))
+        self._settle_money_status()
+
     def charge_enforcement_fee(self, claim_item_id: str, at: datetime, actor: Actor) -> None:
-        """Fee paid by the creditor: 3 % of what it received since the last charge, capped [GK]."""
+        """The creditor's fee on what it received so far (TT 216/2016/TT-BTC, fees.py): the tiered fee
+        on the running total, less what was already charged (Art. 5(2)); exemptions in fee_parts."""
         day = self._guard("charge_enforcement_fee", at, actor)
         item = self._item(claim_item_id)
         if item.ex_officio or item.kind in FEE_EXEMPT_KINDS:
             raise FeeNotApplicableError(f"no fee on {item.kind.value} items or ex officio items "
-                                        f"({legal_reference('fee', day)})")
-        base = item.disbursed_vnd - item.fee_base_vnd
-        fee = min(base * FEE_RATE_PERCENT // 100, FEE_CAP_VND - self.fee_total_vnd)
+                                        f"({legal_reference('fee', day)})", legal_basis=legal_reference('fee', day))
+        parts = self.fee_parts(claim_item_id)
+        due = fee_due(charged_in_full_vnd=parts["in_full_vnd"], one_third_vnd=parts["one_third_vnd"], on=day)
+        base, fee = item.disbursed_vnd - item.deposited_vnd - item.fee_base_vnd, due - item.fee_vnd
         if base <= 0 or fee <= 0:
-            raise NothingToChargeError(f"nothing new was received on {claim_item_id} (or the cap is reached)")
+            raise NothingToChargeError(
+                f"nothing new to charge on {claim_item_id}: received {item.disbursed_vnd} VND "
+                f"({parts['exempt_vnd']} exempt), fee due {due} VND, charged {item.fee_vnd} VND",
+                legal_basis=legal_reference('fee', day),
+                message_vi=f"Không có khoản phí mới phải thu cho khoản {claim_item_id}: đã nhận "
+                           f"{vn_money(item.disbursed_vnd)} (miễn {vn_money(parts['exempt_vnd'])}), phí phải nộp "
+                           f"{vn_money(due)}, đã thu {vn_money(item.fee_vnd)}.")
         self._enforcement_fee_charged(claim_item_id=claim_item_id, base_vnd=base, fee_vnd=fee, at=at,
                                       actor_id=actor.id, actor_role=actor.role.value)
+
+    @property
+    def first_coercion_on(self) -> date | None:
+        """The day of the first coercive measure or seizure (security measures are not coercion)."""
+        coercive = {m.value for m in CoerciveMeasure} | {"seizure"}
+        days = [business_date(m["at"]) for m in self.measures if m["measure"] in coercive]
+        return min(days) if days else None
+
+    def fee_parts(self, claim_item_id: str) -> dict[str, int]:
+        """What the creditor of the item received, split by how the fee treats it (fees.py):
+        exempt (paid within the voluntary period, TT 216 Art. 6(8)); one third (settled directly
+        between the parties before coercion, Art. 4(4)); in full (the rest: paid out by the agency,
+        value taken in kind, direct payments after coercion began)."""
+        item = self._item(claim_item_id)
+        received = item.disbursed_vnd - item.deposited_vnd   # deposited money is not received yet
+        ends, coercion = self.voluntary_period_ends_on, self.first_coercion_on
+        mine = [c for c in self.collections.values() if c.claim_item_id == claim_item_id]
+        exempt = sum(c.amount_vnd for c in mine if c.channel is CollectionChannel.VOLUNTARY
+                     and ends is not None and c.on <= ends)
+        direct_early = sum(c.amount_vnd for c in mine if not c.pooled and (coercion is None or c.on < coercion)
+                           and not (c.channel is CollectionChannel.VOLUNTARY and ends is not None and c.on <= ends))
+        exempt = min(exempt, received)
+        third = min(direct_early, received - exempt)
+        return {"received_vnd": received, "exempt_vnd": exempt, "one_third_vnd": third,
+                "in_full_vnd": received - exempt - third}
 
     @event("EnforcementFeeCharged")
     def _enforcement_fee_charged(self, claim_item_id: str, base_vnd: int, fee_vnd: int, at: datetime,
@@ -1412,34 +1261,49 @@ class Case(Aggregate):
     # -- pauses and exits
 
     def postpone(self, ground: PostponementGround | str, decision_no: str, at: datetime, actor: Actor,
-                 until: date | None = None) -> None:
+                 until: date | None = None, ground_known_on: date | None = None) -> None:
+        """Postponement (Art. 48) of any open case after its decision (the law sets no stage): the
+        decision is due within 5 WD of the ground (48(2)), at once on a protest-holder's request
+        (48(3))."""
         day = self._guard("postpone", at, actor)
         ground = _ground(PostponementGround, ground, "postponement", day)
         self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
         self._postponed(ground=ground.value, decision_no=decision_no, until=_iso(until), at=at,
-                        actor_id=actor.id, actor_role=actor.role.value)
+                        actor_id=actor.id, actor_role=actor.role.value, known_on=known.isoformat())
 
     @event("Postponed")
     def _postponed(self, ground: str, decision_no: str, until: str | None, at: datetime, actor_id: str,
-                   actor_role: str) -> None:
+                   actor_role: str, known_on: str | None = None) -> None:
         self.previous_status, self.ground = self.status, ground
-        self._decision(decision_no, "postponement", self._move(Status.POSTPONED, at))
+        day = self._move(Status.POSTPONED, at)
+        self._decision(decision_no, "postponement", day)
+        if known_on is not None:  # recorded since issue 7; older histories have no such deadline
+            step = (Step.POSTPONEMENT_DECISION_PROTEST if ground == PostponementGround.PROTEST_HOLDER_REQUEST
+                    else Step.POSTPONEMENT_DECISION)
+            self.timeline.append((step, date.fromisoformat(known_on), day))
 
-    def continue_after_postponement(self, decision_no: str, at: datetime, actor: Actor) -> None:
-        """QĐ tiếp tục: back to the status the case had when postponed (Art. 48)."""
-        self._guard("continue_after_postponement", at, actor)
+    def continue_after_postponement(self, decision_no: str, at: datetime, actor: Actor,
+                                    ground_ended_on: date | None = None) -> None:
+        """QĐ tiếp tục: back to the status the case had when postponed, within 5 WD after the ground
+        ended (Art. 48(4)); `ground_ended_on` starts that deadline."""
+        day = self._guard("continue_after_postponement", at, actor)
         self._new_decision(decision_no)
+        ended = self._known_on(ground_ended_on, day) if ground_ended_on is not None else None
         self._continued_after_postponement(decision_no=decision_no, at=at, actor_id=actor.id,
-                                           actor_role=actor.role.value)
+                                           actor_role=actor.role.value, ground_ended_on=_iso(ended))
 
     continue_ = continue_after_postponement
 
     @event("ContinuedAfterPostponement")
     def _continued_after_postponement(self, decision_no: str, at: datetime, actor_id: str,
-                                      actor_role: str) -> None:
+                                      actor_role: str, ground_ended_on: str | None = None) -> None:
         back = self.previous_status or Status.ENFORCING
         self.previous_status = None
-        self._decision(decision_no, "continuation", self._move(back, at))
+        day = self._move(back, at)
+        self._decision(decision_no, "continuation", day)
+        if ground_ended_on is not None:
+            self.timeline.append((Step.CONTINUATION_AFTER_POSTPONEMENT, date.fromisoformat(ground_ended_on), day))
         # Money booked while postponed (or a debt repaid in full to the bank): back in ENFORCING the
         # case holds money → MONEY_HELD (§1.6 ENFORCING --collected--> MONEY_HELD). Only a case with
         # collections is settled, so that older histories (nothing could be booked while postponed)
@@ -1459,7 +1323,7 @@ class Case(Aggregate):
     @event("Suspended")
     def _suspended(self, ground: str, decision_no: str, known_on: str, at: datetime, actor_id: str,
                    actor_role: str) -> None:
-        self.ground = ground
+        self.previous_status, self.ground = self.status, ground
         day = self._move(Status.SUSPENDED, at)
         self._decision(decision_no, "suspension", day)
         if ground == SuspensionGround.BANKRUPTCY_PETITION_ACCEPTED:  # 5 WD only here (Art. 49(2))
@@ -1476,7 +1340,10 @@ class Case(Aggregate):
     @event("ContinuedAfterSuspension")
     def _continued_after_suspension(self, decision_no: str, ground_ended_on: str, at: datetime,
                                     actor_id: str, actor_role: str) -> None:
-        day = self._move(Status.ENFORCING, at)
+        # back to the status the case had when suspended (only ENFORCING before issue 7)
+        back = self.previous_status or Status.ENFORCING
+        self.previous_status = None
+        day = self._move(back, at)
         self._decision(decision_no, "continuation", day)
         self.timeline.append((Step.CONTINUATION_AFTER_SUSPENSION, date.fromisoformat(ground_ended_on), day))
         self._settle_money_status()
@@ -1484,6 +1351,7 @@ class Case(Aggregate):
     def terminate(self, ground: TerminationGround | str, decision_no: str, at: datetime, actor: Actor,
                   ground_known_on: date | None = None) -> None:
         day = self._guard("terminate", at, actor)
+        self._refuse_while_money_held("terminate", day)
         ground = _ground(TerminationGround, ground, "termination", day)
         self._new_decision(decision_no)
         known = self._known_on(ground_known_on, day)
@@ -1498,33 +1366,160 @@ class Case(Aggregate):
         self._decision(decision_no, "termination", day)
         self.timeline.append((Step.TERMINATION_DECISION, date.fromisoformat(known_on), day))
 
+    def _refuse_while_money_held(self, command: str, day: date) -> None:
+        """Termination or revocation while the agency holds the case's money is refused until it is
+        paid out or returned (Arts. 47(5), 50)."""
+        if self.held_vnd > 0:
+            raise MoneyHeldError(
+                f"{command}: {self.held_vnd} VND is held; pay it out or return it first "
+                f"({legal_reference('money_held', day)})", legal_basis=legal_reference("money_held", day),
+                message_vi=f"Việc thi hành án đang tạm giữ {vn_money(self.held_vnd)}: phải chi trả hoặc trả lại "
+                           f"trước khi {COMMAND_LABELS_VI.get(command, command)}.")
+
+    def terminate_in_part(self, claim_item_id: str, amount_vnd: int, ground: TerminationGround | str,
+                          decision_no: str, at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
+        """Termination of a part of a claim (Art. 50(1)(c) waiver or agreement, (d) judgment annulled in
+        part): the part leaves what is to be enforced ("reduced" in the money statistics); the case
+        goes on with the rest, and completes when the rest is paid."""
+        day = self._guard("terminate_in_part", at, actor)
+        ground = _ground(TerminationGround, ground, "termination", day)
+        if ground not in PARTIAL_TERMINATION_GROUNDS:
+            raise InvalidGroundError(
+                f"a claim is terminated in part only on Art. 50(1)(c) or (d), not {ground.value}",
+                rule="partial_termination.ground", legal_basis=legal_reference("partial_termination", day),
+                message_vi="Chỉ đình chỉ một phần khi đương sự thỏa thuận, người được thi hành án không yêu cầu "
+                           "(Điều 50(1)(c)) hoặc bản án bị hủy một phần (Điều 50(1)(d)).")
+        self._check_reducible(claim_item_id, amount_vnd, day)
+        self._new_decision(decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._claim_reduced(claim_item_id=claim_item_id, amount_vnd=amount_vnd,
+                            kind=ReductionKind.PARTLY_TERMINATED.value, ground=ground.value, decision_no=decision_no,
+                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    def reduce_claim(self, claim_item_id: str, amount_vnd: int, kind: ReductionKind | str, decision_no: str,
+                     at: datetime, actor: Actor) -> None:
+        """A decision reducing or exempting a claim (miễn, giảm nghĩa vụ, Arts. 61–64): the amount
+        leaves what is to be enforced ("reduced" in the money statistics)."""
+        day = self._guard("reduce_claim", at, actor)
+        kind = _parse(ReductionKind, kind, "reduction kind")
+        if kind not in (ReductionKind.REDUCED, ReductionKind.EXEMPTED):
+            raise InvalidValueError(f"reduce_claim records a reduction or an exemption, not {kind.value}")
+        self._check_reducible(claim_item_id, amount_vnd, day)
+        self._new_decision(decision_no)
+        self._claim_reduced(claim_item_id=claim_item_id, amount_vnd=amount_vnd, kind=kind.value, ground=None,
+                            decision_no=decision_no, known_on=None, at=at, actor_id=actor.id,
+                            actor_role=actor.role.value)
+
+    def _check_reducible(self, claim_item_id: str, amount_vnd: int, day: date) -> None:
+        _positive(amount_vnd)
+        item = self._item(claim_item_id)
+        if amount_vnd > item.uncollected_vnd:
+            raise AmountExceedsOutstandingError(
+                f"{amount_vnd} VND exceeds the {item.uncollected_vnd} VND not yet collected on {claim_item_id}",
+                message_vi=f"Số tiền {vn_money(amount_vnd)} vượt quá số chưa thu của khoản {claim_item_id} "
+                           f"({vn_money(item.uncollected_vnd)}).")
+
+    @event("ClaimReduced")
+    def _claim_reduced(self, claim_item_id: str, amount_vnd: int, kind: str, ground: str | None, decision_no: str,
+                       known_on: str | None, at: datetime, actor_id: str, actor_role: str) -> None:
+        self.items[claim_item_id].reduced_vnd += amount_vnd
+        day = self._stamp(at)
+        decision_kind = "partial_termination" if kind == ReductionKind.PARTLY_TERMINATED else kind
+        self._decision(decision_no, decision_kind, day)
+        if known_on is not None:
+            self.timeline.append((Step.TERMINATION_DECISION, date.fromisoformat(known_on), day))
+        self._settle_money_status()
+
     def delegate_out(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
-                     at: datetime, actor: Actor, ground_known_on: date | None = None) -> None:
+                     at: datetime, actor: Actor, ground_known_on: date | None = None,
+                     revocation_decision_no: str | None = None) -> None:
+        """Delegation of the whole case (Arts. 55–57): issued after the QĐTHA, so that decision is
+        revoked with it (Art. 57(1)(a) as amended 2022): `revocation_decision_no` names the revocation."""
         day = self._guard("delegate_out", at, actor)
+        self._need_revocation(revocation_decision_no, day)
         if self.held_vnd > 0:  # e.g. proceeds booked while postponed, or a voluntary payment not yet paid out
-            raise InvalidTransitionError(f"{self._rule_text('delegate_out', at, 'delegate_out')}; "
-                                         f"{self.held_vnd} VND is held", self.status, "delegate_out")
+            raise self._transition_error("delegate_out", at, "delegate_out", f"{self.held_vnd} VND is held",
+                                         f"đang tạm giữ {vn_money(self.held_vnd)} chưa chi trả")
         ground = _ground(DelegationGround, ground, "delegation", day)
         if not target_unit_id or target_unit_id == self.unit_id:
             raise InvalidValueError("a case is delegated to another THADS unit")
         _office_code(target_unit_id, "target unit id")
         self._new_decision(decision_no)
+        if revocation_decision_no == decision_no:
+            raise DuplicateDecisionError("the delegation and the revocation are two decisions with two numbers")
+        self._new_decision(revocation_decision_no or "")
         known = self._known_on(ground_known_on, day)
         self._delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
-                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value)
+                            known_on=known.isoformat(), at=at, actor_id=actor.id, actor_role=actor.role.value,
+                            revocation_decision_no=revocation_decision_no)
+
+    def _need_revocation(self, revocation_decision_no: str | None, day: date) -> None:
+        if not revocation_decision_no:
+            raise MissingGroundError(
+                "a delegation after the QĐTHA revokes it in whole or in part: revocation_decision_no is required "
+                f"({legal_reference('delegation', day)})", rule="delegation.revocation_required",
+                legal_basis=legal_reference("delegation", day),
+                message_vi="Ủy thác sau khi đã ra quyết định thi hành án thì phải thu hồi quyết định đó (toàn bộ "
+                           "hoặc một phần): cần số quyết định thu hồi.")
+
+    def delegate_in_part(self, target_unit_id: str, ground: DelegationGround | str, decision_no: str,
+                         revocation_decision_no: str, claim_item_ids: list[str], at: datetime, actor: Actor,
+                         ground_known_on: date | None = None) -> None:
+        """Delegation of some claim items (e.g. the secured one, where the asset is, Art. 55(1)(b)): the
+        QĐTHA is revoked in that part; what was not yet collected on them leaves this office's amount
+        to enforce (ReductionKind.DELEGATED) and the case goes on with the rest."""
+        day = self._guard("delegate_in_part", at, actor)
+        self._need_revocation(revocation_decision_no, day)
+        ground = _ground(DelegationGround, ground, "delegation", day)
+        if not target_unit_id or target_unit_id == self.unit_id:
+            raise InvalidValueError("a case is delegated to another THADS unit")
+        _office_code(target_unit_id, "target unit id")
+        if not claim_item_ids or len(set(claim_item_ids)) != len(claim_item_ids):
+            raise InvalidValueError("a partial delegation names its claim items, each once")
+        items = [self._item(i) for i in claim_item_ids]
+        if len(items) == len(self.items):
+            raise InvalidValueError("every claim item is named: delegate the whole case (delegate_out)")
+        if any(i.uncollected_vnd <= 0 for i in items):
+            raise NothingOutstandingError("a claim item named is already collected in full")
+        self._new_decision(decision_no)
+        if revocation_decision_no == decision_no:
+            raise DuplicateDecisionError("the delegation and the revocation are two decisions with two numbers")
+        self._new_decision(revocation_decision_no)
+        known = self._known_on(ground_known_on, day)
+        self._partly_delegated_out(target_unit_id=target_unit_id, ground=ground.value, decision_no=decision_no,
+                                   revocation_decision_no=revocation_decision_no,
+                                   claim_items={i.id: i.uncollected_vnd for i in items}, known_on=known.isoformat(),
+                                   at=at, actor_id=actor.id, actor_role=actor.role.value)
+
+    @event("PartlyDelegatedOut")
+    def _partly_delegated_out(self, target_unit_id: str, ground: str, decision_no: str, revocation_decision_no: str,
+                              claim_items: dict[str, int], known_on: str, at: datetime, actor_id: str,
+                              actor_role: str) -> None:
+        for item_id, amount in claim_items.items():
+            self.items[item_id].reduced_vnd += amount
+        day = self._stamp(at)
+        self._decision(decision_no, "delegation", day)
+        self._decision(revocation_decision_no, "revocation_in_part", day)
+        step = (Step.DELEGATION_DECISION_PROVISIONAL_MEASURE if self.matter is Matter.PROVISIONAL_MEASURE
+                else Step.DELEGATION_DECISION)
+        self.timeline.append((step, date.fromisoformat(known_on), day))
+        self._settle_money_status()
 
     @event("DelegatedOut")
     def _delegated_out(self, target_unit_id: str, ground: str, decision_no: str, known_on: str,
-                       at: datetime, actor_id: str, actor_role: str) -> None:
+                       at: datetime, actor_id: str, actor_role: str, revocation_decision_no: str | None = None) -> None:
         self.ground, self.delegated_to = ground, target_unit_id
         day = self._move(Status.DELEGATED_OUT, at)
         self._decision(decision_no, "delegation", day)
+        if revocation_decision_no:
+            self._decision(revocation_decision_no, "revocation", day)
         step = (Step.DELEGATION_DECISION_PROVISIONAL_MEASURE if self.matter is Matter.PROVISIONAL_MEASURE
                 else Step.DELEGATION_DECISION)
         self.timeline.append((step, date.fromisoformat(known_on), day))
 
     def revoke(self, ground: RevocationGround | str, decision_no: str, at: datetime, actor: Actor) -> None:
         day = self._guard("revoke", at, actor)
+        self._refuse_while_money_held("revoke", day)
         ground = _ground(RevocationGround, ground, "revocation", day)
         self._new_decision(decision_no)
         self._revoked(ground=ground.value, decision_no=decision_no, at=at, actor_id=actor.id,
@@ -1541,14 +1536,22 @@ class Case(Aggregate):
         open_items = [i.id for i in self.items.values() if not i.settled]
         if open_items:
             raise OutstandingClaimsError(f"claim items not yet paid in full: {', '.join(open_items)} "
-                                         f"({legal_reference('completion', day)})")
+                                         f"({legal_reference('completion', day)})",
+                                         legal_basis=legal_reference('completion', day),
+                                         message_vi=f"Còn khoản thi hành án chưa thi hành xong: {', '.join(open_items)}.")
         certificate_no = certificate_no or None
         if certificate_no is not None:
             _text(certificate_no, "certificate number", 64)
-        self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value)
+        # "thi hành xong" also when a part was terminated, reduced or delegated (domain.md §2)
+        basis = ("unclaimed_money_deposited" if any(i.deposited_vnd for i in self.items.values())
+                 else "partly_performed_rest_settled" if any(i.reduced_vnd for i in self.items.values())
+                 else "fully_performed")
+        self._completed(certificate_no=certificate_no, at=at, actor_id=actor.id, actor_role=actor.role.value,
+                        completion_basis=basis)
 
     @event("Completed")
-    def _completed(self, certificate_no: str | None, at: datetime, actor_id: str, actor_role: str) -> None:
+    def _completed(self, certificate_no: str | None, at: datetime, actor_id: str, actor_role: str,
+                   completion_basis: str | None = None) -> None:
         self.certificate_no = certificate_no
         day = self._move(Status.COMPLETED, at)
         if certificate_no and self.certificate_requested_on:
@@ -1612,6 +1615,7 @@ class Case(Aggregate):
         steps: list[tuple[Step, date, date | None]] = [(self._decision_step(), self.received_on,
                                                         self.refused_on or self.decided_on)]
         steps += [(Step.PROCURACY_COPY, d.issued_on, d.copy_sent_on) for d in self.decisions.values()]
+        steps += [(Step.NOTICE_TO_PARTIES, d.issued_on, d.parties_notified_on) for d in self.decisions.values()]
         still_unpaid = self.status is Status.VOLUNTARY and self.uncollected_vnd > 0
         if self.notified_on and (self.verification_started_on or still_unpaid):
             if self.matter is Matter.PROVISIONAL_MEASURE:
@@ -1624,12 +1628,22 @@ class Case(Aggregate):
         if self.status is Status.NO_CONDITION and self.no_condition_on:
             step = Step.REVERIFICATION_LONG if self.long_reverification else Step.REVERIFICATION
             steps.append((step, self.checks[-1] if self.checks else self.no_condition_on, None))
+        if self.status is Status.NO_CONDITION or self.registered_on is not None:
+            ready = self.separate_register_due()
+            if ready is not None:
+                steps.append((Step.SEPARATE_REGISTER_TRANSFER, ready, self.registered_on))
+        if self.new_information_on is not None:
+            steps.append((Step.VERIFICATION_AFTER_NEW_INFORMATION, self.new_information_on, None))
+        if len(self.checks) >= 2 and self.no_condition_on is not None:
+            steps.append((Step.CREDITOR_NOTICE_AFTER_TWO_CHECKS, self.checks[1], self.creditor_notified_on))
         steps += self._disbursement_steps()
         if self.certificate_requested_on:
             steps.append((Step.RESULT_CERTIFICATE, self.certificate_requested_on, None))
         return steps
 
     def _decision_step(self) -> Step:
+        if self.origin is Origin.DELEGATION:
+            return Step.DECISION_AFTER_DELEGATION
         if self.origin is Origin.REQUEST:
             return Step.REFUSAL if self.refused_on else Step.DECISION_ON_REQUEST
         return {Matter.ORDINARY: Step.DECISION_EX_OFFICIO, Matter.BANKRUPTCY: Step.DECISION_BANKRUPTCY,
@@ -1681,161 +1695,35 @@ class Case(Aggregate):
     # here, turning a stored layout-n state into layout n+1 in place: stored snapshots are never
     # rewritten, and Case.Snapshot.mutate runs the upcaster chain on the old ones. An attribute that
     # `_snapshot_state` does not cover makes it raise, and the snapshot tests pin the dataclass fields.
-    class_version = 2
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Layout 2 adds `taken_in_kind` (assets the creditor took, Art. 104): none before it."""
         state["taken_in_kind"] = []
 
-    class Snapshot(LibrarySnapshot):
-        """A Case snapshot whose `state` is `Case._snapshot_state()` (plain JSON, versioned), restored
-        by `Case._from_snapshot_state` with its enums, dataclasses, dates, tuples and set."""
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Layout 3 (issue 7) adds the items' own due date and reduced amount, the decisions' notice to
+        the parties, and the case's late-request acceptance, separate-register date, new information,
+        conditions found, creditor notice and delegation origin: none of them existed before, except
+        that the notice of the QĐTHA (notified_on) was its notice to the parties, as a replay gives."""
+        for item in state["items"]:
+            item["due_on"], item["reduced_vnd"], item["deposited_vnd"] = None, 0, 0
+        for d in state["decisions"]:
+            d["parties_notified_on"] = state["notified_on"] if d["kind"] == "enforcement" else None
+        state.update(late_request=None, registered_on=None, new_information_on=None, conditions_found_on=None,
+                     creditor_notified_on=None, delegated_from=None, delegation_basis=None)
 
-        @classmethod
-        def take(cls, aggregate: Any) -> Case.Snapshot:
-            return cls(originator_id=aggregate.id, originator_version=aggregate.version,  # type: ignore[call-arg]
-                       timestamp=cls.create_timestamp(), topic=get_topic(type(aggregate)),
-                       state=aggregate._snapshot_state())
-
-        def mutate(self, _: Any) -> Case:  # type: ignore[override]
-            aggregate_cls: type[Case] = resolve_topic(self.topic)
-            state = dict(self.state)
-            from_version = state.pop("class_version", 1)
-            if from_version > aggregate_cls.class_version:
-                raise ValueError(f"snapshot of {self.originator_id} v{self.originator_version} has state layout "
-                                 f"{from_version}, newer than this code's {aggregate_cls.class_version}")
-            if from_version < aggregate_cls.class_version:
-                state = copy.deepcopy(state)  # upcasters change nested values in place
-                while from_version < aggregate_cls.class_version:
-                    getattr(aggregate_cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                    from_version += 1
-            return aggregate_cls._from_snapshot_state(state, self.originator_id, self.originator_version)
+    # The snapshot class and the state layout it stores live in snapshots.py.
+    Snapshot = CaseSnapshot
 
     def _snapshot_state(self) -> dict[str, Any]:
         """The whole state as plain JSON values, keyed by attribute name (layout `class_version`)."""
-        state: dict[str, Any] = {
-            "class_version": type(self).class_version,
-            "_created_on": self._created_on.isoformat(),
-            "_modified_on": self._modified_on.isoformat(),
-            "unit_id": self.unit_id,
-            "intake_ref": self.intake_ref,
-            "judgment_number": self.judgment_number,
-            "issuing_court": self.issuing_court,
-            "judgment_effective_on": _iso(self.judgment_effective_on),
-            "origin": self.origin.value,
-            "matter": self.matter.value,
-            "channel": _value(self.channel),
-            "filed_on": _iso(self.filed_on),
-            "status": self.status.value,
-            "previous_status": _value(self.previous_status),
-            "last_at": self.last_at.isoformat(),
-            "received_on": self.received_on.isoformat(),
-            "basis": _value(self.basis),
-            "decided_on": _iso(self.decided_on),
-            "refused_on": _iso(self.refused_on),
-            "ground": self.ground,
-            "officer_id": self.officer_id,
-            "parties": [{"id": p.id, "role": p.role.value, "kind": p.kind.value, "bank_code": p.bank_code}
-                        for p in self.parties.values()],
-            "items": [{"id": i.id, "kind": i.kind.value, "amount_vnd": i.amount_vnd,
-                       "creditor_party_id": i.creditor_party_id, "secured": i.secured, "ex_officio": i.ex_officio,
-                       "collected_vnd": i.collected_vnd, "direct_vnd": i.direct_vnd,
-                       "collateral_vnd": i.collateral_vnd, "paid_out_vnd": i.paid_out_vnd,
-                       "fee_base_vnd": i.fee_base_vnd, "fee_vnd": i.fee_vnd} for i in self.items.values()],
-            "decisions": [{"number": d.number, "kind": d.kind, "issued_on": d.issued_on.isoformat(),
-                           "copy_sent_on": _iso(d.copy_sent_on)} for d in self.decisions.values()],
-            "notified_on": _iso(self.notified_on),
-            "verification_started_on": _iso(self.verification_started_on),
-            "no_condition_on": _iso(self.no_condition_on),
-            "long_reverification": self.long_reverification,
-            "checks": [d.isoformat() for d in self.checks],
-            "measures": [{**m, "at": m["at"].isoformat()} for m in self.measures],
-            "collections": [{"source_ref": c.source_ref, "claim_item_id": c.claim_item_id,
-                             "amount_vnd": c.amount_vnd, "channel": c.channel.value, "on": c.on.isoformat(),
-                             "pooled": c.pooled} for c in self.collections.values()],
-            "disbursements": [[on.isoformat(), amount] for on, amount in self.disbursements],
-            "fee_total_vnd": self.fee_total_vnd,
-            "delegated_to": self.delegated_to,
-            "certificate_requested_on": _iso(self.certificate_requested_on),
-            "certificate_no": self.certificate_no,
-            "timeline": [[step.value, start.isoformat(), _iso(done)] for step, start, done in self.timeline],
-            "missed": sorted([step, due] for step, due in self.missed),
-            "taken_in_kind": [{"source_ref": k.source_ref, "claim_item_id": k.claim_item_id,
-                               "value_vnd": k.value_vnd, "on": k.on.isoformat()}
-                              for k in self.taken_in_kind.values()],
-        }
-        uncovered = self.__dict__.keys() - state.keys() - {"_id", "_version", "_pending_events"}
-        if uncovered:
-            raise TypeError(f"Case._snapshot_state does not cover {sorted(uncovered)}: add them, bump "
-                            f"Case.class_version and add an upcaster")
-        return state
+        return snapshot_state(self)
 
     @classmethod
     def _from_snapshot_state(cls, state: dict[str, Any], originator_id: UUID, version: int) -> Case:
-        """The aggregate at `version` from a state of the current layout (see `_snapshot_state`)."""
-        s = state
-        case = object.__new__(cls)
-        case.__dict__.update({  # the attribute order of a replayed case
-            "_id": originator_id,
-            "_version": version,
-            "_created_on": datetime.fromisoformat(s["_created_on"]),
-            "_modified_on": datetime.fromisoformat(s["_modified_on"]),
-            "_pending_events": [],
-            "unit_id": s["unit_id"],
-            "intake_ref": s["intake_ref"],
-            "judgment_number": s["judgment_number"],
-            "issuing_court": s["issuing_court"],
-            "judgment_effective_on": _from_iso(s["judgment_effective_on"]),
-            "origin": Origin(s["origin"]),
-            "matter": Matter(s["matter"]),
-            "channel": _member(Channel, s["channel"]),
-            "filed_on": _from_iso(s["filed_on"]),
-            "status": Status(s["status"]),
-            "previous_status": _member(Status, s["previous_status"]),
-            "last_at": datetime.fromisoformat(s["last_at"]),
-            "received_on": date.fromisoformat(s["received_on"]),
-            "basis": _member(Basis, s["basis"]),
-            "decided_on": _from_iso(s["decided_on"]),
-            "refused_on": _from_iso(s["refused_on"]),
-            "ground": s["ground"],
-            "officer_id": s["officer_id"],
-            "parties": {p["id"]: Party(p["id"], PartyRole(p["role"]), PartyKind(p["kind"]), p["bank_code"])
-                        for p in s["parties"]},
-            "items": {i["id"]: ClaimItem(i["id"], ClaimKind(i["kind"]), i["amount_vnd"], i["creditor_party_id"],
-                                         i["secured"], i["ex_officio"], i["collected_vnd"], i["direct_vnd"],
-                                         i["collateral_vnd"], i["paid_out_vnd"], i["fee_base_vnd"], i["fee_vnd"])
-                      for i in s["items"]},
-            "decisions": {d["number"]: Decision(d["number"], d["kind"], date.fromisoformat(d["issued_on"]),
-                                                _from_iso(d["copy_sent_on"])) for d in s["decisions"]},
-            "notified_on": _from_iso(s["notified_on"]),
-            "verification_started_on": _from_iso(s["verification_started_on"]),
-            "no_condition_on": _from_iso(s["no_condition_on"]),
-            "long_reverification": s["long_reverification"],
-            "checks": [date.fromisoformat(d) for d in s["checks"]],
-            "measures": [{**m, "at": datetime.fromisoformat(m["at"])} for m in s["measures"]],
-            "collections": {c["source_ref"]: Collection(c["source_ref"], c["claim_item_id"], c["amount_vnd"],
-                                                        CollectionChannel(c["channel"]),
-                                                        date.fromisoformat(c["on"]), c["pooled"])
-                            for c in s["collections"]},
-            "disbursements": [(date.fromisoformat(on), amount) for on, amount in s["disbursements"]],
-            "fee_total_vnd": s["fee_total_vnd"],
-            "delegated_to": s["delegated_to"],
-            "certificate_requested_on": _from_iso(s["certificate_requested_on"]),
-            "certificate_no": s["certificate_no"],
-            "timeline": [(Step(step), date.fromisoformat(start), _from_iso(done))
-                         for step, start, done in s["timeline"]],
-            "missed": {(step, due) for step, due in s["missed"]},
-            "taken_in_kind": {k["source_ref"]: InKindTaking(k["source_ref"], k["claim_item_id"], k["value_vnd"],
-                                                            date.fromisoformat(k["on"]))
-                              for k in s["taken_in_kind"]},
-        })
-        return case
+        """The aggregate at `version` from a state of the current layout (see snapshots.py)."""
+        return case_from_snapshot_state(cls, state, originator_id, version)
 
-
-def _value(member: StrEnum | None) -> str | None:
-    return member.value if member is not None else None
-
-
-def _member(enum_cls: type[E], value: str | None) -> E | None:
-    return enum_cls(value) if value is not None else None
