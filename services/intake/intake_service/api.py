@@ -10,21 +10,36 @@ officer, clerk) is bound to its office: the token's unit must be the case's unit
 a case being opened), otherwise 403 WrongOfficeError. No role is exempt: the national roles
 (procuracy, auditor, admin) may read any office's cases but command none, so no command needs a
 cross-office exception. An officer acts only on a case assigned to them (403 NotYourCaseError,
-also when no officer is assigned yet); clerks and heads act on any case of their office."""
+also when no officer is assigned yet); clerks and heads act on any case of their office.
+Who may READ a case is the kit's one scoping rule (thads_kit.scoping.check_case_read): own office for
+staff and accountants, the province for the procuracy and auditors, a bank only its own cases.
+
+Business time may not lie more than MAX_FUTURE ahead of now. JSON Schema cannot state a bound that
+moves with the clock, so this is not a validation error (a body the schema allows is never refused
+as 422): it is a documented rule refusal, 409 BusinessTimeInFutureError, like a backdated event.
+Every error body is the kit's (thads_kit.errors.ErrorBody), documented on every route.
+
+Fields that reach a published event use the contract's own types and bounds (BankCode,
+DocumentNumber, money ≤ MAX_SAFE_VND) or a subset of them (OfficeCode, ActorId below): a body the API accepts must make an event the
+contract accepts, or the relay could not publish it and every later event would wait behind it."""
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Callable
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, Field, model_validator
 
+from thads_contracts.common import MAX_SAFE_VND, BankCode, DocumentNumber
 from thads_kit.auth import Principal, require
+from thads_kit.bodies import RequestBody
 from thads_kit.commands import write_with_next_command
+from thads_kit.errors import error_responses
+from thads_kit.scoping import check_case_read
 
 from . import application as appl
 from . import personal_data
 from .domain import (
-    Actor, AssetKind, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
+    Actor, AssetKind, IntakeError, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
     NoConditionGround, Origin, PartyKind, PartyRole, PostponementGround, RefusalGround, RevocationGround,
     Role, SecurityMeasure, SuspensionGround, TerminationGround, VerificationOutcome,
 )
@@ -41,22 +56,39 @@ OFFICE_BOUND = frozenset({"head", "officer", "clerk", "accountant"})   # act on 
 # Tolerated clock difference between a client and this service. A later business time would make
 # every real-time command on the case "backdated" until that time comes.
 MAX_FUTURE = timedelta(minutes=5)
+# Office codes and officer ids: visible ASCII (no space; no '.' in an office code). A subset of the
+# contract's OfficeCode/ActorId that every regex engine reads alike (the contract's `\s` differs
+# between JSON Schema's ECMA regexes and pydantic's: U+0085 is a space to one and not the other).
+OfficeCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[!-\-/-~]+$")]
+ActorId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$")]
+COMMAND_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)   # 400: a body that is not UTF-8 JSON
+OPEN_ERRORS = error_responses(400, 401, 403, 409, 422, 503)
+READ_ERRORS = error_responses(401, 403, 404, 422)
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BusinessTimeInFutureError(IntakeError):
+    rule = "occurred_at_not_after_now_plus_5_minutes"
+    message_vi = ("Thời điểm nghiệp vụ (occurred_at) không được muộn hơn thời điểm hiện tại quá 5 phút; "
+                  "không có gì được ghi.")
+
+
+class Body(RequestBody):
+    """Every command's body: unknown fields and NUL characters refused (thads_kit.bodies)."""
     occurred_at: AwareDatetime | None = Field(
-        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử; "
-                          "không được muộn hơn hiện tại quá 5 phút")
+        None, description="Thời điểm nghiệp vụ (mặc định: bây giờ); dùng khi nhập dữ liệu lịch sử. "
+                          "Không được muộn hơn hiện tại quá 5 phút: nếu muộn hơn, yêu cầu bị từ chối với "
+                          "409 BusinessTimeInFutureError (rule occurred_at_not_after_now_plus_5_minutes)")
 
-    @field_validator("occurred_at")
-    @classmethod
-    def _not_in_the_future(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v > datetime.now(timezone.utc) + MAX_FUTURE:
+    @model_validator(mode="after")
+    def _not_in_the_future(self) -> "Body":
+        # Raised as a rule refusal, not a ValueError: pydantic lets it through, so FastAPI answers 409
+        # (after the body is otherwise valid) instead of 422 for a body its schema allows.
+        if self.occurred_at is not None and self.occurred_at > datetime.now(timezone.utc) + MAX_FUTURE:
             minutes = int(MAX_FUTURE.total_seconds() // 60)
-            raise ValueError(f"occurred_at must not be later than now + {minutes} minutes (the business time"
-                             " of a step cannot lie in the future)")
-        return v
+            raise BusinessTimeInFutureError(
+                f"occurred_at {self.occurred_at.isoformat()} is later than now + {minutes} minutes (the business"
+                " time of a step cannot lie in the future)")
+        return self
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -78,7 +110,7 @@ def runtime(request: Request) -> Any:
 
 # ---------------------------------------------------------------------------- opening a case
 class JudgmentIn(Body):
-    unit: str = Field(min_length=1, max_length=32, description="Mã cơ quan THADS")
+    unit: OfficeCode = Field(description="Mã cơ quan THADS")
     intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận bản án")
     judgment_number: str = Field(min_length=1, max_length=64, description="Số bản án, quyết định")
     issuing_court: str = Field(min_length=1, max_length=200, description="Tòa án ra bản án")
@@ -88,7 +120,7 @@ class JudgmentIn(Body):
 
 
 class RequestIn(Body):
-    unit: str = Field(min_length=1, max_length=32)
+    unit: OfficeCode
     intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận đơn")
     channel: Channel = Field(description="Trực tiếp, qua bưu điện hoặc trực tuyến")
     filed_on: date | None = Field(None, description="Ngày nộp đơn hoặc ngày dấu bưu điện")
@@ -108,13 +140,15 @@ async def _open(request: Request, principal: Principal, origin: Origin, body: Ju
     return await rt.batcher.submit(case_id, fn)
 
 
-@router.post("/cases/judgments", status_code=status.HTTP_201_CREATED, summary="Nhận bản án, quyết định (chủ động)")
+@router.post("/cases/judgments", status_code=status.HTTP_201_CREATED, summary="Nhận bản án, quyết định (chủ động)",
+             responses=OPEN_ERRORS)
 async def receive_judgment(request: Request, body: JudgmentIn,
                            principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
     return await _open(request, principal, Origin.JUDGMENT, body)
 
 
-@router.post("/cases/requests", status_code=status.HTTP_201_CREATED, summary="Nhận đơn yêu cầu thi hành án")
+@router.post("/cases/requests", status_code=status.HTTP_201_CREATED, summary="Nhận đơn yêu cầu thi hành án",
+             responses=OPEN_ERRORS)
 async def receive_request(request: Request, body: RequestIn,
                           principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
     return await _open(request, principal, Origin.REQUEST, body)
@@ -126,7 +160,7 @@ class Refusal(Body):
 
 
 class Decision(Body):
-    decision_no: str = Field(min_length=1, max_length=64)
+    decision_no: DocumentNumber
     basis: Basis
 
 
@@ -134,7 +168,7 @@ class PartyIn(Body):
     party_id: UUID
     role: PartyRole
     kind: PartyKind
-    bank_code: str | None = Field(None, max_length=16)
+    bank_code: BankCode | None = None
     full_name: str = Field(min_length=1, max_length=200, description="Họ tên / tên tổ chức (dữ liệu cá nhân)")
     id_number: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=300)
@@ -144,7 +178,7 @@ class PartyIn(Body):
 class ClaimItemIn(Body):
     claim_item_id: UUID
     kind: ClaimKind
-    amount_vnd: int = Field(gt=0, description="Số tiền (đồng)")
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền (đồng)")
     creditor_party_id: UUID
     secured: bool = False
     ex_officio: bool = False
@@ -153,7 +187,7 @@ class ClaimItemIn(Body):
 
 
 class OfficerIn(Body):
-    officer_id: str = Field(min_length=1, max_length=64)
+    officer_id: ActorId
 
 
 class ReassignIn(OfficerIn):
@@ -161,7 +195,7 @@ class ReassignIn(OfficerIn):
 
 
 class ProcuracyCopy(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     sent_on: date
 
 
@@ -171,7 +205,7 @@ class Empty(Body):
 
 class VoluntaryPayment(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
     source_ref: str = Field(min_length=1, max_length=128, description="Số biên lai (chống ghi trùng)")
     direct_to_creditor: bool = False
 
@@ -179,7 +213,7 @@ class VoluntaryPayment(Body):
 class Verification(Body):
     outcome: VerificationOutcome
     ground: NoConditionGround | None = None
-    decision_no: str | None = None
+    decision_no: DocumentNumber | None = None
     ground_known_on: date | None = None
     imprisoned_two_years_or_more: bool = False
 
@@ -191,16 +225,16 @@ class Reverification(Body):
 
 class SecurityIn(Body):
     measure: SecurityMeasure
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class CoercionIn(Body):
     measure: CoerciveMeasure
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class SeizureIn(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     asset_description: str = Field(min_length=1, max_length=500)
     asset_kind: AssetKind = Field(description="Động sản hoặc bất động sản")
     claim_item_ids: list[UUID] = Field(min_length=1)
@@ -208,7 +242,7 @@ class SeizureIn(Body):
 
 class CollectionIn(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
     channel: CollectionChannel
     source_ref: str = Field(min_length=1, max_length=128)
 
@@ -216,7 +250,7 @@ class CollectionIn(Body):
 class AssetTakenInKindIn(Body):
     """The creditor took the seized asset against the debt, from the 2nd price cut (Art. 104)."""
     claim_item_id: UUID
-    value_vnd: int = Field(gt=0, description="Giá trị tài sản trừ vào khoản phải thi hành (không vượt quá số "
+    value_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Giá trị tài sản trừ vào khoản phải thi hành (không vượt quá số "
                                              "còn phải thi hành; phần chênh lệch người nhận tài sản tự trả)")
     source_ref: str = Field(min_length=1, max_length=128,
                             description="Số biên bản / quyết định giao tài sản (chống ghi trùng)")
@@ -224,7 +258,7 @@ class AssetTakenInKindIn(Body):
 
 class DisbursementIn(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0)
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND)
 
 
 class FeeIn(Body):
@@ -233,13 +267,13 @@ class FeeIn(Body):
 
 class PostponeIn(Body):
     ground: PostponementGround
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
     until: date | None = None
     ground_known_on: date | None = Field(None, description="Ngày phát sinh căn cứ hoãn (thời hạn 5 ngày làm việc)")
 
 
 class DecisionNo(Body):
-    decision_no: str = Field(min_length=1)
+    decision_no: DocumentNumber
 
 
 class SuspendIn(DecisionNo):
@@ -257,7 +291,7 @@ class TerminateIn(DecisionNo):
 
 
 class DelegateIn(DecisionNo):
-    target_unit_id: str = Field(min_length=1)
+    target_unit_id: OfficeCode
     ground: DelegationGround
     ground_known_on: date | None = None
     revocation_decision_no: str | None = Field(None, min_length=1, max_length=64,
@@ -270,11 +304,11 @@ class RevokeIn(DecisionNo):
 
 
 class CompleteIn(Body):
-    certificate_no: str | None = None
+    certificate_no: DocumentNumber | None = None
 
 
 class CertificateIn(Body):
-    certificate_no: str = Field(min_length=1)
+    certificate_no: DocumentNumber
 
 
 def command_route(path: str, command: str, body_type: type[Body], roles: tuple[str, ...], summary: str,
@@ -298,7 +332,7 @@ def command_route(path: str, command: str, body_type: type[Body], roles: tuple[s
         return result
 
     endpoint.__name__ = command
-    router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command)(endpoint)
+    router.post(f"/cases/{{case_id}}/{path}", summary=summary, name=command, responses=COMMAND_ERRORS)(endpoint)
 
 
 def _domain_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -372,36 +406,39 @@ for _path, _command, _body, _roles, _summary in [
 
 
 # ---------------------------------------------------------------------------- queries
-@router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn")
+def banks_of(case: Any) -> set[str]:
+    """The banks that are parties or creditors of the case (a bank reads only those cases)."""
+    return {p.bank_code for p in case.parties.values() if p.bank_code}
+
+
+@router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn", responses=READ_ERRORS)
 async def get_case(request: Request, case_id: UUID,
                    principal: Annotated[Principal, Depends(require(*READERS))],
                    as_of: AwareDatetime | None = Query(None, description="Đánh giá thời hạn tại thời điểm này")) -> Any:
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    appl.check_office(case, office_of(principal))
+    check_case_read(principal, case.unit_id, banks_of(case), case_id)
     return appl.state(case, as_of or datetime.now(VN_TZ))
 
 
-@router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc")
+@router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc", responses=READ_ERRORS)
 async def case_events(request: Request, case_id: UUID,
                       principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     rt = runtime(request)
     events = await rt.executor.run(rt.app.history, case_id)
-    unit = office_of(principal)
-    if unit is not None and events[0]["data"].get("unit_id") != unit:   # every event names the office
-        raise appl.WrongOfficeError(f"case {case_id} belongs to office {events[0]['data'].get('unit_id')},"
-                                    f" not to {unit}")
+    banks = {b for e in events if isinstance(b := e["data"].get("bank_code"), str)}
+    check_case_read(principal, events[0]["data"]["unit_id"], banks, case_id)   # the first event names the office
     return {"case_id": str(case_id), "events": events}
 
 
-@router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân")
+@router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân", responses=READ_ERRORS)
 async def case_parties(request: Request, case_id: UUID,
                        principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     """The case's parties with their personal data (name, ID number, address, phone), for the staff
     of the case's office and for the procuracy and inspectors. Kept apart from the events."""
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    appl.check_office(case, office_of(principal))
+    check_case_read(principal, case.unit_id, banks_of(case), case_id)
     personal = {str(p["party_id"]): p for p in
                 await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
     out = []
@@ -414,7 +451,8 @@ async def case_parties(request: Request, case_id: UUID,
     return {"case_id": str(case_id), "parties": out}
 
 
-@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự")
+@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự",
+               responses=READ_ERRORS)
 async def erase_personal_data(request: Request, party_id: UUID,
                               principal: Annotated[Principal, Depends(require("head", "admin"))]) -> Any:
     """Erasure: the party's name, ID number, address and phone are removed; the events (which carry
@@ -436,9 +474,9 @@ from .domain import LateRequestGround, ReductionKind  # noqa: E402
 
 
 class DelegationReceivedIn(Body):
-    unit: str = Field(min_length=1, max_length=32, description="Mã cơ quan THADS nhận ủy thác")
+    unit: OfficeCode = Field(description="Mã cơ quan THADS nhận ủy thác")
     intake_ref: str = Field(min_length=1, max_length=64, description="Số vào sổ nhận ủy thác")
-    from_unit_id: str = Field(min_length=1, max_length=64, description="Cơ quan THADS ủy thác")
+    from_unit_id: OfficeCode = Field(description="Cơ quan THADS ủy thác")
     delegation_decision_no: str = Field(min_length=1, max_length=64, description="Số quyết định ủy thác")
     basis: Basis = Field(description="Chủ động hay theo yêu cầu, như tại cơ quan ủy thác")
     judgment_number: str = Field(min_length=1, max_length=64)
@@ -448,7 +486,7 @@ class DelegationReceivedIn(Body):
 
 
 @router.post("/cases/delegations", status_code=status.HTTP_201_CREATED,
-             summary="Nhận ủy thác thi hành án (ra quyết định thi hành án trong 5 ngày làm việc)")
+             summary="Nhận ủy thác thi hành án (ra quyết định thi hành án trong 5 ngày làm việc)", responses=OPEN_ERRORS)
 async def receive_delegation(request: Request, body: DelegationReceivedIn,
                              principal: Annotated[Principal, Depends(require("clerk", "head"))]) -> Any:
     rt = runtime(request)
@@ -481,19 +519,19 @@ class CreditorNoticeIn(Body):
 
 class PartialTerminationIn(DecisionNo):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0, description="Phần bị đình chỉ (đồng)")
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Phần bị đình chỉ (đồng)")
     ground: TerminationGround = Field(description="Điều 50(1)(c) hoặc (d)")
     ground_known_on: date | None = None
 
 
 class ReductionIn(DecisionNo):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0, description="Số tiền được miễn, giảm (đồng)")
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền được miễn, giảm (đồng)")
     kind: ReductionKind = Field(description="reduced (giảm) hoặc exempted (miễn)")
 
 
 class PartialDelegationIn(DecisionNo):
-    target_unit_id: str = Field(min_length=1)
+    target_unit_id: OfficeCode
     ground: DelegationGround
     revocation_decision_no: str = Field(min_length=1, max_length=64,
                                         description="Số quyết định thu hồi một phần quyết định thi hành án")
@@ -522,7 +560,7 @@ for _path, _command, _body, _roles, _summary in [
 
 class UnclaimedDepositIn(Body):
     claim_item_id: UUID
-    amount_vnd: int = Field(gt=0, description="Số tiền chưa có người nhận được gửi tiết kiệm (đồng)")
+    amount_vnd: int = Field(gt=0, le=MAX_SAFE_VND, description="Số tiền chưa có người nhận được gửi tiết kiệm (đồng)")
     deposit_reference: str = Field(min_length=1, max_length=64, description="Số sổ tiết kiệm / chứng từ gửi")
 
 

@@ -18,18 +18,23 @@ from .domain import Case, IntakeError, Origin
 
 class CaseNotFoundError(IntakeError):
     rule = "case must exist"
+    message_vi = "Không tìm thấy việc thi hành án."
 
 
 class CaseAlreadyRegisteredError(IntakeError):
     rule = "one intake reference registers one case (uuid5 of office, origin and reference)"
+    message_vi = "Số vào sổ này của đơn vị đã được dùng cho một việc thi hành án khác; không có gì được ghi."
 
 
 class NotYourCaseError(IntakeError):
     rule = "an officer acts only on a case assigned to them (not on an unassigned case)"
+    message_vi = ("Chấp hành viên chỉ thực hiện việc thi hành án được phân công cho mình; việc này chưa được "
+                  "phân công hoặc đã phân công cho chấp hành viên khác.")
 
 
 class WrongOfficeError(IntakeError):
     rule = "staff act on and read the cases of their own office (token unit = case unit)"
+    message_vi = "Chỉ được thao tác trên việc thi hành án của đơn vị mình; việc này thuộc đơn vị khác."
 
 
 class Intake(ServiceApplication):

@@ -16,6 +16,7 @@ from thads_kit.runtime import Runtime, serve
 
 from . import api, consumers, personal_data, queries_api, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
+from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
     ActorNotPermittedError, IntakeError, InvalidGroundError, InvalidValueError, MissingGroundError,
     NaiveDatetimeError, NotPositiveAmountError,
@@ -38,6 +39,9 @@ ERROR_STATUS: dict[type[Exception], int] = {
     ConflictRetriesExhaustedError: 409,
     InvalidValueError: 422,
     InvalidGroundError: 422,
+    # the limitation still runs: refused by the case's state, though the value is well-formed
+    LimitationNotExpiredError: 409,
+    LimitationNotExpiredGroundError: 409,
     MissingGroundError: 422,
     NotPositiveAmountError: 422,
     NaiveDatetimeError: 422,

@@ -20,6 +20,7 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class PartyOfAnotherCaseError(IntakeError):
     """The party id already holds personal data for another case: refused, nothing is changed."""
     rule = "a party's personal data belongs to the one case that added the party"
+    message_vi = "Mã đương sự này đã gắn với thông tin cá nhân của một việc thi hành án khác; không có gì được ghi."
 
 
 def qualified(schema: str, table: str) -> str:

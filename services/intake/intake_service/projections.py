@@ -463,6 +463,10 @@ def record(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
+# the office's province as thads_kit.scoping.province_of: the code's prefix before the first '-'
+PROVINCE_IS = "split_part(unit, '-', 1) = ?"
+
+
 class _Where:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -476,13 +480,16 @@ class _Where:
         return (" WHERE " + " AND ".join(self.parts)) if self.parts else ""
 
 
-async def search_cases(conn: Any, schema: str, *, unit: str | None = None, officer_id: str | None = None,
+async def search_cases(conn: Any, schema: str, *, unit: str | None = None, province: str | None = None,
+                       officer_id: str | None = None,
                        status: str | None = None, party_id: str | None = None,
                        judgment_number: str | None = None, limit: int = 50,
                        offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     w = _Where()
     if unit:
         w.add("unit = ?", unit)
+    if province:
+        w.add(PROVINCE_IS, province)
     if officer_id:
         w.add("officer_id = ?", officer_id)
     if status:
@@ -508,12 +515,15 @@ async def worklist(conn: Any, schema: str, officer_id: str, today: date) -> list
 
 
 async def overdue_deadlines(conn: Any, schema: str, today: date, *, unit: str | None = None,
-                            officer_id: str | None = None, limit: int = 500) -> dict[str, Any]:
+                            province: str | None = None, officer_id: str | None = None,
+                            limit: int = 500) -> dict[str, Any]:
     """Deadlines not done and past their last day, as of `today`; counts per officer and per office."""
     w = _Where()
     w.add("done_on IS NULL AND due_on < ?", today)
     if unit:
         w.add("unit = ?", unit)
+    if province:
+        w.add(PROVINCE_IS, province)
     if officer_id:
         w.add("officer_id = ?", officer_id)
     table = qualified(schema, "case_deadline_view")
@@ -547,12 +557,14 @@ async def missed_deadline_candidates(conn: Any, schema: str, today: date, *,
 
 
 async def procuracy_decisions(conn: Any, schema: str, today: date, *, unit: str | None = None,
-                              date_from: date | None = None, date_to: date | None = None,
+                              province: str | None = None, date_from: date | None = None, date_to: date | None = None,
                               limit: int = 500, offset: int = 0) -> tuple[int, int, list[dict[str, Any]]]:
     """Decisions with their copy dates; `late` is evaluated today for copies not yet sent."""
     w = _Where()
     if unit:
         w.add("unit = ?", unit)
+    if province:
+        w.add(PROVINCE_IS, province)
     if date_from:
         w.add("decided_on >= ?", date_from)
     if date_to:

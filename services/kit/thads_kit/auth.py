@@ -1,21 +1,26 @@
 """Bearer-token auth: HS256 JWTs carrying the caller's role, office (unit) and, for banks, bank code.
-Errors are JSON: 401 when the token is missing or invalid, 403 when the role is not allowed."""
+Errors are the kit's error body (errors.py): 401 when the token is missing or invalid, 403 when the
+role is not allowed. Which office's cases a role may read is scoping.py's rule, not this module's."""
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 import jwt
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .errors import ApiError
 
 ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
 ROLE_LABELS = {
     "officer": "Chấp hành viên",
     "head": "Thủ trưởng cơ quan THADS",
     "clerk": "Thư ký / cán bộ tiếp nhận",
+    "accountant": "Kế toán",
     "procuracy": "Viện kiểm sát",
     "auditor": "Thanh tra / kiểm tra",
     "bank": "Tổ chức tín dụng",
@@ -35,6 +40,20 @@ class Principal:
     bank: str | None = None
 
 
+# What a token's subject and office become in every event's envelope (thads_contracts: ActorId,
+# OfficeCode): a token that could not be recorded is refused here rather than stop a relay later.
+SUB = re.compile(r"^\S{1,128}$")
+UNIT = re.compile(r"^[^\s.]{1,64}$")
+
+
+def _identity_error(sub: str, unit: str) -> str | None:
+    if not SUB.match(sub):
+        return f"subject {sub!r} must be 1 to 128 characters without spaces"
+    if not UNIT.match(unit):
+        return f"office (unit) {unit!r} must be 1 to 64 characters without spaces or dots"
+    return None
+
+
 def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
                 bank: str | None = None, hours: float = 12.0, now: float | None = None) -> str:
     if role not in ROLES:
@@ -43,8 +62,11 @@ def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
         raise TokenError("role 'bank' needs a bank code")
     if not unit:
         raise TokenError("a token needs the office (unit) code")
+    sub = sub or f"{role}@{unit}"
+    if (error := _identity_error(sub, unit)) is not None:
+        raise TokenError(error)
     issued = int(now if now is not None else time.time())
-    claims = {"sub": sub or f"{role}@{unit}", "role": role, "unit": unit,
+    claims = {"sub": sub, "role": role, "unit": unit,
               "iat": issued, "exp": issued + int(hours * 3600)}
     if bank:
         claims["bank"] = bank
@@ -63,6 +85,10 @@ def decode_token(secret: str, token: str) -> Principal:
         raise TokenError(f"invalid token: unknown role {role!r}")
     if role == "bank" and not claims.get("bank"):
         raise TokenError("invalid token: bank role without bank code")
+    if not isinstance(claims["sub"], str) or not isinstance(claims["unit"], str):
+        raise TokenError("invalid token: subject and unit must be strings")
+    if (error := _identity_error(claims["sub"], claims["unit"])) is not None:
+        raise TokenError(f"invalid token: {error}")
     return Principal(sub=claims["sub"], role=role, unit=claims["unit"], bank=claims.get("bank"))
 
 
@@ -88,13 +114,18 @@ _bearer = HTTPBearer(auto_error=False)
 async def current_principal(request: Request,
                             creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(401, detail={"error": "unauthenticated", "message": "missing bearer token"},
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise _unauthenticated("missing bearer token")
     try:
         return verify_token(request.app.state.jwt_secret, creds.credentials)
     except TokenError as exc:
-        raise HTTPException(401, detail={"error": "unauthenticated", "message": str(exc)},
-                            headers={"WWW-Authenticate": "Bearer"}) from None
+        raise _unauthenticated(str(exc)) from None
+
+
+def _unauthenticated(detail: str) -> ApiError:
+    return ApiError(401, error="unauthenticated", rule="auth.bearer_token",
+                    message_vi="Chưa xác thực: thiếu mã truy cập (bearer token), hoặc mã đã hết hạn hay không hợp lệ. "
+                               "Vui lòng đăng nhập lại.",
+                    detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 def require(*roles: str):
@@ -103,9 +134,11 @@ def require(*roles: str):
 
     async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in allowed:
-            raise HTTPException(403, detail={
-                "error": "forbidden",
-                "message": f"role {principal.role!r} may not do this; allowed: {', '.join(allowed)}"})
+            labels = ", ".join(ROLE_LABELS.get(r, r) for r in allowed)
+            raise ApiError(403, error="forbidden", rule="auth.role",
+                           message_vi=f"Vai trò {ROLE_LABELS.get(principal.role, principal.role)} không được thực hiện "
+                                      f"thao tác này; vai trò được phép: {labels}.",
+                           detail=f"role {principal.role!r} may not do this; allowed: {', '.join(allowed)}")
         return principal
 
     return dependency

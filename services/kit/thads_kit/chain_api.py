@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from . import chain
 from .auth import Principal, require
+from .errors import error_responses
 
-router = APIRouter(prefix="/chain", tags=["audit"])
+router = APIRouter(prefix="/chain", tags=["audit"], responses=error_responses(401, 403, 404, 422))
 READERS = ("auditor", "procuracy", "admin")
 
 

@@ -1,7 +1,9 @@
 """FastAPI app factory: /health, Prometheus /metrics, JSON errors, offline /docs, and `serve`.
 
 Bad input never changes anything: a body that fails validation gets 422 naming each field, an
-unknown aggregate 404, a rule violation 409 naming the rule; auth errors are 401/403 (auth.py).
+unknown aggregate 404, a rule violation 409 naming the rule; auth errors are 401/403 (auth.py),
+reads outside the caller's scope 403 (scoping.py). Every error, whatever raised it, is rendered here
+as the one error body of errors.py (Vietnamese `message`, English `rule`, `legal_basis`, `detail`).
 
 The front door is kept cheap (issue 13, measured with py-spy under wrk): the correlation id is a
 pure ASGI middleware (Starlette's BaseHTTPMiddleware ran every request through an extra task and
@@ -23,11 +25,14 @@ from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .commands import (
     CommandOutcomeUnknownError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, command_context,
 )
+from .errors import DESCRIPTION_VI, ErrorBody, body_for, validation_body
 from .logs import correlation_id
+from .scoping import OutOfScopeError
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +114,36 @@ class CachedHealth:
             self._running = None
 
 
+def document_errors_once(app: FastAPI) -> None:
+    """The OpenAPI names one error schema, ErrorBody: FastAPI's own 422 (HTTPValidationError, added to
+    every route with a parameter, the app-wide Idempotency-Key header included) is replaced by it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = build()
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            ref = "#/components/schemas/ErrorBody"
+            for ops in doc.get("paths", {}).values():
+                for op in ops.values():
+                    for answer in op.get("responses", {}).values():
+                        body = answer.get("content", {}).get("application/json", {})
+                        if body.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                            body["schema"] = {"$ref": ref}
+                            answer["description"] = DESCRIPTION_VI[422]
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            if "ErrorBody" not in schemas:
+                schemas.update(ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                               .pop("$defs", {}))
+                schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas["ErrorBody"].pop("$defs", None)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncIterator[None]] | None,
                jwt_secret: str, health: HealthCheck, error_status: dict[type[Exception], int]) -> FastAPI:
     """`error_status` maps domain error classes to HTTP statuses (most specific class wins)."""
@@ -120,23 +155,29 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"],
-                   "type": e["type"]} for e in exc.errors()]
-        fields = ", ".join(e["field"] for e in errors)
-        return JSONResponse(status_code=422, content={
-            "error": "invalid_input", "message": f"invalid field(s): {fields}", "errors": errors})
+        return JSONResponse(status_code=422, content=validation_body(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content=body_for(exc.status_code, exc),
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # runs in Starlette's outermost error middleware, which logs the traceback and re-raises
+        return JSONResponse(status_code=500, content={
+            "error": "internal_error", "rule": "internal_error", "message": body_for(500, exc)["message"],
+            "legal_basis": None, "detail": None})
 
     async def _domain(_: Request, exc: Exception) -> JSONResponse:
         status = next(code for cls, code in ordered if isinstance(exc, cls))
-        rule = getattr(exc, "rule", None) or type(exc).__name__
-        return JSONResponse(status_code=status, content={
-            "error": type(exc).__name__, "rule": rule, "message": str(exc)})
+        return JSONResponse(status_code=status, content=body_for(status, exc))
 
     from .batcher import ConflictRetriesExhaustedError, ServiceStoppingError
     from .chain import ChainBrokenError
     error_status = {ConflictRetriesExhaustedError: 409, ServiceStoppingError: 503, IdempotencyKeyReusedError: 422,
                     InvalidIdempotencyKeyError: 422, CommandOutcomeUnknownError: 503,
-                    ChainBrokenError: 409} | dict(error_status)
+                    ChainBrokenError: 409, OutOfScopeError: 403} | dict(error_status)
     # most specific first, so a NotFound subclass of the service error maps to 404
     ordered = sorted(error_status.items(), key=lambda kv: -len(kv[0].__mro__))
     for cls, _code in ordered:
@@ -144,6 +185,7 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
 
     from .chain_api import router as chain_router
     app.include_router(chain_router)        # GET /chain/verify: tamper evidence of the service's store
+    document_errors_once(app)
     cached_health = CachedHealth(health)
 
     @app.get("/health", tags=["ops"])

@@ -23,6 +23,7 @@ from intake_service.deadlines import (
     separate_register_rule,
 )
 from intake_service.domain.errors import (
+    LimitationNotExpiredError, LimitationNotExpiredGroundError,
     vn_date,
     vn_money,
     ActorNotPermittedError,
@@ -397,7 +398,7 @@ class Case(Aggregate):
         ground = _ground(RefusalGround, ground, "refusal", day)
         expires = self.limitation_expires_on
         if ground is RefusalGround.LIMITATION_EXPIRED and expires is not None and not self.limitation_expired:
-            raise InvalidGroundError(
+            raise LimitationNotExpiredGroundError(
                 f"the limitation period has not expired: the request was filed on {self.filed_on}, the 5 years "
                 f"from the judgment's effect on {self.judgment_effective_on} run until {expires} "
                 f"({limitation_basis(day)})", rule="limitation.not_expired", legal_basis=limitation_basis(day),
@@ -485,7 +486,7 @@ class Case(Aggregate):
                                        message_vi="Phải nêu lý do chấp nhận đơn yêu cầu quá hạn.")
         _text(reasons, "reasons", 2000)
         if not self.limitation_expired:
-            raise InvalidValueError(
+            raise LimitationNotExpiredError(
                 f"the request is not late (limitation until {self.limitation_expires_on})",
                 rule="limitation.not_expired", legal_basis=limitation_basis(day),
                 message_vi=f"Đơn yêu cầu còn trong thời hiệu (đến ngày {vn_date(self.limitation_expires_on)}); "

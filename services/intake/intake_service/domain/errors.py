@@ -233,6 +233,17 @@ class DeadlineNotPassedError(IntakeError):
     message_vi = "Thời hạn chưa hết nên chưa thể ghi nhận vi phạm thời hạn."
 
 
+class LimitationNotExpiredError(InvalidValueError):
+    """Accepting a late request, or refusing one as time-barred, while the limitation still runs: a
+    refusal by the case's state (409), not a malformed value, though still an InvalidValueError."""
+    rule = "limitation.not_expired"
+
+
+class LimitationNotExpiredGroundError(InvalidGroundError):
+    """The ground "limitation expired" while the limitation still runs: refused by the case's state (409)."""
+    rule = "ground.limitation_not_expired"
+
+
 class LimitationExpiredError(IntakeError):
     rule = "limitation.expired"
     message_vi = "Đơn yêu cầu nộp khi đã hết thời hiệu yêu cầu thi hành án."

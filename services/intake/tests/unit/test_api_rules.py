@@ -162,12 +162,15 @@ async def test_staff_act_on_and_read_only_their_own_office(service) -> None:
             "issuing_court": "TAND khu vực 1"}),
     ]
     assert [r.status_code for r in other_office] == [403] * 5, [r.text for r in other_office]
-    assert {r.json()["error"] for r in other_office} == {"WrongOfficeError"}
+    # acting is the intake rule (own office); reading is the kit's scoping rule
+    assert [r.json()["error"] for r in other_office] == ["WrongOfficeError", "WrongOfficeError", "OutOfScopeError",
+                                                        "OutOfScopeError", "WrongOfficeError"]
+    assert all(r.json()["message"] for r in other_office)
     assert versions(service.intake, cid) == version
     assert service.store.rows == {}
 
-    # the procuracy and auditors read any office's cases
-    for role, unit in (("procuracy", "VKS-TH"), ("auditor", "CUC"), ("head", UNIT)):
+    # the procuracy and auditors read the cases of their province (national bodies: every province)
+    for role, unit in (("procuracy", "TH-VKS"), ("auditor", "CUC"), ("auditor", "TH"), ("head", UNIT)):
         assert (await http.get(f"/cases/{cid}", headers=auth(role, unit))).status_code == 200
         assert (await http.get(f"/cases/{cid}/events", headers=auth(role, unit))).status_code == 200
 
@@ -191,6 +194,25 @@ async def test_an_officer_acts_only_on_a_case_assigned_to_them(service) -> None:
     assert mine.status_code == 200, mine.text
 
 
+# ---------------------------------------------------------------- text the database can hold
+
+
+async def test_a_nul_character_in_any_text_is_refused_before_anything_is_recorded(service) -> None:
+    http = service.http
+    cid = await open_case(http)
+    version = versions(service.intake, cid)
+
+    refused = [
+        await http.post(f"/cases/{cid}/parties", json=party(full_name="Lê\u0000Bình"), headers=auth("clerk")),
+        await http.post(f"/cases/{cid}/decision", json={"decision_no": "1/QĐ\u0000", "basis": "on_request"},
+                        headers=auth("head")),
+    ]
+
+    assert [r.status_code for r in refused] == [422, 422], [r.text for r in refused]
+    assert [[e["field"] for e in r.json()["errors"]] for r in refused] == [["full_name"], ["decision_no"]]
+    assert versions(service.intake, cid) == version and service.store.rows == {}
+
+
 # ---------------------------------------------------------------- business time
 
 
@@ -200,12 +222,17 @@ async def test_business_time_may_not_lie_in_the_future(service) -> None:
     version = versions(service.intake, cid)
     future = (datetime.now(VN) + timedelta(hours=1)).isoformat()
 
+    # a moving bound the schema cannot state: a documented rule refusal (409), not a validation error
     r = await http.post(f"/cases/{cid}/parties", json=party(occurred_at=future), headers=auth("clerk"))
-    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["occurred_at"]
+    assert r.status_code == 409 and r.json()["error"] == "BusinessTimeInFutureError", r.text
+    assert r.json()["rule"] == "occurred_at_not_after_now_plus_5_minutes" and "5 phút" in r.json()["message"]
     r = await http.post("/cases/judgments", headers=auth("clerk"), json={
         "unit": UNIT, "intake_ref": "BA-2099", "judgment_number": "1/2099/HS-ST", "issuing_court": "TAND",
         "occurred_at": "2099-01-01T09:00:00+07:00"})
-    assert r.status_code == 422 and "occurred_at" in r.json()["message"]
+    assert r.status_code == 409 and "occurred_at" in r.json()["detail"]
+    # a body invalid elsewhere is still a 422 naming that field
+    r = await http.post(f"/cases/{cid}/parties", json=party(occurred_at=future, role="judge"), headers=auth("clerk"))
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["role"]
     assert versions(service.intake, cid) == version and service.store.rows == {}
 
     # a client clock a little ahead is tolerated

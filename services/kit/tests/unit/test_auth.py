@@ -5,13 +5,16 @@ from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
 from thads_kit.auth import Principal, TokenError, decode_token, issue_token, require
+from thads_kit.http import create_app
 
 SECRET = "test-secret-of-at-least-thirty-two-bytes"
 
 
 def make_app() -> FastAPI:
-    app = FastAPI()
-    app.state.jwt_secret = SECRET
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app = create_app(title="t", version="t", lifespan=None, jwt_secret=SECRET, health=health, error_status={})
 
     @app.get("/heads-only")
     async def heads_only(p: Principal = Depends(require("head"))) -> dict[str, str]:
@@ -38,6 +41,19 @@ def test_tokens_that_cannot_be_valid_are_not_issued(kwargs, message):
         issue_token(SECRET, **kwargs)
 
 
+def test_a_subject_or_office_that_no_event_could_carry_is_refused():
+    # every command's envelope records them (ActorId, OfficeCode): refused here, not at the relay
+    with pytest.raises(TokenError, match="subject"):
+        issue_token(SECRET, role="officer", unit="TH-01", sub="Nguyễn Văn A")
+    with pytest.raises(TokenError, match="unit"):
+        issue_token(SECRET, role="officer", unit="TH.01")
+    import jwt
+    forged_shape = jwt.encode({"sub": "a b", "role": "head", "unit": "TH-01", "exp": 4102444800}, SECRET)
+    with pytest.raises(TokenError, match="subject"):
+        decode_token(SECRET, forged_shape)
+    assert decode_token(SECRET, issue_token(SECRET, role="officer", unit="TH-01", sub="cv-Nguyễn")).sub == "cv-Nguyễn"
+
+
 def test_an_expired_or_forged_token_is_rejected():
     expired = issue_token(SECRET, role="head", unit="TH", hours=-1)
     forged = issue_token("other-secret", role="head", unit="TH")
@@ -57,8 +73,12 @@ def test_missing_token_is_401_and_wrong_role_is_403_as_json():
     ok = client.get("/heads-only", headers={
         "Authorization": f"Bearer {issue_token(SECRET, role='head', unit='TH')}"})
 
-    assert missing.status_code == 401 and missing.json()["detail"]["error"] == "unauthenticated"
-    assert wrong_role.status_code == 403 and "clerk" in wrong_role.json()["detail"]["message"]
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert missing.json() == {"error": "unauthenticated", "rule": "auth.bearer_token", "legal_basis": None,
+                              "message": missing.json()["message"], "detail": "missing bearer token"}
+    assert "Chưa xác thực" in missing.json()["message"]
+    assert wrong_role.status_code == 403 and wrong_role.json()["rule"] == "auth.role"
+    assert "Thư ký" in wrong_role.json()["message"] and "clerk" in wrong_role.json()["detail"]
     assert ok.status_code == 200 and ok.json() == {"unit": "TH"}
 
 
