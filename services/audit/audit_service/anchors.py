@@ -116,7 +116,7 @@ class HeadLog:
 
     async def record_many(self, items: Sequence[Item], statements: Sequence[tuple[str, tuple[Any, ...]]]
                           ) -> list[Any]:
-        from thads_kit.deadletters import NotHeld
+        from thads_kit.deadletters import run_behind_positions
         async with self.pool.acquire() as conn, conn.transaction():
             names = sorted({i.position.tracking_name for i in items})
             await conn.executemany(f"INSERT INTO {self.schema}.chain_head_position VALUES ($1, 0)"
@@ -124,17 +124,7 @@ class HeadLog:
             rows = await conn.fetch(f"SELECT tracking, notification_id FROM {self.schema}.chain_head_position"
                                     " WHERE tracking = ANY($1::text[]) FOR UPDATE", names)
             seen = {r["tracking"]: r["notification_id"] for r in rows}
-            out: list[Any] = []
-            for item, (sql, args) in zip(items, statements):
-                name, nid = item.position.tracking_name, item.position.notification_id
-                if nid <= seen[name]:
-                    out.append(None)
-                    continue
-                row = await conn.fetchrow(sql, *args)
-                if row is None:
-                    raise NotHeld(f"{item.position}: the key is no longer held")
-                seen[name] = nid
-                out.append(row[0])
+            out = await run_behind_positions(conn, items, statements, seen)
             await conn.executemany(f"UPDATE {self.schema}.chain_head_position SET notification_id = $2"
                                    " WHERE tracking = $1 AND notification_id < $2", list(seen.items()))
             return out

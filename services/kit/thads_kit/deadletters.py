@@ -50,6 +50,25 @@ class NotHeld(Exception):
     """The key's dead letter was released meanwhile: apply the message instead of parking it."""
 
 
+async def run_behind_positions(conn: Any, items: Any, statements: Any, seen: dict[str, int]) -> list[Any]:
+    """The loop every asyncpg sink's `record_many` shares: run each item's dead-letter/parking
+    statement unless its position is at or below `seen` (a duplicate: None), in the caller's
+    transaction, moving `seen` on. A parking statement that returns no row means the key was
+    released meanwhile (`NotHeld`): the whole transaction rolls back and the consumer looks again."""
+    out: list[Any] = []
+    for item, (sql, args) in zip(items, statements):
+        name, nid = item.position.tracking_name, item.position.notification_id
+        if nid <= seen[name]:
+            out.append(None)
+            continue
+        row = await conn.fetchrow(sql, *args)
+        if row is None:
+            raise NotHeld(f"{item.position}: the key is no longer held")
+        seen[name] = nid
+        out.append(row[0])
+    return out
+
+
 def _transient_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [OSError, asyncio.TimeoutError, ConnectionError,
                                         asyncpg.PostgresConnectionError, asyncpg.InterfaceError,

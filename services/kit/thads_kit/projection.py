@@ -23,7 +23,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from .consumer import Item, Position, store_of
-from .deadletters import NotHeld
+from .deadletters import run_behind_positions
 
 log = logging.getLogger(__name__)
 
@@ -167,17 +167,7 @@ class Projection(ABC):
                 " WHERE name = $1 AND version = $2 AND tracking = ANY($3::text[]) FOR UPDATE",
                 self.name, version, names)
             seen = {r["tracking"]: r["notification_id"] for r in rows}
-            out: list[Any] = []
-            for item, (sql, args) in zip(items, statements):
-                name, nid = item.position.tracking_name, item.position.notification_id
-                if nid <= seen[name]:
-                    out.append(None)
-                    continue
-                row = await conn.fetchrow(sql, *args)
-                if row is None:
-                    raise NotHeld(f"{item.position}: the key is no longer held")
-                seen[name] = nid
-                out.append(row[0])
+            out = await run_behind_positions(conn, items, statements, seen)
             await conn.executemany(f"UPDATE {self.schema}.projection_position SET notification_id = $4"
                                    " WHERE name = $1 AND version = $2 AND tracking = $3 AND notification_id < $4",
                                    [(self.name, version, n, seen[n]) for n in names])

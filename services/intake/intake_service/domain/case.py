@@ -598,17 +598,26 @@ class Case(Aggregate):
         self.officer_id = officer_id
         self._stamp(at)
 
-    def record_procuracy_copy(self, decision_no: str, sent_on: date, at: datetime, actor: Actor) -> None:
-        day = self._guard("record_procuracy_copy", at, actor)
+    def _issued_decision(self, decision_no: str) -> Any:
         decision = self.decisions.get(decision_no)
         if decision is None:
             raise UnknownDecisionError(f"decision {decision_no!r} was not issued on this case")
-        if decision.copy_sent_on is not None:
-            raise ProcuracyCopyAlreadyRecordedError(f"the copy of {decision_no} was sent on {decision.copy_sent_on}")
+        return decision
+
+    @staticmethod
+    def _ensure_sent_between(decision: Any, sent_on: date, day: date, what: str) -> None:
+        """A copy or notice of a decision is sent on or after its issue and not after today."""
         if sent_on < decision.issued_on:
-            raise BackdatedEventError(f"a copy cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
+            raise BackdatedEventError(f"{what} cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
         if sent_on > day:
             raise InvalidValueError(f"sent_on {sent_on} is after the recording date {day}")
+
+    def record_procuracy_copy(self, decision_no: str, sent_on: date, at: datetime, actor: Actor) -> None:
+        day = self._guard("record_procuracy_copy", at, actor)
+        decision = self._issued_decision(decision_no)
+        if decision.copy_sent_on is not None:
+            raise ProcuracyCopyAlreadyRecordedError(f"the copy of {decision_no} was sent on {decision.copy_sent_on}")
+        self._ensure_sent_between(decision, sent_on, day, "a copy")
         self._procuracy_copy_recorded(decision_no=decision_no, sent_on=sent_on.isoformat(), at=at,
                                       actor_id=actor.id, actor_role=actor.role.value)
 
@@ -622,17 +631,12 @@ class Case(Aggregate):
         """Every decision is notified to the parties within 3 WD of its issue (Art. 39(2)); the
         notice of the QĐTHA itself is `notify`."""
         day = self._guard("record_notice_to_parties", at, actor)
-        decision = self.decisions.get(decision_no)
-        if decision is None:
-            raise UnknownDecisionError(f"decision {decision_no!r} was not issued on this case")
+        decision = self._issued_decision(decision_no)
         if decision.parties_notified_on is not None:
             raise InvalidValueError(f"the notice of {decision_no} was sent on {decision.parties_notified_on}",
                                     rule="notice_to_parties.already_recorded",
                                     message_vi=f"Việc thông báo quyết định {decision_no} đã được ghi nhận.")
-        if sent_on < decision.issued_on:
-            raise BackdatedEventError(f"a notice cannot be sent ({sent_on}) before the decision ({decision.issued_on})")
-        if sent_on > day:
-            raise InvalidValueError(f"sent_on {sent_on} is after the recording date {day}")
+        self._ensure_sent_between(decision, sent_on, day, "a notice")
         self._notice_to_parties_recorded(decision_no=decision_no, sent_on=sent_on.isoformat(), at=at,
                                          actor_id=actor.id, actor_role=actor.role.value)
 
