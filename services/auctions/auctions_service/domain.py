@@ -291,6 +291,12 @@ class Asset(Aggregate):
                    seized_on=seized_on, secured_creditor_party_id=secured_creditor_party_id,
                    perishable=perishable, actor=actor, at=at)
 
+    def _published(self) -> dict[str, Any]:
+        """What every published event carries besides its own facts (the envelope's case and office,
+        the claim items the seizure secures, the round), so the relay translates it alone."""
+        return {"case_id": self.case_id, "unit": self.unit, "claim_item_ids": list(self.claim_item_ids),
+                "round_number": max(self.round_number, 1)}
+
     # ------------------------------------------------------------------ guards
     def _ensure(self, *allowed: Status, doing: str) -> None:
         if self.status not in allowed:
@@ -443,11 +449,12 @@ class Asset(Aggregate):
         winner = self.bids[-1] if self.bids else None
         self._closed(closed_on=closed_on, winner_id=winner.bidder_id if winner else None,
                      hammer_price_vnd=winner.amount_vnd if winner else None, bid_count=len(self.bids),
-                     bid_log_sha256=digest, actor=actor, at=at)
+                     bid_log_sha256=digest, **self._published(), actor=actor, at=at)
 
     @event("AuctionClosed")
     def _closed(self, closed_on: date, winner_id: str | None, hammer_price_vnd: int | None, bid_count: int,
-                bid_log_sha256: str, actor: str, at: datetime) -> None:
+                bid_log_sha256: str, case_id: UUID, unit: str, claim_item_ids: list[str], round_number: int,
+                actor: str, at: datetime) -> None:
         self.closed_on, self.winner_id, self.hammer_price_vnd = closed_on, winner_id, hammer_price_vnd
         self.rounds.append({"round_number": self.round_number, "starting_price_vnd": self.starting_price_vnd,
                             "closed_on": closed_on, "winner_id": winner_id, "hammer_price_vnd": hammer_price_vnd,
@@ -474,10 +481,12 @@ class Asset(Aggregate):
             raise InvalidValueError(f"payment {amount_vnd} differs from the price {self.hammer_price_vnd}",
                                     message_vi=f"Số tiền thanh toán phải bằng giá trúng đấu giá "
                                                f"{vn_money(self.hammer_price_vnd)}.")
-        self._paid(amount_vnd=amount_vnd, paid_on=paid_on, actor=actor, at=at)
+        self._paid(amount_vnd=amount_vnd, paid_on=paid_on, sold_on=self.closed_on, **self._published(),
+                   actor=actor, at=at)
 
     @event("SalePaid")
-    def _paid(self, amount_vnd: int, paid_on: date, actor: str, at: datetime) -> None:
+    def _paid(self, amount_vnd: int, paid_on: date, sold_on: date, case_id: UUID, unit: str,
+              claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
         self.paid_on, self.status, self.last_at = paid_on, Status.SOLD, at
 
     def cancel_unpaid_sale(self, *, on: date, actor: str, at: datetime) -> None:
@@ -529,11 +538,11 @@ class Asset(Aggregate):
                                     message_vi="Khoản phải thi hành không thuộc quyết định kê biên tài sản này.")
         assert self.starting_price_vnd is not None
         self._taken(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
-                    value_vnd=self.starting_price_vnd, taken_on=taken_on, actor=actor, at=at)
+                    value_vnd=self.starting_price_vnd, taken_on=taken_on, **self._published(), actor=actor, at=at)
 
     @event("TakenByCreditor")
-    def _taken(self, creditor_party_id: str, claim_item_id: str, value_vnd: int, taken_on: date, actor: str,
-               at: datetime) -> None:
+    def _taken(self, creditor_party_id: str, claim_item_id: str, value_vnd: int, taken_on: date, case_id: UUID,
+               unit: str, claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
         self.taken_by, self.taken_claim_item_id, self.taken_on = creditor_party_id, claim_item_id, taken_on
         self.status, self.last_at = Status.TAKEN_BY_CREDITOR, at
 
