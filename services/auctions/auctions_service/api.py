@@ -33,9 +33,12 @@ router = APIRouter(tags=["auctions"], responses=error_responses(400, 401, 403, 4
 public = APIRouter(tags=["công khai"], responses=error_responses(400, 422))
 
 Money = Annotated[int, Field(gt=0, le=MAX_VND, description="Số tiền (đồng)")]
-Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*\S[^\x00]*$")]
-DocNo = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*\S[^\x00]*$")]
-PartyRef = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S+$")]
+# Patterns only in ASCII classes: Python's and ECMA's \s and \S disagree on some characters, and the
+# OpenAPI must promise exactly what the API accepts (a blank text is the domain's refusal, 409).
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]+$")]
+DocNo = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+PartyRef = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[!-~]+$",
+                                description="Mã người tham gia đấu giá (ký tự ASCII in được, không khoảng trắng)")]
 
 
 class Body(BaseModel):
@@ -187,7 +190,7 @@ async def get_bids(request: Request, asset_id: UUID,
 
 
 StatusQ = Annotated[Status | None, Query()]
-Unit = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[^\s.]+$")]
+Unit = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[!-\-/-~]+$")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -223,7 +226,7 @@ class LoggedBid(BaseModel):
     seq: int = Field(ge=1, le=10_000_000)
     bidder_id: PartyRef
     amount_vnd: Money
-    at: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+$",
+    at: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-~]+$",
                              description="Thời điểm trả giá, đúng như trong nhật ký (ISO 8601)")]
 
 

@@ -15,7 +15,7 @@ from thads_kit.scoping import OutOfScopeError
 
 from . import api, consumers, projections, translation
 from .application import AssetAlreadyRegisteredError, Auctions, WrongOfficeError
-from .domain import AssetNotFoundError, AuctionsError, InvalidValueError
+from .domain import AssetNotFoundError, AuctionsError
 from .settings import Settings
 
 ERROR_STATUS: dict[type[Exception], int] = {
@@ -25,7 +25,9 @@ ERROR_STATUS: dict[type[Exception], int] = {
     WrongOfficeError: 403,
     OutOfScopeError: 403,
     ConflictRetriesExhaustedError: 409,
-    InvalidValueError: 422,
+    # the domain's InvalidValueError is a refusal of a well-formed request in the asset's state or by
+    # its figures (a valuation dated before the seizure, a blank place): 409 like every rule; the
+    # request's shape is checked by the API's models (422)
 }
 
 
