@@ -112,6 +112,16 @@ class CreditorTakesIn(Body):
     taken_on: date
 
 
+class RedeemIn(Body):
+    amount_vnd: Money
+    redeemed_on: date
+
+
+class ReturnIn(Body):
+    enforcement_costs_vnd: Money
+    returned_on: date
+
+
 def _rt(request: Request) -> Any:
     return request.app.state.runtime
 
@@ -165,6 +175,9 @@ command_route("unpaid-cancellation", "cancel_unpaid_sale", CancelUnpaidIn,
 command_route("price-cuts", "cut_price", CutIn, "Giảm giá tài sản sau khi đấu giá không thành")
 command_route("creditor-takes", "hand_to_creditor", CreditorTakesIn,
               "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án")
+command_route("redemption", "redeem", RedeemIn, "Người phải thi hành án nộp tiền để nhận lại tài sản")
+command_route("return-to-debtor", "return_to_debtor", ReturnIn,
+              "Trả lại tài sản cho người phải thi hành án khi giá không đủ chi phí cưỡng chế")
 
 
 # ---------------------------------------------------------------------------- reads (office-scoped)

@@ -16,6 +16,8 @@ Auction 01/2016 "LPA"):
   from the SECOND cut the creditor may take the asset against the debt (Art. 104(3)) → `hand_to_creditor`;
 - the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
   Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`;
+- the debtor redeems until 1 WD before the auction (Art. 101) → `redeem`; when the price has fallen
+  to the enforcement costs the asset returns to the debtor (Art. 104) → `return_to_debtor`;
 - a pause of the case (suspension, postponement) halts pending auctions until it continues; a
   termination or revocation cancels them (LCJE Arts. 48–50, 37) → `pause_for_case`, `resume_for_case`,
   `cancel_for_case`. A sale on a paused case is refused.
@@ -67,6 +69,8 @@ class Status(StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
     SOLD = "sold"
     TAKEN_BY_CREDITOR = "taken_by_creditor"
+    REDEEMED = "redeemed"
+    RETURNED = "returned"
     CANCELLED = "cancelled"
 
 
@@ -74,6 +78,8 @@ STATUS_LABELS = {
     Status.SEIZED: "Đã kê biên", Status.VALUED: "Đã thẩm định giá", Status.ANNOUNCED: "Đã niêm yết đấu giá",
     Status.FAILED: "Đấu giá không thành", Status.AWAITING_PAYMENT: "Chờ người trúng đấu giá thanh toán",
     Status.SOLD: "Đã bán, đã thanh toán", Status.TAKEN_BY_CREDITOR: "Người được thi hành án nhận tài sản",
+    Status.REDEEMED: "Người phải thi hành án đã nộp tiền để nhận lại tài sản",
+    Status.RETURNED: "Trả lại tài sản cho người phải thi hành án (cấm chuyển dịch)",
     Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
 }
 
@@ -198,6 +204,20 @@ class CasePausedError(AuctionsError):
     rule = "case.paused"
     legal_basis = "Luật THADS Điều 48, 49"
     message_vi = "Việc thi hành án đang bị hoãn hoặc tạm đình chỉ: không được tổ chức bán đấu giá tài sản."
+
+
+class RedemptionTooLateError(AuctionsError):
+    rule = "redemption.until_1_working_day_before_auction"
+    legal_basis = "Luật THADS Điều 101"
+    message_vi = ("Người phải thi hành án chỉ được nộp tiền để nhận lại tài sản chậm nhất 01 ngày làm việc "
+                  "trước ngày mở cuộc đấu giá.")
+
+
+class ReturnAboveCostsError(AuctionsError):
+    rule = "return_to_debtor.only_when_price_at_most_costs"
+    legal_basis = "Luật THADS Điều 104"
+    message_vi = ("Chỉ trả lại tài sản cho người phải thi hành án khi giá tài sản đã giảm đến mức không đủ "
+                  "chi phí cưỡng chế và người được thi hành án không nhận tài sản.")
 
 
 class AssetNotFoundError(AuctionsError):
@@ -545,6 +565,45 @@ class Asset(Aggregate):
                unit: str, claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
         self.taken_by, self.taken_claim_item_id, self.taken_on = creditor_party_id, claim_item_id, taken_on
         self.status, self.last_at = Status.TAKEN_BY_CREDITOR, at
+
+    # ------------------------------------------------------------------ the debtor keeps or gets back the asset
+    def redeem(self, *, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
+        """The debtor pays what is owed and keeps the asset: any time before an announced round, and
+        during one until 1 working day before the auction (Art. 101). The money is paid to the case
+        (intake) as a voluntary payment; here the sale stops."""
+        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, doing="redeem")
+        if amount_vnd <= 0:
+            raise InvalidValueError("amount must be positive", message_vi="Số tiền phải lớn hơn 0.")
+        if self.status is Status.ANNOUNCED:
+            assert self.auction_on is not None
+            if add_working_days(redeemed_on, 1) > self.auction_on:
+                raise RedemptionTooLateError(f"redeemed {redeemed_on}, auction on {self.auction_on}",
+                                             message_vi=f"Cuộc đấu giá mở ngày {vn_date(self.auction_on)}: đã quá "
+                                                        f"hạn nộp tiền để nhận lại tài sản.")
+        self._redeemed(amount_vnd=amount_vnd, redeemed_on=redeemed_on, actor=actor, at=at)
+
+    @event("Redeemed")
+    def _redeemed(self, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
+        self.status, self.last_at = Status.REDEEMED, at
+
+    def return_to_debtor(self, *, enforcement_costs_vnd: int, returned_on: date, actor: str, at: datetime) -> None:
+        """After cuts, when the price has fallen to the enforcement costs and the creditor did not take
+        the asset, it goes back to the debtor with a transfer ban (Art. 104); the case is postponed by
+        the head's decision (Art. 48(1)(h)), not here."""
+        self._ensure(Status.VALUED, Status.FAILED, doing="return to the debtor")
+        assert self.starting_price_vnd is not None
+        if self.cuts < 1 or self.starting_price_vnd > enforcement_costs_vnd:
+            raise ReturnAboveCostsError(
+                f"price {self.starting_price_vnd} after {self.cuts} cut(s) vs costs {enforcement_costs_vnd}",
+                message_vi=f"Giá hiện tại {vn_money(self.starting_price_vnd)} còn cao hơn chi phí cưỡng chế "
+                           f"{vn_money(enforcement_costs_vnd)} (hoặc chưa giảm giá lần nào).")
+        self._returned(enforcement_costs_vnd=enforcement_costs_vnd, returned_on=returned_on, **self._published(),
+                       actor=actor, at=at)
+
+    @event("ReturnedToDebtor")
+    def _returned(self, enforcement_costs_vnd: int, returned_on: date, case_id: UUID, unit: str,
+                  claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+        self.status, self.last_at = Status.RETURNED, at
 
     # ------------------------------------------------------------------ the case's decisions
     PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED)

@@ -6,7 +6,9 @@ by case id:
   seizure's claim items and the sha256 of the round's ordered bid log;
 - TakenByCreditor → AuctionOutcomeRecorded.v2 taken_by_creditor with the value and the ONE claim item
   it is booked on (intake records it without an officer re-typing it);
-- SalePaid → ProceedsTransferred.v1 with the seizure's claim items (intake books the collection).
+- SalePaid → ProceedsTransferred.v1 with the seizure's claim items (intake books the collection);
+- ReturnedToDebtor → AuctionOutcomeRecorded.v2 returned (intake records nothing: the postponement is
+  the head's decision).
 Every other Asset event is internal (INTERNAL); an event class in neither list stops the relay.
 
 Inbound: intake's SeizureOrdered becomes Asset.seize's kwargs; a suspension or postponement of the
@@ -33,7 +35,7 @@ SOURCE = "auctions"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
-            Asset.ResumedForCase, Asset.CancelledForCase)
+            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -68,6 +70,11 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
             round_number=event.round_number, price_vnd=event.value_vnd,
             creditor_party_id=UUID(str(event.creditor_party_id)), claim_item_ids=_ids([event.claim_item_id]),
             decided_on=event.taken_on)
+    elif isinstance(event, Asset.ReturnedToDebtor):
+        model = c.AuctionOutcomeRecordedV2
+        payload = c.AuctionOutcomeRecordedV2Payload(
+            asset_id=event.originator_id, outcome=c.AuctionOutcome.RETURNED, round_number=event.round_number,
+            claim_item_ids=_ids(event.claim_item_ids), decided_on=event.returned_on)
     elif isinstance(event, Asset.SalePaid):
         model = c.ProceedsTransferred
         payload = c.ProceedsTransferredPayload(

@@ -225,3 +225,27 @@ def test_bid_log_digest_changes_when_a_bid_is_altered_dropped_or_reordered():
     other_bidder[2]["bidder_id"] = "B9"
     for changed in (altered, dropped, reordered, other_bidder):
         assert d.bid_log_digest(a.id, 1, changed) != digest
+
+
+def test_the_debtor_redeems_until_one_working_day_before_the_auction():
+    a = announced()                                         # auction on Friday 20/3/2026
+    with pytest.raises(d.RedemptionTooLateError) as e:
+        a.redeem(amount_vnd=150_000_000, redeemed_on=date(2026, 3, 20), actor="o", at=AT)
+    assert e.value.rule == "redemption.until_1_working_day_before_auction" and a.status is d.Status.ANNOUNCED
+    a.redeem(amount_vnd=150_000_000, redeemed_on=date(2026, 3, 19), actor="o", at=AT)
+    assert a.status is d.Status.REDEEMED
+    with pytest.raises(d.WrongStatusError):
+        a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+
+
+def test_the_asset_returns_to_the_debtor_only_when_the_price_fell_to_the_costs():
+    a = valued(10_000_000)
+    failed_round(a)
+    with pytest.raises(d.ReturnAboveCostsError):            # no cut yet
+        a.return_to_debtor(enforcement_costs_vnd=20_000_000, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    a.cut_price(new_starting_price_vnd=9_000_000, decided_on=date(2026, 4, 25), actor="o", at=AT)
+    with pytest.raises(d.ReturnAboveCostsError) as e:
+        a.return_to_debtor(enforcement_costs_vnd=8_999_999, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    assert e.value.rule == "return_to_debtor.only_when_price_at_most_costs"
+    a.return_to_debtor(enforcement_costs_vnd=9_000_000, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    assert a.status is d.Status.RETURNED

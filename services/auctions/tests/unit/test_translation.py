@@ -43,7 +43,7 @@ def published(a: Asset) -> list:
 def test_every_asset_event_class_is_published_or_internal():
     classes = {v for k, v in vars(Asset).items() if isinstance(v, type) and issubclass(v, DomainEvent)
                and k not in ("Event", "Created")}      # the library's base classes
-    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid}
+    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor}
     assert classes == published_classes | set(t.INTERNAL)
 
 
@@ -111,3 +111,14 @@ def test_a_partial_revocation_cancels_only_assets_whose_items_it_revokes():
         claim_item_ids=(UUID(ITEM),), amount_vnd=1), case_id)
     effect = t.case_effect(env)
     assert effect.command == "cancel_for_case" and effect.only_items == frozenset({ITEM})
+
+
+def test_an_asset_returned_to_the_debtor_is_published_as_returned_with_its_claim_items():
+    a = asset()
+    announce(a, date(2026, 3, 3))
+    a.close(closed_on=date(2026, 3, 23), actor="officer/cv-07", at=AT)
+    a.cut_price(new_starting_price_vnd=90_000_000, decided_on=date(2026, 3, 28), actor="officer/cv-07", at=AT)
+    a.return_to_debtor(enforcement_costs_vnd=95_000_000, returned_on=date(2026, 4, 2), actor="head/h-1", at=AT)
+    _failed, returned = published(a)
+    assert returned.payload.outcome == c.AuctionOutcome.RETURNED and returned.payload.price_vnd is None
+    assert returned.payload.claim_item_ids == (UUID(ITEM),) and returned.payload.decided_on == date(2026, 4, 2)
