@@ -83,13 +83,15 @@ async def test_seizure_to_sale_books_the_proceeds_on_the_claim_item_once_across_
             a = f"/assets/{asset_id}"
             await post(ac, f"{a}/valuation", {"method": "valuer", "price_vnd": 300_000_000, "valued_on": "2025-04-10",
                                               "valuer_contracted_on": "2025-04-04"}, officer)
-            await post(ac, f"{a}/auctions", {"announced_on": "2025-04-11", "auction_on": "2025-04-25",
+            await post(ac, f"{a}/auctions", {"announced_on": "2025-04-11", "second_announced_on": "2025-04-15",
+                                             "auction_on": "2025-04-25",
                                              "deposit_vnd": 30_000_000, "place": "Chi cục THADS TP Thanh Hóa",
                                              "organiser": "Công ty đấu giá hợp danh Thanh Hóa"}, officer)
             assert (await post(ac, f"{a}/close", {"closed_on": "2025-04-25"}, officer))["status"] == "failed"
             await post(ac, f"{a}/price-cuts", {"new_starting_price_vnd": 270_000_000, "decided_on": "2025-05-05"},
                        officer)
-            await post(ac, f"{a}/auctions", {"announced_on": "2025-05-06", "auction_on": "2025-05-20",
+            await post(ac, f"{a}/auctions", {"announced_on": "2025-05-06", "second_announced_on": "2025-05-08",
+                                             "auction_on": "2025-05-20",
                                              "deposit_vnd": 27_000_000, "place": "Chi cục THADS TP Thanh Hóa",
                                              "organiser": "Công ty đấu giá hợp danh Thanh Hóa"}, officer)
             for bidder in ("DG-01", "DG-02"):

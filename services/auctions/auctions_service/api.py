@@ -72,6 +72,8 @@ class RevaluationIn(Body):
 
 class AnnounceIn(Body):
     announced_on: date
+    second_announced_on: date | None = Field(
+        None, description="Lần thông báo thứ hai (bắt buộc với bất động sản và động sản từ 50 triệu đồng)")
     auction_on: date
     deposit_vnd: Money
     place: Text

@@ -112,5 +112,6 @@ def notice(asset: Asset) -> dict[str, Any] | None:
         return None
     return {"asset_id": str(asset.id), "unit": asset.unit, "kind": asset.kind.value, "description": asset.description,
             "round_number": asset.round_number, "starting_price_vnd": asset.starting_price_vnd,
-            "deposit_vnd": asset.deposit_vnd, "announced_on": asset.announced_on, "auction_on": asset.auction_on,
+            "deposit_vnd": asset.deposit_vnd, "announced_on": asset.announced_on,
+            "second_announced_on": asset.second_announced_on, "auction_on": asset.auction_on,
             "place": asset.place, "organiser": asset.organiser}

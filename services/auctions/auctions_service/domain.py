@@ -7,8 +7,9 @@ Auction 01/2016 "LPA"):
   (LCJE Art. 98) → `value`; re-valuation ONCE, asked within 5 WD of the result and before the
   notice (Art. 99) → `revalue`; the result is the starting price;
 - sale path by value (Art. 101) → `sale_path`;
-- notice periods: movables ≥ 7 WD, real estate ≥ 15 days (LPA Art. 35); deposit 5–20 % of the
-  starting price (LPA Art. 39) → `announce`;
+- notice periods: movables ≥ 7 WD, real estate ≥ 15 days (LPA Art. 35); two announcements ≥ 2 WD
+  apart for real estate and movables from 50 M đồng, the second within the same notice period
+  (LPA Art. 57); deposit 5–20 % of the starting price (LPA Art. 39) → `announce`;
 - bidders registered with the deposit → `register_bidder`; ascending bids from registered bidders
   only → `place_bid`; close with the winner, or failed when nobody bid (LPA Art. 52) → `close`;
   the close carries the sha256 digest of the ordered bid log (`bid_log_digest`);
@@ -92,6 +93,8 @@ REAL_ESTATE_NOTICE_DAYS = 15
 DEPOSIT_MIN_PCT, DEPOSIT_MAX_PCT = 5, 20
 MAX_CUT_PCT = 10
 CUTS_BEFORE_CREDITOR = 2
+TWO_ANNOUNCEMENTS_FROM_VND = 50_000_000
+ANNOUNCEMENTS_APART_WD = 2
 PAYMENT_DAYS = 30
 
 
@@ -155,6 +158,14 @@ class NoticeTooShortError(AuctionsError):
     legal_basis = "Luật Đấu giá tài sản Điều 35"
     message_vi = ("Tài sản phải được niêm yết ít nhất 07 ngày làm việc (động sản) hoặc 15 ngày (bất động sản) "
                   "trước ngày mở cuộc đấu giá.")
+
+
+class SecondAnnouncementError(AuctionsError):
+    rule = "notice.two_announcements"
+    legal_basis = "Luật Đấu giá tài sản Điều 57"
+    message_vi = ("Bất động sản và động sản có giá khởi điểm từ 50 triệu đồng phải được thông báo công khai hai "
+                  "lần, cách nhau ít nhất 02 ngày làm việc; lần thứ hai ít nhất 07 ngày làm việc (động sản) hoặc "
+                  "15 ngày (bất động sản) trước ngày mở cuộc đấu giá.")
 
 
 class DepositOutOfRangeError(AuctionsError):
@@ -279,6 +290,7 @@ class Asset(Aggregate):
         self.round_number = 0
         self.auction_on: date | None = None
         self.announced_on: date | None = None
+        self.second_announced_on: date | None = None
         self.deposit_vnd: int | None = None
         self.place: str | None = None
         self.organiser: str | None = None
@@ -388,17 +400,31 @@ class Asset(Aggregate):
         self.starting_price_vnd, self.valued_on, self.revalued, self.last_at = price_vnd, valued_on, True, at
 
     # ------------------------------------------------------------------ the auction
+    def _notice_long_enough(self, announced_on: date, auction_on: date) -> bool:
+        if self.is_real_estate:
+            return (auction_on - announced_on).days >= REAL_ESTATE_NOTICE_DAYS
+        return working_days_between(announced_on, auction_on) >= MOVABLE_NOTICE_WD
+
+    @property
+    def needs_two_announcements(self) -> bool:
+        return self.is_real_estate or (self.starting_price_vnd or 0) >= TWO_ANNOUNCEMENTS_FROM_VND
+
     def announce(self, *, announced_on: date, auction_on: date, deposit_vnd: int, place: str, organiser: str,
-                 actor: str, at: datetime) -> None:
+                 actor: str, at: datetime, second_announced_on: date | None = None) -> None:
         self._ensure(Status.VALUED, doing="announce an auction of")
         self._ensure_case_running("announce an auction")
         assert self.starting_price_vnd is not None
-        if self.is_real_estate:
-            ok = (auction_on - announced_on).days >= REAL_ESTATE_NOTICE_DAYS
-        else:
-            ok = working_days_between(announced_on, auction_on) >= MOVABLE_NOTICE_WD
-        if not ok:
+        if not self._notice_long_enough(announced_on, auction_on):
             raise NoticeTooShortError(f"notice {announced_on} → auction {auction_on} is too short for {self.kind.value}")
+        if self.needs_two_announcements:
+            if second_announced_on is None:
+                raise SecondAnnouncementError("a second announcement is required (real estate or ≥ 50 M đồng)")
+            if second_announced_on < add_working_days(announced_on, ANNOUNCEMENTS_APART_WD):
+                raise SecondAnnouncementError(f"second announcement {second_announced_on} less than 2 WD after "
+                                              f"the first {announced_on}")
+            if not self._notice_long_enough(second_announced_on, auction_on):
+                raise SecondAnnouncementError(f"second announcement {second_announced_on} too close to the "
+                                              f"auction {auction_on}")
         low = -(-self.starting_price_vnd * DEPOSIT_MIN_PCT // 100)
         high = self.starting_price_vnd * DEPOSIT_MAX_PCT // 100
         if not low <= deposit_vnd <= high:
@@ -410,12 +436,14 @@ class Asset(Aggregate):
             raise InvalidValueError("place and organiser are required",
                                     message_vi="Phải nêu địa điểm và tổ chức/người tổ chức đấu giá.")
         self._announced(round_number=self.round_number + 1, announced_on=announced_on, auction_on=auction_on,
-                        deposit_vnd=deposit_vnd, place=place, organiser=organiser, actor=actor, at=at)
+                        deposit_vnd=deposit_vnd, place=place, organiser=organiser,
+                        second_announced_on=second_announced_on, actor=actor, at=at)
 
     @event("AuctionAnnounced")
     def _announced(self, round_number: int, announced_on: date, auction_on: date, deposit_vnd: int, place: str,
-                   organiser: str, actor: str, at: datetime) -> None:
+                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None) -> None:
         self.round_number, self.announced_on, self.auction_on = round_number, announced_on, auction_on
+        self.second_announced_on = second_announced_on
         self.deposit_vnd, self.place, self.organiser = deposit_vnd, place, organiser
         self.bidders, self.bids, self.winner_id, self.hammer_price_vnd = {}, [], None, None
         self.status, self.last_at = Status.ANNOUNCED, at

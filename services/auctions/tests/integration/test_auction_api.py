@@ -48,7 +48,8 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         await post(c, f"/assets/{aid}/valuation", {"method": "valuer", "price_vnd": 200_000_000,
                                                    "valued_on": "2026-03-10", "valuer_contracted_on": "2026-03-05"})
         # round 1: nobody bids → failed
-        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-11", "auction_on": "2026-03-25",
+        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-11", "second_announced_on": "2026-03-13",
+                                                  "auction_on": "2026-03-25",
                                                   "deposit_vnd": 20_000_000, "place": "Trụ sở Chi cục THADS",
                                                   "organiser": "Công ty đấu giá hợp danh Thanh Hóa"})
         notices = (await c.get("/public/auction-notices", params={"unit": "TH-01"})).json()["items"]
@@ -73,7 +74,8 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
 
         # cut 10 %, round 2 sells
         await post(c, f"/assets/{aid}/price-cuts", {"new_starting_price_vnd": 180_000_000, "decided_on": "2026-04-01"})
-        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-04-02", "auction_on": "2026-04-20",
+        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-04-02", "second_announced_on": "2026-04-06",
+                                                  "auction_on": "2026-04-20",
                                                   "deposit_vnd": 18_000_000, "place": "Trụ sở Chi cục THADS",
                                                   "organiser": "Công ty đấu giá hợp danh Thanh Hóa"})
         for bidder in ("DG-01", "DG-02"):
@@ -121,7 +123,8 @@ async def test_an_idempotency_key_makes_a_bid_count_once(auctions):
                                          "claim_item_ids": [item], "decision_number": "16/QĐ-CC",
                                          "seized_on": "2026-03-02"}))["asset_id"]
         await post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 50_000_000, "valued_on": "2026-03-03"})
-        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "auction_on": "2026-03-20",
+        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "second_announced_on": "2026-03-06",
+                                                  "auction_on": "2026-03-20",
                                                   "deposit_vnd": 5_000_000, "place": "p", "organiser": "o"})
         await post(c, f"/assets/{aid}/bidders", {"bidder_id": "DG-01", "deposit_paid_vnd": 5_000_000})
         headers = auth("officer") | {"Idempotency-Key": str(uuid.uuid4())}

@@ -75,7 +75,7 @@ async def test_seizure_suspension_continuation_termination_each_applied_once(auc
         await c.post(f"/assets/{asset_id}/valuation", json={"method": "agreed", "price_vnd": 900_000_000,
                      "valued_on": "2026-03-03"}, headers=auth("officer"))
         r = await c.post(f"/assets/{asset_id}/auctions", json={
-            "announced_on": "2026-03-04", "auction_on": "2026-03-25", "deposit_vnd": 90_000_000,
+            "announced_on": "2026-03-04", "second_announced_on": "2026-03-06", "auction_on": "2026-03-25", "deposit_vnd": 90_000_000,
             "place": "Chi cục", "organiser": "Công ty đấu giá"}, headers=auth("officer"))
         assert r.status_code == 200, r.text
 
@@ -89,7 +89,7 @@ async def test_seizure_suspension_continuation_termination_each_applied_once(auc
         body = await wait_until(paused, what="asset paused by the suspension")
         assert body["status"] == "valued", "the announced round is postponed"
         refused = await c.post(f"/assets/{asset_id}/auctions", json={
-            "announced_on": "2026-03-11", "auction_on": "2026-04-01", "deposit_vnd": 90_000_000,
+            "announced_on": "2026-03-11", "second_announced_on": "2026-03-13", "auction_on": "2026-04-01", "deposit_vnd": 90_000_000,
             "place": "Chi cục", "organiser": "Công ty đấu giá"}, headers=auth("officer"))
         assert refused.status_code == 409 and refused.json()["rule"] == "case.paused"
         notices = (await c.get("/public/auction-notices")).json()["items"]

@@ -28,13 +28,15 @@ def valued(price: int = 100_000_000, **kw) -> d.Asset:
 
 def announced(price: int = 100_000_000, **kw) -> d.Asset:
     a = valued(price, **kw)
-    a.announce(announced_on=date(2026, 3, 3), auction_on=date(2026, 3, 20), deposit_vnd=price // 10,
+    a.announce(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5), auction_on=date(2026, 3, 20),
+               deposit_vnd=price // 10,
                place="Trụ sở Chi cục", organiser="Công ty đấu giá hợp danh Số 1", actor="o", at=AT)
     return a
 
 
 def failed_round(a: d.Asset) -> None:
-    a.announce(announced_on=date(2026, 4, 1), auction_on=date(2026, 4, 20), deposit_vnd=a.starting_price_vnd // 10,
+    a.announce(announced_on=date(2026, 4, 1), second_announced_on=date(2026, 4, 3), auction_on=date(2026, 4, 20),
+               deposit_vnd=a.starting_price_vnd // 10,
                place="Trụ sở", organiser="Công ty", actor="o", at=AT)
     a.close(closed_on=date(2026, 4, 20), actor="o", at=AT)
     assert a.status is d.Status.FAILED
@@ -90,22 +92,29 @@ def test_sale_path_by_value_and_kind():
 
 
 def test_notice_periods_movables_seven_working_days_real_estate_fifteen_days():
-    a = valued()
+    a = valued(40_000_000)                                 # below 50 M: one announcement
     start = date(2026, 3, 3)
     seven_wd_later = start
     while working_days_between(start, seven_wd_later) < 7:
         seven_wd_later += timedelta(days=1)
     with pytest.raises(d.NoticeTooShortError) as e:
-        a.announce(announced_on=start, auction_on=seven_wd_later - timedelta(days=1), deposit_vnd=10_000_000,
+        a.announce(announced_on=start, auction_on=seven_wd_later - timedelta(days=1), deposit_vnd=4_000_000,
                    place="p", organiser="o", actor="o", at=AT)
     assert e.value.rule == "notice.period"
-    a.announce(announced_on=start, auction_on=seven_wd_later, deposit_vnd=10_000_000, place="p", organiser="o",
+    a.announce(announced_on=start, auction_on=seven_wd_later, deposit_vnd=4_000_000, place="p", organiser="o",
                actor="o", at=AT)
     house = valued(kind=d.AssetKind.REAL_ESTATE)
     with pytest.raises(d.NoticeTooShortError):
-        house.announce(announced_on=start, auction_on=start + timedelta(days=14), deposit_vnd=10_000_000,
+        house.announce(announced_on=start, second_announced_on=start, auction_on=start + timedelta(days=14),
+                       deposit_vnd=10_000_000,
                        place="p", organiser="o", actor="o", at=AT)
-    house.announce(announced_on=start, auction_on=start + timedelta(days=15), deposit_vnd=10_000_000,
+    second = add_working_days(start, 2)
+    with pytest.raises(d.SecondAnnouncementError) as e:      # the second is 15 days before, too
+        house.announce(announced_on=start, second_announced_on=second, auction_on=start + timedelta(days=15),
+                       deposit_vnd=10_000_000, place="p", organiser="o", actor="o", at=AT)
+    assert e.value.rule == "notice.two_announcements"
+    house.announce(announced_on=start, second_announced_on=second, auction_on=second + timedelta(days=15),
+                   deposit_vnd=10_000_000,
                    place="p", organiser="o", actor="o", at=AT)
 
 
@@ -113,7 +122,8 @@ def test_notice_periods_movables_seven_working_days_real_estate_fifteen_days():
                                         (20_000_001, False)])
 def test_deposit_between_five_and_twenty_percent(deposit, ok):
     a = valued()
-    call = lambda: a.announce(announced_on=date(2026, 3, 3), auction_on=date(2026, 3, 20), deposit_vnd=deposit,  # noqa: E731
+    call = lambda: a.announce(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5),  # noqa: E731
+                              auction_on=date(2026, 3, 20), deposit_vnd=deposit,
                               place="p", organiser="o", actor="o", at=AT)
     if ok:
         call()
@@ -249,3 +259,17 @@ def test_the_asset_returns_to_the_debtor_only_when_the_price_fell_to_the_costs()
     assert e.value.rule == "return_to_debtor.only_when_price_at_most_costs"
     a.return_to_debtor(enforcement_costs_vnd=9_000_000, returned_on=date(2026, 5, 1), actor="o", at=AT)
     assert a.status is d.Status.RETURNED
+
+
+def test_two_announcements_two_working_days_apart_from_fifty_million():
+    a = valued(50_000_000)
+    kw = dict(announced_on=date(2026, 3, 3), auction_on=date(2026, 3, 20), deposit_vnd=5_000_000, place="p",
+              organiser="o", actor="o", at=AT)
+    for second in (None, date(2026, 3, 4), date(2026, 3, 13)):   # missing, 1 WD apart, 5 WD before the auction
+        with pytest.raises(d.SecondAnnouncementError) as e:
+            a.announce(**kw, second_announced_on=second)
+        assert e.value.rule == "notice.two_announcements" and a.status is d.Status.VALUED
+    a.announce(**kw, second_announced_on=date(2026, 3, 5))
+    assert a.second_announced_on == date(2026, 3, 5)
+    small = valued(49_999_999)
+    small.announce(**kw)                                        # below 50 M: one announcement is enough

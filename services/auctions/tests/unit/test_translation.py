@@ -13,6 +13,7 @@ from thads_contracts.envelope import Actor
 from thads_contracts.registry import decode
 from thads_contracts.topics import AUCTIONS_ASSET
 from auctions_service import translation as t
+from auctions_service.calendar_vn import add_working_days
 from auctions_service.domain import Asset, bid_log_digest
 from eventsourcing.domain import DomainEvent
 
@@ -30,7 +31,8 @@ def asset() -> Asset:
 
 
 def announce(a: Asset, day: date) -> None:
-    a.announce(announced_on=day, auction_on=day + timedelta(days=20), deposit_vnd=a.starting_price_vnd // 10,
+    a.announce(announced_on=day, second_announced_on=add_working_days(day, 2), auction_on=day + timedelta(days=20),
+               deposit_vnd=a.starting_price_vnd // 10,
                place="p", organiser="o", actor="officer/cv-07", at=AT)
 
 
