@@ -119,6 +119,10 @@ class RedeemIn(Body):
     redeemed_on: date
 
 
+class RefundIn(Body):
+    refunded_on: date
+
+
 class ReturnIn(Body):
     enforcement_costs_vnd: Money
     returned_on: date
@@ -177,6 +181,7 @@ command_route("unpaid-cancellation", "cancel_unpaid_sale", CancelUnpaidIn,
 command_route("price-cuts", "cut_price", CutIn, "Giảm giá tài sản sau khi đấu giá không thành")
 command_route("creditor-takes", "hand_to_creditor", CreditorTakesIn,
               "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án")
+command_route("deposit-refunds", "refund_deposits", RefundIn, "Trả lại tiền đặt trước cho người không trúng đấu giá")
 command_route("redemption", "redeem", RedeemIn, "Người phải thi hành án nộp tiền để nhận lại tài sản")
 command_route("return-to-debtor", "return_to_debtor", ReturnIn,
               "Trả lại tài sản cho người phải thi hành án khi giá không đủ chi phí cưỡng chế")
@@ -220,12 +225,12 @@ async def list_assets(request: Request, principal: Annotated[Principal, Depends(
     return {"items": items}
 
 
-@router.get("/overdue-payments", summary="Người trúng đấu giá quá hạn thanh toán (30 ngày)")
-async def overdue_payments(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
-                           unit: Unit = None, as_of: date | None = None) -> Any:
+@router.get("/overdue", summary="Tài sản quá hạn theo luật: ký hợp đồng thẩm định giá, thanh toán, trả tiền đặt trước")
+async def overdue(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+                  unit: Unit = None, as_of: date | None = None) -> Any:
     f = unit_filter(principal, unit)
     day = as_of or datetime.now(VN_TZ).date()
-    return {"as_of": day, "items": await projections.overdue_payments(_rt(request).pool, _schema(request), f, day)}
+    return {"as_of": day, "items": await projections.overdue(_rt(request).pool, _schema(request), f, day)}
 
 
 # ---------------------------------------------------------------------------- public, no token

@@ -102,6 +102,8 @@ def state(asset: Asset) -> dict[str, Any]:
         "hammer_price_vnd": asset.hammer_price_vnd, "payment_due_on": asset.payment_due_on,
         "rounds": asset.rounds, "forfeited_deposits": asset.forfeited_deposits,
         "taken_by": asset.taken_by, "taken_claim_item_id": asset.taken_claim_item_id,
+        "deposits_owed_back": asset.losing_bidders, "deposit_refunds_due_on": asset.refunds_due_on,
+        "deadlines": asset.deadlines(datetime.now(VN_TZ).date()), "next_due_on": asset.next_due_on,
     }
 
 

@@ -16,7 +16,8 @@ Auction 01/2016 "LPA"):
 - price cut after a failed round ≤ 10 % of the previous starting price (LCJE Art. 104(2)) → `cut_price`;
   from the SECOND cut the creditor may take the asset against the debt (Art. 104(3)) → `hand_to_creditor`;
 - the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
-  Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`;
+  Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`; the losers' deposits go back within
+  3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
 - the debtor redeems until 1 WD before the auction (Art. 101) → `redeem`; when the price has fallen
   to the enforcement costs the asset returns to the debtor (Art. 104) → `return_to_debtor`;
 - a pause of the case (suspension, postponement) halts pending auctions until it continues; a
@@ -96,6 +97,7 @@ CUTS_BEFORE_CREDITOR = 2
 TWO_ANNOUNCEMENTS_FROM_VND = 50_000_000
 ANNOUNCEMENTS_APART_WD = 2
 PAYMENT_DAYS = 30
+REFUND_WD = 3
 
 
 def vn_date(d: date | None) -> str:
@@ -295,6 +297,7 @@ class Asset(Aggregate):
         self.place: str | None = None
         self.organiser: str | None = None
         self.bidders: dict[str, int] = {}
+        self.refunded: set[str] = set()
         self.bids: list[Bid] = []
         self.rounds: list[dict[str, Any]] = []
         self.winner_id: str | None = None
@@ -446,6 +449,7 @@ class Asset(Aggregate):
         self.second_announced_on = second_announced_on
         self.deposit_vnd, self.place, self.organiser = deposit_vnd, place, organiser
         self.bidders, self.bids, self.winner_id, self.hammer_price_vnd = {}, [], None, None
+        self.refunded: set[str] = set()
         self.status, self.last_at = Status.ANNOUNCED, at
 
     def register_bidder(self, *, bidder_id: str, deposit_paid_vnd: int, actor: str, at: datetime) -> None:
@@ -515,6 +519,47 @@ class Asset(Aggregate):
         return self.rounds[-1]["bid_log_sha256"] if self.rounds else None
 
     @property
+    def losing_bidders(self) -> dict[str, int]:
+        """Bidders of the closed round other than the winner, with the deposits owed back to them."""
+        if self.closed_on is None or self.status is Status.ANNOUNCED:
+            return {}
+        return {b: v for b, v in self.bidders.items() if b != self.winner_id and b not in self.refunded}
+
+    @property
+    def refunds_due_on(self) -> date | None:
+        """Deposits go back to the losing bidders within 3 WD of the auction (LPA Art. 39)."""
+        return add_working_days(self.closed_on, REFUND_WD) if self.losing_bidders and self.closed_on else None
+
+    def refund_deposits(self, *, refunded_on: date, actor: str, at: datetime) -> None:
+        if not self.losing_bidders:
+            raise WrongStatusError("no deposit is owed back", message_vi="Không còn tiền đặt trước nào phải trả lại.")
+        assert self.closed_on is not None
+        if refunded_on < self.closed_on:
+            raise InvalidValueError("refund before the auction", message_vi="Ngày trả không được trước ngày đấu giá.")
+        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at)
+
+    @event("DepositsRefunded")
+    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime) -> None:
+        self.refunded = self.refunded | set(bidders)
+        self.last_at = at
+
+    def deadlines(self, as_of: date) -> list[dict[str, Any]]:
+        """The asset's open legal deadlines at business date `as_of`, each with whether it is missed."""
+        out: list[tuple[str, date, str]] = []
+        if self.status is Status.SEIZED:
+            out.append(("valuer_contract", add_working_days(self.seized_on, VALUER_WD), "Luật THADS Điều 98(3)"))
+        if self.status is Status.AWAITING_PAYMENT and self.payment_due_on:
+            out.append(("winner_payment", self.payment_due_on, "Nghị định 62/2015 Điều 27 (sửa đổi)"))
+        if self.refunds_due_on:
+            out.append(("deposit_refunds", self.refunds_due_on, "Luật Đấu giá tài sản Điều 39"))
+        return [{"step": step, "due_on": due, "legal_basis": basis, "missed": as_of > due} for step, due, basis in out]
+
+    @property
+    def next_due_on(self) -> date | None:
+        dues = [d["due_on"] for d in self.deadlines(date.min)]
+        return min(dues) if dues else None
+
+    @property
     def payment_due_on(self) -> date | None:
         return self.closed_on + timedelta(days=PAYMENT_DAYS) if self.closed_on and self.winner_id else None
 
@@ -551,6 +596,7 @@ class Asset(Aggregate):
     @event("UnpaidSaleCancelled")
     def _sale_cancelled(self, on: date, winner_id: str | None, forfeited_vnd: int, actor: str, at: datetime) -> None:
         self.forfeited_deposits.append({"bidder_id": winner_id, "amount_vnd": forfeited_vnd, "on": on})
+        self.refunded = self.refunded | ({winner_id} if winner_id else set())   # forfeited: not owed back
         self.winner_id, self.hammer_price_vnd = None, None
         self.status, self.last_at = Status.FAILED, at
 

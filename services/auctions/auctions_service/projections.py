@@ -35,6 +35,7 @@ def ddl(schema: str) -> str:
         state jsonb NOT NULL,
         notice jsonb
     );
+    ALTER TABLE "{schema}".assets ADD COLUMN IF NOT EXISTS next_due_on date;
     CREATE INDEX IF NOT EXISTS assets_case ON "{schema}".assets (case_id);
     CREATE INDEX IF NOT EXISTS assets_unit ON "{schema}".assets (unit, status);
     """
@@ -47,7 +48,7 @@ def ensure_tables_sync(recorder: Any, schema: str) -> None:
 
 def upsert_write(schema: str, assets: Iterable[Asset]):
     """A write for the event store's transaction: the rows of the assets being saved."""
-    rows = [(a.id, a.case_id, a.unit, a.status.value, a.version, a.payment_due_on, _json(state(a)),
+    rows = [(a.id, a.case_id, a.unit, a.status.value, a.version, a.payment_due_on, a.next_due_on, _json(state(a)),
              _json(notice(a)) if notice(a) else None) for a in assets]
 
     def write(curs: Any) -> None:
@@ -55,10 +56,11 @@ def upsert_write(schema: str, assets: Iterable[Asset]):
             return
         for row in rows:
             curs.execute(
-                f'INSERT INTO "{schema}".assets (asset_id, case_id, unit, status, version, payment_due_on, state,'
-                f' notice) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)'
+                f'INSERT INTO "{schema}".assets (asset_id, case_id, unit, status, version, payment_due_on,'
+                f' next_due_on, state, notice) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)'
                 f' ON CONFLICT (asset_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,'
-                f' payment_due_on = EXCLUDED.payment_due_on, state = EXCLUDED.state, notice = EXCLUDED.notice'
+                f' payment_due_on = EXCLUDED.payment_due_on, next_due_on = EXCLUDED.next_due_on,'
+                f' state = EXCLUDED.state, notice = EXCLUDED.notice'
                 f' WHERE "{schema}".assets.version < EXCLUDED.version', row)
     return write
 
@@ -94,10 +96,11 @@ async def list_assets(pool: asyncpg.Pool, schema: str, f: UnitFilter, status: st
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
 
 
-async def overdue_payments(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date) -> list[dict[str, Any]]:
+async def overdue(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date) -> list[dict[str, Any]]:
+    """Assets with a legal deadline missed at `as_of` (valuer contract, winner's payment, refunds)."""
     args: list[Any] = [as_of]
-    sql = (f'SELECT state FROM "{schema}".assets WHERE status = \'awaiting_payment\' AND payment_due_on < $1'
-           + _where(f, args) + " ORDER BY payment_due_on, asset_id")
+    sql = (f'SELECT state FROM "{schema}".assets WHERE next_due_on < $1'
+           + _where(f, args) + " ORDER BY next_due_on, asset_id")
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
 
 

@@ -35,7 +35,7 @@ SOURCE = "auctions"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
-            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed)
+            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded)
 
 
 def actor_string(role: str, who: str) -> str:

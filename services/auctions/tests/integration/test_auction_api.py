@@ -94,6 +94,12 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         assert sold["status"] == "awaiting_payment"
         paid = await post(c, f"/assets/{aid}/payment", {"amount_vnd": 191_000_000, "paid_on": "2026-05-05"})
         assert paid["status"] == "sold"
+        # the loser's deposit is owed back within 3 WD: on the overdue list until it is refunded
+        late = (await c.get("/overdue", params={"as_of": "2026-06-01"}, headers=auth("head"))).json()["items"]
+        assert [x["deposits_owed_back"] for x in late if x["asset_id"] == aid] == [{"DG-02": 18_000_000}]
+        await post(c, f"/assets/{aid}/deposit-refunds", {"refunded_on": "2026-04-22"})
+        late = (await c.get("/overdue", params={"as_of": "2026-06-01"}, headers=auth("head"))).json()["items"]
+        assert aid not in {x["asset_id"] for x in late}
 
         async def published():
             envs = [decode(AUCTIONS_ASSET, r.value) for r in await read_topic(AUCTIONS_ASSET, key=case_id.encode())]

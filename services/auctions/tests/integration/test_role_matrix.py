@@ -15,7 +15,7 @@ from thads_infra.tokens import issue_token
 pytestmark = pytest.mark.integration
 ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
 COMMANDS = ("valuation", "revaluation", "auctions", "bidders", "bids", "close", "payment", "unpaid-cancellation",
-            "price-cuts", "creditor-takes", "redemption", "return-to-debtor")
+            "price-cuts", "creditor-takes", "deposit-refunds", "redemption", "return-to-debtor")
 CAN_COMMAND = {"officer", "head"}
 CAN_READ = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "admin"}
 
@@ -45,7 +45,7 @@ async def test_every_route_admits_exactly_its_roles(auctions):
                 seen[(role, f"POST {path}")] = (await c.post(f"/assets/{aid}/{path}", json={},
                                                              headers=auth(role))).status_code
             seen[(role, "POST /assets")] = (await c.post("/assets", json={}, headers=auth(role))).status_code
-            for path in (f"/assets/{aid}", f"/assets/{aid}/bids", "/assets", "/overdue-payments"):
+            for path in (f"/assets/{aid}", f"/assets/{aid}/bids", "/assets", "/overdue"):
                 seen[(role, f"GET {path}")] = (await c.get(path, headers=auth(role))).status_code
         anonymous = {p: (await c.get(p)).status_code for p in ("/public/auction-notices",)}
         anonymous["digest"] = (await c.post("/auctions/bid-log/digest", json={

@@ -273,3 +273,29 @@ def test_two_announcements_two_working_days_apart_from_fifty_million():
     assert a.second_announced_on == date(2026, 3, 5)
     small = valued(49_999_999)
     small.announce(**kw)                                        # below 50 M: one announcement is enough
+
+
+def test_losers_deposits_are_owed_back_within_three_working_days_and_deadlines_show_misses():
+    a = announced()
+    for b in ("B1", "B2", "B3"):
+        a.register_bidder(bidder_id=b, deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B2", amount_vnd=101_000_000, actor="o", at=AT)
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)            # Friday
+    assert a.losing_bidders == {"B1": 10_000_000, "B3": 10_000_000}
+    assert a.refunds_due_on == date(2026, 3, 25)                       # 3 WD: Mon, Tue, Wed
+    steps = {x["step"]: x for x in a.deadlines(date(2026, 3, 26))}
+    assert steps["deposit_refunds"]["missed"] and not steps["winner_payment"]["missed"]
+    assert a.next_due_on == date(2026, 3, 25)
+    a.refund_deposits(refunded_on=date(2026, 3, 24), actor="o", at=AT)
+    assert a.losing_bidders == {} and a.refunds_due_on is None
+    with pytest.raises(d.WrongStatusError):
+        a.refund_deposits(refunded_on=date(2026, 3, 24), actor="o", at=AT)
+    a.cancel_unpaid_sale(on=date(2026, 4, 20), actor="o", at=AT)      # the winner's deposit is forfeited
+    assert a.losing_bidders == {} and a.forfeited_deposits[0]["bidder_id"] == "B2"
+
+
+def test_a_seized_asset_shows_the_valuer_deadline():
+    a = asset()
+    [deadline] = a.deadlines(date(2026, 3, 10))
+    assert (deadline["step"], deadline["due_on"], deadline["missed"]) == ("valuer_contract", date(2026, 3, 9), True)
