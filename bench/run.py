@@ -322,6 +322,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "bare_endpoint_req_per_s": bare["per_s"], "bare_endpoint_p99_ms": bare["p99_ms"],
                 "write_ratio_to_bare": w["per_s"] / bare["per_s"], "read_ratio_to_bare": r["per_s"] / bare["per_s"],
                 "freshness_p50_ms": f["p50_ms"], "freshness_p99_ms": f["p99_ms"], "http_workers": args.workers}
+    if args.only in (None, "auctions"):
+        from bench import auctions
+        console.print("[bold]auctions[/]: bids/s through the API, close latency of a round of 1,000 bids")
+        out["auctions"] = await auctions.run(assets=16, bids=1000, closes=2 if args.quick else 3)
     # this run's broker and PostgreSQL only (other checkouts may run their own on the machine)
     for pid in processes_named(str(layout.KAFKA_HOME)):
         out["peak_rss_mib"][f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
@@ -338,6 +342,9 @@ def report(r: dict[str, Any]) -> None:
         report_core(r)
     if "http" in r:
         report_http(r)
+    if "auctions" in r:
+        from bench import auctions
+        auctions.report(r["auctions"])
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
@@ -409,7 +416,7 @@ def cli() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the intake service")
     parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
     parser.add_argument("--fresh-seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("core", "http"), help="run one part only")
+    parser.add_argument("--only", choices=("core", "http", "auctions"), help="run one part only")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
     args = parser.parse_args()

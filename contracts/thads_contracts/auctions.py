@@ -2,6 +2,12 @@
 
 Only the few the case needs: how an asset's sale ended, and the money it brought. The asset's own
 lifecycle (valuation, rounds, deposits, bids) stays private to auctions until someone needs it.
+
+v2 of AuctionOutcomeRecorded (issue 8) names the CLAIM ITEM(S) the outcome settles (an asset taken by
+the creditor carries its value and the claim item it is booked on, so intake records it without an
+officer re-typing it) and the sha256 digest of the closed round's ordered bid log (anyone holding
+the bid list recomputes it: POST /auctions/bid-log/digest). A v1 message still decodes (upcaster:
+no claim item, no digest). ProceedsTransferred.v1 already names its claim items.
 """
 from __future__ import annotations
 
@@ -77,8 +83,42 @@ class AuctionOutcomeRecorded(Envelope[AuctionOutcomeRecordedPayload]):
     schema_version: Literal[1] = 1
 
 
-AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, AuctionOutcomeRecorded)
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
-AuctionsEvent = Annotated[Union[ProceedsTransferred, AuctionOutcomeRecorded],
+
+class AuctionOutcomeRecordedV2Payload(AuctionOutcomeRecordedPayload):
+    # The claim item(s) the outcome settles: required when the creditor took the asset (its value is
+    # booked on the first), the seizure's items otherwise (None only for a message upcast from v1).
+    claim_item_ids: Annotated[tuple[UUID, ...], Field(min_length=1)] | None = None
+    # sha256 (hex) of the ordered bid log of the closed round (sold or failed); None for outcomes
+    # decided without a round (taken by the creditor, returned) or upcast from v1.
+    bid_log_sha256: Sha256Hex | None = None
+
+    @model_validator(mode="after")
+    def _taken_names_its_claim_item(self) -> Self:
+        if self.outcome == AuctionOutcome.TAKEN_BY_CREDITOR and not self.claim_item_ids:
+            raise ValueError("claim_item_ids is required when outcome is 'taken_by_creditor'")
+        return self
+
+
+class AuctionOutcomeRecordedV2(Envelope[AuctionOutcomeRecordedV2Payload]):
+    """How a round or the asset's sale ended: [statistics] collected in kind / by auction."""
+    event_type: Literal["auctions.AuctionOutcomeRecorded.v2"] = "auctions.AuctionOutcomeRecorded.v2"
+    schema_version: Literal[2] = 2
+
+
+def _same_payload(message: dict) -> dict:
+    """v2 only adds optional fields: a v1 payload is a valid v2 payload, except a v1
+    taken_by_creditor, which names no claim item: it fails v2's validation and is dead-lettered for
+    an officer (who booked those through intake's manual route before v2)."""
+    return message
+
+
+UPCASTERS_V1_V2 = {"auctions.AuctionOutcomeRecorded.v1": _same_payload}
+
+AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, AuctionOutcomeRecorded, AuctionOutcomeRecordedV2)
+
+# The current version of every auctions event (what the service publishes and the AsyncAPI shows).
+AuctionsEvent = Annotated[Union[ProceedsTransferred, AuctionOutcomeRecordedV2],
                           Field(discriminator="event_type")]
 AuctionsEventAdapter: TypeAdapter[AuctionsEvent] = TypeAdapter(AuctionsEvent)

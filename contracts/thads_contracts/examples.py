@@ -167,7 +167,14 @@ def _auctions() -> dict[str, Envelope]:
             sold_on=date(2025, 6, 18), transferred_on=date(2025, 7, 1)),
         aggregate_version=16, occurred_at=_at(date(2025, 7, 1)),
         recorded_at=_at(date(2025, 7, 1), 10), source_position=5301, **meta)
-    return {outcome.event_type: outcome, proceeds.event_type: proceeds}
+    taken = a.AuctionOutcomeRecordedV2.create(
+        payload=a.AuctionOutcomeRecordedV2Payload(
+            asset_id=ASSET_ID, outcome=a.AuctionOutcome.TAKEN_BY_CREDITOR, round_number=3,
+            price_vnd=1_620_000_000, creditor_party_id=CREDITOR_BANK, claim_item_ids=(CLAIM_DEBT,),
+            decided_on=date(2025, 8, 4)),
+        aggregate_version=22, occurred_at=_at(date(2025, 8, 4)),
+        recorded_at=_at(date(2025, 8, 4), 11), source_position=5402, **meta)
+    return {outcome.event_type: outcome, proceeds.event_type: proceeds, taken.event_type: taken}
 
 
 def _recovery() -> dict[str, Envelope]:

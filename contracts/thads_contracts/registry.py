@@ -254,6 +254,8 @@ for _event_type, _upcast in intake.UPCASTERS_V1_V2.items():
     REGISTRY.add_upcaster(_event_type, _upcast)
 for _model in auctions.AUCTIONS_EVENTS:
     REGISTRY.register(_model, AUCTIONS_ASSET)
+for _event_type, _upcast in auctions.UPCASTERS_V1_V2.items():
+    REGISTRY.add_upcaster(_event_type, _upcast)
 for _model in recovery.RECOVERY_EVENTS:
     REGISTRY.register(_model, RECOVERY_DEBT)
 del _model, _event_type, _upcast

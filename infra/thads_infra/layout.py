@@ -64,6 +64,7 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
+    ServiceSpec("auctions", "auctions_service.main", 8102),
     ServiceSpec("audit", "audit_service.main", 8106),
 )
 

@@ -1,6 +1,6 @@
 """What intake consumes: auction proceeds and bank repayments become collections on the case's
 claim items, and an auction outcome whatever translation.outcome_effect makes of it (an asset taken
-by the creditor in kind, once the contract names its claim item) — exactly once (tracking position
+by the creditor, booked in kind on the claim item AuctionOutcomeRecorded.v2 names) — exactly once (tracking position
 in the same transaction as the new events)."""
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def policy(app: Intake):
             kwargs = translation.collection_from_proceeds(env)
         elif isinstance(env, recovery.BankRepaymentReceived):
             kwargs = translation.collection_from_bank_repayment(env)
-        elif isinstance(env, auctions.AuctionOutcomeRecorded):
+        elif isinstance(env, (auctions.AuctionOutcomeRecorded, auctions.AuctionOutcomeRecordedV2)):
             kwargs = translation.outcome_effect(env)
             if kwargs is None:
                 return []        # nothing for the case to record (see outcome_effect)

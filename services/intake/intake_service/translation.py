@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from thads_contracts import intake as c
-from thads_contracts.auctions import AuctionOutcomeRecorded, ProceedsTransferred
+from thads_contracts.auctions import AuctionOutcome, AuctionOutcomeRecorded, AuctionOutcomeRecordedV2, ProceedsTransferred
 from thads_contracts.common import ContractModel
 from thads_contracts.envelope import Actor as ContractActor
 from thads_contracts.envelope import ActorRole, Envelope
@@ -628,22 +628,24 @@ def collection_from_bank_repayment(env: BankRepaymentReceived) -> dict[str, Any]
             "at": env.occurred_at, "actor": _upstream_actor(env)}
 
 
-def outcome_effect(env: AuctionOutcomeRecorded) -> dict[str, Any] | None:
-    """Kwargs of the Case command an auction outcome records, or None: today None for every outcome.
+def outcome_effect(env: AuctionOutcomeRecorded | AuctionOutcomeRecordedV2) -> dict[str, Any] | None:
+    """Kwargs of the Case command an auction outcome records, or None.
 
-    A sale brings its money later as ProceedsTransferred; a failed round changes nothing here;
-    a returned asset leads to a postponement (Art. 48(1)(h)), but that is the head's numbered
-    decision, not an automatic step.
+    An asset taken by the creditor (Art. 104) is Case.record_asset_taken_in_kind: since contract v2
+    the outcome names the claim item it is booked on (the first of claim_item_ids) and carries the
+    value (price_vnd), so no officer re-types it. The event id is the source_ref, so a redelivered
+    message books nothing twice.
 
-    An asset taken by the creditor (Art. 104) would be Case.record_asset_taken_in_kind, but that
-    command books the value against one claim item and AuctionOutcomeRecorded.v1 names none: its
-    payload has asset_id, price_vnd and the taker's creditor_party_id only (ProceedsTransferred has
-    claim_item_ids; this event does not). Guessing the item is not this pure function's to do: the
-    asset id is uuid5(case, "seizure/<decision>") and could be traced back to the seizure's claim
-    items only with the case loaded, and the taker's items among them may be several, of different
-    ranks. So the officer records it (POST /cases/{id}/assets-taken-in-kind) until the contract
-    carries claim_item_id(s); then return {"claim_item_id", "value_vnd": price_vnd,
-    "source_ref": str(env.event_id), "at": env.occurred_at, "actor": _upstream_actor(env)} here —
-    consumers.policy already calls the command whenever this returns kwargs.
+    Every other outcome records nothing here: a sale brings its money later as ProceedsTransferred;
+    a failed round changes nothing; a returned asset leads to a postponement (Art. 48(1)(h)), but that
+    is the head's numbered decision, not an automatic step. A v1 outcome names no claim item: nothing
+    (on the wire a v1 message is upcast to v2, and a v1 taken_by_creditor fails v2's validation and is
+    dead-lettered for an officer, who books it through POST /cases/{id}/assets-taken-in-kind).
     """
-    return None
+    p = env.payload
+    if not isinstance(env, AuctionOutcomeRecordedV2) or p.outcome != AuctionOutcome.TAKEN_BY_CREDITOR:
+        return None
+    if not p.claim_item_ids or p.price_vnd is None:
+        return None
+    return {"claim_item_id": str(p.claim_item_ids[0]), "value_vnd": p.price_vnd, "source_ref": str(env.event_id),
+            "at": env.occurred_at, "actor": _upstream_actor(env)}

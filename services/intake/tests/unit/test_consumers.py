@@ -196,3 +196,29 @@ def test_the_policy_books_what_outcome_effect_returns_in_kind_once(monkeypatch):
     assert case.status is S.MONEY_HELD
     case.complete(at(2025, 9, 3), HEAD)
     assert case.status is S.COMPLETED
+
+
+# ---------------------------------------------------------------- contract v2: the outcome names its claim item
+
+
+def taken_by_creditor_v2(case: Case, price_vnd: int, day: date = date(2025, 9, 2)) -> Any:
+    from thads_contracts.auctions import AuctionOutcomeRecordedV2, AuctionOutcomeRecordedV2Payload
+    return AuctionOutcomeRecordedV2.create(
+        payload=AuctionOutcomeRecordedV2Payload(asset_id=t.asset_id_for(case.id, "41/QĐ-CCTHADS"),
+                                                outcome=AuctionOutcome.TAKEN_BY_CREDITOR, round_number=3,
+                                                price_vnd=price_vnd, creditor_party_id=UUID(CREDITOR),
+                                                claim_item_ids=(UUID(DEBT),), decided_on=day),
+        **meta(case, "auctions", day))
+
+
+def test_a_v2_taken_by_creditor_outcome_is_booked_in_kind_on_its_claim_item_once():
+    # Given an enforcing case and auctions reporting (v2) that the creditor took the asset against DEBT
+    app = new_app()
+    case = new_case(app, S.ENFORCING)
+    message = taken_by_creditor_v2(case, 100_000_000)
+    # When the message is consumed twice (redelivery)
+    consume(app, message)
+    case = consume(app, message)
+    # Then the value is performed in kind on DEBT once, never held (no officer re-typing it)
+    assert list(case.taken_in_kind) == [str(message.event_id)]
+    assert (case.items[DEBT].direct_vnd, case.held_vnd, case.items[DEBT].settled) == (100_000_000, 0, True)

@@ -1,0 +1,720 @@
+"""The Asset aggregate: one seized asset from seizure (kê biên) to sale, in the legal sequence.
+
+Which rule lives where (domain.md §3; Law on Civil Judgment Enforcement "LCJE", Law on Property
+Auction 01/2016 "LPA"):
+- seizure record: kind, description, claim items, secured creditor (LCJE Arts. 87, 90, 47(3)) → `seize`;
+- valuation: agreed price, valuer contracted within 5 WD of the seizure, officer's own price
+  (LCJE Art. 98) → `value`; re-valuation ONCE, asked within 5 WD of the result and before the
+  notice (Art. 99) → `revalue`; the result is the starting price;
+- sale path by value (Art. 101) → `sale_path`;
+- notice periods: movables ≥ 7 WD, real estate ≥ 15 days (LPA Art. 35); two announcements ≥ 2 WD
+  apart for real estate and movables from 50 M đồng, the second within the same notice period
+  (LPA Art. 57); deposit 5–20 % of the starting price (LPA Art. 39) → `announce`;
+- bidders registered with the deposit → `register_bidder`; ascending bids from registered bidders
+  only → `place_bid`; close with the winner, or failed when nobody bid (LPA Art. 52) → `close`;
+  the close carries the sha256 digest of the ordered bid log (`bid_log_digest`);
+- price cut after a failed round ≤ 10 % of the previous starting price (LCJE Art. 104(2)) → `cut_price`;
+  from the SECOND cut the creditor may take the asset against the debt (Art. 104(3)) → `hand_to_creditor`;
+- the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
+  Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`; the losers' deposits go back within
+  3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
+- the debtor redeems until 1 WD before the auction (Art. 101) → `redeem`; when the price has fallen
+  to the enforcement costs the asset returns to the debtor (Art. 104) → `return_to_debtor`;
+- a pause of the case (suspension, postponement) halts pending auctions until it continues; a
+  termination or revocation cancels them (LCJE Arts. 48–50, 37) → `pause_for_case`, `resume_for_case`,
+  `cancel_for_case`. A sale on a paused case is refused.
+
+Pure: stdlib, eventsourcing.domain and the working-day calendar only; time and ids come in as arguments.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Iterable
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from .calendar_vn import add_working_days, working_days_between
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+class AssetKind(StrEnum):
+    MOVABLE = "movable"
+    REAL_ESTATE = "real_estate"
+    VEHICLE = "vehicle"
+    ACCOUNT = "account"
+    OTHER = "other"
+
+
+class ValuationMethod(StrEnum):
+    AGREED = "agreed"        # price agreed by the parties (binds)
+    VALUER = "valuer"        # licensed valuer contracted within 5 WD of the seizure
+    OFFICER = "officer"      # the officer's own price where the law allows
+
+
+class SalePath(StrEnum):
+    WITHOUT_AUCTION = "without_auction"          # < 2 M đồng or perishable: officer sells
+    OFFICER_AUCTION = "officer_auction"          # movables 2–10 M đồng
+    AUCTION_ORGANISATION = "auction_organisation"  # movables > 10 M đồng, all real estate
+
+
+class Status(StrEnum):
+    SEIZED = "seized"
+    VALUED = "valued"
+    ANNOUNCED = "announced"
+    FAILED = "failed"
+    AWAITING_PAYMENT = "awaiting_payment"
+    SOLD = "sold"
+    TAKEN_BY_CREDITOR = "taken_by_creditor"
+    REDEEMED = "redeemed"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {
+    Status.SEIZED: "Đã kê biên", Status.VALUED: "Đã thẩm định giá", Status.ANNOUNCED: "Đã niêm yết đấu giá",
+    Status.FAILED: "Đấu giá không thành", Status.AWAITING_PAYMENT: "Chờ người trúng đấu giá thanh toán",
+    Status.SOLD: "Đã bán, đã thanh toán", Status.TAKEN_BY_CREDITOR: "Người được thi hành án nhận tài sản",
+    Status.REDEEMED: "Người phải thi hành án đã nộp tiền để nhận lại tài sản",
+    Status.RETURNED: "Trả lại tài sản cho người phải thi hành án (cấm chuyển dịch)",
+    Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
+}
+
+SMALL_VALUE_VND = 2_000_000
+OFFICER_AUCTION_MAX_VND = 10_000_000
+VALUER_WD = 5
+REVALUATION_WD = 5
+MOVABLE_NOTICE_WD = 7
+REAL_ESTATE_NOTICE_DAYS = 15
+DEPOSIT_MIN_PCT, DEPOSIT_MAX_PCT = 5, 20
+MAX_CUT_PCT = 10
+CUTS_BEFORE_CREDITOR = 2
+TWO_ANNOUNCEMENTS_FROM_VND = 50_000_000
+ANNOUNCEMENTS_APART_WD = 2
+PAYMENT_DAYS = 30
+REFUND_WD = 3
+
+
+def vn_date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d is not None else "—"
+
+
+def vn_money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+class AuctionsError(Exception):
+    """Base of every refused command on an asset: `rule` (stable English id), `legal_basis`,
+    `message_vi` (what the officer reads); str(exc) is the English detail."""
+    rule: str = "auctions.refused"
+    legal_basis: str | None = None
+    message_vi: str = "Yêu cầu bị từ chối theo quy định về kê biên, định giá và bán đấu giá tài sản."
+
+    def __init__(self, detail: str = "", *, message_vi: str | None = None, legal_basis: str | None = None) -> None:
+        super().__init__(detail)
+        if message_vi is not None:
+            self.message_vi = message_vi
+        if legal_basis is not None:
+            self.legal_basis = legal_basis
+
+
+class InvalidValueError(AuctionsError):
+    rule = "auctions.invalid_value"
+    message_vi = "Giá trị không hợp lệ."
+
+
+class WrongStatusError(AuctionsError):
+    rule = "asset.wrong_status"
+    message_vi = "Tài sản không ở trạng thái cho phép thao tác này."
+
+
+class ValuerLateError(AuctionsError):
+    rule = "valuation.valuer_within_5_working_days"
+    legal_basis = "Luật THADS Điều 98(3)"
+    message_vi = "Chấp hành viên phải ký hợp đồng thẩm định giá trong 05 ngày làm việc kể từ ngày kê biên."
+
+
+class SecondRevaluationError(AuctionsError):
+    rule = "revaluation.once"
+    legal_basis = "Luật THADS Điều 99"
+    message_vi = "Chỉ được định giá lại tài sản một lần."
+
+
+class RevaluationLateError(AuctionsError):
+    rule = "revaluation.within_5_working_days_before_notice"
+    legal_basis = "Luật THADS Điều 99(1)"
+    message_vi = ("Yêu cầu định giá lại phải được gửi trong 05 ngày làm việc kể từ ngày nhận kết quả thẩm "
+                  "định giá và trước khi niêm yết bán đấu giá.")
+
+
+class NoticeTooShortError(AuctionsError):
+    rule = "notice.period"
+    legal_basis = "Luật Đấu giá tài sản Điều 35"
+    message_vi = ("Tài sản phải được niêm yết ít nhất 07 ngày làm việc (động sản) hoặc 15 ngày (bất động sản) "
+                  "trước ngày mở cuộc đấu giá.")
+
+
+class SecondAnnouncementError(AuctionsError):
+    rule = "notice.two_announcements"
+    legal_basis = "Luật Đấu giá tài sản Điều 57"
+    message_vi = ("Bất động sản và động sản có giá khởi điểm từ 50 triệu đồng phải được thông báo công khai hai "
+                  "lần, cách nhau ít nhất 02 ngày làm việc; lần thứ hai ít nhất 07 ngày làm việc (động sản) hoặc "
+                  "15 ngày (bất động sản) trước ngày mở cuộc đấu giá.")
+
+
+class DepositOutOfRangeError(AuctionsError):
+    rule = "deposit.5_to_20_percent"
+    legal_basis = "Luật Đấu giá tài sản Điều 39"
+    message_vi = "Tiền đặt trước phải từ 5% đến 20% giá khởi điểm."
+
+
+class DepositNotPaidError(AuctionsError):
+    rule = "bidder.deposit_paid"
+    legal_basis = "Luật Đấu giá tài sản Điều 39"
+    message_vi = "Người đăng ký tham gia đấu giá phải nộp đủ tiền đặt trước đã niêm yết."
+
+
+class UnregisteredBidderError(AuctionsError):
+    rule = "bid.registered_bidder"
+    legal_basis = "Luật Đấu giá tài sản Điều 38"
+    message_vi = "Chỉ người đã đăng ký tham gia đấu giá và nộp tiền đặt trước mới được trả giá."
+
+
+class BidTooLowError(AuctionsError):
+    rule = "bid.ascending"
+    legal_basis = "Luật Đấu giá tài sản Điều 40, 42"
+    message_vi = "Giá trả phải không thấp hơn giá khởi điểm và cao hơn giá trả cao nhất hiện tại."
+
+
+class CutTooLargeError(AuctionsError):
+    rule = "price_cut.at_most_10_percent"
+    legal_basis = "Luật THADS Điều 104(2)"
+    message_vi = "Mỗi lần giảm giá không quá 10% giá khởi điểm của lần bán đấu giá trước."
+
+
+class CreditorTooEarlyError(AuctionsError):
+    rule = "creditor_takes.from_second_cut"
+    legal_basis = "Luật THADS Điều 104(3)"
+    message_vi = ("Người được thi hành án chỉ được nhận tài sản để trừ vào số tiền được thi hành án từ lần "
+                  "giảm giá thứ hai mà tài sản vẫn không bán được.")
+
+
+class PaymentOverdueError(AuctionsError):
+    rule = "payment.within_30_days"
+    legal_basis = "Nghị định 62/2015 Điều 27 (sửa đổi)"
+    message_vi = "Người trúng đấu giá phải thanh toán trong 30 ngày kể từ ngày đấu giá thành; không được gia hạn."
+
+
+class CasePausedError(AuctionsError):
+    rule = "case.paused"
+    legal_basis = "Luật THADS Điều 48, 49"
+    message_vi = "Việc thi hành án đang bị hoãn hoặc tạm đình chỉ: không được tổ chức bán đấu giá tài sản."
+
+
+class RedemptionTooLateError(AuctionsError):
+    rule = "redemption.until_1_working_day_before_auction"
+    legal_basis = "Luật THADS Điều 101"
+    message_vi = ("Người phải thi hành án chỉ được nộp tiền để nhận lại tài sản chậm nhất 01 ngày làm việc "
+                  "trước ngày mở cuộc đấu giá.")
+
+
+class ReturnAboveCostsError(AuctionsError):
+    rule = "return_to_debtor.only_when_price_at_most_costs"
+    legal_basis = "Luật THADS Điều 104"
+    message_vi = ("Chỉ trả lại tài sản cho người phải thi hành án khi giá tài sản đã giảm đến mức không đủ "
+                  "chi phí cưỡng chế và người được thi hành án không nhận tài sản.")
+
+
+class AssetNotFoundError(AuctionsError):
+    rule = "asset.not_found"
+    message_vi = "Không tìm thấy tài sản kê biên."
+
+
+# ---------------------------------------------------------------------------- bid log
+
+
+@dataclass(frozen=True)
+class Bid:
+    round_number: int
+    seq: int
+    bidder_id: str
+    amount_vnd: int
+    at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"round_number": self.round_number, "seq": self.seq, "bidder_id": self.bidder_id,
+                "amount_vnd": self.amount_vnd, "at": self.at.isoformat()}
+
+
+def bid_log_digest(asset_id: UUID | str, round_number: int, bids: Iterable[dict[str, Any]]) -> str:
+    """sha256 (hex) of the ordered bid log of one round: canonical JSON (sorted keys, no spaces) of
+    {"asset_id", "round_number", "bids": [{"seq", "bidder_id", "amount_vnd", "at"}...]} in bid order.
+    Anyone holding the list recomputes it; altering, dropping or reordering a bid changes it."""
+    doc = {"asset_id": str(asset_id), "round_number": round_number,
+           "bids": [{"seq": b["seq"], "bidder_id": str(b["bidder_id"]), "amount_vnd": int(b["amount_vnd"]),
+                     "at": b["at"] if isinstance(b["at"], str) else b["at"].isoformat()} for b in bids]}
+    raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+# ---------------------------------------------------------------------------- the aggregate
+
+
+class Asset(Aggregate):
+    """A seized asset. Its id is the asset id intake published in SeizureOrdered."""
+
+    @staticmethod
+    def create_id(asset_id: UUID) -> UUID:
+        return asset_id
+
+    @event("Seized")
+    def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
+                 claim_item_ids: list[str], decision_number: str, seized_on: date,
+                 secured_creditor_party_id: str | None, perishable: bool, actor: str, at: datetime) -> None:
+        self.case_id, self.unit, self.kind, self.description = case_id, unit, AssetKind(kind), description
+        self.claim_item_ids = list(claim_item_ids)
+        self.decision_number, self.seized_on = decision_number, seized_on
+        self.secured_creditor_party_id, self.perishable = secured_creditor_party_id, perishable
+        self.status = Status.SEIZED
+        self.valuation_method: str | None = None
+        self.valued_on: date | None = None
+        self.starting_price_vnd: int | None = None
+        self.revalued = False
+        self.cuts = 0
+        self.round_number = 0
+        self.auction_on: date | None = None
+        self.announced_on: date | None = None
+        self.second_announced_on: date | None = None
+        self.deposit_vnd: int | None = None
+        self.place: str | None = None
+        self.organiser: str | None = None
+        self.bidders: dict[str, int] = {}
+        self.refunded: set[str] = set()
+        self.bids: list[Bid] = []
+        self.rounds: list[dict[str, Any]] = []
+        self.winner_id: str | None = None
+        self.hammer_price_vnd: int | None = None
+        self.closed_on: date | None = None
+        self.paid_on: date | None = None
+        self.forfeited_deposits: list[dict[str, Any]] = []
+        self.case_paused = False
+        self.taken_by: str | None = None
+        self.taken_claim_item_id: str | None = None
+        self.taken_on: date | None = None
+        self.last_at = at
+
+    @classmethod
+    def seize(cls, *, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
+              claim_item_ids: list[str], decision_number: str, seized_on: date,
+              secured_creditor_party_id: str | None = None, perishable: bool = False,
+              actor: str = "system", at: datetime) -> "Asset":
+        if not description.strip():
+            raise InvalidValueError("description must not be empty", message_vi="Phải mô tả tài sản kê biên.")
+        if not claim_item_ids:
+            raise InvalidValueError("a seizure secures at least one claim item",
+                                    message_vi="Việc kê biên phải nêu ít nhất một khoản phải thi hành.")
+        return cls(asset_id=asset_id, case_id=case_id, unit=unit, kind=AssetKind(kind).value, description=description,
+                   claim_item_ids=[str(i) for i in claim_item_ids], decision_number=decision_number,
+                   seized_on=seized_on, secured_creditor_party_id=secured_creditor_party_id,
+                   perishable=perishable, actor=actor, at=at)
+
+    def _published(self) -> dict[str, Any]:
+        """What every published event carries besides its own facts (the envelope's case and office,
+        the claim items the seizure secures, the round), so the relay translates it alone."""
+        return {"case_id": self.case_id, "unit": self.unit, "claim_item_ids": list(self.claim_item_ids),
+                "round_number": max(self.round_number, 1)}
+
+    # ------------------------------------------------------------------ guards
+    def _ensure(self, *allowed: Status, doing: str) -> None:
+        if self.status not in allowed:
+            raise WrongStatusError(
+                f"cannot {doing} asset {self.id} in status {self.status.value}",
+                message_vi=f"Không thể thực hiện thao tác khi tài sản ở trạng thái «{STATUS_LABELS[self.status]}».")
+
+    def _ensure_case_running(self, doing: str) -> None:
+        if self.case_paused:
+            raise CasePausedError(f"cannot {doing}: case {self.case_id} is suspended or postponed")
+
+    @property
+    def is_real_estate(self) -> bool:
+        return self.kind is AssetKind.REAL_ESTATE
+
+    @property
+    def sale_path(self) -> SalePath | None:
+        """Who sells, by value and kind (LCJE Art. 101)."""
+        if self.starting_price_vnd is None:
+            return None
+        if not self.is_real_estate and (self.perishable or self.starting_price_vnd < SMALL_VALUE_VND):
+            return SalePath.WITHOUT_AUCTION
+        if not self.is_real_estate and self.starting_price_vnd <= OFFICER_AUCTION_MAX_VND:
+            return SalePath.OFFICER_AUCTION
+        return SalePath.AUCTION_ORGANISATION
+
+    # ------------------------------------------------------------------ valuation
+    def value(self, *, method: ValuationMethod, price_vnd: int, valued_on: date,
+              valuer_contracted_on: date | None = None, actor: str, at: datetime) -> None:
+        self._ensure(Status.SEIZED, doing="value")
+        method = ValuationMethod(method)
+        if price_vnd <= 0:
+            raise InvalidValueError("price must be positive", message_vi="Giá trị tài sản phải lớn hơn 0.")
+        if valued_on < self.seized_on:
+            raise InvalidValueError("valuation before seizure", message_vi="Ngày định giá không được trước ngày kê biên.")
+        if method is ValuationMethod.VALUER:
+            if valuer_contracted_on is None:
+                raise InvalidValueError("valuer_contracted_on is required for method 'valuer'",
+                                        message_vi="Phải ghi ngày ký hợp đồng thẩm định giá.")
+            due = add_working_days(self.seized_on, VALUER_WD)
+            if valuer_contracted_on > due or valuer_contracted_on < self.seized_on:
+                raise ValuerLateError(f"valuer contracted {valuer_contracted_on}, due by {due}",
+                                      message_vi=f"Hạn ký hợp đồng thẩm định giá là {vn_date(due)} "
+                                                 f"(05 ngày làm việc kể từ ngày kê biên {vn_date(self.seized_on)}).")
+        self._valued(method=method.value, price_vnd=price_vnd, valued_on=valued_on, actor=actor, at=at)
+
+    @event("Valued")
+    def _valued(self, method: str, price_vnd: int, valued_on: date, actor: str, at: datetime) -> None:
+        self.valuation_method, self.starting_price_vnd, self.valued_on = method, price_vnd, valued_on
+        self.status, self.last_at = Status.VALUED, at
+
+    def revalue(self, *, price_vnd: int, requested_on: date, valued_on: date, actor: str, at: datetime) -> None:
+        if self.revalued:
+            raise SecondRevaluationError(f"asset {self.id} was already re-valued")
+        self._ensure(Status.VALUED, doing="re-value")
+        if self.cuts or self.round_number:
+            raise RevaluationLateError("re-valuation after the auction notice")
+        assert self.valued_on is not None
+        due = add_working_days(self.valued_on, REVALUATION_WD)
+        if requested_on > due:
+            raise RevaluationLateError(f"requested {requested_on}, due by {due}",
+                                       message_vi=f"Hạn yêu cầu định giá lại là {vn_date(due)}.")
+        if price_vnd <= 0:
+            raise InvalidValueError("price must be positive", message_vi="Giá trị tài sản phải lớn hơn 0.")
+        self._revalued(price_vnd=price_vnd, valued_on=valued_on, actor=actor, at=at)
+
+    @event("Revalued")
+    def _revalued(self, price_vnd: int, valued_on: date, actor: str, at: datetime) -> None:
+        self.starting_price_vnd, self.valued_on, self.revalued, self.last_at = price_vnd, valued_on, True, at
+
+    # ------------------------------------------------------------------ the auction
+    def _notice_long_enough(self, announced_on: date, auction_on: date) -> bool:
+        if self.is_real_estate:
+            return (auction_on - announced_on).days >= REAL_ESTATE_NOTICE_DAYS
+        return working_days_between(announced_on, auction_on) >= MOVABLE_NOTICE_WD
+
+    @property
+    def needs_two_announcements(self) -> bool:
+        return self.is_real_estate or (self.starting_price_vnd or 0) >= TWO_ANNOUNCEMENTS_FROM_VND
+
+    def announce(self, *, announced_on: date, auction_on: date, deposit_vnd: int, place: str, organiser: str,
+                 actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+        self._ensure(Status.VALUED, doing="announce an auction of")
+        self._ensure_case_running("announce an auction")
+        assert self.starting_price_vnd is not None
+        if not self._notice_long_enough(announced_on, auction_on):
+            raise NoticeTooShortError(f"notice {announced_on} → auction {auction_on} is too short for {self.kind.value}")
+        if self.needs_two_announcements:
+            if second_announced_on is None:
+                raise SecondAnnouncementError("a second announcement is required (real estate or ≥ 50 M đồng)")
+            if second_announced_on < add_working_days(announced_on, ANNOUNCEMENTS_APART_WD):
+                raise SecondAnnouncementError(f"second announcement {second_announced_on} less than 2 WD after "
+                                              f"the first {announced_on}")
+            if not self._notice_long_enough(second_announced_on, auction_on):
+                raise SecondAnnouncementError(f"second announcement {second_announced_on} too close to the "
+                                              f"auction {auction_on}")
+        low = -(-self.starting_price_vnd * DEPOSIT_MIN_PCT // 100)
+        high = self.starting_price_vnd * DEPOSIT_MAX_PCT // 100
+        if not low <= deposit_vnd <= high:
+            raise DepositOutOfRangeError(
+                f"deposit {deposit_vnd} outside [{low}, {high}]",
+                message_vi=f"Tiền đặt trước phải từ {vn_money(low)} đến {vn_money(high)} "
+                           f"(5%–20% giá khởi điểm {vn_money(self.starting_price_vnd)}).")
+        if not place.strip() or not organiser.strip():
+            raise InvalidValueError("place and organiser are required",
+                                    message_vi="Phải nêu địa điểm và tổ chức/người tổ chức đấu giá.")
+        self._announced(round_number=self.round_number + 1, announced_on=announced_on, auction_on=auction_on,
+                        deposit_vnd=deposit_vnd, place=place, organiser=organiser,
+                        second_announced_on=second_announced_on, actor=actor, at=at)
+
+    @event("AuctionAnnounced")
+    def _announced(self, round_number: int, announced_on: date, auction_on: date, deposit_vnd: int, place: str,
+                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+        self.round_number, self.announced_on, self.auction_on = round_number, announced_on, auction_on
+        self.second_announced_on = second_announced_on
+        self.deposit_vnd, self.place, self.organiser = deposit_vnd, place, organiser
+        self.bidders, self.bids, self.winner_id, self.hammer_price_vnd = {}, [], None, None
+        self.refunded: set[str] = set()
+        self.status, self.last_at = Status.ANNOUNCED, at
+
+    def register_bidder(self, *, bidder_id: str, deposit_paid_vnd: int, actor: str, at: datetime) -> None:
+        self._ensure(Status.ANNOUNCED, doing="register a bidder for")
+        assert self.deposit_vnd is not None
+        if deposit_paid_vnd < self.deposit_vnd:
+            raise DepositNotPaidError(f"deposit paid {deposit_paid_vnd} < {self.deposit_vnd}",
+                                      message_vi=f"Tiền đặt trước phải nộp là {vn_money(self.deposit_vnd)}.")
+        if bidder_id in self.bidders:
+            raise InvalidValueError(f"bidder {bidder_id} already registered",
+                                    message_vi="Người này đã đăng ký tham gia cuộc đấu giá.")
+        self._bidder_registered(bidder_id=bidder_id, deposit_paid_vnd=deposit_paid_vnd, actor=actor, at=at)
+
+    @event("BidderRegistered")
+    def _bidder_registered(self, bidder_id: str, deposit_paid_vnd: int, actor: str, at: datetime) -> None:
+        self.bidders[bidder_id] = deposit_paid_vnd
+        self.last_at = at
+
+    @property
+    def highest_vnd(self) -> int | None:
+        return self.bids[-1].amount_vnd if self.bids else None
+
+    def place_bid(self, *, bidder_id: str, amount_vnd: int, actor: str, at: datetime) -> None:
+        self._ensure(Status.ANNOUNCED, doing="bid on")
+        self._ensure_case_running("take bids")
+        if bidder_id not in self.bidders:
+            raise UnregisteredBidderError(f"bidder {bidder_id} is not registered for round {self.round_number}")
+        assert self.starting_price_vnd is not None
+        if amount_vnd < self.starting_price_vnd or (self.highest_vnd is not None and amount_vnd <= self.highest_vnd):
+            current = self.highest_vnd or self.starting_price_vnd
+            raise BidTooLowError(f"bid {amount_vnd} not above current {current}",
+                                 message_vi=f"Giá trả {vn_money(amount_vnd)} phải cao hơn giá hiện tại "
+                                            f"{vn_money(current)} (không thấp hơn giá khởi điểm).")
+        self._bid_placed(bidder_id=bidder_id, amount_vnd=amount_vnd, actor=actor, at=at)
+
+    @event("BidPlaced")
+    def _bid_placed(self, bidder_id: str, amount_vnd: int, actor: str, at: datetime) -> None:
+        self.bids.append(Bid(self.round_number, len(self.bids) + 1, bidder_id, amount_vnd, at))
+        self.last_at = at
+
+    def bid_log(self) -> list[dict[str, Any]]:
+        return [b.as_dict() for b in self.bids]
+
+    def close(self, *, closed_on: date, actor: str, at: datetime) -> None:
+        """Closes the round: the highest bid wins; with no bid the auction failed (LPA Art. 52)."""
+        self._ensure(Status.ANNOUNCED, doing="close the auction of")
+        self._ensure_case_running("close an auction")
+        digest = bid_log_digest(self.id, self.round_number, self.bid_log())
+        winner = self.bids[-1] if self.bids else None
+        self._closed(closed_on=closed_on, winner_id=winner.bidder_id if winner else None,
+                     hammer_price_vnd=winner.amount_vnd if winner else None, bid_count=len(self.bids),
+                     bid_log_sha256=digest, **self._published(), actor=actor, at=at)
+
+    @event("AuctionClosed")
+    def _closed(self, closed_on: date, winner_id: str | None, hammer_price_vnd: int | None, bid_count: int,
+                bid_log_sha256: str, case_id: UUID, unit: str, claim_item_ids: list[str], round_number: int,
+                actor: str, at: datetime) -> None:
+        self.closed_on, self.winner_id, self.hammer_price_vnd = closed_on, winner_id, hammer_price_vnd
+        self.rounds.append({"round_number": self.round_number, "starting_price_vnd": self.starting_price_vnd,
+                            "closed_on": closed_on, "winner_id": winner_id, "hammer_price_vnd": hammer_price_vnd,
+                            "bid_count": bid_count, "bid_log_sha256": bid_log_sha256})
+        self.status = Status.AWAITING_PAYMENT if winner_id else Status.FAILED
+        self.last_at = at
+
+    @property
+    def last_digest(self) -> str | None:
+        return self.rounds[-1]["bid_log_sha256"] if self.rounds else None
+
+    @property
+    def losing_bidders(self) -> dict[str, int]:
+        """Bidders of the closed round other than the winner, with the deposits owed back to them."""
+        if self.closed_on is None or self.status is Status.ANNOUNCED:
+            return {}
+        return {b: v for b, v in self.bidders.items() if b != self.winner_id and b not in self.refunded}
+
+    @property
+    def refunds_due_on(self) -> date | None:
+        """Deposits go back to the losing bidders within 3 WD of the auction (LPA Art. 39)."""
+        return add_working_days(self.closed_on, REFUND_WD) if self.losing_bidders and self.closed_on else None
+
+    def refund_deposits(self, *, refunded_on: date, actor: str, at: datetime) -> None:
+        if not self.losing_bidders:
+            raise WrongStatusError("no deposit is owed back", message_vi="Không còn tiền đặt trước nào phải trả lại.")
+        assert self.closed_on is not None
+        if refunded_on < self.closed_on:
+            raise InvalidValueError("refund before the auction", message_vi="Ngày trả không được trước ngày đấu giá.")
+        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at)
+
+    @event("DepositsRefunded")
+    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime) -> None:
+        self.refunded = self.refunded | set(bidders)
+        self.last_at = at
+
+    def deadlines(self, as_of: date) -> list[dict[str, Any]]:
+        """The asset's open legal deadlines at business date `as_of`, each with whether it is missed."""
+        out: list[tuple[str, date, str]] = []
+        if self.status is Status.SEIZED:
+            out.append(("valuer_contract", add_working_days(self.seized_on, VALUER_WD), "Luật THADS Điều 98(3)"))
+        if self.status is Status.AWAITING_PAYMENT and self.payment_due_on:
+            out.append(("winner_payment", self.payment_due_on, "Nghị định 62/2015 Điều 27 (sửa đổi)"))
+        if self.refunds_due_on:
+            out.append(("deposit_refunds", self.refunds_due_on, "Luật Đấu giá tài sản Điều 39"))
+        return [{"step": step, "due_on": due, "legal_basis": basis, "missed": as_of > due} for step, due, basis in out]
+
+    @property
+    def next_due_on(self) -> date | None:
+        dues = [d["due_on"] for d in self.deadlines(date.min)]
+        return min(dues) if dues else None
+
+    @property
+    def payment_due_on(self) -> date | None:
+        return self.closed_on + timedelta(days=PAYMENT_DAYS) if self.closed_on and self.winner_id else None
+
+    def record_payment(self, *, amount_vnd: int, paid_on: date, actor: str, at: datetime) -> None:
+        self._ensure(Status.AWAITING_PAYMENT, doing="record the payment for")
+        due = self.payment_due_on
+        assert due is not None and self.hammer_price_vnd is not None
+        if paid_on > due:
+            raise PaymentOverdueError(f"paid {paid_on}, due by {due}",
+                                      message_vi=f"Hạn thanh toán là {vn_date(due)}; việc bán phải bị hủy.")
+        if amount_vnd != self.hammer_price_vnd:
+            raise InvalidValueError(f"payment {amount_vnd} differs from the price {self.hammer_price_vnd}",
+                                    message_vi=f"Số tiền thanh toán phải bằng giá trúng đấu giá "
+                                               f"{vn_money(self.hammer_price_vnd)}.")
+        self._paid(amount_vnd=amount_vnd, paid_on=paid_on, sold_on=self.closed_on, **self._published(),
+                   actor=actor, at=at)
+
+    @event("SalePaid")
+    def _paid(self, amount_vnd: int, paid_on: date, sold_on: date, case_id: UUID, unit: str,
+              claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+        self.paid_on, self.status, self.last_at = paid_on, Status.SOLD, at
+
+    def cancel_unpaid_sale(self, *, on: date, actor: str, at: datetime) -> None:
+        """After the 30 days: the sale is cancelled and the winner's deposit forfeited (to the budget)."""
+        self._ensure(Status.AWAITING_PAYMENT, doing="cancel the unpaid sale of")
+        due = self.payment_due_on
+        assert due is not None
+        if on <= due:
+            raise PaymentOverdueError(f"payment still due until {due}",
+                                      message_vi=f"Người trúng đấu giá còn hạn thanh toán đến {vn_date(due)}.")
+        self._sale_cancelled(on=on, winner_id=self.winner_id, forfeited_vnd=self.bidders.get(self.winner_id or "", 0),
+                             actor=actor, at=at)
+
+    @event("UnpaidSaleCancelled")
+    def _sale_cancelled(self, on: date, winner_id: str | None, forfeited_vnd: int, actor: str, at: datetime) -> None:
+        self.forfeited_deposits.append({"bidder_id": winner_id, "amount_vnd": forfeited_vnd, "on": on})
+        self.refunded = self.refunded | ({winner_id} if winner_id else set())   # forfeited: not owed back
+        self.winner_id, self.hammer_price_vnd = None, None
+        self.status, self.last_at = Status.FAILED, at
+
+    # ------------------------------------------------------------------ after a failed round
+    def cut_price(self, *, new_starting_price_vnd: int, decided_on: date, actor: str, at: datetime) -> None:
+        self._ensure(Status.FAILED, doing="cut the price of")
+        assert self.starting_price_vnd is not None
+        floor = self.starting_price_vnd - self.starting_price_vnd * MAX_CUT_PCT // 100
+        if new_starting_price_vnd >= self.starting_price_vnd:
+            raise InvalidValueError("a cut must lower the price", message_vi="Giá mới phải thấp hơn giá khởi điểm trước.")
+        if new_starting_price_vnd < floor:
+            raise CutTooLargeError(f"{new_starting_price_vnd} below {floor} (10 % of {self.starting_price_vnd})",
+                                   message_vi=f"Giá khởi điểm mới không được thấp hơn {vn_money(floor)} "
+                                              f"(giảm tối đa 10% của {vn_money(self.starting_price_vnd)}).")
+        self._price_cut(previous_vnd=self.starting_price_vnd, new_starting_price_vnd=new_starting_price_vnd,
+                        cut_number=self.cuts + 1, decided_on=decided_on, actor=actor, at=at)
+
+    @event("PriceCut")
+    def _price_cut(self, previous_vnd: int, new_starting_price_vnd: int, cut_number: int, decided_on: date,
+                   actor: str, at: datetime) -> None:
+        self.starting_price_vnd, self.cuts = new_starting_price_vnd, cut_number
+        self.status, self.last_at = Status.VALUED, at
+
+    def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
+                         at: datetime) -> None:
+        """The creditor takes the asset against the debt at the current starting price (Art. 104(3))."""
+        self._ensure(Status.VALUED, Status.FAILED, doing="hand to the creditor")
+        self._ensure_case_running("hand the asset to the creditor")
+        if self.cuts < CUTS_BEFORE_CREDITOR:
+            raise CreditorTooEarlyError(f"{self.cuts} cut(s) so far; the creditor may take it from the 2nd")
+        if str(claim_item_id) not in self.claim_item_ids:
+            raise InvalidValueError(f"claim item {claim_item_id} is not secured by this seizure",
+                                    message_vi="Khoản phải thi hành không thuộc quyết định kê biên tài sản này.")
+        assert self.starting_price_vnd is not None
+        self._taken(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
+                    value_vnd=self.starting_price_vnd, taken_on=taken_on, **self._published(), actor=actor, at=at)
+
+    @event("TakenByCreditor")
+    def _taken(self, creditor_party_id: str, claim_item_id: str, value_vnd: int, taken_on: date, case_id: UUID,
+               unit: str, claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+        self.taken_by, self.taken_claim_item_id, self.taken_on = creditor_party_id, claim_item_id, taken_on
+        self.status, self.last_at = Status.TAKEN_BY_CREDITOR, at
+
+    # ------------------------------------------------------------------ the debtor keeps or gets back the asset
+    def redeem(self, *, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
+        """The debtor pays what is owed and keeps the asset: any time before an announced round, and
+        during one until 1 working day before the auction (Art. 101). The money is paid to the case
+        (intake) as a voluntary payment; here the sale stops."""
+        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, doing="redeem")
+        if amount_vnd <= 0:
+            raise InvalidValueError("amount must be positive", message_vi="Số tiền phải lớn hơn 0.")
+        if self.status is Status.ANNOUNCED:
+            assert self.auction_on is not None
+            if add_working_days(redeemed_on, 1) > self.auction_on:
+                raise RedemptionTooLateError(f"redeemed {redeemed_on}, auction on {self.auction_on}",
+                                             message_vi=f"Cuộc đấu giá mở ngày {vn_date(self.auction_on)}: đã quá "
+                                                        f"hạn nộp tiền để nhận lại tài sản.")
+        self._redeemed(amount_vnd=amount_vnd, redeemed_on=redeemed_on, actor=actor, at=at)
+
+    @event("Redeemed")
+    def _redeemed(self, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
+        self.status, self.last_at = Status.REDEEMED, at
+
+    def return_to_debtor(self, *, enforcement_costs_vnd: int, returned_on: date, actor: str, at: datetime) -> None:
+        """After cuts, when the price has fallen to the enforcement costs and the creditor did not take
+        the asset, it goes back to the debtor with a transfer ban (Art. 104); the case is postponed by
+        the head's decision (Art. 48(1)(h)), not here."""
+        self._ensure(Status.VALUED, Status.FAILED, doing="return to the debtor")
+        assert self.starting_price_vnd is not None
+        if self.cuts < 1 or self.starting_price_vnd > enforcement_costs_vnd:
+            raise ReturnAboveCostsError(
+                f"price {self.starting_price_vnd} after {self.cuts} cut(s) vs costs {enforcement_costs_vnd}",
+                message_vi=f"Giá hiện tại {vn_money(self.starting_price_vnd)} còn cao hơn chi phí cưỡng chế "
+                           f"{vn_money(enforcement_costs_vnd)} (hoặc chưa giảm giá lần nào).")
+        self._returned(enforcement_costs_vnd=enforcement_costs_vnd, returned_on=returned_on, **self._published(),
+                       actor=actor, at=at)
+
+    @event("ReturnedToDebtor")
+    def _returned(self, enforcement_costs_vnd: int, returned_on: date, case_id: UUID, unit: str,
+                  claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+        self.status, self.last_at = Status.RETURNED, at
+
+    # ------------------------------------------------------------------ the case's decisions
+    PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED)
+
+    def pause_for_case(self, *, reason: str, decision_number: str, actor: str, at: datetime) -> bool:
+        """A suspension or postponement of the case halts this asset's pending auction. False (nothing
+        recorded) when the asset is already paused or no longer pending."""
+        if self.case_paused or self.status not in self.PENDING:
+            return False
+        self._paused(reason=reason, decision_number=decision_number, actor=actor, at=at)
+        return True
+
+    @event("PausedForCase")
+    def _paused(self, reason: str, decision_number: str, actor: str, at: datetime) -> None:
+        self.case_paused = True
+        if self.status is Status.ANNOUNCED:      # the announced round is postponed: announce again later
+            self.bidders, self.bids = {}, []
+            self.status = Status.VALUED
+        self.last_at = max(self.last_at, at)
+
+    def resume_for_case(self, *, decision_number: str, actor: str, at: datetime) -> bool:
+        if not self.case_paused or self.status is Status.CANCELLED:
+            return False
+        self._resumed(decision_number=decision_number, actor=actor, at=at)
+        return True
+
+    @event("ResumedForCase")
+    def _resumed(self, decision_number: str, actor: str, at: datetime) -> None:
+        self.case_paused, self.last_at = False, max(self.last_at, at)
+
+    def cancel_for_case(self, *, reason: str, decision_number: str, actor: str, at: datetime) -> bool:
+        """A termination or revocation of the case cancels the asset's pending sale."""
+        if self.status not in self.PENDING:
+            return False
+        self._cancelled(reason=reason, decision_number=decision_number, actor=actor, at=at)
+        return True
+
+    @event("CancelledForCase")
+    def _cancelled(self, reason: str, decision_number: str, actor: str, at: datetime) -> None:
+        self.status, self.last_at = Status.CANCELLED, max(self.last_at, at)

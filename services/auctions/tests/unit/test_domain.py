@@ -1,0 +1,301 @@
+"""Each rule of the legal sequence (domain.md §3) on the Asset aggregate, with its refusal."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from uuid import uuid4
+
+import pytest
+
+from auctions_service import domain as d
+from auctions_service.calendar_vn import add_working_days, working_days_between
+
+AT = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=7)))
+SEIZED = date(2026, 3, 2)          # Monday
+ITEM, OTHER_ITEM, BANK = str(uuid4()), str(uuid4()), str(uuid4())
+
+
+def asset(kind: d.AssetKind = d.AssetKind.MOVABLE, **kw) -> d.Asset:
+    return d.Asset.seize(asset_id=uuid4(), case_id=uuid4(), unit="TH-01", kind=kind, description="Xe ô tô 36A-12345",
+                         claim_item_ids=[ITEM], decision_number="12/QĐ-CCTHADS", seized_on=SEIZED,
+                         secured_creditor_party_id=kw.pop("secured", None), at=AT, **kw)
+
+
+def valued(price: int = 100_000_000, **kw) -> d.Asset:
+    a = asset(**kw)
+    a.value(method=d.ValuationMethod.AGREED, price_vnd=price, valued_on=SEIZED, actor="o", at=AT)
+    return a
+
+
+def announced(price: int = 100_000_000, **kw) -> d.Asset:
+    a = valued(price, **kw)
+    a.announce(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5), auction_on=date(2026, 3, 20),
+               deposit_vnd=price // 10,
+               place="Trụ sở Chi cục", organiser="Công ty đấu giá hợp danh Số 1", actor="o", at=AT)
+    return a
+
+
+def failed_round(a: d.Asset) -> None:
+    a.announce(announced_on=date(2026, 4, 1), second_announced_on=date(2026, 4, 3), auction_on=date(2026, 4, 20),
+               deposit_vnd=a.starting_price_vnd // 10,
+               place="Trụ sở", organiser="Công ty", actor="o", at=AT)
+    a.close(closed_on=date(2026, 4, 20), actor="o", at=AT)
+    assert a.status is d.Status.FAILED
+
+
+def test_seizure_records_kind_description_and_secured_creditor():
+    a = asset(d.AssetKind.REAL_ESTATE, secured=BANK)
+    assert (a.kind, a.secured_creditor_party_id, a.claim_item_ids, a.status) == (
+        d.AssetKind.REAL_ESTATE, BANK, [ITEM], d.Status.SEIZED)
+    with pytest.raises(d.InvalidValueError):
+        d.Asset.seize(asset_id=uuid4(), case_id=uuid4(), unit="TH-01", kind="movable", description="x",
+                      claim_item_ids=[], decision_number="1", seized_on=SEIZED, at=AT)
+
+
+def test_valuer_within_five_working_days_of_the_seizure():
+    due = add_working_days(SEIZED, 5)
+    assert due == date(2026, 3, 9)
+    a = asset()
+    with pytest.raises(d.ValuerLateError) as e:
+        a.value(method="valuer", price_vnd=50_000_000, valued_on=date(2026, 3, 20),
+                valuer_contracted_on=due + timedelta(days=1), actor="o", at=AT)
+    assert e.value.rule == "valuation.valuer_within_5_working_days" and e.value.legal_basis
+    assert a.status is d.Status.SEIZED and a.pending_events[-1].__class__.__name__ == "Seized"
+    a.value(method="valuer", price_vnd=50_000_000, valued_on=date(2026, 3, 20), valuer_contracted_on=due,
+            actor="o", at=AT)
+    assert (a.status, a.starting_price_vnd, a.valuation_method) == (d.Status.VALUED, 50_000_000, "valuer")
+
+
+def test_officers_own_price_and_agreed_price_are_starting_prices():
+    for method in ("officer", "agreed"):
+        a = asset()
+        a.value(method=method, price_vnd=3_000_000, valued_on=SEIZED, actor="o", at=AT)
+        assert a.starting_price_vnd == 3_000_000
+
+
+def test_revaluation_once_within_five_working_days():
+    a = valued()
+    with pytest.raises(d.RevaluationLateError):
+        a.revalue(price_vnd=90_000_000, requested_on=add_working_days(SEIZED, 6), valued_on=SEIZED, actor="o", at=AT)
+    a.revalue(price_vnd=90_000_000, requested_on=add_working_days(SEIZED, 5), valued_on=SEIZED, actor="o", at=AT)
+    assert a.starting_price_vnd == 90_000_000
+    with pytest.raises(d.SecondRevaluationError) as e:
+        a.revalue(price_vnd=80_000_000, requested_on=SEIZED, valued_on=SEIZED, actor="o", at=AT)
+    assert e.value.rule == "revaluation.once" and a.starting_price_vnd == 90_000_000
+
+
+def test_sale_path_by_value_and_kind():
+    assert valued(1_500_000).sale_path is d.SalePath.WITHOUT_AUCTION
+    assert valued(50_000_000, perishable=True).sale_path is d.SalePath.WITHOUT_AUCTION
+    assert valued(5_000_000).sale_path is d.SalePath.OFFICER_AUCTION
+    assert valued(10_000_001).sale_path is d.SalePath.AUCTION_ORGANISATION
+    assert valued(1_000_000, kind=d.AssetKind.REAL_ESTATE).sale_path is d.SalePath.AUCTION_ORGANISATION
+
+
+def test_notice_periods_movables_seven_working_days_real_estate_fifteen_days():
+    a = valued(40_000_000)                                 # below 50 M: one announcement
+    start = date(2026, 3, 3)
+    seven_wd_later = start
+    while working_days_between(start, seven_wd_later) < 7:
+        seven_wd_later += timedelta(days=1)
+    with pytest.raises(d.NoticeTooShortError) as e:
+        a.announce(announced_on=start, auction_on=seven_wd_later - timedelta(days=1), deposit_vnd=4_000_000,
+                   place="p", organiser="o", actor="o", at=AT)
+    assert e.value.rule == "notice.period"
+    a.announce(announced_on=start, auction_on=seven_wd_later, deposit_vnd=4_000_000, place="p", organiser="o",
+               actor="o", at=AT)
+    house = valued(kind=d.AssetKind.REAL_ESTATE)
+    with pytest.raises(d.NoticeTooShortError):
+        house.announce(announced_on=start, second_announced_on=start, auction_on=start + timedelta(days=14),
+                       deposit_vnd=10_000_000,
+                       place="p", organiser="o", actor="o", at=AT)
+    second = add_working_days(start, 2)
+    with pytest.raises(d.SecondAnnouncementError) as e:      # the second is 15 days before, too
+        house.announce(announced_on=start, second_announced_on=second, auction_on=start + timedelta(days=15),
+                       deposit_vnd=10_000_000, place="p", organiser="o", actor="o", at=AT)
+    assert e.value.rule == "notice.two_announcements"
+    house.announce(announced_on=start, second_announced_on=second, auction_on=second + timedelta(days=15),
+                   deposit_vnd=10_000_000,
+                   place="p", organiser="o", actor="o", at=AT)
+
+
+@pytest.mark.parametrize("deposit,ok", [(4_999_999, False), (5_000_000, True), (20_000_000, True),
+                                        (20_000_001, False)])
+def test_deposit_between_five_and_twenty_percent(deposit, ok):
+    a = valued()
+    call = lambda: a.announce(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5),  # noqa: E731
+                              auction_on=date(2026, 3, 20), deposit_vnd=deposit,
+                              place="p", organiser="o", actor="o", at=AT)
+    if ok:
+        call()
+        assert a.deposit_vnd == deposit
+    else:
+        with pytest.raises(d.DepositOutOfRangeError) as e:
+            call()
+        assert e.value.rule == "deposit.5_to_20_percent" and a.status is d.Status.VALUED
+
+
+def test_bids_ascend_from_registered_bidders_only_and_the_highest_wins():
+    a = announced()
+    with pytest.raises(d.DepositNotPaidError):
+        a.register_bidder(bidder_id="B0", deposit_paid_vnd=9_999_999, actor="o", at=AT)
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    a.register_bidder(bidder_id="B2", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    with pytest.raises(d.UnregisteredBidderError) as e:
+        a.place_bid(bidder_id="B9", amount_vnd=120_000_000, actor="o", at=AT)
+    assert e.value.rule == "bid.registered_bidder"
+    with pytest.raises(d.BidTooLowError):
+        a.place_bid(bidder_id="B1", amount_vnd=99_999_999, actor="o", at=AT)     # below the starting price
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="o", at=AT)
+    with pytest.raises(d.BidTooLowError) as e:
+        a.place_bid(bidder_id="B2", amount_vnd=100_000_000, actor="o", at=AT)   # not above the highest
+    assert e.value.rule == "bid.ascending"
+    a.place_bid(bidder_id="B2", amount_vnd=105_000_000, actor="o", at=AT)
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)
+    assert (a.status, a.winner_id, a.hammer_price_vnd) == (d.Status.AWAITING_PAYMENT, "B2", 105_000_000)
+    assert a.last_digest == d.bid_log_digest(a.id, 1, a.bid_log())
+
+
+def test_failed_auctions_cuts_at_most_ten_percent_and_creditor_from_the_second_cut():
+    a = valued(100_000_000, secured=BANK)
+    failed_round(a)
+    with pytest.raises(d.CreditorTooEarlyError):          # no cut yet
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+    with pytest.raises(d.CutTooLargeError) as e:
+        a.cut_price(new_starting_price_vnd=89_999_999, decided_on=date(2026, 4, 25), actor="o", at=AT)
+    assert e.value.rule == "price_cut.at_most_10_percent" and a.starting_price_vnd == 100_000_000
+    a.cut_price(new_starting_price_vnd=90_000_000, decided_on=date(2026, 4, 25), actor="o", at=AT)
+    failed_round(a)
+    with pytest.raises(d.CreditorTooEarlyError) as e:      # one cut: still refused
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+    assert e.value.rule == "creditor_takes.from_second_cut"
+    with pytest.raises(d.CutTooLargeError):                # 10 % of the PREVIOUS starting price (90 M), not of 100 M
+        a.cut_price(new_starting_price_vnd=80_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
+    a.cut_price(new_starting_price_vnd=81_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
+    with pytest.raises(d.InvalidValueError):
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=OTHER_ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+    assert (a.status, a.taken_by, a.taken_claim_item_id, a.starting_price_vnd) == (
+        d.Status.TAKEN_BY_CREDITOR, BANK, ITEM, 81_000_000)
+
+
+def test_winner_pays_within_thirty_days_else_cancelled_and_deposit_forfeited():
+    a = announced()
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="o", at=AT)
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)
+    due = date(2026, 4, 19)
+    assert a.payment_due_on == due
+    with pytest.raises(d.PaymentOverdueError):
+        a.cancel_unpaid_sale(on=due, actor="o", at=AT)
+    with pytest.raises(d.PaymentOverdueError) as e:
+        a.record_payment(amount_vnd=100_000_000, paid_on=due + timedelta(days=1), actor="o", at=AT)
+    assert e.value.rule == "payment.within_30_days"
+    a.cancel_unpaid_sale(on=due + timedelta(days=1), actor="o", at=AT)
+    assert a.status is d.Status.FAILED and a.forfeited_deposits[0]["amount_vnd"] == 10_000_000
+    b = announced()
+    b.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    b.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="o", at=AT)
+    b.close(closed_on=date(2026, 3, 20), actor="o", at=AT)
+    b.record_payment(amount_vnd=100_000_000, paid_on=due, actor="o", at=AT)
+    assert b.status is d.Status.SOLD
+
+
+def test_paused_case_refuses_a_sale_and_cancellation_is_once():
+    a = announced()
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    assert a.pause_for_case(reason="suspended", decision_number="5/QĐ", actor="s", at=AT) is True
+    assert a.pause_for_case(reason="suspended", decision_number="5/QĐ", actor="s", at=AT) is False
+    assert a.status is d.Status.VALUED                    # the announced round is postponed
+    with pytest.raises(d.CasePausedError) as e:
+        a.announce(announced_on=date(2026, 4, 1), auction_on=date(2026, 4, 20), deposit_vnd=10_000_000,
+                   place="p", organiser="o", actor="o", at=AT)
+    assert e.value.rule == "case.paused"
+    assert a.resume_for_case(decision_number="6/QĐ", actor="s", at=AT) is True
+    failed_round(a)
+    assert a.cancel_for_case(reason="terminated", decision_number="7/QĐ", actor="s", at=AT) is True
+    assert a.cancel_for_case(reason="terminated", decision_number="7/QĐ", actor="s", at=AT) is False
+    assert a.status is d.Status.CANCELLED
+
+
+def test_bid_log_digest_changes_when_a_bid_is_altered_dropped_or_reordered():
+    a = announced()
+    for b in ("B1", "B2", "B3"):
+        a.register_bidder(bidder_id=b, deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    for i, b in enumerate(("B1", "B2", "B3", "B1")):
+        a.place_bid(bidder_id=b, amount_vnd=100_000_000 + i * 1_000_000, actor="o", at=AT + timedelta(seconds=i))
+    log = a.bid_log()
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)
+    digest = a.last_digest
+    assert digest == d.bid_log_digest(a.id, 1, log)
+    altered = [dict(b) for b in log]
+    altered[1]["amount_vnd"] += 1
+    dropped = log[:2] + log[3:]
+    reordered = [log[1], log[0]] + log[2:]
+    other_bidder = [dict(b) for b in log]
+    other_bidder[2]["bidder_id"] = "B9"
+    for changed in (altered, dropped, reordered, other_bidder):
+        assert d.bid_log_digest(a.id, 1, changed) != digest
+
+
+def test_the_debtor_redeems_until_one_working_day_before_the_auction():
+    a = announced()                                         # auction on Friday 20/3/2026
+    with pytest.raises(d.RedemptionTooLateError) as e:
+        a.redeem(amount_vnd=150_000_000, redeemed_on=date(2026, 3, 20), actor="o", at=AT)
+    assert e.value.rule == "redemption.until_1_working_day_before_auction" and a.status is d.Status.ANNOUNCED
+    a.redeem(amount_vnd=150_000_000, redeemed_on=date(2026, 3, 19), actor="o", at=AT)
+    assert a.status is d.Status.REDEEMED
+    with pytest.raises(d.WrongStatusError):
+        a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+
+
+def test_the_asset_returns_to_the_debtor_only_when_the_price_fell_to_the_costs():
+    a = valued(10_000_000)
+    failed_round(a)
+    with pytest.raises(d.ReturnAboveCostsError):            # no cut yet
+        a.return_to_debtor(enforcement_costs_vnd=20_000_000, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    a.cut_price(new_starting_price_vnd=9_000_000, decided_on=date(2026, 4, 25), actor="o", at=AT)
+    with pytest.raises(d.ReturnAboveCostsError) as e:
+        a.return_to_debtor(enforcement_costs_vnd=8_999_999, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    assert e.value.rule == "return_to_debtor.only_when_price_at_most_costs"
+    a.return_to_debtor(enforcement_costs_vnd=9_000_000, returned_on=date(2026, 5, 1), actor="o", at=AT)
+    assert a.status is d.Status.RETURNED
+
+
+def test_two_announcements_two_working_days_apart_from_fifty_million():
+    a = valued(50_000_000)
+    kw = dict(announced_on=date(2026, 3, 3), auction_on=date(2026, 3, 20), deposit_vnd=5_000_000, place="p",
+              organiser="o", actor="o", at=AT)
+    for second in (None, date(2026, 3, 4), date(2026, 3, 13)):   # missing, 1 WD apart, 5 WD before the auction
+        with pytest.raises(d.SecondAnnouncementError) as e:
+            a.announce(**kw, second_announced_on=second)
+        assert e.value.rule == "notice.two_announcements" and a.status is d.Status.VALUED
+    a.announce(**kw, second_announced_on=date(2026, 3, 5))
+    assert a.second_announced_on == date(2026, 3, 5)
+    small = valued(49_999_999)
+    small.announce(**kw)                                        # below 50 M: one announcement is enough
+
+
+def test_losers_deposits_are_owed_back_within_three_working_days_and_deadlines_show_misses():
+    a = announced()
+    for b in ("B1", "B2", "B3"):
+        a.register_bidder(bidder_id=b, deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B2", amount_vnd=101_000_000, actor="o", at=AT)
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)            # Friday
+    assert a.losing_bidders == {"B1": 10_000_000, "B3": 10_000_000}
+    assert a.refunds_due_on == date(2026, 3, 25)                       # 3 WD: Mon, Tue, Wed
+    steps = {x["step"]: x for x in a.deadlines(date(2026, 3, 26))}
+    assert steps["deposit_refunds"]["missed"] and not steps["winner_payment"]["missed"]
+    assert a.next_due_on == date(2026, 3, 25)
+    a.refund_deposits(refunded_on=date(2026, 3, 24), actor="o", at=AT)
+    assert a.losing_bidders == {} and a.refunds_due_on is None
+    with pytest.raises(d.WrongStatusError):
+        a.refund_deposits(refunded_on=date(2026, 3, 24), actor="o", at=AT)
+    a.cancel_unpaid_sale(on=date(2026, 4, 20), actor="o", at=AT)      # the winner's deposit is forfeited
+    assert a.losing_bidders == {} and a.forfeited_deposits[0]["bidder_id"] == "B2"
+
+
+def test_a_seized_asset_shows_the_valuer_deadline():
+    a = asset()
+    [deadline] = a.deadlines(date(2026, 3, 10))
+    assert (deadline["step"], deadline["due_on"], deadline["missed"]) == ("valuer_contract", date(2026, 3, 9), True)
