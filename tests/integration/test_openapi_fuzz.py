@@ -45,6 +45,15 @@ def open_intake_case(url: str, headers: dict[str, str]) -> dict[str, str]:
     return {"path.case_id": r.json()["case_id"]}
 
 
+def register_seized_asset(url: str, headers: dict[str, str]) -> dict[str, str]:
+    r = httpx.post(f"{url}/assets", headers=headers, json={
+        "case_id": str(uuid.uuid4()), "kind": "movable", "description": "Xe máy (fuzz)",
+        "claim_item_ids": [str(uuid.uuid4())], "decision_number": f"{uuid.uuid4().hex[:6]}/QĐ-CCTHADS",
+        "seized_on": "2026-11-02"})
+    assert r.status_code == 200, r.text
+    return {"path.asset_id": r.json()["asset_id"]}
+
+
 async def relay_caught_up(service: str) -> None:
     """Wait until the service's relay has published every event in its store (no relay: nothing to do)."""
     conn = await pg_connect()
@@ -73,6 +82,7 @@ class Fuzzed:
 SERVICES = [
     Fuzzed("intake", role="head", unit="TH-01", prepare=open_intake_case),
     Fuzzed("audit", role="head", unit="TH-01"),
+    Fuzzed("auctions", role="head", unit="TH-01", prepare=register_seized_asset),
 ]
 
 
