@@ -205,6 +205,23 @@ def service_rss(name: str, pid: int) -> dict[str, float]:
     return out
 
 
+async def quiesce(pids: list[int], *, below_percent: float = 5.0, timeout: float = 120.0) -> float:
+    """Wait until the service processes are idle (each under `below_percent` of a core for one
+    second): the relay, the audit consumer and the intake case index digest a write phase for a
+    while after the last answer, and a read phase measured meanwhile measures them too. Returns the
+    seconds waited."""
+    import psutil
+    procs = [psutil.Process(pid) for pid in pids]
+    for p in procs:
+        p.cpu_percent(None)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        await asyncio.sleep(1.0)
+        if all(p.cpu_percent(None) < below_percent for p in procs):
+            break
+    return time.monotonic() - t0
+
+
 async def run(log_dir: Path, *, seconds: float, workers: int, fresh_rate: float, fresh_seconds: float
               ) -> dict[str, Any]:
     from thads_infra.testing import service_process
@@ -222,8 +239,10 @@ async def run(log_dir: Path, *, seconds: float, workers: int, fresh_rate: float,
         bare = wrk(intake.url + "/health/live", "bare.lua", seconds, env)
         writes = wrk(intake.url, "judgments.lua", seconds, env | {"THADS_BENCH_RUN": f"w-{uuid.uuid4().hex[:8]}"})
         cases = await open_cases(host, port, token, 100)
+        pids = [svc.proc.pid for svc in (intake, audit) if svc.proc is not None]
+        drained_s = await quiesce(pids)      # the write phase's relay, timeline and case index work
         reads = wrk(intake.url, "reads.lua", seconds, env | {"THADS_BENCH_CASES": ",".join(cases)})
-        await asyncio.sleep(2)   # let the relay, the audit consumer and the case index drain the writes
+        await quiesce(pids)
         fresh = await freshness(host, port, token, fresh_rate, fresh_seconds)
         rss: dict[str, float] = {}
         for svc in (intake, audit):
@@ -233,4 +252,5 @@ async def run(log_dir: Path, *, seconds: float, workers: int, fresh_rate: float,
         intake.stop()
         audit.stop()
     return {"bare": bare, "writes": writes, "reads": reads, "freshness": fresh, "rss": rss,
+            "drain_after_writes_s": drained_s,
             "workers": workers, "connections": CONNECTIONS}

@@ -375,6 +375,9 @@ def report_http(r: dict[str, Any]) -> None:
     console.print(f"freshness: the relay wakes on LISTEN/NOTIFY and polls only as a fallback every {poll:.1f} s "
                   f"(p50 {f['p50_ms']:.0f} ms); the reader polled the audit table every {f['poll_ms']:.0f} ms; "
                   f"asked {f['rate_asked']:.0f} commands/s, sent {f['rate_sent']:.0f}/s")
+    if "drain_after_writes_s" in h:
+        console.print(f"reads start once the services are idle: the write phase's relay, audit timeline and "
+                      f"case index work took {h['drain_after_writes_s']:.0f} s after the last write was answered")
     errors = {k: h[k]["errors"] for k in ("bare", "writes", "reads") if h[k]["errors"]}
     if errors or f["failures"]:
         console.print(f"[red]errors[/]: {errors} freshness failures {f['failures']} {f['first_failures']}")
