@@ -168,6 +168,7 @@ async def consume_run(s: ServiceSettings, topic: str, expected: int) -> dict[str
         await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - t0
     await broker.stop()
+    await consumer.stop()       # its release-request loop, before the pool it uses is closed
     await pool.close()
     return {"per_s": expected / elapsed, "events": expected, "seconds": elapsed,
             "dead_lettered": consumer.dead_lettered}
