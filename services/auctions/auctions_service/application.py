@@ -103,6 +103,11 @@ def state(asset: Asset) -> dict[str, Any]:
         "rounds": asset.rounds, "forfeited_deposits": asset.forfeited_deposits,
         "taken_by": asset.taken_by, "taken_claim_item_id": asset.taken_claim_item_id,
         "deposits_owed_back": asset.losing_bidders, "deposit_refunds_due_on": asset.refunds_due_on,
+        "organisation_contracted_on": asset.organisation_contracted_on,
+        "contracted_organisation": asset.contracted_organisation,
+        "organisation_contract_due_on": asset.organisation_contract_due_on, "auction_due_on": asset.auction_due_on,
+        "buyer_id": asset.buyer_id, "paid_on": asset.paid_on, "handover_due_on": asset.handover_due_on,
+        "handed_over_on": asset.handed_over_on,
         "deadlines": asset.deadlines(datetime.now(VN_TZ).date()), "next_due_on": asset.next_due_on,
     }
 

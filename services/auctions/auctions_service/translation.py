@@ -7,6 +7,8 @@ by case id:
 - TakenByCreditor → AuctionOutcomeRecorded.v2 taken_by_creditor with the value and the ONE claim item
   it is booked on (intake records it without an officer re-typing it);
 - SalePaid → ProceedsTransferred.v1 with the seizure's claim items (intake books the collection);
+- SoldWithoutAuction (small or perishable goods, LCJE Art. 101(4)) → ProceedsTransferred.v1 likewise,
+  sold and transferred the same day;
 - ReturnedToDebtor → AuctionOutcomeRecorded.v2 returned (intake records nothing: the postponement is
   the head's decision).
 Every other Asset event is internal (INTERNAL); an event class in neither list stops the relay.
@@ -35,7 +37,8 @@ SOURCE = "auctions"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
-            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded)
+            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded,
+            Asset.OrganisationContracted, Asset.HandedOver)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -80,6 +83,11 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
         payload = c.ProceedsTransferredPayload(
             asset_id=event.originator_id, claim_item_ids=_ids(event.claim_item_ids), amount_vnd=event.amount_vnd,
             sold_on=event.sold_on, transferred_on=event.paid_on)
+    elif isinstance(event, Asset.SoldWithoutAuction):
+        model = c.ProceedsTransferred
+        payload = c.ProceedsTransferredPayload(
+            asset_id=event.originator_id, claim_item_ids=_ids(event.claim_item_ids), amount_vnd=event.price_vnd,
+            sold_on=event.sold_on, transferred_on=event.sold_on)
     elif isinstance(event, INTERNAL):
         return None
     else:

@@ -45,7 +45,8 @@ def published(a: Asset) -> list:
 def test_every_asset_event_class_is_published_or_internal():
     classes = {v for k, v in vars(Asset).items() if isinstance(v, type) and issubclass(v, DomainEvent)
                and k not in ("Event", "Created")}      # the library's base classes
-    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor}
+    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor,
+                         Asset.SoldWithoutAuction}
     assert classes == published_classes | set(t.INTERNAL)
 
 
@@ -124,3 +125,17 @@ def test_an_asset_returned_to_the_debtor_is_published_as_returned_with_its_claim
     _failed, returned = published(a)
     assert returned.payload.outcome == c.AuctionOutcome.RETURNED and returned.payload.price_vnd is None
     assert returned.payload.claim_item_ids == (UUID(ITEM),) and returned.payload.decided_on == date(2026, 4, 2)
+
+
+def test_a_sale_without_auction_publishes_the_proceeds_on_the_seizures_claim_items():
+    a = Asset.seize(asset_id=uuid4(), case_id=uuid4(), unit="TH-01", kind="movable", description="Rau quả tươi",
+                    claim_item_ids=[ITEM], decision_number="9/QĐ", seized_on=date(2026, 3, 2), perishable=True,
+                    actor="officer/cv-07", at=AT)
+    a.value(method="officer", price_vnd=5_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.sell_without_auction(buyer_id="NM-1", price_vnd=5_200_000, sold_on=date(2026, 3, 4), actor="officer/cv-07",
+                           at=AT)
+    [proceeds] = published(a)
+    assert proceeds.event_type == "auctions.ProceedsTransferred.v1"
+    p = proceeds.payload
+    assert (p.amount_vnd, [str(x) for x in p.claim_item_ids], p.sold_on, p.transferred_on) == (
+        5_200_000, [str(ITEM)], date(2026, 3, 4), date(2026, 3, 4))
