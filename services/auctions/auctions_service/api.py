@@ -94,7 +94,14 @@ class CloseIn(Body):
     closed_on: date
 
 
-class PaymentIn(Body):
+class SplitIn(Body):
+    enforcement_costs_vnd: Annotated[int, Field(ge=0, le=MAX_VND)] = Field(
+        0, description="Chi phí cưỡng chế trừ trước từ tiền bán tài sản (Điều 47)")
+    secured_claim_item_id: UUID | None = Field(
+        None, description="Khoản phải thi hành được bảo đảm bằng tài sản (bắt buộc khi tài sản đang thế chấp, cầm cố)")
+
+
+class PaymentIn(SplitIn):
     amount_vnd: Money
     paid_on: date
 
@@ -128,7 +135,7 @@ class OrganisationContractIn(Body):
     contracted_on: date
 
 
-class SaleWithoutAuctionIn(Body):
+class SaleWithoutAuctionIn(SplitIn):
     buyer_id: PartyRef
     price_vnd: Money
     sold_on: date

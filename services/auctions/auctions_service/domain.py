@@ -24,6 +24,9 @@ Auction 01/2016 "LPA"):
   auction within 5 WD of the seizure at no less than the price (Art. 101(4)) → `sell_without_auction`;
   the buyer receives the asset within 60 days of paying (Art. 103) → `record_handover` (a late
   handover is recorded and shows as a missed deadline);
+- the split of the money (costs first, then the secured creditor from its collateral, the rest on
+  the seizure's claim items, LCJE Art. 47) → `split_proceeds`, used by `record_payment` and
+  `sell_without_auction`;
 - the debtor redeems until 1 WD before the auction (Art. 101) → `redeem`; when the price has fallen
   to the enforcement costs the asset returns to the debtor (Art. 104) → `return_to_debtor`;
 - a pause of the case (suspension, postponement) halts pending auctions until it continues; a
@@ -277,6 +280,13 @@ class SaleBelowPriceError(AuctionsError):
     message_vi = "Giá bán không qua đấu giá không được thấp hơn giá tài sản đã xác định."
 
 
+class ProceedsSplitError(AuctionsError):
+    rule = "proceeds.split"
+    legal_basis = "Luật THADS Điều 47"
+    message_vi = ("Tiền bán tài sản được trừ chi phí cưỡng chế trước, sau đó thanh toán cho người nhận thế chấp, "
+                  "cầm cố từ tài sản bảo đảm; phải nêu khoản phải thi hành được bảo đảm bằng tài sản.")
+
+
 class AssetNotFoundError(AuctionsError):
     rule = "asset.not_found"
     message_vi = "Không tìm thấy tài sản kê biên."
@@ -357,6 +367,8 @@ class Asset(Aggregate):
         self.contracted_organisation: str | None = None
         self.handed_over_on: date | None = None
         self.buyer_id: str | None = None
+        self.enforcement_costs_vnd = 0
+        self.proceeds_shares: list[dict[str, Any]] | None = None
         self.last_at = at
 
     @classmethod
@@ -500,7 +512,8 @@ class Asset(Aggregate):
             return None
         return add_working_days(self.seized_on, SALE_WITHOUT_AUCTION_WD)
 
-    def sell_without_auction(self, *, buyer_id: str, price_vnd: int, sold_on: date, actor: str, at: datetime) -> None:
+    def sell_without_auction(self, *, buyer_id: str, price_vnd: int, sold_on: date, actor: str, at: datetime,
+                             enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
         """Movables under 2 M đồng or perishable goods: the officer sells them without an auction, at
         no less than the price set, within 5 WD of the seizure (Art. 101); the money is the proceeds."""
         self._ensure(Status.VALUED, doing="sell without auction")
@@ -521,13 +534,18 @@ class Asset(Aggregate):
                                       message_vi=f"Giá bán không được thấp hơn {vn_money(self.starting_price_vnd)}.")
         if not buyer_id.strip():
             raise InvalidValueError("buyer is required", message_vi="Phải nêu người mua tài sản.")
+        shares = self.split_proceeds(price_vnd, enforcement_costs_vnd, secured_claim_item_id)
         self._sold_without_auction(buyer_id=buyer_id, price_vnd=price_vnd, sold_on=sold_on, **self._published(),
-                                   actor=actor, at=at)
+                                   actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                   secured_creditor_party_id=self.secured_creditor_party_id)
 
     @event("SoldWithoutAuction")
     def _sold_without_auction(self, buyer_id: str, price_vnd: int, sold_on: date, case_id: UUID, unit: str,
-                              claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+                              claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+                              enforcement_costs_vnd: int, shares: list[dict[str, Any]],
+                              secured_creditor_party_id: str | None) -> None:
         self.buyer_id, self.hammer_price_vnd, self.closed_on, self.paid_on = buyer_id, price_vnd, sold_on, sold_on
+        self.proceeds_shares, self.enforcement_costs_vnd = shares, enforcement_costs_vnd
         self.status, self.last_at = Status.SOLD, at
 
     # ------------------------------------------------------------------ the auction
@@ -706,7 +724,35 @@ class Asset(Aggregate):
     def payment_due_on(self) -> date | None:
         return self.closed_on + timedelta(days=PAYMENT_DAYS) if self.closed_on and self.winner_id else None
 
-    def record_payment(self, *, amount_vnd: int, paid_on: date, actor: str, at: datetime) -> None:
+    def split_proceeds(self, amount_vnd: int, enforcement_costs_vnd: int,
+                       secured_claim_item_id: str | None) -> list[dict[str, Any]]:
+        """How the money of a sale is split (LCJE Art. 47): the enforcement costs first (kept by the
+        agency), then, when the asset is a secured creditor's collateral, the rest as a COLLATERAL share
+        on the secured claim item (paid first from its collateral, Art. 47(3)); otherwise the rest as a
+        GENERAL share on the seizure's first claim item. Auctions does not know what each item still
+        owes, so it names no finer split: intake allocates a general share, and whatever the
+        collateral leaves over, over the case's items in the order of Art. 47(1)."""
+        if enforcement_costs_vnd < 0 or enforcement_costs_vnd > amount_vnd:
+            raise ProceedsSplitError(f"costs {enforcement_costs_vnd} outside [0, {amount_vnd}]",
+                                     message_vi=f"Chi phí cưỡng chế phải từ 0 đến {vn_money(amount_vnd)}.")
+        if self.secured_creditor_party_id is not None:
+            if secured_claim_item_id is None:
+                raise ProceedsSplitError("the asset is collateral: secured_claim_item_id is required")
+            if str(secured_claim_item_id) not in self.claim_item_ids:
+                raise ProceedsSplitError(f"claim item {secured_claim_item_id} is not secured by this seizure",
+                                         message_vi="Khoản được bảo đảm không thuộc quyết định kê biên tài sản này.")
+        elif secured_claim_item_id is not None:
+            raise ProceedsSplitError("the asset secures no creditor",
+                                     message_vi="Tài sản này không phải tài sản bảo đảm của người nhận thế chấp, cầm cố.")
+        net = amount_vnd - enforcement_costs_vnd
+        if net == 0:
+            return []
+        if secured_claim_item_id is not None:
+            return [{"claim_item_id": str(secured_claim_item_id), "amount_vnd": net, "basis": "collateral"}]
+        return [{"claim_item_id": self.claim_item_ids[0], "amount_vnd": net, "basis": "general"}]
+
+    def record_payment(self, *, amount_vnd: int, paid_on: date, actor: str, at: datetime,
+                       enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
         self._ensure(Status.AWAITING_PAYMENT, doing="record the payment for")
         due = self.payment_due_on
         assert due is not None and self.hammer_price_vnd is not None
@@ -717,13 +763,20 @@ class Asset(Aggregate):
             raise InvalidValueError(f"payment {amount_vnd} differs from the price {self.hammer_price_vnd}",
                                     message_vi=f"Số tiền thanh toán phải bằng giá trúng đấu giá "
                                                f"{vn_money(self.hammer_price_vnd)}.")
+        shares = self.split_proceeds(amount_vnd, enforcement_costs_vnd, secured_claim_item_id)
         self._paid(amount_vnd=amount_vnd, paid_on=paid_on, sold_on=self.closed_on, **self._published(),
-                   actor=actor, at=at)
+                   actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                   secured_creditor_party_id=self.secured_creditor_party_id)
 
     @event("SalePaid")
     def _paid(self, amount_vnd: int, paid_on: date, sold_on: date, case_id: UUID, unit: str,
-              claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+              claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+              enforcement_costs_vnd: int = 0, shares: list[dict[str, Any]] | None = None,
+              secured_creditor_party_id: str | None = None) -> None:
+        # shares None: stored before the split existed (then: the whole amount on the first item)
         self.paid_on, self.status, self.last_at = paid_on, Status.SOLD, at
+        self.proceeds_shares = shares
+        self.enforcement_costs_vnd = enforcement_costs_vnd
 
     @property
     def handover_due_on(self) -> date | None:

@@ -107,7 +107,7 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         envs = await wait_until(published, what="outcomes and proceeds on thads.auctions.asset")
         kinds = [(e.event_type, getattr(e.payload, "outcome", None)) for e in envs]
         assert [k for k, _ in kinds] == ["auctions.AuctionOutcomeRecorded.v2", "auctions.AuctionOutcomeRecorded.v2",
-                                         "auctions.ProceedsTransferred.v1"]
+                                         "auctions.ProceedsTransferred.v2"]
         failed, won, proceeds = envs
         assert failed.payload.outcome == "failed" and won.payload.outcome == "sold"
         assert won.payload.price_vnd == 191_000_000 and won.payload.claim_item_ids == (uuid.UUID(item),)
