@@ -33,6 +33,9 @@ class AssetAlreadyRegisteredError(AuctionsError):
 class Auctions(ServiceApplication):
     name = "Auctions"
     read_schema: str | None = None     # set by main: the assets read model is written with the events
+    # A snapshot at every 100th version of an asset (table `auctions_snapshots`; Asset.Snapshot holds its
+    # explicit versioned state): a round of thousands of bids loads from it plus the events after it.
+    snapshotting_intervals = {Asset: 100}
 
     def record(self, aggregates: Any, tracking: Any = None, *, commands: Any = (), writes: Any = ()) -> int:
         """Every save also upserts the saved assets' rows of the read model, in the same transaction."""

@@ -48,6 +48,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from .calendar_vn import add_working_days, working_days_between
+from .snapshots import AssetSnapshot
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -328,6 +329,11 @@ class Asset(Aggregate):
     @staticmethod
     def create_id(asset_id: UUID) -> UUID:
         return asset_id
+
+    # Snapshots (snapshots.py): the state as explicit, versioned plain JSON. class_version is the
+    # layout's version; a layout change needs class_version + 1 and `upcast_v{n}_v{n+1}` here.
+    class_version = 1
+    Snapshot = AssetSnapshot
 
     @event("Seized")
     def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
