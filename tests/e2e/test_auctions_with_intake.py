@@ -130,9 +130,9 @@ async def test_seizure_to_sale_books_the_proceeds_on_the_claim_item_once_across_
         paid = await wait_until(proceeds_published_twice, what="the proceeds published twice (relay crash)")
         assert len({p.event_id for p in paid}) == 1, "the same event, published twice"
         assert paid[0].payload.claim_item_ids == (uuid.UUID(debt_item),)
-    assert (paid[0].payload.amount_vnd, paid[0].payload.enforcement_costs_vnd) == (280_000_000, 8_000_000)
-    assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in paid[0].payload.shares] == [
-        (uuid.UUID(debt_item), 272_000_000, "general")]
+        assert (paid[0].payload.amount_vnd, paid[0].payload.enforcement_costs_vnd) == (280_000_000, 8_000_000)
+        assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in paid[0].payload.shares] == [
+            (uuid.UUID(debt_item), 272_000_000, "general")]
 
         async def collected():
             r = await ic.get(f"/cases/{cid}", headers=token("head"))

@@ -105,7 +105,7 @@ def state(asset: Asset) -> dict[str, Any]:
         "hammer_price_vnd": asset.hammer_price_vnd, "payment_due_on": asset.payment_due_on,
         "rounds": asset.rounds, "forfeited_deposits": asset.forfeited_deposits,
         "taken_by": asset.taken_by, "taken_claim_item_id": asset.taken_claim_item_id,
-        "deposits_owed_back": asset.losing_bidders, "deposit_refunds_due_on": asset.refunds_due_on,
+        "deposits_owed_back": asset.deposits_owed_back, "deposit_refunds_due_on": asset.refunds_due_on,
         "organisation_contracted_on": asset.organisation_contracted_on,
         "contracted_organisation": asset.contracted_organisation,
         "organisation_contract_due_on": asset.organisation_contract_due_on, "auction_due_on": asset.auction_due_on,

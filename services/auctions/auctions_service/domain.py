@@ -40,7 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Iterable
 from uuid import UUID
@@ -95,6 +95,7 @@ STATUS_LABELS = {
     Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
 }
 
+VN_TZ = timezone(timedelta(hours=7))
 SMALL_VALUE_VND = 2_000_000
 OFFICER_AUCTION_MAX_VND = 10_000_000
 VALUER_WD = 5
@@ -375,6 +376,8 @@ class Asset(Aggregate):
         self.buyer_id: str | None = None
         self.enforcement_costs_vnd = 0
         self.proceeds_shares: list[dict[str, Any]] | None = None
+        self.postponed_deposits: dict[str, int] = {}
+        self.postponed_on: date | None = None
         self.last_at = at
 
     @classmethod
@@ -684,21 +687,40 @@ class Asset(Aggregate):
         return {b: v for b, v in self.bidders.items() if b != self.winner_id and b not in self.refunded}
 
     @property
+    def deposits_owed_back(self) -> dict[str, int]:
+        """The losers' deposits of the closed round and those of rounds a case pause postponed."""
+        owed = dict(self.postponed_deposits)
+        for b, v in self.losing_bidders.items():
+            owed[b] = owed.get(b, 0) + v
+        return owed
+
+    @property
     def refunds_due_on(self) -> date | None:
-        """Deposits go back to the losing bidders within 3 WD of the auction (LPA Art. 39)."""
-        return add_working_days(self.closed_on, REFUND_WD) if self.losing_bidders and self.closed_on else None
+        """Deposits go back to the losing bidders within 3 WD of the auction, and to the bidders of a
+        round the case's pause postponed within 3 WD of the pause (LPA Art. 39)."""
+        dues = []
+        if self.losing_bidders and self.closed_on:
+            dues.append(add_working_days(self.closed_on, REFUND_WD))
+        if self.postponed_deposits and self.postponed_on:
+            dues.append(add_working_days(self.postponed_on, REFUND_WD))
+        return min(dues) if dues else None
 
     def refund_deposits(self, *, refunded_on: date, actor: str, at: datetime) -> None:
-        if not self.losing_bidders:
+        if not self.deposits_owed_back:
             raise WrongStatusError("no deposit is owed back", message_vi="Không còn tiền đặt trước nào phải trả lại.")
-        assert self.closed_on is not None
-        if refunded_on < self.closed_on:
+        since = min(d for d in (self.closed_on if self.losing_bidders else None,
+                                self.postponed_on if self.postponed_deposits else None) if d is not None)
+        if refunded_on < since:
             raise InvalidValueError("refund before the auction", message_vi="Ngày trả không được trước ngày đấu giá.")
-        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at)
+        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at,
+                       postponed_bidders=sorted(self.postponed_deposits))
 
     @event("DepositsRefunded")
-    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime) -> None:
+    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime,
+                  postponed_bidders: list[str] | None = None) -> None:
         self.refunded = self.refunded | set(bidders)
+        self.postponed_deposits = {b: v for b, v in self.postponed_deposits.items()
+                                   if b not in (postponed_bidders or ())}
         self.last_at = at
 
     def deadlines(self, as_of: date) -> list[dict[str, Any]]:
@@ -920,6 +942,10 @@ class Asset(Aggregate):
     def _paused(self, reason: str, decision_number: str, actor: str, at: datetime) -> None:
         self.case_paused = True
         if self.status is Status.ANNOUNCED:      # the announced round is postponed: announce again later
+            for b, v in self.bidders.items():    # its deposits are owed back (LPA Art. 39)
+                self.postponed_deposits[b] = self.postponed_deposits.get(b, 0) + v
+            if self.bidders:
+                self.postponed_on = at.astimezone(VN_TZ).date()
             self.bidders, self.bids = {}, []
             self.status = Status.VALUED
         self.last_at = max(self.last_at, at)

@@ -54,11 +54,11 @@ class AssetSnapshot(LibrarySnapshot):
 
 
 _DATES = ("seized_on", "valued_on", "auction_on", "announced_on", "second_announced_on", "closed_on", "paid_on",
-          "taken_on", "organisation_contracted_on", "handed_over_on")
+          "taken_on", "organisation_contracted_on", "handed_over_on", "postponed_on")
 _PLAIN = ("unit", "description", "claim_item_ids", "decision_number", "secured_creditor_party_id", "perishable",
           "valuation_method", "starting_price_vnd", "revalued", "cuts", "round_number", "deposit_vnd", "place",
           "organiser", "bidders", "winner_id", "hammer_price_vnd", "case_paused", "taken_by", "taken_claim_item_id",
-          "contracted_organisation", "buyer_id", "enforcement_costs_vnd", "proceeds_shares")
+          "contracted_organisation", "buyer_id", "enforcement_costs_vnd", "proceeds_shares", "postponed_deposits")
 
 
 def snapshot_state(asset: "Asset") -> dict[str, Any]:

@@ -92,7 +92,14 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         assert [b["amount_vnd"] for b in log["bids"]] == [180_000_000, 185_000_000, 191_000_000]
         sold = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-04-20"})
         assert sold["status"] == "awaiting_payment"
-        paid = await post(c, f"/assets/{aid}/payment", {"amount_vnd": 191_000_000, "paid_on": "2026-05-05"})
+        # the bank's collateral: the secured claim item must be named for the split (Art. 47(3))
+        unnamed = await c.post(f"/assets/{aid}/payment", json={"amount_vnd": 191_000_000, "paid_on": "2026-05-05"},
+                               headers=auth("officer"))
+        assert unnamed.status_code == 409 and unnamed.json()["rule"] == "proceeds.split"
+        assert unnamed.json()["legal_basis"] and unnamed.json()["message"]
+        paid = await post(c, f"/assets/{aid}/payment", {"amount_vnd": 191_000_000, "paid_on": "2026-05-05",
+                                                        "enforcement_costs_vnd": 6_000_000,
+                                                        "secured_claim_item_id": item})
         assert paid["status"] == "sold"
         # the loser's deposit is owed back within 3 WD: on the overdue list until it is refunded
         late = (await c.get("/overdue", params={"as_of": "2026-06-01"}, headers=auth("head"))).json()["items"]
@@ -112,6 +119,10 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         assert failed.payload.outcome == "failed" and won.payload.outcome == "sold"
         assert won.payload.price_vnd == 191_000_000 and won.payload.claim_item_ids == (uuid.UUID(item),)
         assert proceeds.payload.claim_item_ids == (uuid.UUID(item),) and proceeds.payload.amount_vnd == 191_000_000
+        assert (proceeds.payload.enforcement_costs_vnd, proceeds.payload.secured_creditor_party_id) == (
+            6_000_000, uuid.UUID(bank))
+        assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in proceeds.payload.shares] == [
+            (uuid.UUID(item), 185_000_000, "collateral")]
         # anyone holding the bid list recomputes the published digest; a changed list does not match
         body = {"asset_id": aid, "round_number": 2, "bids": log["bids"], "expected_sha256": won.payload.bid_log_sha256}
         ok = (await c.post("/auctions/bid-log/digest", json=body)).json()

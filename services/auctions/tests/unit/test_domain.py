@@ -384,3 +384,26 @@ def test_sale_without_auction_only_small_or_perishable_within_5_wd_at_the_price(
     cheap.pause_for_case(reason="suspended", decision_number="5/QĐ", actor="o", at=AT)
     with pytest.raises(d.CasePausedError):
         cheap.sell_without_auction(buyer_id="NM-2", price_vnd=1_500_000, sold_on=SEIZED, actor="o", at=AT)
+
+
+def test_deposits_of_a_round_postponed_by_a_case_pause_are_owed_back_within_3_wd():
+    """LPA Art. 39: a round that does not take place (the case was suspended or postponed) owes its
+    bidders their deposits back; the refund deadline runs from the pause."""
+    a = announced()
+    for b in ("B1", "B2"):
+        a.register_bidder(bidder_id=b, deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    paused_at = datetime(2026, 3, 12, 15, tzinfo=timezone(timedelta(hours=7)))     # Thursday
+    a.pause_for_case(reason="suspended", decision_number="9/QĐ-CCTHADS", actor="o", at=paused_at)
+    assert a.status is d.Status.VALUED and a.deposits_owed_back == {"B1": 10_000_000, "B2": 10_000_000}
+    [dl] = a.deadlines(date(2026, 3, 18))
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("deposit_refunds", date(2026, 3, 17), True)
+    with pytest.raises(d.InvalidValueError):
+        a.refund_deposits(refunded_on=date(2026, 3, 11), actor="o", at=AT)
+    a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
+    assert a.deposits_owed_back == {} and a.deadlines(date(2026, 3, 18)) == []
+    with pytest.raises(d.WrongStatusError):
+        a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
+    replayed = None
+    for e in a.collect_events():
+        replayed = e.mutate(replayed)
+    assert replayed.deposits_owed_back == {} and replayed.postponed_on == date(2026, 3, 12)
