@@ -150,3 +150,34 @@ async def test_an_idempotency_key_makes_a_bid_count_once(auctions):
         assert first.status_code == again.status_code == 200 and first.json() == again.json()
         log = (await c.get(f"/assets/{aid}/bids", headers=auth("officer"))).json()
         assert len(log["bids"]) == 1
+
+
+async def test_a_long_round_is_snapshotted_in_the_database_and_loads_whole(auctions):
+    """Asset snapshots (snapshots.py) on PostgreSQL: every 100th version lands in auctions_snapshots,
+    and the asset read back after it still has every bid of its round."""
+    from thads_infra.testing import pg_connect
+    case_id, item = str(uuid.uuid4()), str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=auctions.url, timeout=30) as c:
+        aid = (await post(c, "/assets", {"case_id": case_id, "kind": "movable", "description": "Máy ủi",
+                                         "claim_item_ids": [item], "decision_number": "17/QĐ-CC",
+                                         "seized_on": "2026-03-02"}))["asset_id"]
+        await post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 50_000_000, "valued_on": "2026-03-03"})
+        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "second_announced_on": "2026-03-06",
+                                                  "auction_on": "2026-03-20",
+                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o"})
+        for bidder in ("DG-01", "DG-02"):
+            await post(c, f"/assets/{aid}/bidders", {"bidder_id": bidder, "deposit_paid_vnd": 5_000_000})
+        for n in range(110):
+            await post(c, f"/assets/{aid}/bids", {"bidder_id": ("DG-01", "DG-02")[n % 2],
+                                                  "amount_vnd": 50_000_000 + n * 100_000})
+        state = (await c.get(f"/assets/{aid}", headers=auth("head"))).json()
+        log = (await c.get(f"/assets/{aid}/bids", headers=auth("head"))).json()
+    conn = await pg_connect()
+    try:
+        versions = [r["originator_version"] for r in await conn.fetch(
+            "SELECT originator_version FROM auctions.auctions_snapshots WHERE originator_id = $1", uuid.UUID(aid))]
+    finally:
+        await conn.close()
+    assert versions == [100]
+    assert state["version"] == 115 and state["highest_bid_vnd"] == 50_000_000 + 109 * 100_000
+    assert [b["seq"] for b in log["bids"]] == list(range(1, 111))
