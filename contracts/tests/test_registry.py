@@ -38,7 +38,8 @@ def test_every_event_type_is_registered_with_the_topic_of_its_producer():
     assert {t for t, topic in topics.items() if topic == INTAKE_CASE} == {
         t for t in topics if t.startswith("intake.")}
     assert {t for t, topic in topics.items() if topic == AUCTIONS_ASSET} == {
-        "auctions.ProceedsTransferred.v1", "auctions.AuctionOutcomeRecorded.v1", "auctions.AuctionOutcomeRecorded.v2"}
+        "auctions.ProceedsTransferred.v1", "auctions.ProceedsTransferred.v2", "auctions.AuctionOutcomeRecorded.v1",
+        "auctions.AuctionOutcomeRecorded.v2"}
     assert {t for t, topic in topics.items() if topic == RECOVERY_DEBT} == {
         "recovery.BankRepaymentReceived.v1"}
 

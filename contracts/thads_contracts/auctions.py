@@ -8,6 +8,13 @@ the creditor carries its value and the claim item it is booked on, so intake rec
 officer re-typing it) and the sha256 digest of the closed round's ordered bid log (anyone holding
 the bid list recomputes it: POST /auctions/bid-log/digest). A v1 message still decodes (upcaster:
 no claim item, no digest). ProceedsTransferred.v1 already names its claim items.
+
+v2 of ProceedsTransferred (issue 8) carries the SPLIT of the money: the enforcement costs deducted
+first (kept by the agency, booked on no claim item), then the secured creditor's share from its
+collateral (Art. 47(3)) on the secured claim item, then the rest on the seizure's claim items (intake
+allocates it over the case by Art. 47(1)). costs + Σ shares = amount. Intake books each share once
+(source_ref = event id + share index). A v1 message decodes as v2 with no costs and one general
+share: the whole amount on its first claim item (what intake booked before v2).
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ from uuid import UUID
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from thads_contracts.common import ContractModel, LegalDate, PositiveMoneyVnd
+from thads_contracts.common import ContractModel, LegalDate, MoneyVnd, PositiveMoneyVnd
 from thads_contracts.envelope import Envelope
 
 
@@ -107,6 +114,63 @@ class AuctionOutcomeRecordedV2(Envelope[AuctionOutcomeRecordedV2Payload]):
     schema_version: Literal[2] = 2
 
 
+class ProceedsShareBasis(StrEnum):
+    COLLATERAL = "collateral"   # the secured creditor's item, paid first from its collateral (Art. 47(3))
+    GENERAL = "general"         # the rest: intake allocates it over the case's items (Art. 47(1))
+
+
+PROCEEDS_SHARE_BASIS_LABELS: Mapping[ProceedsShareBasis, str] = {
+    ProceedsShareBasis.COLLATERAL: "Thanh toán trước cho người nhận thế chấp, cầm cố từ tài sản bảo đảm",
+    ProceedsShareBasis.GENERAL: "Thanh toán theo thứ tự quy định tại Điều 47 Luật Thi hành án dân sự",
+}
+
+
+class ProceedsShare(ContractModel):
+    claim_item_id: UUID
+    amount_vnd: PositiveMoneyVnd
+    basis: ProceedsShareBasis
+
+
+class ProceedsTransferredV2Payload(ProceedsTransferredPayload):
+    claim_item_ids: Annotated[tuple[UUID, ...], Field(min_length=1)]
+    enforcement_costs_vnd: MoneyVnd = 0                 # deducted first, booked on no claim item
+    secured_creditor_party_id: UUID | None = None       # the asset was its collateral
+    shares: Annotated[tuple[ProceedsShare, ...], Field(max_length=100)]
+
+    @model_validator(mode="after")
+    def _split_adds_up(self) -> Self:
+        if self.enforcement_costs_vnd + sum(s.amount_vnd for s in self.shares) != self.amount_vnd:
+            raise ValueError("enforcement_costs_vnd plus the shares must equal amount_vnd")
+        if any(s.claim_item_id not in self.claim_item_ids for s in self.shares):
+            raise ValueError("every share must be on one of claim_item_ids")
+        if len({s.claim_item_id for s in self.shares}) != len(self.shares):
+            raise ValueError("at most one share per claim item")
+        collateral = [s for s in self.shares if s.basis == ProceedsShareBasis.COLLATERAL]
+        if collateral and self.secured_creditor_party_id is None:
+            raise ValueError("a collateral share needs secured_creditor_party_id")
+        if len(collateral) > 1 or (collateral and self.shares[0] is not collateral[0]):
+            raise ValueError("at most one collateral share, and it comes first")
+        return self
+
+
+class ProceedsTransferredV2(Envelope[ProceedsTransferredV2Payload]):
+    """The money a sale brought and how it is split (costs, secured creditor, the rest)."""
+    event_type: Literal["auctions.ProceedsTransferred.v2"] = "auctions.ProceedsTransferred.v2"
+    schema_version: Literal[2] = 2
+
+
+def _whole_amount_on_the_first_item(message: dict) -> dict:
+    """v1 → v2: no costs, one general share of the whole amount on the first claim item (what
+    intake booked for a v1 message). A v1 without claim items stays without shares and fails v2's
+    validation (dead-lettered, as intake refused it before)."""
+    payload = dict(message["payload"])
+    items = payload.get("claim_item_ids")
+    if items:
+        payload["shares"] = [{"claim_item_id": items[0], "amount_vnd": payload.get("amount_vnd"),
+                              "basis": ProceedsShareBasis.GENERAL.value}]
+    return {**message, "payload": payload}
+
+
 def _same_payload(message: dict) -> dict:
     """v2 only adds optional fields: a v1 payload is a valid v2 payload, except a v1
     taken_by_creditor, which names no claim item: it fails v2's validation and is dead-lettered for
@@ -114,11 +178,13 @@ def _same_payload(message: dict) -> dict:
     return message
 
 
-UPCASTERS_V1_V2 = {"auctions.AuctionOutcomeRecorded.v1": _same_payload}
+UPCASTERS_V1_V2 = {"auctions.AuctionOutcomeRecorded.v1": _same_payload,
+                   "auctions.ProceedsTransferred.v1": _whole_amount_on_the_first_item}
 
-AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, AuctionOutcomeRecorded, AuctionOutcomeRecordedV2)
+AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, ProceedsTransferredV2, AuctionOutcomeRecorded,
+                                               AuctionOutcomeRecordedV2)
 
 # The current version of every auctions event (what the service publishes and the AsyncAPI shows).
-AuctionsEvent = Annotated[Union[ProceedsTransferred, AuctionOutcomeRecordedV2],
+AuctionsEvent = Annotated[Union[ProceedsTransferredV2, AuctionOutcomeRecordedV2],
                           Field(discriminator="event_type")]
 AuctionsEventAdapter: TypeAdapter[AuctionsEvent] = TypeAdapter(AuctionsEvent)

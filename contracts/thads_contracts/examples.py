@@ -167,6 +167,15 @@ def _auctions() -> dict[str, Envelope]:
             sold_on=date(2025, 6, 18), transferred_on=date(2025, 7, 1)),
         aggregate_version=16, occurred_at=_at(date(2025, 7, 1)),
         recorded_at=_at(date(2025, 7, 1), 10), source_position=5301, **meta)
+    split = a.ProceedsTransferredV2.create(
+        payload=a.ProceedsTransferredV2Payload(
+            asset_id=ASSET_ID, claim_item_ids=(CLAIM_DEBT,), amount_vnd=1_980_000_000,
+            sold_on=date(2025, 6, 18), transferred_on=date(2025, 7, 1), enforcement_costs_vnd=12_500_000,
+            secured_creditor_party_id=CREDITOR_BANK,
+            shares=(a.ProceedsShare(claim_item_id=CLAIM_DEBT, amount_vnd=1_967_500_000,
+                                    basis=a.ProceedsShareBasis.COLLATERAL),)),
+        aggregate_version=16, occurred_at=_at(date(2025, 7, 1)),
+        recorded_at=_at(date(2025, 7, 1), 10), source_position=5301, **meta)
     taken = a.AuctionOutcomeRecordedV2.create(
         payload=a.AuctionOutcomeRecordedV2Payload(
             asset_id=ASSET_ID, outcome=a.AuctionOutcome.TAKEN_BY_CREDITOR, round_number=3,
@@ -174,7 +183,8 @@ def _auctions() -> dict[str, Envelope]:
             decided_on=date(2025, 8, 4)),
         aggregate_version=22, occurred_at=_at(date(2025, 8, 4)),
         recorded_at=_at(date(2025, 8, 4), 11), source_position=5402, **meta)
-    return {outcome.event_type: outcome, proceeds.event_type: proceeds, taken.event_type: taken}
+    return {outcome.event_type: outcome, proceeds.event_type: proceeds, split.event_type: split,
+            taken.event_type: taken}
 
 
 def _recovery() -> dict[str, Envelope]:

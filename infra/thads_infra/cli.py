@@ -153,6 +153,11 @@ def _load_demo(cases: int) -> None:
                              "--seed", "2018"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
     if result.returncode != 0:
         raise _fail("demo data could not be loaded (see above)")
+    auctions = next(s for s in layout.SERVICES if s.name == "auctions")
+    result = subprocess.run([sys.executable, "-m", "auctions_service.demo", "--intake-url", url, "--auctions-url",
+                             f"http://127.0.0.1:{auctions.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("auctions demo data could not be loaded (see above)")
 
 
 def _print_urls(bootstrap: str) -> None:

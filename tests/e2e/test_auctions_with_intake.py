@@ -1,8 +1,9 @@
 """Issue 8, done when: a case orders a seizure → the asset is valued, auctioned, fails once, is cut
 10 %, sells → intake shows the collection on the right claim item ONCE — even though the auctions
 process is killed (-9) mid-auction, and killed again by its relay right after publishing the
-proceeds and before storing its position (so the proceeds are published twice). Both services run
-as processes on the real broker and database."""
+proceeds and before storing its position (so the proceeds are published twice). The proceeds carry
+their split (ProceedsTransferred.v2: the enforcement costs deducted first, the rest on the seizure's
+claim item), and intake books the share, not the gross amount. Both services run as processes on the real broker and database."""
 from __future__ import annotations
 
 import uuid
@@ -113,7 +114,8 @@ async def test_seizure_to_sale_books_the_proceeds_on_the_claim_item_once_across_
         svc.start()
         async with httpx.AsyncClient(base_url=svc.url, timeout=30) as ac:
             try:
-                await ac.post(f"{a}/payment", json={"amount_vnd": 280_000_000, "paid_on": "2025-06-02"},
+                await ac.post(f"{a}/payment", json={"amount_vnd": 280_000_000, "paid_on": "2025-06-02",
+                                                          "enforcement_costs_vnd": 8_000_000},
                               headers=officer)
             except httpx.HTTPError:
                 pass                       # the process may die before it answers; the payment is stored
@@ -123,11 +125,14 @@ async def test_seizure_to_sale_books_the_proceeds_on_the_claim_item_once_across_
 
         async def proceeds_published_twice():
             envs = [decode(AUCTIONS_ASSET, r.value) for r in await read_topic(AUCTIONS_ASSET, key=cid.encode())]
-            paid = [e for e in envs if e.event_type == "auctions.ProceedsTransferred.v1"]
+            paid = [e for e in envs if e.event_type == "auctions.ProceedsTransferred.v2"]
             return paid if len(paid) >= 2 else None
         paid = await wait_until(proceeds_published_twice, what="the proceeds published twice (relay crash)")
         assert len({p.event_id for p in paid}) == 1, "the same event, published twice"
         assert paid[0].payload.claim_item_ids == (uuid.UUID(debt_item),)
+        assert (paid[0].payload.amount_vnd, paid[0].payload.enforcement_costs_vnd) == (280_000_000, 8_000_000)
+        assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in paid[0].payload.shares] == [
+            (uuid.UUID(debt_item), 272_000_000, "general")]
 
         async def collected():
             r = await ic.get(f"/cases/{cid}", headers=token("head"))
@@ -138,7 +143,7 @@ async def test_seizure_to_sale_books_the_proceeds_on_the_claim_item_once_across_
     collections = [e for e in history if e["event"] == "MoneyCollected"]
     assert len(collections) == 1, collections
     assert collections[0]["data"]["claim_item_id"] == debt_item
-    assert collections[0]["data"]["amount_vnd"] == 280_000_000
-    assert case["held_vnd"] == 280_000_000
+    assert collections[0]["data"]["amount_vnd"] == 272_000_000
+    assert case["held_vnd"] == 272_000_000
     items = {i["id"]: i for i in case["claim_items"]}
-    assert (items[debt_item]["collected_vnd"], items[fee_item]["collected_vnd"]) == (280_000_000, 0)
+    assert (items[debt_item]["collected_vnd"], items[fee_item]["collected_vnd"]) == (272_000_000, 0)

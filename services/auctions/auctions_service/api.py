@@ -94,7 +94,14 @@ class CloseIn(Body):
     closed_on: date
 
 
-class PaymentIn(Body):
+class SplitIn(Body):
+    enforcement_costs_vnd: Annotated[int, Field(ge=0, le=MAX_VND)] = Field(
+        0, description="Chi phí cưỡng chế trừ trước từ tiền bán tài sản (Điều 47)")
+    secured_claim_item_id: UUID | None = Field(
+        None, description="Khoản phải thi hành được bảo đảm bằng tài sản (bắt buộc khi tài sản đang thế chấp, cầm cố)")
+
+
+class PaymentIn(SplitIn):
     amount_vnd: Money
     paid_on: date
 
@@ -121,6 +128,21 @@ class RedeemIn(Body):
 
 class RefundIn(Body):
     refunded_on: date
+
+
+class OrganisationContractIn(Body):
+    organisation: Text = Field(description="Tên tổ chức đấu giá tài sản")
+    contracted_on: date
+
+
+class SaleWithoutAuctionIn(SplitIn):
+    buyer_id: PartyRef
+    price_vnd: Money
+    sold_on: date
+
+
+class HandoverIn(Body):
+    handed_over_on: date
 
 
 class ReturnIn(Body):
@@ -171,6 +193,11 @@ def command_route(path: str, command: str, body_type: type[Body], summary: str) 
 
 command_route("valuation", "value", ValuationIn, "Thẩm định giá / xác định giá tài sản")
 command_route("revaluation", "revalue", RevaluationIn, "Định giá lại tài sản (một lần)")
+command_route("organisation-contract", "contract_organisation", OrganisationContractIn,
+              "Ký hợp đồng dịch vụ đấu giá với tổ chức đấu giá tài sản (trong 10 ngày kể từ khi thẩm định giá)")
+command_route("sale-without-auction", "sell_without_auction", SaleWithoutAuctionIn,
+              "Bán tài sản không qua đấu giá (giá trị dưới 2 triệu đồng hoặc mau hỏng)")
+command_route("handover", "record_handover", HandoverIn, "Giao tài sản cho người mua (trong 60 ngày kể từ khi thanh toán)")
 command_route("auctions", "announce", AnnounceIn, "Niêm yết, thông báo công khai cuộc đấu giá")
 command_route("bidders", "register_bidder", BidderIn, "Đăng ký người tham gia đấu giá (đã nộp tiền đặt trước)")
 command_route("bids", "place_bid", BidIn, "Ghi nhận giá trả")
@@ -225,7 +252,8 @@ async def list_assets(request: Request, principal: Annotated[Principal, Depends(
     return {"items": items}
 
 
-@router.get("/overdue", summary="Tài sản quá hạn theo luật: ký hợp đồng thẩm định giá, thanh toán, trả tiền đặt trước")
+@router.get("/overdue", summary="Tài sản quá hạn theo luật: ký hợp đồng thẩm định giá, hợp đồng đấu giá, "
+                     "mở đấu giá, bán không qua đấu giá, thanh toán, giao tài sản, trả tiền đặt trước")
 async def overdue(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
                   unit: Unit = None, as_of: date | None = None) -> Any:
     f = unit_filter(principal, unit)

@@ -33,6 +33,9 @@ class AssetAlreadyRegisteredError(AuctionsError):
 class Auctions(ServiceApplication):
     name = "Auctions"
     read_schema: str | None = None     # set by main: the assets read model is written with the events
+    # A snapshot at every 100th version of an asset (table `auctions_snapshots`; Asset.Snapshot holds its
+    # explicit versioned state): a round of thousands of bids loads from it plus the events after it.
+    snapshotting_intervals = {Asset: 100}
 
     def record(self, aggregates: Any, tracking: Any = None, *, commands: Any = (), writes: Any = ()) -> int:
         """Every save also upserts the saved assets' rows of the read model, in the same transaction."""
@@ -102,7 +105,12 @@ def state(asset: Asset) -> dict[str, Any]:
         "hammer_price_vnd": asset.hammer_price_vnd, "payment_due_on": asset.payment_due_on,
         "rounds": asset.rounds, "forfeited_deposits": asset.forfeited_deposits,
         "taken_by": asset.taken_by, "taken_claim_item_id": asset.taken_claim_item_id,
-        "deposits_owed_back": asset.losing_bidders, "deposit_refunds_due_on": asset.refunds_due_on,
+        "deposits_owed_back": asset.deposits_owed_back, "deposit_refunds_due_on": asset.refunds_due_on,
+        "organisation_contracted_on": asset.organisation_contracted_on,
+        "contracted_organisation": asset.contracted_organisation,
+        "organisation_contract_due_on": asset.organisation_contract_due_on, "auction_due_on": asset.auction_due_on,
+        "buyer_id": asset.buyer_id, "paid_on": asset.paid_on, "handover_due_on": asset.handover_due_on,
+        "handed_over_on": asset.handed_over_on,
         "deadlines": asset.deadlines(datetime.now(VN_TZ).date()), "next_due_on": asset.next_due_on,
     }
 

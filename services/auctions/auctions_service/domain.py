@@ -18,6 +18,15 @@ Auction 01/2016 "LPA"):
 - the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
   Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`; the losers' deposits go back within
   3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
+- an auction organisation is contracted within 10 days of the valuation, and the first auction held
+  within 30 days (movables) / 45 days (real estate) of that contract (Art. 101(1)) →
+  `contract_organisation`, `announce`; small (< 2 M đồng) or perishable movables are sold without
+  auction within 5 WD of the seizure at no less than the price (Art. 101(4)) → `sell_without_auction`;
+  the buyer receives the asset within 60 days of paying (Art. 103) → `record_handover` (a late
+  handover is recorded and shows as a missed deadline);
+- the split of the money (costs first, then the secured creditor from its collateral, the rest on
+  the seizure's claim items, LCJE Art. 47) → `split_proceeds`, used by `record_payment` and
+  `sell_without_auction`;
 - the debtor redeems until 1 WD before the auction (Art. 101) → `redeem`; when the price has fallen
   to the enforcement costs the asset returns to the debtor (Art. 104) → `return_to_debtor`;
 - a pause of the case (suspension, postponement) halts pending auctions until it continues; a
@@ -31,7 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Iterable
 from uuid import UUID
@@ -39,6 +48,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from .calendar_vn import add_working_days, working_days_between
+from .snapshots import AssetSnapshot
 
 # ---------------------------------------------------------------------------- vocabulary
 
@@ -85,6 +95,7 @@ STATUS_LABELS = {
     Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
 }
 
+VN_TZ = timezone(timedelta(hours=7))
 SMALL_VALUE_VND = 2_000_000
 OFFICER_AUCTION_MAX_VND = 10_000_000
 VALUER_WD = 5
@@ -98,6 +109,10 @@ TWO_ANNOUNCEMENTS_FROM_VND = 50_000_000
 ANNOUNCEMENTS_APART_WD = 2
 PAYMENT_DAYS = 30
 REFUND_WD = 3
+ORGANISATION_CONTRACT_DAYS = 10     # LCJE Art. 101: auction organisation contracted within 10 days of valuation
+AUCTION_AFTER_CONTRACT_DAYS = {False: 30, True: 45}   # movables / real estate (Art. 101)
+HANDOVER_DAYS = 60                  # LCJE Art. 103: handover within 60 days of payment
+SALE_WITHOUT_AUCTION_WD = 5         # Art. 101: small or perishable goods sold within 5 WD of seizure
 
 
 def vn_date(d: date | None) -> str:
@@ -233,6 +248,47 @@ class ReturnAboveCostsError(AuctionsError):
                   "chi phí cưỡng chế và người được thi hành án không nhận tài sản.")
 
 
+class OrganisationContractLateError(AuctionsError):
+    rule = "organisation.contract_within_10_days"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Chấp hành viên phải ký hợp đồng dịch vụ đấu giá với tổ chức đấu giá tài sản trong 10 ngày "
+                  "kể từ ngày có kết quả thẩm định giá.")
+
+
+class AuctionTooLateError(AuctionsError):
+    rule = "auction.within_30_or_45_days_of_contract"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Cuộc đấu giá phải được tổ chức trong 30 ngày (động sản) hoặc 45 ngày (bất động sản) kể từ "
+                  "ngày ký hợp đồng dịch vụ đấu giá.")
+
+
+class NotForSaleWithoutAuctionError(AuctionsError):
+    rule = "sale_without_auction.small_or_perishable_only"
+    legal_basis = "Luật THADS Điều 101(4)"
+    message_vi = ("Chỉ bán không qua đấu giá đối với động sản có giá trị dưới 2.000.000 đồng hoặc tài sản "
+                  "mau hỏng.")
+
+
+class SaleWithoutAuctionLateError(AuctionsError):
+    rule = "sale_without_auction.within_5_working_days"
+    legal_basis = "Luật THADS Điều 101(4)"
+    message_vi = ("Tài sản có giá trị nhỏ hoặc mau hỏng phải được bán trong 05 ngày làm việc kể từ ngày "
+                  "kê biên.")
+
+
+class SaleBelowPriceError(AuctionsError):
+    rule = "sale_without_auction.at_least_the_price"
+    legal_basis = "Luật THADS Điều 101(4)"
+    message_vi = "Giá bán không qua đấu giá không được thấp hơn giá tài sản đã xác định."
+
+
+class ProceedsSplitError(AuctionsError):
+    rule = "proceeds.split"
+    legal_basis = "Luật THADS Điều 47"
+    message_vi = ("Tiền bán tài sản được trừ chi phí cưỡng chế trước, sau đó thanh toán cho người nhận thế chấp, "
+                  "cầm cố từ tài sản bảo đảm; phải nêu khoản phải thi hành được bảo đảm bằng tài sản.")
+
+
 class AssetNotFoundError(AuctionsError):
     rule = "asset.not_found"
     message_vi = "Không tìm thấy tài sản kê biên."
@@ -275,6 +331,11 @@ class Asset(Aggregate):
     def create_id(asset_id: UUID) -> UUID:
         return asset_id
 
+    # Snapshots (snapshots.py): the state as explicit, versioned plain JSON. class_version is the
+    # layout's version; a layout change needs class_version + 1 and `upcast_v{n}_v{n+1}` here.
+    class_version = 1
+    Snapshot = AssetSnapshot
+
     @event("Seized")
     def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
                  claim_item_ids: list[str], decision_number: str, seized_on: date,
@@ -309,6 +370,14 @@ class Asset(Aggregate):
         self.taken_by: str | None = None
         self.taken_claim_item_id: str | None = None
         self.taken_on: date | None = None
+        self.organisation_contracted_on: date | None = None
+        self.contracted_organisation: str | None = None
+        self.handed_over_on: date | None = None
+        self.buyer_id: str | None = None
+        self.enforcement_costs_vnd = 0
+        self.proceeds_shares: list[dict[str, Any]] | None = None
+        self.postponed_deposits: dict[str, int] = {}
+        self.postponed_on: date | None = None
         self.last_at = at
 
     @classmethod
@@ -402,6 +471,92 @@ class Asset(Aggregate):
     def _revalued(self, price_vnd: int, valued_on: date, actor: str, at: datetime) -> None:
         self.starting_price_vnd, self.valued_on, self.revalued, self.last_at = price_vnd, valued_on, True, at
 
+    # ------------------------------------------------------------------ who sells (Art. 101)
+    @property
+    def organisation_contract_due_on(self) -> date | None:
+        """An auction organisation is contracted within 10 days of the valuation (Art. 101(1))."""
+        if self.valued_on is None or self.sale_path is not SalePath.AUCTION_ORGANISATION:
+            return None
+        return self.valued_on + timedelta(days=ORGANISATION_CONTRACT_DAYS)
+
+    @property
+    def auction_due_on(self) -> date | None:
+        """The first auction is held within 30 days (movables) / 45 days (real estate) of the contract."""
+        if self.organisation_contracted_on is None:
+            return None
+        return self.organisation_contracted_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
+
+    def contract_organisation(self, *, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+        self._ensure(Status.VALUED, doing="contract an auction organisation for")
+        self._ensure_case_running("contract an auction organisation")
+        if self.sale_path is not SalePath.AUCTION_ORGANISATION:
+            raise InvalidValueError(
+                f"sale path is {self.sale_path}, not an auction organisation",
+                message_vi="Tài sản này không thuộc trường hợp phải ký hợp đồng với tổ chức đấu giá tài sản.")
+        if self.organisation_contracted_on is not None:
+            raise WrongStatusError("an auction organisation is already contracted",
+                                   message_vi="Đã ký hợp đồng dịch vụ đấu giá cho tài sản này.")
+        if not organisation.strip():
+            raise InvalidValueError("organisation is required", message_vi="Phải nêu tên tổ chức đấu giá tài sản.")
+        due = self.organisation_contract_due_on
+        assert due is not None and self.valued_on is not None
+        if contracted_on < self.valued_on:
+            raise InvalidValueError("contract before the valuation",
+                                    message_vi="Ngày ký hợp đồng không được trước ngày thẩm định giá.")
+        if contracted_on > due:
+            raise OrganisationContractLateError(
+                f"contracted {contracted_on}, due by {due}",
+                message_vi=f"Hạn ký hợp đồng dịch vụ đấu giá là {vn_date(due)} (10 ngày kể từ ngày thẩm định giá "
+                           f"{vn_date(self.valued_on)}).")
+        self._organisation_contracted(organisation=organisation, contracted_on=contracted_on, actor=actor, at=at)
+
+    @event("OrganisationContracted")
+    def _organisation_contracted(self, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+        self.contracted_organisation, self.organisation_contracted_on = organisation, contracted_on
+        self.last_at = at
+
+    @property
+    def sale_without_auction_due_on(self) -> date | None:
+        if self.sale_path is not SalePath.WITHOUT_AUCTION:
+            return None
+        return add_working_days(self.seized_on, SALE_WITHOUT_AUCTION_WD)
+
+    def sell_without_auction(self, *, buyer_id: str, price_vnd: int, sold_on: date, actor: str, at: datetime,
+                             enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
+        """Movables under 2 M đồng or perishable goods: the officer sells them without an auction, at
+        no less than the price set, within 5 WD of the seizure (Art. 101); the money is the proceeds."""
+        self._ensure(Status.VALUED, doing="sell without auction")
+        self._ensure_case_running("sell the asset")
+        if self.sale_path is not SalePath.WITHOUT_AUCTION:
+            raise NotForSaleWithoutAuctionError(f"sale path is {self.sale_path}: an auction is required")
+        assert self.starting_price_vnd is not None
+        due = self.sale_without_auction_due_on
+        assert due is not None
+        if sold_on < self.seized_on:
+            raise InvalidValueError("sale before seizure", message_vi="Ngày bán không được trước ngày kê biên.")
+        if sold_on > due:
+            raise SaleWithoutAuctionLateError(f"sold {sold_on}, due by {due}",
+                                              message_vi=f"Hạn bán tài sản là {vn_date(due)} (05 ngày làm việc kể "
+                                                         f"từ ngày kê biên {vn_date(self.seized_on)}).")
+        if price_vnd < self.starting_price_vnd:
+            raise SaleBelowPriceError(f"price {price_vnd} below {self.starting_price_vnd}",
+                                      message_vi=f"Giá bán không được thấp hơn {vn_money(self.starting_price_vnd)}.")
+        if not buyer_id.strip():
+            raise InvalidValueError("buyer is required", message_vi="Phải nêu người mua tài sản.")
+        shares = self.split_proceeds(price_vnd, enforcement_costs_vnd, secured_claim_item_id)
+        self._sold_without_auction(buyer_id=buyer_id, price_vnd=price_vnd, sold_on=sold_on, **self._published(),
+                                   actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                   secured_creditor_party_id=self.secured_creditor_party_id)
+
+    @event("SoldWithoutAuction")
+    def _sold_without_auction(self, buyer_id: str, price_vnd: int, sold_on: date, case_id: UUID, unit: str,
+                              claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+                              enforcement_costs_vnd: int, shares: list[dict[str, Any]],
+                              secured_creditor_party_id: str | None) -> None:
+        self.buyer_id, self.hammer_price_vnd, self.closed_on, self.paid_on = buyer_id, price_vnd, sold_on, sold_on
+        self.proceeds_shares, self.enforcement_costs_vnd = shares, enforcement_costs_vnd
+        self.status, self.last_at = Status.SOLD, at
+
     # ------------------------------------------------------------------ the auction
     def _notice_long_enough(self, announced_on: date, auction_on: date) -> bool:
         if self.is_real_estate:
@@ -435,6 +590,12 @@ class Asset(Aggregate):
                 f"deposit {deposit_vnd} outside [{low}, {high}]",
                 message_vi=f"Tiền đặt trước phải từ {vn_money(low)} đến {vn_money(high)} "
                            f"(5%–20% giá khởi điểm {vn_money(self.starting_price_vnd)}).")
+        if not self.rounds and self.auction_due_on is not None and auction_on > self.auction_due_on:
+            raise AuctionTooLateError(
+                f"auction {auction_on} after {self.auction_due_on}",
+                message_vi=f"Cuộc đấu giá phải mở chậm nhất ngày {vn_date(self.auction_due_on)} "
+                           f"({AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate]} ngày kể từ ngày ký hợp đồng "
+                           f"dịch vụ đấu giá {vn_date(self.organisation_contracted_on)}).")
         if not place.strip() or not organiser.strip():
             raise InvalidValueError("place and organiser are required",
                                     message_vi="Phải nêu địa điểm và tổ chức/người tổ chức đấu giá.")
@@ -526,21 +687,40 @@ class Asset(Aggregate):
         return {b: v for b, v in self.bidders.items() if b != self.winner_id and b not in self.refunded}
 
     @property
+    def deposits_owed_back(self) -> dict[str, int]:
+        """The losers' deposits of the closed round and those of rounds a case pause postponed."""
+        owed = dict(self.postponed_deposits)
+        for b, v in self.losing_bidders.items():
+            owed[b] = owed.get(b, 0) + v
+        return owed
+
+    @property
     def refunds_due_on(self) -> date | None:
-        """Deposits go back to the losing bidders within 3 WD of the auction (LPA Art. 39)."""
-        return add_working_days(self.closed_on, REFUND_WD) if self.losing_bidders and self.closed_on else None
+        """Deposits go back to the losing bidders within 3 WD of the auction, and to the bidders of a
+        round the case's pause postponed within 3 WD of the pause (LPA Art. 39)."""
+        dues = []
+        if self.losing_bidders and self.closed_on:
+            dues.append(add_working_days(self.closed_on, REFUND_WD))
+        if self.postponed_deposits and self.postponed_on:
+            dues.append(add_working_days(self.postponed_on, REFUND_WD))
+        return min(dues) if dues else None
 
     def refund_deposits(self, *, refunded_on: date, actor: str, at: datetime) -> None:
-        if not self.losing_bidders:
+        if not self.deposits_owed_back:
             raise WrongStatusError("no deposit is owed back", message_vi="Không còn tiền đặt trước nào phải trả lại.")
-        assert self.closed_on is not None
-        if refunded_on < self.closed_on:
+        since = min(d for d in (self.closed_on if self.losing_bidders else None,
+                                self.postponed_on if self.postponed_deposits else None) if d is not None)
+        if refunded_on < since:
             raise InvalidValueError("refund before the auction", message_vi="Ngày trả không được trước ngày đấu giá.")
-        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at)
+        self._refunded(bidders=sorted(self.losing_bidders), refunded_on=refunded_on, actor=actor, at=at,
+                       postponed_bidders=sorted(self.postponed_deposits))
 
     @event("DepositsRefunded")
-    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime) -> None:
+    def _refunded(self, bidders: list[str], refunded_on: date, actor: str, at: datetime,
+                  postponed_bidders: list[str] | None = None) -> None:
         self.refunded = self.refunded | set(bidders)
+        self.postponed_deposits = {b: v for b, v in self.postponed_deposits.items()
+                                   if b not in (postponed_bidders or ())}
         self.last_at = at
 
     def deadlines(self, as_of: date) -> list[dict[str, Any]]:
@@ -548,8 +728,17 @@ class Asset(Aggregate):
         out: list[tuple[str, date, str]] = []
         if self.status is Status.SEIZED:
             out.append(("valuer_contract", add_working_days(self.seized_on, VALUER_WD), "Luật THADS Điều 98(3)"))
+        if (self.status is Status.VALUED and self.round_number == 0 and self.organisation_contracted_on is None
+                and self.organisation_contract_due_on):
+            out.append(("organisation_contract", self.organisation_contract_due_on, "Luật THADS Điều 101(1)"))
+        if self.status in (Status.VALUED, Status.ANNOUNCED) and not self.rounds and self.auction_due_on:
+            out.append(("auction", self.auction_due_on, "Luật THADS Điều 101(1)"))
+        if self.status is Status.VALUED and self.sale_without_auction_due_on:
+            out.append(("sale_without_auction", self.sale_without_auction_due_on, "Luật THADS Điều 101(4)"))
         if self.status is Status.AWAITING_PAYMENT and self.payment_due_on:
             out.append(("winner_payment", self.payment_due_on, "Nghị định 62/2015 Điều 27 (sửa đổi)"))
+        if self.handover_due_on:
+            out.append(("handover", self.handover_due_on, "Luật THADS Điều 103"))
         if self.refunds_due_on:
             out.append(("deposit_refunds", self.refunds_due_on, "Luật Đấu giá tài sản Điều 39"))
         return [{"step": step, "due_on": due, "legal_basis": basis, "missed": as_of > due} for step, due, basis in out]
@@ -563,7 +752,35 @@ class Asset(Aggregate):
     def payment_due_on(self) -> date | None:
         return self.closed_on + timedelta(days=PAYMENT_DAYS) if self.closed_on and self.winner_id else None
 
-    def record_payment(self, *, amount_vnd: int, paid_on: date, actor: str, at: datetime) -> None:
+    def split_proceeds(self, amount_vnd: int, enforcement_costs_vnd: int,
+                       secured_claim_item_id: str | None) -> list[dict[str, Any]]:
+        """How the money of a sale is split (LCJE Art. 47): the enforcement costs first (kept by the
+        agency), then, when the asset is a secured creditor's collateral, the rest as a COLLATERAL share
+        on the secured claim item (paid first from its collateral, Art. 47(3)); otherwise the rest as a
+        GENERAL share on the seizure's first claim item. Auctions does not know what each item still
+        owes, so it names no finer split: intake allocates a general share, and whatever the
+        collateral leaves over, over the case's items in the order of Art. 47(1)."""
+        if enforcement_costs_vnd < 0 or enforcement_costs_vnd > amount_vnd:
+            raise ProceedsSplitError(f"costs {enforcement_costs_vnd} outside [0, {amount_vnd}]",
+                                     message_vi=f"Chi phí cưỡng chế phải từ 0 đến {vn_money(amount_vnd)}.")
+        if self.secured_creditor_party_id is not None:
+            if secured_claim_item_id is None:
+                raise ProceedsSplitError("the asset is collateral: secured_claim_item_id is required")
+            if str(secured_claim_item_id) not in self.claim_item_ids:
+                raise ProceedsSplitError(f"claim item {secured_claim_item_id} is not secured by this seizure",
+                                         message_vi="Khoản được bảo đảm không thuộc quyết định kê biên tài sản này.")
+        elif secured_claim_item_id is not None:
+            raise ProceedsSplitError("the asset secures no creditor",
+                                     message_vi="Tài sản này không phải tài sản bảo đảm của người nhận thế chấp, cầm cố.")
+        net = amount_vnd - enforcement_costs_vnd
+        if net == 0:
+            return []
+        if secured_claim_item_id is not None:
+            return [{"claim_item_id": str(secured_claim_item_id), "amount_vnd": net, "basis": "collateral"}]
+        return [{"claim_item_id": self.claim_item_ids[0], "amount_vnd": net, "basis": "general"}]
+
+    def record_payment(self, *, amount_vnd: int, paid_on: date, actor: str, at: datetime,
+                       enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
         self._ensure(Status.AWAITING_PAYMENT, doing="record the payment for")
         due = self.payment_due_on
         assert due is not None and self.hammer_price_vnd is not None
@@ -574,13 +791,44 @@ class Asset(Aggregate):
             raise InvalidValueError(f"payment {amount_vnd} differs from the price {self.hammer_price_vnd}",
                                     message_vi=f"Số tiền thanh toán phải bằng giá trúng đấu giá "
                                                f"{vn_money(self.hammer_price_vnd)}.")
+        shares = self.split_proceeds(amount_vnd, enforcement_costs_vnd, secured_claim_item_id)
         self._paid(amount_vnd=amount_vnd, paid_on=paid_on, sold_on=self.closed_on, **self._published(),
-                   actor=actor, at=at)
+                   actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                   secured_creditor_party_id=self.secured_creditor_party_id)
 
     @event("SalePaid")
     def _paid(self, amount_vnd: int, paid_on: date, sold_on: date, case_id: UUID, unit: str,
-              claim_item_ids: list[str], round_number: int, actor: str, at: datetime) -> None:
+              claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+              enforcement_costs_vnd: int = 0, shares: list[dict[str, Any]] | None = None,
+              secured_creditor_party_id: str | None = None) -> None:
+        # shares None: stored before the split existed (then: the whole amount on the first item)
         self.paid_on, self.status, self.last_at = paid_on, Status.SOLD, at
+        self.proceeds_shares = shares
+        self.enforcement_costs_vnd = enforcement_costs_vnd
+
+    @property
+    def handover_due_on(self) -> date | None:
+        """The buyer receives the asset within 60 days of paying (Art. 103)."""
+        if self.status is not Status.SOLD or self.paid_on is None or self.handed_over_on is not None:
+            return None
+        return self.paid_on + timedelta(days=HANDOVER_DAYS)
+
+    def record_handover(self, *, handed_over_on: date, actor: str, at: datetime) -> None:
+        """The asset is handed to the buyer; a late handover is recorded (the deadline shows it was
+        missed), not refused: the buyer must still receive the asset."""
+        self._ensure(Status.SOLD, doing="hand over")
+        if self.handed_over_on is not None:
+            raise WrongStatusError("already handed over", message_vi="Tài sản đã được giao cho người mua.")
+        assert self.paid_on is not None
+        if handed_over_on < self.paid_on:
+            raise InvalidValueError("handover before payment",
+                                    message_vi="Ngày giao tài sản không được trước ngày thanh toán.")
+        due = self.handover_due_on
+        self._handed_over(handed_over_on=handed_over_on, late=bool(due and handed_over_on > due), actor=actor, at=at)
+
+    @event("HandedOver")
+    def _handed_over(self, handed_over_on: date, late: bool, actor: str, at: datetime) -> None:
+        self.handed_over_on, self.last_at = handed_over_on, at
 
     def cancel_unpaid_sale(self, *, on: date, actor: str, at: datetime) -> None:
         """After the 30 days: the sale is cancelled and the winner's deposit forfeited (to the budget)."""
@@ -694,6 +942,10 @@ class Asset(Aggregate):
     def _paused(self, reason: str, decision_number: str, actor: str, at: datetime) -> None:
         self.case_paused = True
         if self.status is Status.ANNOUNCED:      # the announced round is postponed: announce again later
+            for b, v in self.bidders.items():    # its deposits are owed back (LPA Art. 39)
+                self.postponed_deposits[b] = self.postponed_deposits.get(b, 0) + v
+            if self.bidders:
+                self.postponed_on = at.astimezone(VN_TZ).date()
             self.bidders, self.bids = {}, []
             self.status = Status.VALUED
         self.last_at = max(self.last_at, at)

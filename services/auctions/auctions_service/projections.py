@@ -97,7 +97,8 @@ async def list_assets(pool: asyncpg.Pool, schema: str, f: UnitFilter, status: st
 
 
 async def overdue(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date) -> list[dict[str, Any]]:
-    """Assets with a legal deadline missed at `as_of` (valuer contract, winner's payment, refunds)."""
+    """Assets with a legal deadline missed at `as_of` (Asset.deadlines: valuer and organisation contracts,
+    auction, sale without auction, winner's payment, handover, refunds)."""
     args: list[Any] = [as_of]
     sql = (f'SELECT state FROM "{schema}".assets WHERE next_due_on < $1'
            + _where(f, args) + " ORDER BY next_due_on, asset_id")

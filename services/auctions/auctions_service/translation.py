@@ -6,7 +6,11 @@ by case id:
   seizure's claim items and the sha256 of the round's ordered bid log;
 - TakenByCreditor → AuctionOutcomeRecorded.v2 taken_by_creditor with the value and the ONE claim item
   it is booked on (intake records it without an officer re-typing it);
-- SalePaid → ProceedsTransferred.v1 with the seizure's claim items (intake books the collection);
+- SalePaid → ProceedsTransferred.v2 with the seizure's claim items and the split of the money
+  (enforcement costs, the secured creditor's collateral share, the rest: Asset.split_proceeds); intake
+  books each share once;
+- SoldWithoutAuction (small or perishable goods, LCJE Art. 101(4)) → ProceedsTransferred.v2 likewise,
+  sold and transferred the same day;
 - ReturnedToDebtor → AuctionOutcomeRecorded.v2 returned (intake records nothing: the postponement is
   the head's decision).
 Every other Asset event is internal (INTERNAL); an event class in neither list stops the relay.
@@ -35,7 +39,8 @@ SOURCE = "auctions"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
-            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded)
+            Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded,
+            Asset.OrganisationContracted, Asset.HandedOver)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -52,6 +57,22 @@ def _actor(event: Any, unit: str) -> ContractActor:
 
 def _ids(values: Any) -> tuple[UUID, ...]:
     return tuple(UUID(str(v)) for v in values)
+
+
+def _proceeds(event: Any, amount_vnd: int, sold_on: Any, transferred_on: Any) -> c.ProceedsTransferredV2Payload:
+    """The split the domain recorded (Asset.split_proceeds); a SalePaid stored before the split existed
+    carries none: the whole amount on its first claim item, as v1 published it."""
+    items = _ids(event.claim_item_ids)
+    shares = getattr(event, "shares", None)
+    if shares is None:
+        shares = [{"claim_item_id": items[0], "amount_vnd": amount_vnd, "basis": "general"}]
+    return c.ProceedsTransferredV2Payload(
+        asset_id=event.originator_id, claim_item_ids=items, amount_vnd=amount_vnd, sold_on=sold_on,
+        transferred_on=transferred_on, enforcement_costs_vnd=getattr(event, "enforcement_costs_vnd", 0),
+        secured_creditor_party_id=UUID(str(event.secured_creditor_party_id))
+        if any(s["basis"] == "collateral" for s in shares) else None,
+        shares=tuple(c.ProceedsShare(claim_item_id=UUID(str(s["claim_item_id"])), amount_vnd=s["amount_vnd"],
+                                     basis=c.ProceedsShareBasis(s["basis"])) for s in shares))
 
 
 def to_contract(event: Any, notification_id: int) -> Envelope | None:
@@ -76,10 +97,11 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
             asset_id=event.originator_id, outcome=c.AuctionOutcome.RETURNED, round_number=event.round_number,
             claim_item_ids=_ids(event.claim_item_ids), decided_on=event.returned_on)
     elif isinstance(event, Asset.SalePaid):
-        model = c.ProceedsTransferred
-        payload = c.ProceedsTransferredPayload(
-            asset_id=event.originator_id, claim_item_ids=_ids(event.claim_item_ids), amount_vnd=event.amount_vnd,
-            sold_on=event.sold_on, transferred_on=event.paid_on)
+        model = c.ProceedsTransferredV2
+        payload = _proceeds(event, event.amount_vnd, event.sold_on, event.paid_on)
+    elif isinstance(event, Asset.SoldWithoutAuction):
+        model = c.ProceedsTransferredV2
+        payload = _proceeds(event, event.price_vnd, event.sold_on, event.sold_on)
     elif isinstance(event, INTERNAL):
         return None
     else:

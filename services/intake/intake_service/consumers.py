@@ -1,5 +1,5 @@
-"""What intake consumes: auction proceeds and bank repayments become collections on the case's
-claim items, and an auction outcome whatever translation.outcome_effect makes of it (an asset taken
+"""What intake consumes: auction proceeds (each share of ProceedsTransferred.v2's split on its claim
+item) and bank repayments become collections on the case's claim items, and an auction outcome whatever translation.outcome_effect makes of it (an asset taken
 by the creditor, booked in kind on the claim item AuctionOutcomeRecorded.v2 names) — exactly once (tracking position
 in the same transaction as the new events)."""
 from __future__ import annotations
@@ -24,9 +24,13 @@ from .domain import IntakeError
 def policy(app: Intake):
     def apply(env: Any) -> list[Aggregate]:
         command = "collect_money"
-        if isinstance(env, auctions.ProceedsTransferred):
-            kwargs = translation.collection_from_proceeds(env)
-        elif isinstance(env, recovery.BankRepaymentReceived):
+        if isinstance(env, (auctions.ProceedsTransferred, auctions.ProceedsTransferredV2)):
+            case = app.get_case(env.case_id)
+            for kwargs in translation.collections_from_proceeds(env):   # one per share of the split
+                kwargs["at"] = max(kwargs["at"], case.last_at)
+                case.collect_money(**kwargs)
+            return [case]
+        if isinstance(env, recovery.BankRepaymentReceived):
             kwargs = translation.collection_from_bank_repayment(env)
         elif isinstance(env, (auctions.AuctionOutcomeRecorded, auctions.AuctionOutcomeRecordedV2)):
             kwargs = translation.outcome_effect(env)

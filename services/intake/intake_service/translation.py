@@ -19,7 +19,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from thads_contracts import intake as c
-from thads_contracts.auctions import AuctionOutcome, AuctionOutcomeRecorded, AuctionOutcomeRecordedV2, ProceedsTransferred
+from thads_contracts.auctions import (AuctionOutcome, AuctionOutcomeRecorded, AuctionOutcomeRecordedV2, ProceedsTransferred,
+                                     ProceedsTransferredV2)
 from thads_contracts.common import ContractModel
 from thads_contracts.envelope import Actor as ContractActor
 from thads_contracts.envelope import ActorRole, Envelope
@@ -619,6 +620,26 @@ def collection_from_proceeds(env: ProceedsTransferred) -> dict[str, Any]:
     return {"claim_item_id": str(items[0]), "amount_vnd": env.payload.amount_vnd,
             "channel": CollectionChannel.AUCTION_PROCEEDS, "source_ref": str(env.event_id),
             "at": env.occurred_at, "actor": _upstream_actor(env)}
+
+
+def collections_from_proceeds(env: ProceedsTransferred | ProceedsTransferredV2) -> list[dict[str, Any]]:
+    """Kwargs of Case.collect_money for each share of the proceeds (ProceedsTransferred.v2): the
+    enforcement costs were deducted by auctions and are booked on no claim item; the collateral share
+    lands on the secured item (counted as its collateral, paid first, Art. 47(3)); a general share is
+    booked on the item named and allocated over the case by Art. 47(1) at payout.
+
+    Share n's source_ref is the event id (n = 0) or "<event id>#n": a redelivered message books
+    nothing twice, and a v1 message booked before v2 (upcast to one share on its first item, same
+    event id) is recognised as the same collection."""
+    if isinstance(env, ProceedsTransferred):
+        return [collection_from_proceeds(env)]
+    out = []
+    for n, share in enumerate(env.payload.shares):
+        out.append({"claim_item_id": str(share.claim_item_id), "amount_vnd": share.amount_vnd,
+                    "channel": CollectionChannel.AUCTION_PROCEEDS,
+                    "source_ref": str(env.event_id) if n == 0 else f"{env.event_id}#{n}",
+                    "at": env.occurred_at, "actor": _upstream_actor(env)})
+    return out
 
 
 def collection_from_bank_repayment(env: BankRepaymentReceived) -> dict[str, Any]:

@@ -92,7 +92,14 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         assert [b["amount_vnd"] for b in log["bids"]] == [180_000_000, 185_000_000, 191_000_000]
         sold = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-04-20"})
         assert sold["status"] == "awaiting_payment"
-        paid = await post(c, f"/assets/{aid}/payment", {"amount_vnd": 191_000_000, "paid_on": "2026-05-05"})
+        # the bank's collateral: the secured claim item must be named for the split (Art. 47(3))
+        unnamed = await c.post(f"/assets/{aid}/payment", json={"amount_vnd": 191_000_000, "paid_on": "2026-05-05"},
+                               headers=auth("officer"))
+        assert unnamed.status_code == 409 and unnamed.json()["rule"] == "proceeds.split"
+        assert unnamed.json()["legal_basis"] and unnamed.json()["message"]
+        paid = await post(c, f"/assets/{aid}/payment", {"amount_vnd": 191_000_000, "paid_on": "2026-05-05",
+                                                        "enforcement_costs_vnd": 6_000_000,
+                                                        "secured_claim_item_id": item})
         assert paid["status"] == "sold"
         # the loser's deposit is owed back within 3 WD: on the overdue list until it is refunded
         late = (await c.get("/overdue", params={"as_of": "2026-06-01"}, headers=auth("head"))).json()["items"]
@@ -107,11 +114,15 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         envs = await wait_until(published, what="outcomes and proceeds on thads.auctions.asset")
         kinds = [(e.event_type, getattr(e.payload, "outcome", None)) for e in envs]
         assert [k for k, _ in kinds] == ["auctions.AuctionOutcomeRecorded.v2", "auctions.AuctionOutcomeRecorded.v2",
-                                         "auctions.ProceedsTransferred.v1"]
+                                         "auctions.ProceedsTransferred.v2"]
         failed, won, proceeds = envs
         assert failed.payload.outcome == "failed" and won.payload.outcome == "sold"
         assert won.payload.price_vnd == 191_000_000 and won.payload.claim_item_ids == (uuid.UUID(item),)
         assert proceeds.payload.claim_item_ids == (uuid.UUID(item),) and proceeds.payload.amount_vnd == 191_000_000
+        assert (proceeds.payload.enforcement_costs_vnd, proceeds.payload.secured_creditor_party_id) == (
+            6_000_000, uuid.UUID(bank))
+        assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in proceeds.payload.shares] == [
+            (uuid.UUID(item), 185_000_000, "collateral")]
         # anyone holding the bid list recomputes the published digest; a changed list does not match
         body = {"asset_id": aid, "round_number": 2, "bids": log["bids"], "expected_sha256": won.payload.bid_log_sha256}
         ok = (await c.post("/auctions/bid-log/digest", json=body)).json()
@@ -139,3 +150,34 @@ async def test_an_idempotency_key_makes_a_bid_count_once(auctions):
         assert first.status_code == again.status_code == 200 and first.json() == again.json()
         log = (await c.get(f"/assets/{aid}/bids", headers=auth("officer"))).json()
         assert len(log["bids"]) == 1
+
+
+async def test_a_long_round_is_snapshotted_in_the_database_and_loads_whole(auctions):
+    """Asset snapshots (snapshots.py) on PostgreSQL: every 100th version lands in auctions_snapshots,
+    and the asset read back after it still has every bid of its round."""
+    from thads_infra.testing import pg_connect
+    case_id, item = str(uuid.uuid4()), str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=auctions.url, timeout=30) as c:
+        aid = (await post(c, "/assets", {"case_id": case_id, "kind": "movable", "description": "Máy ủi",
+                                         "claim_item_ids": [item], "decision_number": "17/QĐ-CC",
+                                         "seized_on": "2026-03-02"}))["asset_id"]
+        await post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 50_000_000, "valued_on": "2026-03-03"})
+        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "second_announced_on": "2026-03-06",
+                                                  "auction_on": "2026-03-20",
+                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o"})
+        for bidder in ("DG-01", "DG-02"):
+            await post(c, f"/assets/{aid}/bidders", {"bidder_id": bidder, "deposit_paid_vnd": 5_000_000})
+        for n in range(110):
+            await post(c, f"/assets/{aid}/bids", {"bidder_id": ("DG-01", "DG-02")[n % 2],
+                                                  "amount_vnd": 50_000_000 + n * 100_000})
+        state = (await c.get(f"/assets/{aid}", headers=auth("head"))).json()
+        log = (await c.get(f"/assets/{aid}/bids", headers=auth("head"))).json()
+    conn = await pg_connect()
+    try:
+        versions = [r["originator_version"] for r in await conn.fetch(
+            "SELECT originator_version FROM auctions.auctions_snapshots WHERE originator_id = $1", uuid.UUID(aid))]
+    finally:
+        await conn.close()
+    assert versions == [100]
+    assert state["version"] == 115 and state["highest_bid_vnd"] == 50_000_000 + 109 * 100_000
+    assert [b["seq"] for b in log["bids"]] == list(range(1, 111))

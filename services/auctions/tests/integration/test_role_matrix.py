@@ -15,7 +15,8 @@ from thads_infra.tokens import issue_token
 pytestmark = pytest.mark.integration
 ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
 COMMANDS = ("valuation", "revaluation", "auctions", "bidders", "bids", "close", "payment", "unpaid-cancellation",
-            "price-cuts", "creditor-takes", "deposit-refunds", "redemption", "return-to-debtor")
+            "price-cuts", "creditor-takes", "deposit-refunds", "redemption", "return-to-debtor",
+            "organisation-contract", "sale-without-auction", "handover")
 CAN_COMMAND = {"officer", "head"}
 CAN_READ = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "admin"}
 

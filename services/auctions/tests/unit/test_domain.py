@@ -299,3 +299,111 @@ def test_a_seized_asset_shows_the_valuer_deadline():
     a = asset()
     [deadline] = a.deadlines(date(2026, 3, 10))
     assert (deadline["step"], deadline["due_on"], deadline["missed"]) == ("valuer_contract", date(2026, 3, 9), True)
+
+
+# ---------------------------------------------------------------- who sells and by when (LCJE Arts. 101, 103)
+def test_auction_organisation_contracted_within_ten_days_of_the_valuation():
+    """Art. 101(1): movables above 10 M đồng and real estate go to an auction organisation, contracted
+    within 10 days of the valuation; until then the deadline is open, after it the overdue list shows it."""
+    a = valued()                                    # 100 M đồng movable, valued 02/03/2026
+    assert a.sale_path is d.SalePath.AUCTION_ORGANISATION
+    [dl] = a.deadlines(date(2026, 3, 13))
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("organisation_contract", date(2026, 3, 12), True)
+    with pytest.raises(d.OrganisationContractLateError) as e:
+        a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 13), actor="o", at=AT)
+    assert (e.value.rule, e.value.legal_basis) == ("organisation.contract_within_10_days", "Luật THADS Điều 101(1)")
+    assert "12/03/2026" in e.value.message_vi and a.organisation_contracted_on is None
+    small = valued(5_000_000)                       # officer-run auction: no organisation
+    with pytest.raises(d.InvalidValueError):
+        small.contract_organisation(organisation="X", contracted_on=SEIZED, actor="o", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 12), actor="o", at=AT)
+    assert [x["step"] for x in a.deadlines(date(2026, 3, 13))] == ["auction"]
+
+
+@pytest.mark.parametrize("kind,days", [(d.AssetKind.MOVABLE, 30), (d.AssetKind.REAL_ESTATE, 45)])
+def test_auction_within_30_or_45_days_of_the_contract(kind, days):
+    a = valued(kind=kind)
+    contracted = date(2026, 3, 5)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=contracted, actor="o", at=AT)
+    due = contracted + timedelta(days=days)
+    [dl] = a.deadlines(due)
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("auction", due, False)
+    assert a.deadlines(due + timedelta(days=1))[0]["missed"]
+    late = due + timedelta(days=1)
+    with pytest.raises(d.AuctionTooLateError) as e:
+        a.announce(announced_on=date(2026, 3, 6), second_announced_on=date(2026, 3, 10), auction_on=late,
+                   deposit_vnd=10_000_000, place="P", organiser="Công ty đấu giá Số 1", actor="o", at=AT)
+    assert e.value.rule == "auction.within_30_or_45_days_of_contract" and e.value.legal_basis
+    assert a.status is d.Status.VALUED and a.round_number == 0
+    a.announce(announced_on=date(2026, 3, 6), second_announced_on=date(2026, 3, 10), auction_on=due,
+               deposit_vnd=10_000_000, place="P", organiser="Công ty đấu giá Số 1", actor="o", at=AT)
+    assert [x["step"] for x in a.deadlines(due)] == ["auction"]     # still open until the round closes
+    a.close(closed_on=due, actor="o", at=AT)
+    assert a.deadlines(due) == []                                     # failed round: the cut decides what next
+
+
+def test_handover_within_sixty_days_of_payment_late_one_recorded_and_shown():
+    a = announced()
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=120_000_000, actor="o", at=AT)
+    a.close(closed_on=date(2026, 3, 20), actor="o", at=AT)
+    a.record_payment(amount_vnd=120_000_000, paid_on=date(2026, 4, 1), actor="o", at=AT)
+    [dl] = a.deadlines(date(2026, 6, 1))
+    assert (dl["step"], dl["due_on"], dl["missed"], dl["legal_basis"]) == (
+        "handover", date(2026, 5, 31), True, "Luật THADS Điều 103")
+    with pytest.raises(d.InvalidValueError):
+        a.record_handover(handed_over_on=date(2026, 3, 31), actor="o", at=AT)
+    a.record_handover(handed_over_on=date(2026, 6, 1), actor="o", at=AT)
+    assert a.pending_events[-1].late is True and a.deadlines(date(2026, 6, 2)) == []
+    with pytest.raises(d.WrongStatusError):
+        a.record_handover(handed_over_on=date(2026, 6, 2), actor="o", at=AT)
+
+
+def test_sale_without_auction_only_small_or_perishable_within_5_wd_at_the_price():
+    """Art. 101(4): under 2 M đồng or perishable → the officer sells without auction within 5 WD of seizure."""
+    big = valued(5_000_000)
+    with pytest.raises(d.NotForSaleWithoutAuctionError) as e:
+        big.sell_without_auction(buyer_id="NM-1", price_vnd=5_000_000, sold_on=SEIZED, actor="o", at=AT)
+    assert (e.value.rule, e.value.legal_basis) == ("sale_without_auction.small_or_perishable_only",
+                                                   "Luật THADS Điều 101(4)")
+    fresh = valued(5_000_000, perishable=True)
+    due = add_working_days(SEIZED, 5)
+    [dl] = fresh.deadlines(due)
+    assert (dl["step"], dl["due_on"]) == ("sale_without_auction", due)
+    with pytest.raises(d.SaleWithoutAuctionLateError):
+        fresh.sell_without_auction(buyer_id="NM-1", price_vnd=5_000_000, sold_on=due + timedelta(days=1),
+                                   actor="o", at=AT)
+    with pytest.raises(d.SaleBelowPriceError) as e2:
+        fresh.sell_without_auction(buyer_id="NM-1", price_vnd=4_999_999, sold_on=due, actor="o", at=AT)
+    assert e2.value.message_vi.endswith("5.000.000 đồng.")
+    assert fresh.status is d.Status.VALUED
+    fresh.sell_without_auction(buyer_id="NM-1", price_vnd=5_100_000, sold_on=due, actor="o", at=AT)
+    assert (fresh.status, fresh.hammer_price_vnd, fresh.paid_on) == (d.Status.SOLD, 5_100_000, due)
+    assert [x["step"] for x in fresh.deadlines(due)] == ["handover"]
+    cheap = valued(1_500_000)
+    cheap.pause_for_case(reason="suspended", decision_number="5/QĐ", actor="o", at=AT)
+    with pytest.raises(d.CasePausedError):
+        cheap.sell_without_auction(buyer_id="NM-2", price_vnd=1_500_000, sold_on=SEIZED, actor="o", at=AT)
+
+
+def test_deposits_of_a_round_postponed_by_a_case_pause_are_owed_back_within_3_wd():
+    """LPA Art. 39: a round that does not take place (the case was suspended or postponed) owes its
+    bidders their deposits back; the refund deadline runs from the pause."""
+    a = announced()
+    for b in ("B1", "B2"):
+        a.register_bidder(bidder_id=b, deposit_paid_vnd=10_000_000, actor="o", at=AT)
+    paused_at = datetime(2026, 3, 12, 15, tzinfo=timezone(timedelta(hours=7)))     # Thursday
+    a.pause_for_case(reason="suspended", decision_number="9/QĐ-CCTHADS", actor="o", at=paused_at)
+    assert a.status is d.Status.VALUED and a.deposits_owed_back == {"B1": 10_000_000, "B2": 10_000_000}
+    [dl] = a.deadlines(date(2026, 3, 18))
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("deposit_refunds", date(2026, 3, 17), True)
+    with pytest.raises(d.InvalidValueError):
+        a.refund_deposits(refunded_on=date(2026, 3, 11), actor="o", at=AT)
+    a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
+    assert a.deposits_owed_back == {} and a.deadlines(date(2026, 3, 18)) == []
+    with pytest.raises(d.WrongStatusError):
+        a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
+    replayed = None
+    for e in a.collect_events():
+        replayed = e.mutate(replayed)
+    assert replayed.deposits_owed_back == {} and replayed.postponed_on == date(2026, 3, 12)

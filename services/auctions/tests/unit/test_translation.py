@@ -12,6 +12,7 @@ from thads_contracts import intake as i
 from thads_contracts.envelope import Actor
 from thads_contracts.registry import decode
 from thads_contracts.topics import AUCTIONS_ASSET
+from auctions_service import domain as d
 from auctions_service import translation as t
 from auctions_service.calendar_vn import add_working_days
 from auctions_service.domain import Asset, bid_log_digest
@@ -19,7 +20,7 @@ from eventsourcing.domain import DomainEvent
 
 VN = timezone(timedelta(hours=7))
 AT = datetime(2026, 3, 2, 9, tzinfo=VN)
-ITEM, BANK = str(uuid4()), str(uuid4())
+ITEM, OTHER, BANK = str(uuid4()), str(uuid4()), str(uuid4())
 
 
 def asset() -> Asset:
@@ -44,8 +45,9 @@ def published(a: Asset) -> list:
 
 def test_every_asset_event_class_is_published_or_internal():
     classes = {v for k, v in vars(Asset).items() if isinstance(v, type) and issubclass(v, DomainEvent)
-               and k not in ("Event", "Created")}      # the library's base classes
-    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor}
+               and k not in ("Event", "Created", "Snapshot")}      # the library's base classes, the snapshot
+    published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor,
+                         Asset.SoldWithoutAuction}
     assert classes == published_classes | set(t.INTERNAL)
 
 
@@ -62,7 +64,9 @@ def test_close_sale_and_creditor_outcomes_name_their_claim_items():
     assert closed.payload.claim_item_ids == (UUID(ITEM),) and closed.payload.price_vnd == 100_000_000
     assert closed.payload.bid_log_sha256 == bid_log_digest(a.id, 1, log)
     assert closed.case_id == a.case_id and closed.actor.id == "cv-07" and closed.actor.role == "officer"
-    assert isinstance(paid, c.ProceedsTransferred) and paid.payload.claim_item_ids == (UUID(ITEM),)
+    assert isinstance(paid, c.ProceedsTransferredV2) and paid.payload.claim_item_ids == (UUID(ITEM),)
+    [share] = paid.payload.shares
+    assert (share.claim_item_id, share.amount_vnd, share.basis) == (UUID(ITEM), 100_000_000, "general")
     assert (paid.payload.amount_vnd, paid.payload.sold_on) == (100_000_000, date(2026, 3, 23))
 
 
@@ -124,3 +128,59 @@ def test_an_asset_returned_to_the_debtor_is_published_as_returned_with_its_claim
     _failed, returned = published(a)
     assert returned.payload.outcome == c.AuctionOutcome.RETURNED and returned.payload.price_vnd is None
     assert returned.payload.claim_item_ids == (UUID(ITEM),) and returned.payload.decided_on == date(2026, 4, 2)
+
+
+def test_a_sale_without_auction_publishes_the_proceeds_on_the_seizures_claim_items():
+    a = Asset.seize(asset_id=uuid4(), case_id=uuid4(), unit="TH-01", kind="movable", description="Rau quả tươi",
+                    claim_item_ids=[ITEM], decision_number="9/QĐ", seized_on=date(2026, 3, 2), perishable=True,
+                    actor="officer/cv-07", at=AT)
+    a.value(method="officer", price_vnd=5_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.sell_without_auction(buyer_id="NM-1", price_vnd=5_200_000, sold_on=date(2026, 3, 4), actor="officer/cv-07",
+                           at=AT)
+    [proceeds] = published(a)
+    assert proceeds.event_type == "auctions.ProceedsTransferred.v2"
+    p = proceeds.payload
+    assert (p.amount_vnd, [str(x) for x in p.claim_item_ids], p.sold_on, p.transferred_on) == (
+        5_200_000, [str(ITEM)], date(2026, 3, 4), date(2026, 3, 4))
+
+
+def test_the_proceeds_split_costs_first_then_the_secured_creditors_collateral_share():
+    """LCJE Art. 47(3): the collateral's money, after the enforcement costs, goes to the secured item."""
+    a = Asset.seize(asset_id=uuid4(), case_id=uuid4(), unit="TH-01", kind="real_estate", description="Nhà",
+                    claim_item_ids=[ITEM, OTHER], decision_number="2/QĐ", seized_on=date(2026, 3, 2),
+                    secured_creditor_party_id=BANK, actor="officer/cv-07", at=AT)
+    a.value(method="agreed", price_vnd=100_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    announce(a, date(2026, 3, 3))
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="officer/cv-07", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="officer/cv-07", at=AT)
+    a.close(closed_on=date(2026, 3, 23), actor="officer/cv-07", at=AT)
+    with pytest.raises(d.ProceedsSplitError) as e:       # collateral: the secured item must be named
+        a.record_payment(amount_vnd=100_000_000, paid_on=date(2026, 4, 1), actor="o", at=AT)
+    assert (e.value.rule, e.value.legal_basis) == ("proceeds.split", "Luật THADS Điều 47")
+    with pytest.raises(d.ProceedsSplitError):
+        a.record_payment(amount_vnd=100_000_000, paid_on=date(2026, 4, 1), actor="o", at=AT,
+                         enforcement_costs_vnd=100_000_001, secured_claim_item_id=OTHER)
+    a.record_payment(amount_vnd=100_000_000, paid_on=date(2026, 4, 1), actor="officer/cv-07", at=AT,
+                     enforcement_costs_vnd=7_000_000, secured_claim_item_id=OTHER)
+    *_, paid = published(a)
+    p = paid.payload
+    assert (p.enforcement_costs_vnd, p.secured_creditor_party_id) == (7_000_000, UUID(BANK))
+    assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in p.shares] == [(UUID(OTHER), 93_000_000, "collateral")]
+
+
+def test_a_sale_paid_stored_before_the_split_publishes_the_whole_amount_on_its_first_item():
+    a = asset()
+    announce(a, date(2026, 3, 3))
+    a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="officer/cv-07", at=AT)
+    a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="officer/cv-07", at=AT)
+    a.close(closed_on=date(2026, 3, 23), actor="officer/cv-07", at=AT)
+    a.collect_events()
+    old = object.__new__(Asset.SalePaid)       # as the store's mapper rebuilds a stored event
+    old.__dict__.update(originator_id=a.id, originator_version=a.version + 1, timestamp=AT, amount_vnd=100_000_000,
+                        paid_on=date(2026, 4, 1), sold_on=date(2026, 3, 23), case_id=a.case_id, unit="TH-01",
+                        claim_item_ids=[ITEM], round_number=1, actor="officer/cv-07", at=AT)
+    old.mutate(a)                              # an old event still applies (the split defaults to None)
+    assert a.status.value == "sold" and a.proceeds_shares is None
+    env = decode(AUCTIONS_ASSET, t.relay_translate(old, 9).value)
+    assert [(s.claim_item_id, s.amount_vnd) for s in env.payload.shares] == [(UUID(ITEM), 100_000_000)]
+    assert env.payload.enforcement_costs_vnd == 0

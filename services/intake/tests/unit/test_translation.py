@@ -24,7 +24,7 @@ from thads_contracts.envelope import make_event_id
 from thads_contracts.examples import example
 from thads_contracts.recovery import BankRepaymentReceived, BankRepaymentReceivedPayload
 from thads_contracts.registry import decode, encode
-from thads_contracts.topics import INTAKE_CASE
+from thads_contracts.topics import AUCTIONS_ASSET, INTAKE_CASE
 
 TZ = timezone(timedelta(hours=7))
 UNIT = "HN-KV01"
@@ -707,3 +707,44 @@ def test_the_law_of_issue_7_is_published_in_contract_v2():
     assert (opened.payload.origin, opened.payload.delegated_from_unit) == ("received_by_delegation", "HP-KV03")
     assert only("separate_register", c.CaseMovedToSeparateRegister)[0].payload.legal_basis
     assert only("returned", c.RequestReturned)[0].payload.returned_on == date(2028, 8, 1)
+
+
+# ---------------------------------------------------------------- ProceedsTransferred.v2: the split (issue 8)
+def split_proceeds(case: Case, amount_vnd: int, costs: int, shares: list[tuple[str, int, str]]) -> Any:
+    from thads_contracts.auctions import ProceedsShare, ProceedsTransferredV2, ProceedsTransferredV2Payload
+    return ProceedsTransferredV2.create(
+        payload=ProceedsTransferredV2Payload(
+            asset_id=t.asset_id_for(case.id, "41/QĐ-CCTHADS"), claim_item_ids=(UUID(DEBT), UUID(FEE)),
+            amount_vnd=amount_vnd, sold_on=date(2025, 4, 20), transferred_on=date(2025, 4, 22),
+            enforcement_costs_vnd=costs, secured_creditor_party_id=UUID(BANK),
+            shares=tuple(ProceedsShare(claim_item_id=UUID(i), amount_vnd=v, basis=b) for i, v, b in shares)),
+        **upstream_meta(case, "auctions", 17, date(2025, 4, 22)))
+
+
+def test_each_share_of_the_split_is_booked_once_on_its_item_costs_on_none():
+    # Given an enforcing case with a secured debt and a court fee
+    case = enforcing_case()
+    message = split_proceeds(case, 90_000_000, 10_000_000, [(DEBT, 70_000_000, "collateral"), (FEE, 10_000_000, "general")])
+
+    # When the split arrives twice
+    for _ in range(2):
+        for kwargs in t.collections_from_proceeds(message):
+            case.collect_money(**kwargs)
+
+    # Then each share is one collection on its item; the costs are booked on no item
+    events = case.collect_events()
+    assert [(e.claim_item_id, e.amount_vnd, e.source_ref) for e in events] == [
+        (DEBT, 70_000_000, str(message.event_id)), (FEE, 10_000_000, f"{message.event_id}#1")]
+    assert case.held_vnd == 80_000_000
+    # and the collateral share is the secured item's collateral: fee first, then the debt (Art. 47(3))
+    assert case.payment_plan() == {DEBT: 75_000_000, FEE: 5_000_000}
+
+
+def test_a_v1_proceeds_booked_before_v2_is_recognised_when_redelivered_as_v2():
+    case = enforcing_case()
+    v1 = proceeds(case, 80_000_000)
+    case.collect_money(**t.collection_from_proceeds(v1))
+    as_v2 = decode(AUCTIONS_ASSET, encode(v1))            # upcast on the wire: one share on the first item
+    for kwargs in t.collections_from_proceeds(as_v2):
+        case.collect_money(**kwargs)
+    assert len(case.collect_events()) == 1 and case.held_vnd == 80_000_000
