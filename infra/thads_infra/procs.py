@@ -65,7 +65,12 @@ def alive(pid: int, expect: str | None = None) -> bool:
         return False
     if expect is not None:
         cmd = _cmdline(pid)
-        return cmd is not None and expect in cmd
+        if not cmd or not cmd.strip():
+            # A process in the middle of an exec (the java launcher re-executes itself at start-up)
+            # shows an empty command line for a moment: it is alive, not someone else's pid. Taking
+            # it for dead once deleted a starting broker's pid file and failed a cluster start.
+            return cmd is not None
+        return expect in cmd
     return True
 
 
