@@ -22,6 +22,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from bench import measure
 from thads_infra.testing import service_process
 from thads_infra.tokens import issue_token
 
@@ -30,8 +31,7 @@ HEADERS = {"Authorization": f"Bearer {issue_token('officer', 'TH-01', sub='bench
 
 
 def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else 0.0
+    return measure.pct(values, p, empty=0.0)
 
 
 async def _post(c: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -24,14 +24,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from bench.measure import peak_rss_mib, pct
+
 ROOT = Path(__file__).resolve().parent
 WRK_DIR = ROOT / "wrk"
 CONNECTIONS = 32
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def wrk(url: str, script: str, seconds: float, env: dict[str, str], connections: int = CONNECTIONS) -> dict[str, Any]:
@@ -170,16 +167,6 @@ async def freshness(host: str, port: int, token: str, rate: float, seconds: floa
             "failures": len(failures), "first_failures": failures[:3], "visible": len(lag),
             "p50_ms": pct(lag, 50), "p90_ms": pct(lag, 90), "p99_ms": pct(lag, 99), "max_ms": max(lag, default=0.0),
             "poll_ms": poll_s * 1e3, "sent_late_p99_ms": pct(late, 99) * 1e3 if late else 0.0}
-
-
-def peak_rss_mib(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def children(pid: int) -> list[int]:

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import resource
-import statistics
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -29,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import chain as chain_bench
+from bench.measure import peak_rss_mib, pct
 from thads_contracts import Actor, decode, encode
 from thads_contracts import intake as i
 from thads_contracts.topics import INTAKE_CASE
@@ -66,11 +66,6 @@ def settings() -> ServiceSettings:
 
 def open_ledger(n: int) -> Ledger:
     return Ledger(unit="BENCH", judgment_number=f"{n}/2025/DS-ST", received_on=date(2025, 3, 1))
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def reset_schema() -> None:
@@ -230,16 +225,6 @@ def long_case_load(env: dict[str, str], events: int, loads: int) -> dict[str, An
 
 
 # --- 6. memory -----------------------------------------------------------------------------------
-def peak_rss_mib(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def processes_named(fragment: str) -> list[int]:
     pids = []
     for p in Path("/proc").iterdir():
