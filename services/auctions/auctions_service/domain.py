@@ -20,7 +20,13 @@ Auction 01/2016 "LPA"):
   3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
 - an auction organisation is contracted within 10 days of the valuation, and the first auction held
   within 30 days (movables) / 45 days (real estate) of that contract (Art. 101(1)) →
-  `contract_organisation`, `announce`; small (< 2 M đồng) or perishable movables are sold without
+  `contract_organisation`, `announce`; the parties may choose the organisation within 5 WD of the
+  valuation, the officer chooses only once that window has passed without their choice
+  (`organisation.parties_choice_within_5_working_days`, `organisation.parties_choose_first`); an
+  organisation-path asset is announced only under a contract, or by the officer when no organisation
+  could be contracted (`announce.organisation_contract_required`); an officer-run first auction is
+  held within 30 / 45 days of the valuation (`auction.officer_within_30_or_45_days_of_valuation`;
+  counted from the valuation, our reading of Art. 101(2)); small (< 2 M đồng) or perishable movables are sold without
   auction within 5 WD of the seizure at no less than the price (Art. 101(4)) → `sell_without_auction`;
   the buyer receives the asset within 60 days of paying (Art. 103) → `record_handover` (a late
   handover is recorded and shows as a missed deadline);
@@ -113,6 +119,7 @@ ORGANISATION_CONTRACT_DAYS = 10     # LCJE Art. 101: auction organisation contra
 AUCTION_AFTER_CONTRACT_DAYS = {False: 30, True: 45}   # movables / real estate (Art. 101)
 HANDOVER_DAYS = 60                  # LCJE Art. 103: handover within 60 days of payment
 SALE_WITHOUT_AUCTION_WD = 5         # Art. 101: small or perishable goods sold within 5 WD of seizure
+PARTIES_CHOICE_WD = 5               # Art. 101(1): the parties may choose the auction organisation within 5 WD
 
 
 def vn_date(d: date | None) -> str:
@@ -262,6 +269,35 @@ class AuctionTooLateError(AuctionsError):
                   "ngày ký hợp đồng dịch vụ đấu giá.")
 
 
+class PartiesChoiceLateError(AuctionsError):
+    rule = "organisation.parties_choice_within_5_working_days"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Đương sự thỏa thuận lựa chọn tổ chức đấu giá tài sản trong thời hạn 05 ngày làm việc kể từ "
+                  "ngày có kết quả thẩm định giá.")
+
+
+class PartiesChooseFirstError(AuctionsError):
+    rule = "organisation.parties_choose_first"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Chấp hành viên chỉ lựa chọn tổ chức đấu giá tài sản khi đương sự không thỏa thuận được trong "
+                  "thời hạn 05 ngày làm việc kể từ ngày có kết quả thẩm định giá.")
+
+
+class OrganisationContractRequiredError(AuctionsError):
+    rule = "announce.organisation_contract_required"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Động sản trên 10 triệu đồng và bất động sản phải được bán qua tổ chức đấu giá tài sản: phải ký "
+                  "hợp đồng dịch vụ đấu giá trước khi thông báo đấu giá (Chấp hành viên chỉ tự bán đấu giá khi "
+                  "không có tổ chức đấu giá tài sản nào nhận).")
+
+
+class OfficerAuctionLateError(AuctionsError):
+    rule = "auction.officer_within_30_or_45_days_of_valuation"
+    legal_basis = "Luật THADS Điều 101"
+    message_vi = ("Chấp hành viên bán đấu giá tài sản trong thời hạn 30 ngày (động sản) hoặc 45 ngày (bất động "
+                  "sản) kể từ ngày có kết quả thẩm định giá.")
+
+
 class NotForSaleWithoutAuctionError(AuctionsError):
     rule = "sale_without_auction.small_or_perishable_only"
     legal_basis = "Luật THADS Điều 101(4)"
@@ -333,8 +369,15 @@ class Asset(Aggregate):
 
     # Snapshots (snapshots.py): the state as explicit, versioned plain JSON. class_version is the
     # layout's version; a layout change needs class_version + 1 and `upcast_v{n}_v{n+1}` here.
-    class_version = 1
+    class_version = 2
     Snapshot = AssetSnapshot
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Layout 2 adds the contracted organisation's id, whether the parties chose it, and whether
+        the officer runs the auction for want of an organisation."""
+        state.update(contracted_organisation_id=None, organisation_chosen_by_parties=False,
+                     officer_runs_auction=False)
 
     @event("Seized")
     def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
@@ -372,6 +415,9 @@ class Asset(Aggregate):
         self.taken_on: date | None = None
         self.organisation_contracted_on: date | None = None
         self.contracted_organisation: str | None = None
+        self.contracted_organisation_id: str | None = None     # the organisation token's subject
+        self.organisation_chosen_by_parties = False
+        self.officer_runs_auction = False                      # no organisation could be contracted
         self.handed_over_on: date | None = None
         self.buyer_id: str | None = None
         self.enforcement_costs_vnd = 0
@@ -486,7 +532,26 @@ class Asset(Aggregate):
             return None
         return self.organisation_contracted_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
 
-    def contract_organisation(self, *, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+    @property
+    def parties_choice_due_on(self) -> date | None:
+        """The parties may choose the auction organisation within 5 WD of the valuation (Art. 101(1))."""
+        if self.valued_on is None or self.sale_path is not SalePath.AUCTION_ORGANISATION:
+            return None
+        return add_working_days(self.valued_on, PARTIES_CHOICE_WD)
+
+    @property
+    def officer_auction_due_on(self) -> date | None:
+        """An officer-run first auction (movables 2–10 M đồng, or no organisation could be contracted)
+        is held within 30 / 45 days of the valuation."""
+        if self.valued_on is None or not (self.sale_path is SalePath.OFFICER_AUCTION or self.officer_runs_auction):
+            return None
+        return self.valued_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
+
+    def contract_organisation(self, *, organisation: str, contracted_on: date, actor: str, at: datetime,
+                              organisation_id: str | None = None, parties_agreed_on: date | None = None) -> None:
+        """`organisation_id` is the organisation's id in the platform (the subject of its token: it may
+        then act on this asset's auctions); `parties_agreed_on` is the day the parties chose it (None:
+        the officer chose it, allowed once the parties' 5 WD have passed)."""
         self._ensure(Status.VALUED, doing="contract an auction organisation for")
         self._ensure_case_running("contract an auction organisation")
         if self.sale_path is not SalePath.AUCTION_ORGANISATION:
@@ -508,11 +573,29 @@ class Asset(Aggregate):
                 f"contracted {contracted_on}, due by {due}",
                 message_vi=f"Hạn ký hợp đồng dịch vụ đấu giá là {vn_date(due)} (10 ngày kể từ ngày thẩm định giá "
                            f"{vn_date(self.valued_on)}).")
-        self._organisation_contracted(organisation=organisation, contracted_on=contracted_on, actor=actor, at=at)
+        choice_due = self.parties_choice_due_on
+        assert choice_due is not None
+        if parties_agreed_on is not None:
+            if not self.valued_on <= parties_agreed_on <= choice_due or parties_agreed_on > contracted_on:
+                raise PartiesChoiceLateError(
+                    f"parties agreed {parties_agreed_on}, window {self.valued_on}..{choice_due}",
+                    message_vi=f"Đương sự chỉ được thỏa thuận lựa chọn tổ chức đấu giá từ ngày thẩm định giá "
+                               f"{vn_date(self.valued_on)} đến hết ngày {vn_date(choice_due)}, và trước khi ký hợp "
+                               f"đồng.")
+        elif contracted_on <= choice_due:
+            raise PartiesChooseFirstError(
+                f"officer's choice on {contracted_on}, parties may choose until {choice_due}",
+                message_vi=f"Đương sự có quyền thỏa thuận lựa chọn tổ chức đấu giá đến hết ngày {vn_date(choice_due)}; "
+                           f"Chấp hành viên chỉ lựa chọn sau thời hạn đó.")
+        self._organisation_contracted(organisation=organisation, contracted_on=contracted_on, actor=actor, at=at,
+                                      organisation_id=organisation_id, parties_agreed_on=parties_agreed_on)
 
     @event("OrganisationContracted")
-    def _organisation_contracted(self, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+    def _organisation_contracted(self, organisation: str, contracted_on: date, actor: str, at: datetime,
+                                 organisation_id: str | None = None, parties_agreed_on: date | None = None) -> None:
         self.contracted_organisation, self.organisation_contracted_on = organisation, contracted_on
+        self.contracted_organisation_id = organisation_id
+        self.organisation_chosen_by_parties = parties_agreed_on is not None
         self.last_at = at
 
     @property
@@ -568,10 +651,30 @@ class Asset(Aggregate):
         return self.is_real_estate or (self.starting_price_vnd or 0) >= TWO_ANNOUNCEMENTS_FROM_VND
 
     def announce(self, *, announced_on: date, auction_on: date, deposit_vnd: int, place: str, organiser: str,
-                 actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+                 actor: str, at: datetime, second_announced_on: date | None = None,
+                 no_organisation_available: bool = False) -> None:
+        """`no_organisation_available`: no auction organisation would take the asset, so the officer
+        runs the auction of an organisation-path asset (then the officer's 30 / 45 days apply)."""
         self._ensure(Status.VALUED, doing="announce an auction of")
         self._ensure_case_running("announce an auction")
-        assert self.starting_price_vnd is not None
+        assert self.starting_price_vnd is not None and self.valued_on is not None
+        officer_runs = self.officer_runs_auction or (no_organisation_available
+                                                     and self.organisation_contracted_on is None)
+        if (self.sale_path is SalePath.AUCTION_ORGANISATION and self.organisation_contracted_on is None
+                and not officer_runs):
+            raise OrganisationContractRequiredError(
+                f"asset {self.id} ({self.kind.value}, {self.starting_price_vnd} đồng) has no auction organisation "
+                f"contract")
+        officer_path = self.sale_path is SalePath.OFFICER_AUCTION or (
+            officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION)
+        if officer_path and not self.rounds:
+            officer_due = self.valued_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
+            if auction_on > officer_due:
+                raise OfficerAuctionLateError(
+                    f"officer-run auction {auction_on} after {officer_due}",
+                    message_vi=f"Cuộc đấu giá do Chấp hành viên tổ chức phải mở chậm nhất ngày {vn_date(officer_due)} "
+                               f"({AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate]} ngày kể từ ngày thẩm định giá "
+                               f"{vn_date(self.valued_on)}).")
         if not self._notice_long_enough(announced_on, auction_on):
             raise NoticeTooShortError(f"notice {announced_on} → auction {auction_on} is too short for {self.kind.value}")
         if self.needs_two_announcements:
@@ -601,11 +704,14 @@ class Asset(Aggregate):
                                     message_vi="Phải nêu địa điểm và tổ chức/người tổ chức đấu giá.")
         self._announced(round_number=self.round_number + 1, announced_on=announced_on, auction_on=auction_on,
                         deposit_vnd=deposit_vnd, place=place, organiser=organiser,
-                        second_announced_on=second_announced_on, actor=actor, at=at)
+                        second_announced_on=second_announced_on, actor=actor, at=at,
+                        officer_runs=officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION)
 
     @event("AuctionAnnounced")
     def _announced(self, round_number: int, announced_on: date, auction_on: date, deposit_vnd: int, place: str,
-                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None,
+                   officer_runs: bool = False) -> None:
+        self.officer_runs_auction = self.officer_runs_auction or officer_runs
         self.round_number, self.announced_on, self.auction_on = round_number, announced_on, auction_on
         self.second_announced_on = second_announced_on
         self.deposit_vnd, self.place, self.organiser = deposit_vnd, place, organiser
@@ -733,6 +839,8 @@ class Asset(Aggregate):
             out.append(("organisation_contract", self.organisation_contract_due_on, "Luật THADS Điều 101(1)"))
         if self.status in (Status.VALUED, Status.ANNOUNCED) and not self.rounds and self.auction_due_on:
             out.append(("auction", self.auction_due_on, "Luật THADS Điều 101(1)"))
+        elif self.status in (Status.VALUED, Status.ANNOUNCED) and not self.rounds and self.officer_auction_due_on:
+            out.append(("auction", self.officer_auction_due_on, "Luật THADS Điều 101"))
         if self.status is Status.VALUED and self.sale_without_auction_due_on:
             out.append(("sale_without_auction", self.sale_without_auction_due_on, "Luật THADS Điều 101(4)"))
         if self.status is Status.AWAITING_PAYMENT and self.payment_due_on:

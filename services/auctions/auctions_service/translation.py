@@ -36,7 +36,8 @@ from thads_kit.relay import Outgoing
 from .domain import Asset
 
 SOURCE = "auctions"
-CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
+CONTRACT_ROLES = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "system",
+                  "organisation"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
             Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded,

@@ -76,7 +76,7 @@ async def test_seizure_suspension_continuation_termination_each_applied_once(auc
                      "valued_on": "2026-03-03"}, headers=auth("officer"))
         r = await c.post(f"/assets/{asset_id}/auctions", json={
             "announced_on": "2026-03-04", "second_announced_on": "2026-03-06", "auction_on": "2026-03-25", "deposit_vnd": 90_000_000,
-            "place": "Chi cục", "organiser": "Công ty đấu giá"}, headers=auth("officer"))
+            "place": "Chi cục", "organiser": "Chấp hành viên", "no_organisation_available": True}, headers=auth("officer"))
         assert r.status_code == 200, r.text
 
         await twice(case.env(i.CaseSuspended, i.CaseSuspendedPayload(

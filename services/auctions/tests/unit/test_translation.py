@@ -28,6 +28,8 @@ def asset() -> Asset:
                     claim_item_ids=[ITEM], decision_number="1/QĐ", seized_on=date(2026, 3, 2),
                     actor="officer/cv-07", at=AT)
     a.value(method="agreed", price_vnd=100_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 2), organisation_id="DGTS-01",
+                            parties_agreed_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
     return a
 
 
@@ -150,6 +152,8 @@ def test_the_proceeds_split_costs_first_then_the_secured_creditors_collateral_sh
                     claim_item_ids=[ITEM, OTHER], decision_number="2/QĐ", seized_on=date(2026, 3, 2),
                     secured_creditor_party_id=BANK, actor="officer/cv-07", at=AT)
     a.value(method="agreed", price_vnd=100_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 2), organisation_id="DGTS-01",
+                            parties_agreed_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
     announce(a, date(2026, 3, 3))
     a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="officer/cv-07", at=AT)
     a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="officer/cv-07", at=AT)
