@@ -3,7 +3,7 @@ Commands: officer and head (403 for every other role, 401 without a token); the 
 bidders, bids, close) also the auction organisation the asset is contracted to; reads: the office's
 staff, the procuracy, auditors, admin and the contracted organisation; a bank is admitted to an
 asset's reads by role but refused by scope unless it is a party of the case (here it is not: see
-test_bank_reads.py), and has no office-wide list; the public notices and the digest check need no
+test_case_reactions.py), and has no office-wide list; the public notices and the digest check need no
 token. An admitted role is never answered 401/403 on its own office's (or own contract's) asset."""
 from __future__ import annotations
 
