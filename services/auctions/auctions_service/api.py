@@ -126,10 +126,26 @@ class CutIn(Body):
     decided_on: date
 
 
+class CreditorAcceptsIn(Body):
+    creditor_party_id: UUID
+    claim_item_id: UUID
+    accepted_on: date
+
+
 class CreditorTakesIn(Body):
     creditor_party_id: UUID
     claim_item_id: UUID
     taken_on: date
+    owed_vnd: Money | None = Field(None, description="Số tiền khoản phải thi hành còn phải thi hành (để tính phần "
+                                                     "chênh lệch người được thi hành án phải nộp)")
+    excess_paid_vnd: Annotated[int, Field(ge=0, le=MAX_VND)] = Field(
+        0, description="Phần chênh lệch giữa giá trị tài sản và số tiền được thi hành án mà người nhận đã nộp")
+
+
+class CoOwnerSaleIn(SplitIn):
+    buyer_id: PartyRef
+    price_vnd: Money
+    sold_on: date
 
 
 class RedeemIn(Body):
@@ -228,6 +244,11 @@ command_route("payment", "record_payment", PaymentIn, "Người trúng đấu gi
 command_route("unpaid-cancellation", "cancel_unpaid_sale", CancelUnpaidIn,
               "Hủy kết quả bán đấu giá do không thanh toán đúng hạn (tịch thu tiền đặt trước)")
 command_route("price-cuts", "cut_price", CutIn, "Giảm giá tài sản sau khi đấu giá không thành")
+command_route("creditor-acceptance", "creditor_accepts", CreditorAcceptsIn,
+              "Người được thi hành án đồng ý nhận tài sản (từ lần giảm giá thứ hai); bắt đầu 30 ngày của người phải "
+              "thi hành án")
+command_route("co-owner-sale", "sell_to_co_owner", CoOwnerSaleIn,
+              "Bán tài sản cho chủ sở hữu chung, người có quyền ưu tiên mua (không thấp hơn giá khởi điểm)")
 command_route("creditor-takes", "hand_to_creditor", CreditorTakesIn,
               "Người được thi hành án nhận tài sản để trừ vào số tiền được thi hành án")
 command_route("deposit-refunds", "refund_deposits", RefundIn, "Trả lại tiền đặt trước cho người không trúng đấu giá")

@@ -275,7 +275,11 @@ class Player:
                     failed = await round_(price, day)
                     price = await cut(price, failed)
                     day = failed + timedelta(days=6)
-                taken = day
+                accepted = day
+                await act("creditor-acceptance", {"creditor_party_id": item["creditor_party_id"],
+                                                  "claim_item_id": item["id"], "accepted_on": accepted.isoformat()},
+                          accepted)
+                taken = accepted + timedelta(days=31)        # after the debtor's 30 days (Art. 104(3))
                 await act("creditor-takes", {"creditor_party_id": item["creditor_party_id"],
                                              "claim_item_id": item["id"], "taken_on": taken.isoformat()}, taken)
                 out.taken_vnd = price

@@ -14,7 +14,14 @@ Auction 01/2016 "LPA"):
   only → `place_bid`; close with the winner, or failed when nobody bid (LPA Art. 52) → `close`;
   the close carries the sha256 digest of the ordered bid log (`bid_log_digest`);
 - price cut after a failed round ≤ 10 % of the previous starting price (LCJE Art. 104(2)) → `cut_price`;
-  from the SECOND cut the creditor may take the asset against the debt (Art. 104(3)) → `hand_to_creditor`;
+  from the SECOND cut the creditor may accept the asset against the debt (Art. 104(3)) →
+  `creditor_accepts`; the debtor then has 30 days to pay and keep it (`redeem` while
+  CREDITOR_ACCEPTED; ND152/2026 shortens this to 5 WD — not applied here, like the other 2026 rules),
+  and only after that window is the asset handed over (`hand_to_creditor`, rule
+  creditor_takes.after_the_debtors_30_days); the creditor pays the excess of the asset's value over
+  what the claim item still owes (creditor_takes.pays_the_excess), published as proceeds;
+- co-owners and holders of a pre-emption right may buy at no less than the starting price before the
+  auction (`sell_to_co_owner`, rule pre_emption.at_least_the_starting_price), published as proceeds;
 - the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
   Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`; the losers' deposits go back within
   3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
@@ -87,6 +94,7 @@ class Status(StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
     SOLD = "sold"
     TAKEN_BY_CREDITOR = "taken_by_creditor"
+    CREDITOR_ACCEPTED = "creditor_accepted"      # the debtor's 30 days to pay and keep the asset run
     REDEEMED = "redeemed"
     RETURNED = "returned"
     CANCELLED = "cancelled"
@@ -96,6 +104,8 @@ STATUS_LABELS = {
     Status.SEIZED: "Đã kê biên", Status.VALUED: "Đã thẩm định giá", Status.ANNOUNCED: "Đã niêm yết đấu giá",
     Status.FAILED: "Đấu giá không thành", Status.AWAITING_PAYMENT: "Chờ người trúng đấu giá thanh toán",
     Status.SOLD: "Đã bán, đã thanh toán", Status.TAKEN_BY_CREDITOR: "Người được thi hành án nhận tài sản",
+    Status.CREDITOR_ACCEPTED: "Người được thi hành án đồng ý nhận tài sản; chờ hết thời hạn 30 ngày của người phải "
+                              "thi hành án",
     Status.REDEEMED: "Người phải thi hành án đã nộp tiền để nhận lại tài sản",
     Status.RETURNED: "Trả lại tài sản cho người phải thi hành án (cấm chuyển dịch)",
     Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
@@ -120,6 +130,7 @@ AUCTION_AFTER_CONTRACT_DAYS = {False: 30, True: 45}   # movables / real estate (
 HANDOVER_DAYS = 60                  # LCJE Art. 103: handover within 60 days of payment
 SALE_WITHOUT_AUCTION_WD = 5         # Art. 101: small or perishable goods sold within 5 WD of seizure
 PARTIES_CHOICE_WD = 5               # Art. 101(1): the parties may choose the auction organisation within 5 WD
+DEBTOR_WINDOW_DAYS = 30             # Art. 104(3): the debtor may pay and keep the asset the creditor accepted
 
 
 def vn_date(d: date | None) -> str:
@@ -298,6 +309,27 @@ class OfficerAuctionLateError(AuctionsError):
                   "sản) kể từ ngày có kết quả thẩm định giá.")
 
 
+class DebtorWindowOpenError(AuctionsError):
+    rule = "creditor_takes.after_the_debtors_30_days"
+    legal_basis = "Luật THADS Điều 104(3)"
+    message_vi = ("Người được thi hành án đồng ý nhận tài sản: người phải thi hành án có 30 ngày để nộp tiền nhận "
+                  "lại tài sản; chỉ giao tài sản cho người được thi hành án sau thời hạn đó.")
+
+
+class ExcessNotPaidError(AuctionsError):
+    rule = "creditor_takes.pays_the_excess"
+    legal_basis = "Luật THADS Điều 104(3)"
+    message_vi = ("Giá trị tài sản lớn hơn số tiền được thi hành án: người được thi hành án phải nộp phần chênh "
+                  "lệch trước khi nhận tài sản.")
+
+
+class PreEmptionBelowPriceError(AuctionsError):
+    rule = "pre_emption.at_least_the_starting_price"
+    legal_basis = "Luật THADS Điều 101; Bộ luật Dân sự Điều 218"
+    message_vi = ("Chủ sở hữu chung, người có quyền ưu tiên mua chỉ được mua tài sản với giá không thấp hơn giá "
+                  "khởi điểm, trước khi mở cuộc đấu giá.")
+
+
 class NotForSaleWithoutAuctionError(AuctionsError):
     rule = "sale_without_auction.small_or_perishable_only"
     legal_basis = "Luật THADS Điều 101(4)"
@@ -369,7 +401,7 @@ class Asset(Aggregate):
 
     # Snapshots (snapshots.py): the state as explicit, versioned plain JSON. class_version is the
     # layout's version; a layout change needs class_version + 1 and `upcast_v{n}_v{n+1}` here.
-    class_version = 2
+    class_version = 3
     Snapshot = AssetSnapshot
 
     @staticmethod
@@ -378,6 +410,11 @@ class Asset(Aggregate):
         the officer runs the auction for want of an organisation."""
         state.update(contracted_organisation_id=None, organisation_chosen_by_parties=False,
                      officer_runs_auction=False)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Layout 3 adds the creditor's acceptance (the debtor's 30 days) and the excess it paid."""
+        state.update(creditor_accepted_on=None, accepted_by=None, accepted_claim_item_id=None, excess_paid_vnd=0)
 
     @event("Seized")
     def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
@@ -418,6 +455,10 @@ class Asset(Aggregate):
         self.contracted_organisation_id: str | None = None     # the organisation token's subject
         self.organisation_chosen_by_parties = False
         self.officer_runs_auction = False                      # no organisation could be contracted
+        self.creditor_accepted_on: date | None = None          # the creditor accepted the asset (Art. 104(3))
+        self.accepted_by: str | None = None
+        self.accepted_claim_item_id: str | None = None
+        self.excess_paid_vnd = 0
         self.handed_over_on: date | None = None
         self.buyer_id: str | None = None
         self.enforcement_costs_vnd = 0
@@ -849,6 +890,8 @@ class Asset(Aggregate):
             out.append(("handover", self.handover_due_on, "Luật THADS Điều 103"))
         if self.refunds_due_on:
             out.append(("deposit_refunds", self.refunds_due_on, "Luật Đấu giá tài sản Điều 39"))
+        if self.debtor_window_ends_on:     # after it, the asset is handed to the creditor
+            out.append(("debtor_window", self.debtor_window_ends_on, "Luật THADS Điều 104(3)"))
         return [{"step": step, "due_on": due, "legal_basis": basis, "missed": as_of > due} for step, due, basis in out]
 
     @property
@@ -976,9 +1019,10 @@ class Asset(Aggregate):
         self.starting_price_vnd, self.cuts = new_starting_price_vnd, cut_number
         self.status, self.last_at = Status.VALUED, at
 
-    def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
+    def creditor_accepts(self, *, creditor_party_id: str, claim_item_id: str, accepted_on: date, actor: str,
                          at: datetime) -> None:
-        """The creditor takes the asset against the debt at the current starting price (Art. 104(3))."""
+        """From the 2nd cut the creditor accepts the asset against the debt at the current starting price
+        (Art. 104(3)); the debtor's 30 days to pay and keep it start."""
         self._ensure(Status.VALUED, Status.FAILED, doing="hand to the creditor")
         self._ensure_case_running("hand the asset to the creditor")
         if self.cuts < CUTS_BEFORE_CREDITOR:
@@ -986,9 +1030,59 @@ class Asset(Aggregate):
         if str(claim_item_id) not in self.claim_item_ids:
             raise InvalidValueError(f"claim item {claim_item_id} is not secured by this seizure",
                                     message_vi="Khoản phải thi hành không thuộc quyết định kê biên tài sản này.")
-        assert self.starting_price_vnd is not None
+        self._creditor_accepted(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
+                                accepted_on=accepted_on, actor=actor, at=at)
+
+    @event("CreditorAccepted")
+    def _creditor_accepted(self, creditor_party_id: str, claim_item_id: str, accepted_on: date, actor: str,
+                           at: datetime) -> None:
+        self.accepted_by, self.accepted_claim_item_id = creditor_party_id, claim_item_id
+        self.creditor_accepted_on, self.status, self.last_at = accepted_on, Status.CREDITOR_ACCEPTED, at
+
+    @property
+    def debtor_window_ends_on(self) -> date | None:
+        """The last day the debtor may pay and keep the asset the creditor accepted (Art. 104(3))."""
+        if self.status is not Status.CREDITOR_ACCEPTED or self.creditor_accepted_on is None:
+            return None
+        return self.creditor_accepted_on + timedelta(days=DEBTOR_WINDOW_DAYS)
+
+    def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
+                         at: datetime, owed_vnd: int | None = None, excess_paid_vnd: int = 0) -> None:
+        """The creditor that accepted the asset receives it once the debtor's 30 days passed, at the
+        current starting price (Art. 104(3)). `owed_vnd`: what the claim item still owes (intake's
+        figure); a value above it is the excess the creditor pays (`excess_paid_vnd`, exactly)."""
+        if self.status in (Status.VALUED, Status.FAILED) and self.cuts >= CUTS_BEFORE_CREDITOR:
+            raise DebtorWindowOpenError("the creditor's acceptance is not recorded yet (creditor-acceptance)",
+                                        message_vi="Chưa ghi nhận việc người được thi hành án đồng ý nhận tài sản; "
+                                                   "thời hạn 30 ngày của người phải thi hành án chưa bắt đầu.")
+        if self.status in (Status.VALUED, Status.FAILED):
+            raise CreditorTooEarlyError(f"{self.cuts} cut(s) so far; the creditor may take it from the 2nd")
+        self._ensure(Status.CREDITOR_ACCEPTED, doing="hand to the creditor")
+        self._ensure_case_running("hand the asset to the creditor")
+        if (str(creditor_party_id), str(claim_item_id)) != (self.accepted_by, self.accepted_claim_item_id):
+            raise InvalidValueError("not the creditor and claim item that accepted the asset",
+                                    message_vi="Người nhận và khoản phải thi hành phải đúng như khi người được thi "
+                                               "hành án đồng ý nhận tài sản.")
+        ends = self.debtor_window_ends_on
+        assert ends is not None and self.starting_price_vnd is not None
+        if taken_on <= ends:
+            raise DebtorWindowOpenError(f"taken {taken_on}, the debtor may pay until {ends}",
+                                        message_vi=f"Người phải thi hành án được nộp tiền nhận lại tài sản đến hết "
+                                                   f"ngày {vn_date(ends)}.")
+        value = self.starting_price_vnd
+        excess = max(0, value - owed_vnd) if owed_vnd is not None else 0
+        if owed_vnd is not None and owed_vnd <= 0:
+            raise InvalidValueError("owed_vnd must be positive", message_vi="Số tiền còn phải thi hành phải lớn hơn 0.")
+        if excess_paid_vnd != excess:
+            raise ExcessNotPaidError(f"excess {excess} (value {value} - owed {owed_vnd}), paid {excess_paid_vnd}",
+                                     message_vi=f"Phần chênh lệch người được thi hành án phải nộp là {vn_money(excess)} "
+                                                f"(giá trị tài sản {vn_money(value)}).")
         self._taken(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
-                    value_vnd=self.starting_price_vnd, taken_on=taken_on, **self._published(), actor=actor, at=at)
+                    value_vnd=value - excess, taken_on=taken_on, **self._published(), actor=actor, at=at)
+        if excess:
+            shares = [{"claim_item_id": self.claim_item_ids[0], "amount_vnd": excess, "basis": "general"}]
+            self._excess_paid(amount_vnd=excess, paid_on=taken_on, **self._published(), actor=actor, at=at,
+                              shares=shares)
 
     @event("TakenByCreditor")
     def _taken(self, creditor_party_id: str, claim_item_id: str, value_vnd: int, taken_on: date, case_id: UUID,
@@ -996,14 +1090,57 @@ class Asset(Aggregate):
         self.taken_by, self.taken_claim_item_id, self.taken_on = creditor_party_id, claim_item_id, taken_on
         self.status, self.last_at = Status.TAKEN_BY_CREDITOR, at
 
+    @event("CreditorExcessPaid")
+    def _excess_paid(self, amount_vnd: int, paid_on: date, case_id: UUID, unit: str, claim_item_ids: list[str],
+                     round_number: int, actor: str, at: datetime, shares: list[dict[str, Any]]) -> None:
+        """The excess is the debtor's money: a general share intake allocates over the case (Art. 47)."""
+        self.excess_paid_vnd, self.last_at = amount_vnd, at
+
+    # ------------------------------------------------------------------ co-owners' pre-emption
+    def sell_to_co_owner(self, *, buyer_id: str, price_vnd: int, sold_on: date, actor: str, at: datetime,
+                         enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
+        """A co-owner (or another holder of a pre-emption right) buys the asset at no less than the
+        starting price before it is announced for auction (LCJE Art. 101; Civil Code Art. 218)."""
+        self._ensure(Status.VALUED, Status.FAILED, doing="sell to a co-owner")
+        self._ensure_case_running("sell the asset")
+        assert self.starting_price_vnd is not None
+        if price_vnd < self.starting_price_vnd:
+            raise PreEmptionBelowPriceError(f"price {price_vnd} below the starting price {self.starting_price_vnd}",
+                                            message_vi=f"Giá mua không được thấp hơn giá khởi điểm "
+                                                       f"{vn_money(self.starting_price_vnd)}.")
+        if not buyer_id.strip():
+            raise InvalidValueError("buyer is required", message_vi="Phải nêu người mua tài sản.")
+        if sold_on < self.seized_on:
+            raise InvalidValueError("sale before seizure", message_vi="Ngày bán không được trước ngày kê biên.")
+        shares = self.split_proceeds(price_vnd, enforcement_costs_vnd, secured_claim_item_id)
+        self._sold_to_co_owner(buyer_id=buyer_id, price_vnd=price_vnd, sold_on=sold_on, **self._published(),
+                               actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                               secured_creditor_party_id=self.secured_creditor_party_id)
+
+    @event("SoldToCoOwner")
+    def _sold_to_co_owner(self, buyer_id: str, price_vnd: int, sold_on: date, case_id: UUID, unit: str,
+                          claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+                          enforcement_costs_vnd: int, shares: list[dict[str, Any]],
+                          secured_creditor_party_id: str | None) -> None:
+        self.buyer_id, self.hammer_price_vnd, self.closed_on, self.paid_on = buyer_id, price_vnd, sold_on, sold_on
+        self.proceeds_shares, self.enforcement_costs_vnd = shares, enforcement_costs_vnd
+        self.status, self.last_at = Status.SOLD, at
+
     # ------------------------------------------------------------------ the debtor keeps or gets back the asset
     def redeem(self, *, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
         """The debtor pays what is owed and keeps the asset: any time before an announced round, and
         during one until 1 working day before the auction (Art. 101). The money is paid to the case
         (intake) as a voluntary payment; here the sale stops."""
-        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, doing="redeem")
+        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, Status.CREDITOR_ACCEPTED,
+                     doing="redeem")
         if amount_vnd <= 0:
             raise InvalidValueError("amount must be positive", message_vi="Số tiền phải lớn hơn 0.")
+        ends = self.debtor_window_ends_on
+        if ends is not None and redeemed_on > ends:
+            raise RedemptionTooLateError(f"redeemed {redeemed_on}, the window ended {ends}",
+                                         legal_basis="Luật THADS Điều 104(3)",
+                                         message_vi=f"Thời hạn 30 ngày để nộp tiền nhận lại tài sản đã hết ngày "
+                                                    f"{vn_date(ends)}.")
         if self.status is Status.ANNOUNCED:
             assert self.auction_on is not None
             if add_working_days(redeemed_on, 1) > self.auction_on:
@@ -1036,7 +1173,7 @@ class Asset(Aggregate):
         self.status, self.last_at = Status.RETURNED, at
 
     # ------------------------------------------------------------------ the case's decisions
-    PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED)
+    PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, Status.CREDITOR_ACCEPTED)
 
     def pause_for_case(self, *, reason: str, decision_number: str, actor: str, at: datetime) -> bool:
         """A suspension or postponement of the case halts this asset's pending auction. False (nothing

@@ -19,7 +19,7 @@ from thads_kit.auth import ROLES     # every role the platform knows, "organisat
 pytestmark = pytest.mark.integration
 COMMANDS = ("valuation", "revaluation", "auctions", "bidders", "bids", "close", "payment", "unpaid-cancellation",
             "price-cuts", "creditor-takes", "deposit-refunds", "redemption", "return-to-debtor",
-            "organisation-contract", "sale-without-auction", "handover")
+            "organisation-contract", "sale-without-auction", "handover", "creditor-acceptance", "co-owner-sale")
 ROUNDS = ("auctions", "bidders", "bids", "close")
 CAN_COMMAND = {"officer", "head"}
 CAN_RUN_ROUNDS = {"officer", "head", "organisation"}

@@ -164,21 +164,25 @@ def test_failed_auctions_cuts_at_most_ten_percent_and_creditor_from_the_second_c
     a = valued(100_000_000, secured=BANK)
     failed_round(a)
     with pytest.raises(d.CreditorTooEarlyError):          # no cut yet
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 4, 21), actor="o", at=AT)
     with pytest.raises(d.CutTooLargeError) as e:
         a.cut_price(new_starting_price_vnd=89_999_999, decided_on=date(2026, 4, 25), actor="o", at=AT)
     assert e.value.rule == "price_cut.at_most_10_percent" and a.starting_price_vnd == 100_000_000
     a.cut_price(new_starting_price_vnd=90_000_000, decided_on=date(2026, 4, 25), actor="o", at=AT)
     failed_round(a)
     with pytest.raises(d.CreditorTooEarlyError) as e:      # one cut: still refused
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 4, 21), actor="o", at=AT)
     assert e.value.rule == "creditor_takes.from_second_cut"
     with pytest.raises(d.CutTooLargeError):                # 10 % of the PREVIOUS starting price (90 M), not of 100 M
         a.cut_price(new_starting_price_vnd=80_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
     a.cut_price(new_starting_price_vnd=81_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
     with pytest.raises(d.InvalidValueError):
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=OTHER_ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
-    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=OTHER_ITEM, accepted_on=date(2026, 5, 2), actor="o",
+                           at=AT)
+    with pytest.raises(d.DebtorWindowOpenError):          # from the 2nd cut, but nobody accepted yet
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 2), actor="o", at=AT)
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 2), actor="o", at=AT)
     assert (a.status, a.taken_by, a.taken_claim_item_id, a.starting_price_vnd) == (
         d.Status.TAKEN_BY_CREDITOR, BANK, ITEM, 81_000_000)
 
@@ -485,3 +489,70 @@ def test_the_parties_choose_the_organisation_within_5_working_days_then_the_offi
     a.contract_organisation(organisation="Công ty Y", contracted_on=date(2026, 5, 8), organisation_id="Y",
                             actor="o", at=AT)
     assert (a.contracted_organisation_id, a.organisation_chosen_by_parties) == ("Y", False)
+
+
+# ---------------------------------------------------------------- after the creditor accepts (Art. 104(3)); pre-emption
+def twice_cut(**kw) -> d.Asset:
+    a = valued(100_000_000, secured=BANK, **kw)
+    for price, day in ((90_000_000, date(2026, 4, 1)), (81_000_000, date(2026, 5, 1))):
+        failed_round(a)
+        a.cut_price(new_starting_price_vnd=price, decided_on=day, actor="o", at=AT)
+    return a
+
+
+def test_the_debtor_has_30_days_to_pay_and_keep_the_asset_the_creditor_accepted():
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    assert a.status is d.Status.CREDITOR_ACCEPTED and a.debtor_window_ends_on == date(2026, 6, 3)
+    [dl] = a.deadlines(date(2026, 6, 3))
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("debtor_window", date(2026, 6, 3), False)
+    a.collect_events()
+    with pytest.raises(d.DebtorWindowOpenError) as e:
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 3), actor="o", at=AT)
+    assert (e.value.rule, e.value.legal_basis) == ("creditor_takes.after_the_debtors_30_days", "Luật THADS Điều 104(3)")
+    assert "03/06/2026" in e.value.message_vi and a.collect_events() == []
+    with pytest.raises(d.InvalidValueError):               # another creditor or item than the one that accepted
+        a.hand_to_creditor(creditor_party_id=str(uuid4()), claim_item_id=ITEM, taken_on=date(2026, 6, 4), actor="o",
+                           at=AT)
+    with pytest.raises(d.RedemptionTooLateError):
+        a.redeem(amount_vnd=81_000_000, redeemed_on=date(2026, 6, 4), actor="o", at=AT)
+    a.redeem(amount_vnd=81_000_000, redeemed_on=date(2026, 6, 3), actor="o", at=AT)   # the last day: kept
+    assert a.status is d.Status.REDEEMED and a.taken_by is None
+
+
+def test_the_creditor_pays_the_excess_of_the_value_over_what_the_item_owes():
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    take = dict(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 4), actor="o", at=AT,
+                owed_vnd=60_000_000)
+    with pytest.raises(d.ExcessNotPaidError) as e:
+        a.hand_to_creditor(**take)
+    assert e.value.rule == "creditor_takes.pays_the_excess" and "21.000.000 đồng" in e.value.message_vi
+    with pytest.raises(d.ExcessNotPaidError):
+        a.hand_to_creditor(**take, excess_paid_vnd=20_000_000)
+    a.collect_events()
+    a.hand_to_creditor(**take, excess_paid_vnd=21_000_000)
+    taken, excess = a.collect_events()
+    assert (type(taken), taken.value_vnd) == (d.Asset.TakenByCreditor, 60_000_000)   # the debt settled in kind
+    assert (type(excess), excess.amount_vnd, excess.shares) == (
+        d.Asset.CreditorExcessPaid, 21_000_000, [{"claim_item_id": ITEM, "amount_vnd": 21_000_000, "basis": "general"}])
+    b = twice_cut()                                          # owing more than the value: nothing to pay
+    b.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    b.hand_to_creditor(**(take | {"owed_vnd": 90_000_000}))
+    assert b.status is d.Status.TAKEN_BY_CREDITOR and b.excess_paid_vnd == 0
+
+
+def test_a_co_owner_buys_at_no_less_than_the_starting_price_before_the_auction():
+    a = valued(100_000_000, secured=BANK)
+    with pytest.raises(d.PreEmptionBelowPriceError) as e:
+        a.sell_to_co_owner(buyer_id="DSH-01", price_vnd=99_999_999, sold_on=date(2026, 3, 3), actor="o", at=AT,
+                           secured_claim_item_id=ITEM)
+    assert (e.value.rule, a.status) == ("pre_emption.at_least_the_starting_price", d.Status.VALUED)
+    a.sell_to_co_owner(buyer_id="DSH-01", price_vnd=100_000_000, sold_on=date(2026, 3, 3), actor="o", at=AT,
+                       enforcement_costs_vnd=2_000_000, secured_claim_item_id=ITEM)
+    assert (a.status, a.buyer_id, a.proceeds_shares) == (
+        d.Status.SOLD, "DSH-01", [{"claim_item_id": ITEM, "amount_vnd": 98_000_000, "basis": "collateral"}])
+    announced_asset = announced()
+    with pytest.raises(d.WrongStatusError):                 # once announced, the auction decides
+        announced_asset.sell_to_co_owner(buyer_id="DSH-01", price_vnd=200_000_000, sold_on=date(2026, 3, 4),
+                                         actor="o", at=AT)

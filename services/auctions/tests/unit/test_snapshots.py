@@ -133,18 +133,20 @@ def test_an_older_layout_is_upcast_and_a_newer_one_refused(monkeypatch):
     a = long_history(1)
     snap = AssetSnapshot.take(a)
     newer = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
-                          state={**snap.state, "class_version": 3})
+                          state={**snap.state, "class_version": 4})
     with pytest.raises(ValueError, match="newer"):
         newer.mutate(None)
     # the real layout 1 (before the organisation's id): upcast by Asset.upcast_v1_v2
     v1 = {k: v for k, v in snap.state.items() if k not in (
-        "contracted_organisation_id", "organisation_chosen_by_parties", "officer_runs_auction")}
+        "contracted_organisation_id", "organisation_chosen_by_parties", "officer_runs_auction",
+        "creditor_accepted_on", "accepted_by", "accepted_claim_item_id", "excess_paid_vnd")}
     restored = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
                              state={**v1, "class_version": 1}).mutate(None)
     assert (restored.contracted_organisation_id, restored.organisation_chosen_by_parties,
-            restored.officer_runs_auction, restored.place) == (None, False, False, a.place)
-    monkeypatch.setattr(d.Asset, "class_version", 3, raising=False)
-    monkeypatch.setattr(d.Asset, "upcast_v2_v3", staticmethod(lambda s: s.update(place="upcast")), raising=False)
+            restored.officer_runs_auction, restored.creditor_accepted_on, restored.excess_paid_vnd,
+            restored.place) == (None, False, False, None, 0, a.place)
+    monkeypatch.setattr(d.Asset, "class_version", 4, raising=False)
+    monkeypatch.setattr(d.Asset, "upcast_v3_v4", staticmethod(lambda s: s.update(place="upcast")), raising=False)
     older = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
-                          state={**snap.state, "class_version": 2})
+                          state={**snap.state, "class_version": 3})
     assert older.mutate(None).place == "upcast"
