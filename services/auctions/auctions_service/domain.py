@@ -1080,7 +1080,10 @@ class Asset(Aggregate):
         self._taken(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
                     value_vnd=value - excess, taken_on=taken_on, **self._published(), actor=actor, at=at)
         if excess:
-            shares = [{"claim_item_id": self.claim_item_ids[0], "amount_vnd": excess, "basis": "general"}]
+            # the debtor's money: on another item of the seizure when there is one (the taken item is
+            # settled), allocated by intake over the case (Art. 47)
+            item = next((i for i in self.claim_item_ids if i != str(claim_item_id)), self.claim_item_ids[0])
+            shares = [{"claim_item_id": item, "amount_vnd": excess, "basis": "general"}]
             self._excess_paid(amount_vnd=excess, paid_on=taken_on, **self._published(), actor=actor, at=at,
                               shares=shares)
 
