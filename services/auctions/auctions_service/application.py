@@ -127,6 +127,8 @@ def state(asset: Asset) -> dict[str, Any]:
         "organisation_chosen_by_parties": asset.organisation_chosen_by_parties,
         "officer_runs_auction": asset.officer_runs_auction, "parties_choice_due_on": asset.parties_choice_due_on,
         "officer_auction_due_on": asset.officer_auction_due_on,
+        "creditor_accepted_on": asset.creditor_accepted_on, "accepted_by": asset.accepted_by,
+        "debtor_window_ends_on": asset.debtor_window_ends_on, "excess_paid_vnd": asset.excess_paid_vnd,
         "organisation_contract_due_on": asset.organisation_contract_due_on, "auction_due_on": asset.auction_due_on,
         "buyer_id": asset.buyer_id, "paid_on": asset.paid_on, "handover_due_on": asset.handover_due_on,
         "handed_over_on": asset.handed_over_on,
