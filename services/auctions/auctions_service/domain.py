@@ -15,8 +15,9 @@ Auction 01/2016 "LPA"):
   the close carries the sha256 digest of the ordered bid log (`bid_log_digest`);
 - price cut after a failed round ≤ 10 % of the previous starting price (LCJE Art. 104(2)) → `cut_price`;
   from the SECOND cut the creditor may accept the asset against the debt (Art. 104(3)) →
-  `creditor_accepts`; the debtor then has 30 days to pay and keep it (`redeem` while
-  CREDITOR_ACCEPTED; ND152/2026 shortens this to 5 WD — not applied here, like the other 2026 rules),
+  `creditor_accepts`; the debtor then has 30 days to pay and keep it, 5 WD for an acceptance from
+  1/7/2026 (ND 152/2026 Arts. 65–66, the date intake's deadlines also switch on) (`redeem` while
+  CREDITOR_ACCEPTED),
   and only after that window is the asset handed over (`hand_to_creditor`, rule
   creditor_takes.after_the_debtors_30_days); the creditor pays the excess of the asset's value over
   what the claim item still owes (creditor_takes.pays_the_excess), published as proceeds;
@@ -131,6 +132,8 @@ HANDOVER_DAYS = 60                  # LCJE Art. 103: handover within 60 days of 
 SALE_WITHOUT_AUCTION_WD = 5         # Art. 101: small or perishable goods sold within 5 WD of seizure
 PARTIES_CHOICE_WD = 5               # Art. 101(1): the parties may choose the auction organisation within 5 WD
 DEBTOR_WINDOW_DAYS = 30             # Art. 104(3): the debtor may pay and keep the asset the creditor accepted
+DEBTOR_WINDOW_WD_FROM_2026 = 5      # ND 152/2026 Arts. 65–66, for an acceptance from 1/7/2026
+LAW_2025_IN_FORCE = date(2026, 7, 1)
 
 
 def vn_date(d: date | None) -> str:
@@ -312,8 +315,9 @@ class OfficerAuctionLateError(AuctionsError):
 class DebtorWindowOpenError(AuctionsError):
     rule = "creditor_takes.after_the_debtors_30_days"
     legal_basis = "Luật THADS Điều 104(3)"
-    message_vi = ("Người được thi hành án đồng ý nhận tài sản: người phải thi hành án có 30 ngày để nộp tiền nhận "
-                  "lại tài sản; chỉ giao tài sản cho người được thi hành án sau thời hạn đó.")
+    message_vi = ("Người được thi hành án đồng ý nhận tài sản: người phải thi hành án có 30 ngày (từ 01/7/2026: 05 "
+                  "ngày làm việc) để nộp tiền nhận lại tài sản; chỉ giao tài sản cho người được thi hành án sau "
+                  "thời hạn đó.")
 
 
 class ExcessNotPaidError(AuctionsError):
@@ -1044,6 +1048,8 @@ class Asset(Aggregate):
         """The last day the debtor may pay and keep the asset the creditor accepted (Art. 104(3))."""
         if self.status is not Status.CREDITOR_ACCEPTED or self.creditor_accepted_on is None:
             return None
+        if self.creditor_accepted_on >= LAW_2025_IN_FORCE:
+            return add_working_days(self.creditor_accepted_on, DEBTOR_WINDOW_WD_FROM_2026)
         return self.creditor_accepted_on + timedelta(days=DEBTOR_WINDOW_DAYS)
 
     def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
@@ -1067,6 +1073,8 @@ class Asset(Aggregate):
         assert ends is not None and self.starting_price_vnd is not None
         if taken_on <= ends:
             raise DebtorWindowOpenError(f"taken {taken_on}, the debtor may pay until {ends}",
+                                        legal_basis="Luật THADS Điều 104(3)" if self.creditor_accepted_on
+                                        < LAW_2025_IN_FORCE else "Nghị định 152/2026 Điều 65, 66",
                                         message_vi=f"Người phải thi hành án được nộp tiền nhận lại tài sản đến hết "
                                                    f"ngày {vn_date(ends)}.")
         value = self.starting_price_vnd

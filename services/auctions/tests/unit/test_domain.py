@@ -556,3 +556,15 @@ def test_a_co_owner_buys_at_no_less_than_the_starting_price_before_the_auction()
     with pytest.raises(d.WrongStatusError):                 # once announced, the auction decides
         announced_asset.sell_to_co_owner(buyer_id="DSH-01", price_vnd=200_000_000, sold_on=date(2026, 3, 4),
                                          actor="o", at=AT)
+
+
+def test_from_1_7_2026_the_debtor_has_5_working_days():
+    """ND 152/2026 Arts. 65–66: an acceptance from 1/7/2026 leaves the debtor 5 WD (holidays not counted)."""
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 10, 5), actor="o", at=AT)
+    assert a.debtor_window_ends_on == add_working_days(date(2026, 10, 5), 5) == date(2026, 10, 12)   # Mon → Mon
+    with pytest.raises(d.DebtorWindowOpenError) as e:
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 10, 12), actor="o", at=AT)
+    assert e.value.legal_basis == "Nghị định 152/2026 Điều 65, 66"
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 10, 13), actor="o", at=AT)
+    assert a.status is d.Status.TAKEN_BY_CREDITOR
