@@ -46,6 +46,8 @@ async def announced_asset(c: httpx.AsyncClient, bidders: int = 10) -> str:
                                       "claim_item_ids": [str(uuid.uuid4())], "decision_number": "1/QĐ-BENCH",
                                       "seized_on": "2026-03-02"}))["asset_id"]
     await _post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 100_000_000, "valued_on": "2026-03-02"})
+    await _post(c, f"/assets/{aid}/organisation-contract", {"organisation": "Công ty", "contracted_on": "2026-03-02",
+                                                            "parties_agreed_on": "2026-03-02"})
     await _post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-03", "second_announced_on": "2026-03-05",
                                                "auction_on": "2026-03-25",
                                                "deposit_vnd": 10_000_000, "place": "Chi cục", "organiser": "Công ty"})

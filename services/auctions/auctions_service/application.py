@@ -2,7 +2,8 @@
 
 Commands are built as functions for the kit's CommandBatcher (it runs them in a worker thread, saves
 concurrent commands on different assets in one transaction, and stores each command id with its
-events). Office binding lives here: staff act on the assets of their own office only."""
+events). Office binding lives here: staff act on the assets of their own office only, an auction
+organisation only on the assets whose auction is contracted to it (asset.other_organisation)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -25,6 +26,12 @@ class WrongOfficeError(AuctionsError):
     message_vi = "Cán bộ chỉ thao tác trên tài sản kê biên của cơ quan mình."
 
 
+class WrongOrganisationError(AuctionsError):
+    rule = "asset.other_organisation"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = "Tổ chức đấu giá tài sản chỉ thao tác trên tài sản đã ký hợp đồng dịch vụ đấu giá với mình."
+
+
 class AssetAlreadyRegisteredError(AuctionsError):
     rule = "asset.already_registered"
     message_vi = "Tài sản này đã được ghi nhận kê biên."
@@ -38,8 +45,13 @@ class Auctions(ServiceApplication):
     snapshotting_intervals = {Asset: 100}
 
     def record(self, aggregates: Any, tracking: Any = None, *, commands: Any = (), writes: Any = ()) -> int:
-        """Every save also upserts the saved assets' rows of the read model, in the same transaction."""
-        aggregates = list(aggregates)
+        """Every save also upserts the saved assets' rows of the read model, in the same transaction.
+        A consumer's policy may hand in read-model rows of its own (projections.RowWrite, e.g. a case's
+        bank) among the aggregates: they are written in that same transaction too."""
+        from .projections import RowWrite
+        items = list(aggregates)
+        writes = [*writes, *(w for w in items if isinstance(w, RowWrite))]
+        aggregates = [a for a in items if not isinstance(a, RowWrite)]
         if self.read_schema is not None and aggregates:
             from .projections import upsert_write
             writes = [*writes, upsert_write(self.read_schema, aggregates)]
@@ -73,12 +85,15 @@ def seize(app: Auctions, unit_must_be: str | None = None, **kwargs: Any) -> Comm
 
 
 def act(app: Auctions, asset_id: UUID, command: str, kwargs: dict[str, Any],
-        unit_must_be: str | None = None) -> CommandFn:
-    """Loads the asset, checks the caller's office, calls `command` and saves what it recorded."""
+        unit_must_be: str | None = None, organisation_must_be: str | None = None) -> CommandFn:
+    """Loads the asset, checks the caller's office (staff) or contract (an auction organisation),
+    calls `command` and saves what it recorded."""
     def fn() -> tuple[list[Aggregate], Any]:
         asset = app.get_asset(asset_id)
         if unit_must_be is not None and asset.unit != unit_must_be:
             raise WrongOfficeError(f"asset {asset_id} belongs to office {asset.unit}, not to {unit_must_be}")
+        if organisation_must_be is not None and asset.contracted_organisation_id != organisation_must_be:
+            raise WrongOrganisationError(f"asset {asset_id} is not contracted to organisation {organisation_must_be}")
         getattr(asset, command)(**(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
         return [asset], summary(asset)
 
@@ -108,6 +123,12 @@ def state(asset: Asset) -> dict[str, Any]:
         "deposits_owed_back": asset.deposits_owed_back, "deposit_refunds_due_on": asset.refunds_due_on,
         "organisation_contracted_on": asset.organisation_contracted_on,
         "contracted_organisation": asset.contracted_organisation,
+        "contracted_organisation_id": asset.contracted_organisation_id,
+        "organisation_chosen_by_parties": asset.organisation_chosen_by_parties,
+        "officer_runs_auction": asset.officer_runs_auction, "parties_choice_due_on": asset.parties_choice_due_on,
+        "officer_auction_due_on": asset.officer_auction_due_on,
+        "creditor_accepted_on": asset.creditor_accepted_on, "accepted_by": asset.accepted_by,
+        "debtor_window_ends_on": asset.debtor_window_ends_on, "excess_paid_vnd": asset.excess_paid_vnd,
         "organisation_contract_due_on": asset.organisation_contract_due_on, "auction_due_on": asset.auction_due_on,
         "buyer_id": asset.buyer_id, "paid_on": asset.paid_on, "handover_due_on": asset.handover_due_on,
         "handed_over_on": asset.handed_over_on,

@@ -1,6 +1,8 @@
 """What auctions consumes from intake's topic (thads.intake.case), exactly once (the kit's
 EventSourcedSink records the consumer's position in the same transaction as the new Asset events):
 - SeizureOrdered → a new Asset (a redelivery finds it already there and records nothing);
+- PartyAdded with a bank code → a row of the case_banks read model (who may read the case's assets
+  as a bank: thads_kit.scoping's bank rule), in the same transaction as the position;
 - a suspension or postponement of the case pauses its pending assets, a continuation resumes them,
   a termination or revocation cancels them (translation.case_effect); an asset already paused or no
   longer pending records nothing, so a decision is applied once however often it arrives."""
@@ -21,11 +23,15 @@ from thads_kit.store import EsExecutor
 from . import translation
 from .application import Auctions
 from .domain import Asset, AuctionsError
-from .projections import assets_of_case_sync
+from .projections import assets_of_case_sync, case_bank_write
 
 
 def policy(app: Auctions, schema: str):
-    def apply(env: Any) -> list[Aggregate]:
+    def apply(env: Any) -> list[Any]:
+        if isinstance(env, intake.PartyAdded):
+            if env.payload.bank_code is None:
+                return []
+            return [case_bank_write(schema, env.case_id, env.payload.bank_code)]
         if isinstance(env, intake.SeizureOrdered):
             kwargs = translation.seizure_kwargs(env)
             if app.asset_exists(kwargs["asset_id"]):

@@ -33,6 +33,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 VN_TZ = timezone(timedelta(hours=7))
 DEMO_NAMESPACE = uuid5(NAMESPACE_URL, "https://thads.moj.gov.vn/demo/auctions")
+DEMO_ORGANISATION = "DGTS-TH-01"      # the auction organisation's id (its token's subject)
 DEFAULT_INTAKE_URL = "http://127.0.0.1:8101"
 DEFAULT_AUCTIONS_URL = "http://127.0.0.1:8102"
 FIRST_SEIZURE = date(2025, 4, 1)              # a Tuesday: every demo case's seizure
@@ -249,10 +250,14 @@ class Player:
             price = earlier_price or _round_m(item["outstanding_vnd"] * share)
             await act("valuation", {"method": "agreed", "price_vnd": price, "valued_on": valued.isoformat()}, valued)
             announced = valued + timedelta(days=4)
-            if scenario == "sold_first_round":
+            if (await self.auctions.get(a, headers=officer)).json()["sale_path"] == "auction_organisation":
+                # the parties chose the organisation the day after the valuation (within their 5 WD)
                 await act("organisation-contract", {"organisation": "Công ty đấu giá hợp danh Thanh Hóa",
+                                                    "organisation_id": DEMO_ORGANISATION,
+                                                    "parties_agreed_on": (valued + timedelta(days=1)).isoformat(),
                                                     "contracted_on": (valued + timedelta(days=3)).isoformat()},
                           valued + timedelta(days=3))
+            if scenario == "sold_first_round":
                 hammer = price + 2_000_000
                 closed = await round_(price, announced, bidders=("DG-01", "DG-02"), bids=(price, price + 1_000_000,
                                                                                           hammer))
@@ -270,7 +275,11 @@ class Player:
                     failed = await round_(price, day)
                     price = await cut(price, failed)
                     day = failed + timedelta(days=6)
-                taken = day
+                accepted = day
+                await act("creditor-acceptance", {"creditor_party_id": item["creditor_party_id"],
+                                                  "claim_item_id": item["id"], "accepted_on": accepted.isoformat()},
+                          accepted)
+                taken = accepted + timedelta(days=31)        # after the debtor's 30 days (Art. 104(3))
                 await act("creditor-takes", {"creditor_party_id": item["creditor_party_id"],
                                              "claim_item_id": item["id"], "taken_on": taken.isoformat()}, taken)
                 out.taken_vnd = price

@@ -14,13 +14,27 @@ Auction 01/2016 "LPA"):
   only → `place_bid`; close with the winner, or failed when nobody bid (LPA Art. 52) → `close`;
   the close carries the sha256 digest of the ordered bid log (`bid_log_digest`);
 - price cut after a failed round ≤ 10 % of the previous starting price (LCJE Art. 104(2)) → `cut_price`;
-  from the SECOND cut the creditor may take the asset against the debt (Art. 104(3)) → `hand_to_creditor`;
+  from the SECOND cut the creditor may accept the asset against the debt (Art. 104(3)) →
+  `creditor_accepts`; the debtor then has 30 days to pay and keep it, 5 WD for an acceptance from
+  1/7/2026 (ND 152/2026 Arts. 65–66, the date intake's deadlines also switch on) (`redeem` while
+  CREDITOR_ACCEPTED),
+  and only after that window is the asset handed over (`hand_to_creditor`, rule
+  creditor_takes.after_the_debtors_30_days); the creditor pays the excess of the asset's value over
+  what the claim item still owes (creditor_takes.pays_the_excess), published as proceeds;
+- co-owners and holders of a pre-emption right may buy at no less than the starting price before the
+  auction (`sell_to_co_owner`, rule pre_emption.at_least_the_starting_price), published as proceeds;
 - the winner pays within 30 days, else the sale is cancelled and the deposit forfeited (ND 62/2015
   Art. 27 as amended) → `record_payment` / `cancel_unpaid_sale`; the losers' deposits go back within
   3 WD (LPA Art. 39) → `refund_deposits`; the open deadlines and whether they are missed → `deadlines`;
 - an auction organisation is contracted within 10 days of the valuation, and the first auction held
   within 30 days (movables) / 45 days (real estate) of that contract (Art. 101(1)) →
-  `contract_organisation`, `announce`; small (< 2 M đồng) or perishable movables are sold without
+  `contract_organisation`, `announce`; the parties may choose the organisation within 5 WD of the
+  valuation, the officer chooses only once that window has passed without their choice
+  (`organisation.parties_choice_within_5_working_days`, `organisation.parties_choose_first`); an
+  organisation-path asset is announced only under a contract, or by the officer when no organisation
+  could be contracted (`announce.organisation_contract_required`); an officer-run first auction is
+  held within 30 / 45 days of the valuation (`auction.officer_within_30_or_45_days_of_valuation`;
+  counted from the valuation, our reading of Art. 101(2)); small (< 2 M đồng) or perishable movables are sold without
   auction within 5 WD of the seizure at no less than the price (Art. 101(4)) → `sell_without_auction`;
   the buyer receives the asset within 60 days of paying (Art. 103) → `record_handover` (a late
   handover is recorded and shows as a missed deadline);
@@ -81,6 +95,7 @@ class Status(StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
     SOLD = "sold"
     TAKEN_BY_CREDITOR = "taken_by_creditor"
+    CREDITOR_ACCEPTED = "creditor_accepted"      # the debtor's 30 days to pay and keep the asset run
     REDEEMED = "redeemed"
     RETURNED = "returned"
     CANCELLED = "cancelled"
@@ -90,6 +105,8 @@ STATUS_LABELS = {
     Status.SEIZED: "Đã kê biên", Status.VALUED: "Đã thẩm định giá", Status.ANNOUNCED: "Đã niêm yết đấu giá",
     Status.FAILED: "Đấu giá không thành", Status.AWAITING_PAYMENT: "Chờ người trúng đấu giá thanh toán",
     Status.SOLD: "Đã bán, đã thanh toán", Status.TAKEN_BY_CREDITOR: "Người được thi hành án nhận tài sản",
+    Status.CREDITOR_ACCEPTED: "Người được thi hành án đồng ý nhận tài sản; chờ hết thời hạn 30 ngày của người phải "
+                              "thi hành án",
     Status.REDEEMED: "Người phải thi hành án đã nộp tiền để nhận lại tài sản",
     Status.RETURNED: "Trả lại tài sản cho người phải thi hành án (cấm chuyển dịch)",
     Status.CANCELLED: "Đã hủy do việc thi hành án kết thúc",
@@ -113,6 +130,10 @@ ORGANISATION_CONTRACT_DAYS = 10     # LCJE Art. 101: auction organisation contra
 AUCTION_AFTER_CONTRACT_DAYS = {False: 30, True: 45}   # movables / real estate (Art. 101)
 HANDOVER_DAYS = 60                  # LCJE Art. 103: handover within 60 days of payment
 SALE_WITHOUT_AUCTION_WD = 5         # Art. 101: small or perishable goods sold within 5 WD of seizure
+PARTIES_CHOICE_WD = 5               # Art. 101(1): the parties may choose the auction organisation within 5 WD
+DEBTOR_WINDOW_DAYS = 30             # Art. 104(3): the debtor may pay and keep the asset the creditor accepted
+DEBTOR_WINDOW_WD_FROM_2026 = 5      # ND 152/2026 Arts. 65–66, for an acceptance from 1/7/2026
+LAW_2025_IN_FORCE = date(2026, 7, 1)
 
 
 def vn_date(d: date | None) -> str:
@@ -262,6 +283,57 @@ class AuctionTooLateError(AuctionsError):
                   "ngày ký hợp đồng dịch vụ đấu giá.")
 
 
+class PartiesChoiceLateError(AuctionsError):
+    rule = "organisation.parties_choice_within_5_working_days"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Đương sự thỏa thuận lựa chọn tổ chức đấu giá tài sản trong thời hạn 05 ngày làm việc kể từ "
+                  "ngày có kết quả thẩm định giá.")
+
+
+class PartiesChooseFirstError(AuctionsError):
+    rule = "organisation.parties_choose_first"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Chấp hành viên chỉ lựa chọn tổ chức đấu giá tài sản khi đương sự không thỏa thuận được trong "
+                  "thời hạn 05 ngày làm việc kể từ ngày có kết quả thẩm định giá.")
+
+
+class OrganisationContractRequiredError(AuctionsError):
+    rule = "announce.organisation_contract_required"
+    legal_basis = "Luật THADS Điều 101(1)"
+    message_vi = ("Động sản trên 10 triệu đồng và bất động sản phải được bán qua tổ chức đấu giá tài sản: phải ký "
+                  "hợp đồng dịch vụ đấu giá trước khi thông báo đấu giá (Chấp hành viên chỉ tự bán đấu giá khi "
+                  "không có tổ chức đấu giá tài sản nào nhận).")
+
+
+class OfficerAuctionLateError(AuctionsError):
+    rule = "auction.officer_within_30_or_45_days_of_valuation"
+    legal_basis = "Luật THADS Điều 101"
+    message_vi = ("Chấp hành viên bán đấu giá tài sản trong thời hạn 30 ngày (động sản) hoặc 45 ngày (bất động "
+                  "sản) kể từ ngày có kết quả thẩm định giá.")
+
+
+class DebtorWindowOpenError(AuctionsError):
+    rule = "creditor_takes.after_the_debtors_30_days"
+    legal_basis = "Luật THADS Điều 104(3)"
+    message_vi = ("Người được thi hành án đồng ý nhận tài sản: người phải thi hành án có 30 ngày (từ 01/7/2026: 05 "
+                  "ngày làm việc) để nộp tiền nhận lại tài sản; chỉ giao tài sản cho người được thi hành án sau "
+                  "thời hạn đó.")
+
+
+class ExcessNotPaidError(AuctionsError):
+    rule = "creditor_takes.pays_the_excess"
+    legal_basis = "Luật THADS Điều 104(3)"
+    message_vi = ("Giá trị tài sản lớn hơn số tiền được thi hành án: người được thi hành án phải nộp phần chênh "
+                  "lệch trước khi nhận tài sản.")
+
+
+class PreEmptionBelowPriceError(AuctionsError):
+    rule = "pre_emption.at_least_the_starting_price"
+    legal_basis = "Luật THADS Điều 101; Bộ luật Dân sự Điều 218"
+    message_vi = ("Chủ sở hữu chung, người có quyền ưu tiên mua chỉ được mua tài sản với giá không thấp hơn giá "
+                  "khởi điểm, trước khi mở cuộc đấu giá.")
+
+
 class NotForSaleWithoutAuctionError(AuctionsError):
     rule = "sale_without_auction.small_or_perishable_only"
     legal_basis = "Luật THADS Điều 101(4)"
@@ -333,8 +405,20 @@ class Asset(Aggregate):
 
     # Snapshots (snapshots.py): the state as explicit, versioned plain JSON. class_version is the
     # layout's version; a layout change needs class_version + 1 and `upcast_v{n}_v{n+1}` here.
-    class_version = 1
+    class_version = 3
     Snapshot = AssetSnapshot
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Layout 2 adds the contracted organisation's id, whether the parties chose it, and whether
+        the officer runs the auction for want of an organisation."""
+        state.update(contracted_organisation_id=None, organisation_chosen_by_parties=False,
+                     officer_runs_auction=False)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Layout 3 adds the creditor's acceptance (the debtor's 30 days) and the excess it paid."""
+        state.update(creditor_accepted_on=None, accepted_by=None, accepted_claim_item_id=None, excess_paid_vnd=0)
 
     @event("Seized")
     def __init__(self, asset_id: UUID, case_id: UUID, unit: str, kind: AssetKind, description: str,
@@ -372,6 +456,13 @@ class Asset(Aggregate):
         self.taken_on: date | None = None
         self.organisation_contracted_on: date | None = None
         self.contracted_organisation: str | None = None
+        self.contracted_organisation_id: str | None = None     # the organisation token's subject
+        self.organisation_chosen_by_parties = False
+        self.officer_runs_auction = False                      # no organisation could be contracted
+        self.creditor_accepted_on: date | None = None          # the creditor accepted the asset (Art. 104(3))
+        self.accepted_by: str | None = None
+        self.accepted_claim_item_id: str | None = None
+        self.excess_paid_vnd = 0
         self.handed_over_on: date | None = None
         self.buyer_id: str | None = None
         self.enforcement_costs_vnd = 0
@@ -486,7 +577,26 @@ class Asset(Aggregate):
             return None
         return self.organisation_contracted_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
 
-    def contract_organisation(self, *, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+    @property
+    def parties_choice_due_on(self) -> date | None:
+        """The parties may choose the auction organisation within 5 WD of the valuation (Art. 101(1))."""
+        if self.valued_on is None or self.sale_path is not SalePath.AUCTION_ORGANISATION:
+            return None
+        return add_working_days(self.valued_on, PARTIES_CHOICE_WD)
+
+    @property
+    def officer_auction_due_on(self) -> date | None:
+        """An officer-run first auction (movables 2–10 M đồng, or no organisation could be contracted)
+        is held within 30 / 45 days of the valuation."""
+        if self.valued_on is None or not (self.sale_path is SalePath.OFFICER_AUCTION or self.officer_runs_auction):
+            return None
+        return self.valued_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
+
+    def contract_organisation(self, *, organisation: str, contracted_on: date, actor: str, at: datetime,
+                              organisation_id: str | None = None, parties_agreed_on: date | None = None) -> None:
+        """`organisation_id` is the organisation's id in the platform (the subject of its token: it may
+        then act on this asset's auctions); `parties_agreed_on` is the day the parties chose it (None:
+        the officer chose it, allowed once the parties' 5 WD have passed)."""
         self._ensure(Status.VALUED, doing="contract an auction organisation for")
         self._ensure_case_running("contract an auction organisation")
         if self.sale_path is not SalePath.AUCTION_ORGANISATION:
@@ -508,11 +618,29 @@ class Asset(Aggregate):
                 f"contracted {contracted_on}, due by {due}",
                 message_vi=f"Hạn ký hợp đồng dịch vụ đấu giá là {vn_date(due)} (10 ngày kể từ ngày thẩm định giá "
                            f"{vn_date(self.valued_on)}).")
-        self._organisation_contracted(organisation=organisation, contracted_on=contracted_on, actor=actor, at=at)
+        choice_due = self.parties_choice_due_on
+        assert choice_due is not None
+        if parties_agreed_on is not None:
+            if not self.valued_on <= parties_agreed_on <= choice_due or parties_agreed_on > contracted_on:
+                raise PartiesChoiceLateError(
+                    f"parties agreed {parties_agreed_on}, window {self.valued_on}..{choice_due}",
+                    message_vi=f"Đương sự chỉ được thỏa thuận lựa chọn tổ chức đấu giá từ ngày thẩm định giá "
+                               f"{vn_date(self.valued_on)} đến hết ngày {vn_date(choice_due)}, và trước khi ký hợp "
+                               f"đồng.")
+        elif contracted_on <= choice_due:
+            raise PartiesChooseFirstError(
+                f"officer's choice on {contracted_on}, parties may choose until {choice_due}",
+                message_vi=f"Đương sự có quyền thỏa thuận lựa chọn tổ chức đấu giá đến hết ngày {vn_date(choice_due)}; "
+                           f"Chấp hành viên chỉ lựa chọn sau thời hạn đó.")
+        self._organisation_contracted(organisation=organisation, contracted_on=contracted_on, actor=actor, at=at,
+                                      organisation_id=organisation_id, parties_agreed_on=parties_agreed_on)
 
     @event("OrganisationContracted")
-    def _organisation_contracted(self, organisation: str, contracted_on: date, actor: str, at: datetime) -> None:
+    def _organisation_contracted(self, organisation: str, contracted_on: date, actor: str, at: datetime,
+                                 organisation_id: str | None = None, parties_agreed_on: date | None = None) -> None:
         self.contracted_organisation, self.organisation_contracted_on = organisation, contracted_on
+        self.contracted_organisation_id = organisation_id
+        self.organisation_chosen_by_parties = parties_agreed_on is not None
         self.last_at = at
 
     @property
@@ -568,10 +696,30 @@ class Asset(Aggregate):
         return self.is_real_estate or (self.starting_price_vnd or 0) >= TWO_ANNOUNCEMENTS_FROM_VND
 
     def announce(self, *, announced_on: date, auction_on: date, deposit_vnd: int, place: str, organiser: str,
-                 actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+                 actor: str, at: datetime, second_announced_on: date | None = None,
+                 no_organisation_available: bool = False) -> None:
+        """`no_organisation_available`: no auction organisation would take the asset, so the officer
+        runs the auction of an organisation-path asset (then the officer's 30 / 45 days apply)."""
         self._ensure(Status.VALUED, doing="announce an auction of")
         self._ensure_case_running("announce an auction")
-        assert self.starting_price_vnd is not None
+        assert self.starting_price_vnd is not None and self.valued_on is not None
+        officer_runs = self.officer_runs_auction or (no_organisation_available
+                                                     and self.organisation_contracted_on is None)
+        if (self.sale_path is SalePath.AUCTION_ORGANISATION and self.organisation_contracted_on is None
+                and not officer_runs):
+            raise OrganisationContractRequiredError(
+                f"asset {self.id} ({self.kind.value}, {self.starting_price_vnd} đồng) has no auction organisation "
+                f"contract")
+        officer_path = self.sale_path is SalePath.OFFICER_AUCTION or (
+            officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION)
+        if officer_path and not self.rounds:
+            officer_due = self.valued_on + timedelta(days=AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate])
+            if auction_on > officer_due:
+                raise OfficerAuctionLateError(
+                    f"officer-run auction {auction_on} after {officer_due}",
+                    message_vi=f"Cuộc đấu giá do Chấp hành viên tổ chức phải mở chậm nhất ngày {vn_date(officer_due)} "
+                               f"({AUCTION_AFTER_CONTRACT_DAYS[self.is_real_estate]} ngày kể từ ngày thẩm định giá "
+                               f"{vn_date(self.valued_on)}).")
         if not self._notice_long_enough(announced_on, auction_on):
             raise NoticeTooShortError(f"notice {announced_on} → auction {auction_on} is too short for {self.kind.value}")
         if self.needs_two_announcements:
@@ -601,11 +749,14 @@ class Asset(Aggregate):
                                     message_vi="Phải nêu địa điểm và tổ chức/người tổ chức đấu giá.")
         self._announced(round_number=self.round_number + 1, announced_on=announced_on, auction_on=auction_on,
                         deposit_vnd=deposit_vnd, place=place, organiser=organiser,
-                        second_announced_on=second_announced_on, actor=actor, at=at)
+                        second_announced_on=second_announced_on, actor=actor, at=at,
+                        officer_runs=officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION)
 
     @event("AuctionAnnounced")
     def _announced(self, round_number: int, announced_on: date, auction_on: date, deposit_vnd: int, place: str,
-                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None) -> None:
+                   organiser: str, actor: str, at: datetime, second_announced_on: date | None = None,
+                   officer_runs: bool = False) -> None:
+        self.officer_runs_auction = self.officer_runs_auction or officer_runs
         self.round_number, self.announced_on, self.auction_on = round_number, announced_on, auction_on
         self.second_announced_on = second_announced_on
         self.deposit_vnd, self.place, self.organiser = deposit_vnd, place, organiser
@@ -733,6 +884,8 @@ class Asset(Aggregate):
             out.append(("organisation_contract", self.organisation_contract_due_on, "Luật THADS Điều 101(1)"))
         if self.status in (Status.VALUED, Status.ANNOUNCED) and not self.rounds and self.auction_due_on:
             out.append(("auction", self.auction_due_on, "Luật THADS Điều 101(1)"))
+        elif self.status in (Status.VALUED, Status.ANNOUNCED) and not self.rounds and self.officer_auction_due_on:
+            out.append(("auction", self.officer_auction_due_on, "Luật THADS Điều 101"))
         if self.status is Status.VALUED and self.sale_without_auction_due_on:
             out.append(("sale_without_auction", self.sale_without_auction_due_on, "Luật THADS Điều 101(4)"))
         if self.status is Status.AWAITING_PAYMENT and self.payment_due_on:
@@ -741,6 +894,8 @@ class Asset(Aggregate):
             out.append(("handover", self.handover_due_on, "Luật THADS Điều 103"))
         if self.refunds_due_on:
             out.append(("deposit_refunds", self.refunds_due_on, "Luật Đấu giá tài sản Điều 39"))
+        if self.debtor_window_ends_on:     # after it, the asset is handed to the creditor
+            out.append(("debtor_window", self.debtor_window_ends_on, "Luật THADS Điều 104(3)"))
         return [{"step": step, "due_on": due, "legal_basis": basis, "missed": as_of > due} for step, due, basis in out]
 
     @property
@@ -868,9 +1023,10 @@ class Asset(Aggregate):
         self.starting_price_vnd, self.cuts = new_starting_price_vnd, cut_number
         self.status, self.last_at = Status.VALUED, at
 
-    def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
+    def creditor_accepts(self, *, creditor_party_id: str, claim_item_id: str, accepted_on: date, actor: str,
                          at: datetime) -> None:
-        """The creditor takes the asset against the debt at the current starting price (Art. 104(3))."""
+        """From the 2nd cut the creditor accepts the asset against the debt at the current starting price
+        (Art. 104(3)); the debtor's 30 days to pay and keep it start."""
         self._ensure(Status.VALUED, Status.FAILED, doing="hand to the creditor")
         self._ensure_case_running("hand the asset to the creditor")
         if self.cuts < CUTS_BEFORE_CREDITOR:
@@ -878,9 +1034,66 @@ class Asset(Aggregate):
         if str(claim_item_id) not in self.claim_item_ids:
             raise InvalidValueError(f"claim item {claim_item_id} is not secured by this seizure",
                                     message_vi="Khoản phải thi hành không thuộc quyết định kê biên tài sản này.")
-        assert self.starting_price_vnd is not None
+        self._creditor_accepted(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
+                                accepted_on=accepted_on, actor=actor, at=at)
+
+    @event("CreditorAccepted")
+    def _creditor_accepted(self, creditor_party_id: str, claim_item_id: str, accepted_on: date, actor: str,
+                           at: datetime) -> None:
+        self.accepted_by, self.accepted_claim_item_id = creditor_party_id, claim_item_id
+        self.creditor_accepted_on, self.status, self.last_at = accepted_on, Status.CREDITOR_ACCEPTED, at
+
+    @property
+    def debtor_window_ends_on(self) -> date | None:
+        """The last day the debtor may pay and keep the asset the creditor accepted (Art. 104(3))."""
+        if self.status is not Status.CREDITOR_ACCEPTED or self.creditor_accepted_on is None:
+            return None
+        if self.creditor_accepted_on >= LAW_2025_IN_FORCE:
+            return add_working_days(self.creditor_accepted_on, DEBTOR_WINDOW_WD_FROM_2026)
+        return self.creditor_accepted_on + timedelta(days=DEBTOR_WINDOW_DAYS)
+
+    def hand_to_creditor(self, *, creditor_party_id: str, claim_item_id: str, taken_on: date, actor: str,
+                         at: datetime, owed_vnd: int | None = None, excess_paid_vnd: int = 0) -> None:
+        """The creditor that accepted the asset receives it once the debtor's 30 days passed, at the
+        current starting price (Art. 104(3)). `owed_vnd`: what the claim item still owes (intake's
+        figure); a value above it is the excess the creditor pays (`excess_paid_vnd`, exactly)."""
+        if self.status in (Status.VALUED, Status.FAILED) and self.cuts >= CUTS_BEFORE_CREDITOR:
+            raise DebtorWindowOpenError("the creditor's acceptance is not recorded yet (creditor-acceptance)",
+                                        message_vi="Chưa ghi nhận việc người được thi hành án đồng ý nhận tài sản; "
+                                                   "thời hạn 30 ngày của người phải thi hành án chưa bắt đầu.")
+        if self.status in (Status.VALUED, Status.FAILED):
+            raise CreditorTooEarlyError(f"{self.cuts} cut(s) so far; the creditor may take it from the 2nd")
+        self._ensure(Status.CREDITOR_ACCEPTED, doing="hand to the creditor")
+        self._ensure_case_running("hand the asset to the creditor")
+        if (str(creditor_party_id), str(claim_item_id)) != (self.accepted_by, self.accepted_claim_item_id):
+            raise InvalidValueError("not the creditor and claim item that accepted the asset",
+                                    message_vi="Người nhận và khoản phải thi hành phải đúng như khi người được thi "
+                                               "hành án đồng ý nhận tài sản.")
+        ends = self.debtor_window_ends_on
+        assert ends is not None and self.starting_price_vnd is not None
+        if taken_on <= ends:
+            raise DebtorWindowOpenError(f"taken {taken_on}, the debtor may pay until {ends}",
+                                        legal_basis="Luật THADS Điều 104(3)" if self.creditor_accepted_on
+                                        < LAW_2025_IN_FORCE else "Nghị định 152/2026 Điều 65, 66",
+                                        message_vi=f"Người phải thi hành án được nộp tiền nhận lại tài sản đến hết "
+                                                   f"ngày {vn_date(ends)}.")
+        value = self.starting_price_vnd
+        excess = max(0, value - owed_vnd) if owed_vnd is not None else 0
+        if owed_vnd is not None and owed_vnd <= 0:
+            raise InvalidValueError("owed_vnd must be positive", message_vi="Số tiền còn phải thi hành phải lớn hơn 0.")
+        if excess_paid_vnd != excess:
+            raise ExcessNotPaidError(f"excess {excess} (value {value} - owed {owed_vnd}), paid {excess_paid_vnd}",
+                                     message_vi=f"Phần chênh lệch người được thi hành án phải nộp là {vn_money(excess)} "
+                                                f"(giá trị tài sản {vn_money(value)}).")
         self._taken(creditor_party_id=str(creditor_party_id), claim_item_id=str(claim_item_id),
-                    value_vnd=self.starting_price_vnd, taken_on=taken_on, **self._published(), actor=actor, at=at)
+                    value_vnd=value - excess, taken_on=taken_on, **self._published(), actor=actor, at=at)
+        if excess:
+            # the debtor's money: on another item of the seizure when there is one (the taken item is
+            # settled), allocated by intake over the case (Art. 47)
+            item = next((i for i in self.claim_item_ids if i != str(claim_item_id)), self.claim_item_ids[0])
+            shares = [{"claim_item_id": item, "amount_vnd": excess, "basis": "general"}]
+            self._excess_paid(amount_vnd=excess, paid_on=taken_on, **self._published(), actor=actor, at=at,
+                              shares=shares)
 
     @event("TakenByCreditor")
     def _taken(self, creditor_party_id: str, claim_item_id: str, value_vnd: int, taken_on: date, case_id: UUID,
@@ -888,14 +1101,57 @@ class Asset(Aggregate):
         self.taken_by, self.taken_claim_item_id, self.taken_on = creditor_party_id, claim_item_id, taken_on
         self.status, self.last_at = Status.TAKEN_BY_CREDITOR, at
 
+    @event("CreditorExcessPaid")
+    def _excess_paid(self, amount_vnd: int, paid_on: date, case_id: UUID, unit: str, claim_item_ids: list[str],
+                     round_number: int, actor: str, at: datetime, shares: list[dict[str, Any]]) -> None:
+        """The excess is the debtor's money: a general share intake allocates over the case (Art. 47)."""
+        self.excess_paid_vnd, self.last_at = amount_vnd, at
+
+    # ------------------------------------------------------------------ co-owners' pre-emption
+    def sell_to_co_owner(self, *, buyer_id: str, price_vnd: int, sold_on: date, actor: str, at: datetime,
+                         enforcement_costs_vnd: int = 0, secured_claim_item_id: str | None = None) -> None:
+        """A co-owner (or another holder of a pre-emption right) buys the asset at no less than the
+        starting price before it is announced for auction (LCJE Art. 101; Civil Code Art. 218)."""
+        self._ensure(Status.VALUED, Status.FAILED, doing="sell to a co-owner")
+        self._ensure_case_running("sell the asset")
+        assert self.starting_price_vnd is not None
+        if price_vnd < self.starting_price_vnd:
+            raise PreEmptionBelowPriceError(f"price {price_vnd} below the starting price {self.starting_price_vnd}",
+                                            message_vi=f"Giá mua không được thấp hơn giá khởi điểm "
+                                                       f"{vn_money(self.starting_price_vnd)}.")
+        if not buyer_id.strip():
+            raise InvalidValueError("buyer is required", message_vi="Phải nêu người mua tài sản.")
+        if sold_on < self.seized_on:
+            raise InvalidValueError("sale before seizure", message_vi="Ngày bán không được trước ngày kê biên.")
+        shares = self.split_proceeds(price_vnd, enforcement_costs_vnd, secured_claim_item_id)
+        self._sold_to_co_owner(buyer_id=buyer_id, price_vnd=price_vnd, sold_on=sold_on, **self._published(),
+                               actor=actor, at=at, enforcement_costs_vnd=enforcement_costs_vnd, shares=shares,
+                               secured_creditor_party_id=self.secured_creditor_party_id)
+
+    @event("SoldToCoOwner")
+    def _sold_to_co_owner(self, buyer_id: str, price_vnd: int, sold_on: date, case_id: UUID, unit: str,
+                          claim_item_ids: list[str], round_number: int, actor: str, at: datetime,
+                          enforcement_costs_vnd: int, shares: list[dict[str, Any]],
+                          secured_creditor_party_id: str | None) -> None:
+        self.buyer_id, self.hammer_price_vnd, self.closed_on, self.paid_on = buyer_id, price_vnd, sold_on, sold_on
+        self.proceeds_shares, self.enforcement_costs_vnd = shares, enforcement_costs_vnd
+        self.status, self.last_at = Status.SOLD, at
+
     # ------------------------------------------------------------------ the debtor keeps or gets back the asset
     def redeem(self, *, amount_vnd: int, redeemed_on: date, actor: str, at: datetime) -> None:
         """The debtor pays what is owed and keeps the asset: any time before an announced round, and
         during one until 1 working day before the auction (Art. 101). The money is paid to the case
         (intake) as a voluntary payment; here the sale stops."""
-        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, doing="redeem")
+        self._ensure(Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, Status.CREDITOR_ACCEPTED,
+                     doing="redeem")
         if amount_vnd <= 0:
             raise InvalidValueError("amount must be positive", message_vi="Số tiền phải lớn hơn 0.")
+        ends = self.debtor_window_ends_on
+        if ends is not None and redeemed_on > ends:
+            raise RedemptionTooLateError(f"redeemed {redeemed_on}, the window ended {ends}",
+                                         legal_basis="Luật THADS Điều 104(3)",
+                                         message_vi=f"Thời hạn 30 ngày để nộp tiền nhận lại tài sản đã hết ngày "
+                                                    f"{vn_date(ends)}.")
         if self.status is Status.ANNOUNCED:
             assert self.auction_on is not None
             if add_working_days(redeemed_on, 1) > self.auction_on:
@@ -928,7 +1184,7 @@ class Asset(Aggregate):
         self.status, self.last_at = Status.RETURNED, at
 
     # ------------------------------------------------------------------ the case's decisions
-    PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED)
+    PENDING = (Status.SEIZED, Status.VALUED, Status.ANNOUNCED, Status.FAILED, Status.CREDITOR_ACCEPTED)
 
     def pause_for_case(self, *, reason: str, decision_number: str, actor: str, at: datetime) -> bool:
         """A suspension or postponement of the case halts this asset's pending auction. False (nothing

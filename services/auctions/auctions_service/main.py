@@ -14,7 +14,7 @@ from thads_kit.runtime import Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
 from . import api, consumers, projections, translation
-from .application import AssetAlreadyRegisteredError, Auctions, WrongOfficeError
+from .application import AssetAlreadyRegisteredError, Auctions, WrongOfficeError, WrongOrganisationError
 from .domain import AssetNotFoundError, AuctionsError
 from .settings import Settings
 
@@ -23,6 +23,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     AssetNotFoundError: 404,
     AssetAlreadyRegisteredError: 409,
     WrongOfficeError: 403,
+    WrongOrganisationError: 403,
     OutOfScopeError: 403,
     ConflictRetriesExhaustedError: 409,
     # the domain's InvalidValueError is a refusal of a well-formed request in the asset's state or by

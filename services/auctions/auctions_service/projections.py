@@ -3,7 +3,11 @@ notice), written IN THE SAME TRANSACTION as the asset's events (Auctions.record 
 it is never behind the event store and needs no consumer of its own. The service's SQL lives here.
 
 Readers: the office-scoped asset lists, the public notices (no token), the overdue payments list,
-and the case → assets lookup of the consumer reacting to the case's decisions."""
+and the case → assets lookup of the consumer reacting to the case's decisions.
+
+`case_banks` holds the bank codes of each case's parties (intake's PartyAdded with a bank code,
+consumed from thads.intake.case and written in the same transaction as the consumer's position,
+see RowWrite): a bank reads the assets of a case only where it is a party (thads_kit.scoping)."""
 from __future__ import annotations
 
 import json
@@ -38,7 +42,35 @@ def ddl(schema: str) -> str:
     ALTER TABLE "{schema}".assets ADD COLUMN IF NOT EXISTS next_due_on date;
     CREATE INDEX IF NOT EXISTS assets_case ON "{schema}".assets (case_id);
     CREATE INDEX IF NOT EXISTS assets_unit ON "{schema}".assets (unit, status);
+    CREATE INDEX IF NOT EXISTS assets_organisation ON "{schema}".assets ((state->>'contracted_organisation_id'))
+        WHERE state->>'contracted_organisation_id' IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS "{schema}".case_banks (
+        case_id uuid NOT NULL,
+        bank_code text NOT NULL,
+        PRIMARY KEY (case_id, bank_code)
+    );
     """
+
+
+class RowWrite:
+    """A read-model row written in the event store's transaction (Auctions.record)."""
+
+    def __init__(self, sql: str, args: tuple[Any, ...]) -> None:
+        self.sql, self.args = sql, args
+
+    def __call__(self, curs: Any) -> None:
+        if curs is not None:       # in-memory store (unit tests): no read model
+            curs.execute(self.sql, self.args)
+
+
+def case_bank_write(schema: str, case_id: UUID, bank_code: str) -> RowWrite:
+    return RowWrite(f'INSERT INTO "{schema}".case_banks (case_id, bank_code) VALUES (%s, %s) ON CONFLICT DO NOTHING',
+                    (case_id, bank_code))
+
+
+async def banks_of_case(pool: asyncpg.Pool, schema: str, case_id: UUID) -> list[str]:
+    rows = await pool.fetch(f'SELECT bank_code FROM "{schema}".case_banks WHERE case_id = $1', case_id)
+    return [r["bank_code"] for r in rows]
 
 
 def ensure_tables_sync(recorder: Any, schema: str) -> None:
@@ -82,9 +114,14 @@ def _where(f: UnitFilter, args: list[Any]) -> str:
 
 
 async def list_assets(pool: asyncpg.Pool, schema: str, f: UnitFilter, status: str | None,
-                      case_id: UUID | None, limit: int, offset: int) -> list[dict[str, Any]]:
+                      case_id: UUID | None, limit: int, offset: int, organisation: str | None = None
+                      ) -> list[dict[str, Any]]:
+    """`organisation`: only the assets contracted to that auction organisation (its own list)."""
     args: list[Any] = []
     sql = f'SELECT state FROM "{schema}".assets WHERE true' + _where(f, args)
+    if organisation is not None:
+        args.append(organisation)
+        sql += f" AND state->>'contracted_organisation_id' = ${len(args)}"
     if status is not None:
         args.append(status)
         sql += f" AND status = ${len(args)}"
@@ -96,12 +133,16 @@ async def list_assets(pool: asyncpg.Pool, schema: str, f: UnitFilter, status: st
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
 
 
-async def overdue(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date) -> list[dict[str, Any]]:
+async def overdue(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date,
+                  organisation: str | None = None) -> list[dict[str, Any]]:
     """Assets with a legal deadline missed at `as_of` (Asset.deadlines: valuer and organisation contracts,
     auction, sale without auction, winner's payment, handover, refunds)."""
     args: list[Any] = [as_of]
-    sql = (f'SELECT state FROM "{schema}".assets WHERE next_due_on < $1'
-           + _where(f, args) + " ORDER BY next_due_on, asset_id")
+    sql = f'SELECT state FROM "{schema}".assets WHERE next_due_on < $1' + _where(f, args)
+    if organisation is not None:
+        args.append(organisation)
+        sql += f" AND state->>'contracted_organisation_id' = ${len(args)}"
+    sql += " ORDER BY next_due_on, asset_id"
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
 
 

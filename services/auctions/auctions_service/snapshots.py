@@ -54,11 +54,15 @@ class AssetSnapshot(LibrarySnapshot):
 
 
 _DATES = ("seized_on", "valued_on", "auction_on", "announced_on", "second_announced_on", "closed_on", "paid_on",
-          "taken_on", "organisation_contracted_on", "handed_over_on", "postponed_on")
+          "taken_on", "organisation_contracted_on", "handed_over_on", "postponed_on", "creditor_accepted_on")
 _PLAIN = ("unit", "description", "claim_item_ids", "decision_number", "secured_creditor_party_id", "perishable",
           "valuation_method", "starting_price_vnd", "revalued", "cuts", "round_number", "deposit_vnd", "place",
           "organiser", "bidders", "winner_id", "hammer_price_vnd", "case_paused", "taken_by", "taken_claim_item_id",
-          "contracted_organisation", "buyer_id", "enforcement_costs_vnd", "proceeds_shares", "postponed_deposits")
+          "contracted_organisation", "buyer_id", "enforcement_costs_vnd", "proceeds_shares", "postponed_deposits",
+          # layout 2
+          "contracted_organisation_id", "organisation_chosen_by_parties", "officer_runs_auction",
+          # layout 3
+          "accepted_by", "accepted_claim_item_id", "excess_paid_vnd")
 
 
 def snapshot_state(asset: "Asset") -> dict[str, Any]:

@@ -11,6 +11,9 @@ by case id:
   books each share once;
 - SoldWithoutAuction (small or perishable goods, LCJE Art. 101(4)) → ProceedsTransferred.v2 likewise,
   sold and transferred the same day;
+- SoldToCoOwner (a co-owner's pre-emption at the starting price) → ProceedsTransferred.v2 likewise;
+- CreditorExcessPaid (the creditor took an asset worth more than the item owed and paid the excess) →
+  ProceedsTransferred.v2 with one general share (the debtor's money, allocated by intake, Art. 47);
 - ReturnedToDebtor → AuctionOutcomeRecorded.v2 returned (intake records nothing: the postponement is
   the head's decision).
 Every other Asset event is internal (INTERNAL); an event class in neither list stops the relay.
@@ -36,11 +39,12 @@ from thads_kit.relay import Outgoing
 from .domain import Asset
 
 SOURCE = "auctions"
-CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
+CONTRACT_ROLES = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "system",
+                  "organisation"}
 INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
             Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded,
-            Asset.OrganisationContracted, Asset.HandedOver)
+            Asset.OrganisationContracted, Asset.HandedOver, Asset.CreditorAccepted)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -99,9 +103,12 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
     elif isinstance(event, Asset.SalePaid):
         model = c.ProceedsTransferredV2
         payload = _proceeds(event, event.amount_vnd, event.sold_on, event.paid_on)
-    elif isinstance(event, Asset.SoldWithoutAuction):
+    elif isinstance(event, (Asset.SoldWithoutAuction, Asset.SoldToCoOwner)):
         model = c.ProceedsTransferredV2
         payload = _proceeds(event, event.price_vnd, event.sold_on, event.sold_on)
+    elif isinstance(event, Asset.CreditorExcessPaid):
+        model = c.ProceedsTransferredV2
+        payload = _proceeds(event, event.amount_vnd, event.paid_on, event.paid_on)
     elif isinstance(event, INTERNAL):
         return None
     else:

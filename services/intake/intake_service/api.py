@@ -238,6 +238,9 @@ class SeizureIn(Body):
     asset_description: str = Field(min_length=1, max_length=500)
     asset_kind: AssetKind = Field(description="Động sản hoặc bất động sản")
     claim_item_ids: list[UUID] = Field(min_length=1)
+    secured_creditor_party_id: UUID | None = Field(
+        None, description="Người nhận thế chấp, cầm cố tài sản (người được thi hành án của khoản có bảo đảm trong "
+                          "quyết định kê biên), được thanh toán trước từ tài sản bảo đảm (Điều 47(3))")
 
 
 class CollectionIn(Body):

@@ -361,7 +361,9 @@ def _seizure_ordered(e: Any) -> Published:
         asset_id=asset_id_for(e.originator_id, e.decision_no), asset_kind=ASSET_KINDS[AssetKind(e.asset_kind)],
         asset_description=e.asset_description,
         claim_item_ids=tuple(_claim_item(e, i) for i in e.claim_item_ids), decision_number=e.decision_no,
-        ordered_on=_day(e))
+        ordered_on=_day(e),
+        secured_creditor_party_id=_party(e, e.secured_creditor_party_id)   # the mortgagee, paid first (Art. 47(3))
+        if getattr(e, "secured_creditor_party_id", None) else None)
 
 
 def _money_collected(e: Any) -> Published:

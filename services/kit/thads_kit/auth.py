@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import ApiError
 
-ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
+ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "organisation")
 ROLE_LABELS = {
     "officer": "Chấp hành viên",
     "head": "Thủ trưởng cơ quan THADS",
@@ -25,6 +25,9 @@ ROLE_LABELS = {
     "auditor": "Thanh tra / kiểm tra",
     "bank": "Tổ chức tín dụng",
     "admin": "Quản trị hệ thống",
+    # an auction organisation (tổ chức đấu giá tài sản): sub = its id, unit = its own code; it acts only
+    # on the auctions contracted to it (checked by the auctions service), reads no case by office
+    "organisation": "Tổ chức đấu giá tài sản",
 }
 
 

@@ -15,6 +15,8 @@ Who reads which office's cases (a case belongs to the office, "unit", that holds
   erasure requests for any office and answers support calls across the country, so it is national
   by function; it commands no case (no command route admits it), and its reads are logged like
   everyone's.
+- organisation (an auction organisation): nothing through this rule; the auctions service lets it
+  read the assets contracted to it, and only those.
 - any other role: nothing.
 
 `check_case_read` answers a single case (403 OutOfScopeError naming the rule); `unit_filter` turns

@@ -1,7 +1,8 @@
 """The auctions service as a process on the real broker and database: an officer records a seized
 asset, values it, announces rounds, bidders register and bid, a round fails, the price is cut, the
 asset sells and is paid; what is published on thads.auctions.asset names the claim items, and the
-bid-log digest of the close can be recomputed by anyone. Refusals name their rule and write nothing."""
+bid-log digest of the close can be recomputed by anyone. Refusals name their rule and write nothing.
+The auction organisation the parties chose runs the rounds with its own token, on its own asset only."""
 from __future__ import annotations
 
 import json
@@ -23,6 +24,10 @@ def auth(role: str, sub: str = "cv-07", unit: str = "TH-01") -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(role, unit, sub=sub)}"}
 
 
+ORG, ORG_2 = "DGTS-TH-01", "DGTS-HN-09"        # auction organisations: token sub = unit = their own code
+AS_ORG = {"role": "organisation", "unit": ORG, "sub": ORG}
+
+
 @pytest.fixture
 def auctions(tmp_path):
     svc = service_process("auctions", tmp_path).start()
@@ -31,8 +36,8 @@ def auctions(tmp_path):
 
 
 async def post(c: httpx.AsyncClient, path: str, body: dict, expect: int = 200, role: str = "officer",
-               unit: str = "TH-01") -> dict:
-    r = await c.post(path, json=body, headers=auth(role, unit=unit))
+               unit: str = "TH-01", sub: str = "cv-07") -> dict:
+    r = await c.post(path, json=body, headers=auth(role, unit=unit, sub=sub))
     assert r.status_code == expect, f"{path}: {r.status_code} {r.text}"
     return r.json()
 
@@ -47,14 +52,26 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
         assert seized["status"] == "seized"
         await post(c, f"/assets/{aid}/valuation", {"method": "valuer", "price_vnd": 200_000_000,
                                                    "valued_on": "2026-03-10", "valuer_contracted_on": "2026-03-05"})
-        # round 1: nobody bids → failed
-        await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-11", "second_announced_on": "2026-03-13",
-                                                  "auction_on": "2026-03-25",
-                                                  "deposit_vnd": 20_000_000, "place": "Trụ sở Chi cục THADS",
-                                                  "organiser": "Công ty đấu giá hợp danh Thanh Hóa"})
+        round_1 = {"announced_on": "2026-03-11", "second_announced_on": "2026-03-13", "auction_on": "2026-03-25",
+                   "deposit_vnd": 20_000_000, "place": "Trụ sở Chi cục THADS",
+                   "organiser": "Công ty đấu giá hợp danh Thanh Hóa"}
+        # a movable of 200 M đồng goes to an auction organisation: no announcement before the contract
+        no_contract = await c.post(f"/assets/{aid}/auctions", json=round_1, headers=auth("officer"))
+        assert no_contract.status_code == 409 and no_contract.json()["rule"] == "announce.organisation_contract_required"
+        assert no_contract.json()["legal_basis"] and no_contract.json()["message"]
+        await post(c, f"/assets/{aid}/organisation-contract", {
+            "organisation": "Công ty đấu giá hợp danh Thanh Hóa", "organisation_id": ORG,
+            "contracted_on": "2026-03-11", "parties_agreed_on": "2026-03-11"})
+        # another organisation may neither act on nor read this asset
+        other = await c.post(f"/assets/{aid}/auctions", json=round_1, headers=auth("organisation", ORG_2, ORG_2))
+        assert other.status_code == 403 and other.json()["rule"] == "asset.other_organisation"
+        other_read = await c.get(f"/assets/{aid}", headers=auth("organisation", ORG_2, ORG_2))
+        assert other_read.status_code == 403 and other_read.json()["rule"] == "read_scope.organisation_own_auctions"
+        # round 1, run by the contracted organisation: nobody bids → failed
+        await post(c, f"/assets/{aid}/auctions", round_1, **AS_ORG)
         notices = (await c.get("/public/auction-notices", params={"unit": "TH-01"})).json()["items"]
         assert any(n["asset_id"] == aid and n["deposit_vnd"] == 20_000_000 for n in notices), "public, no token"
-        closed = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-03-25"})
+        closed = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-03-25"}, **AS_ORG)
         assert closed["status"] == "failed"
 
         # refusals: rule named, nothing written
@@ -74,23 +91,31 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
 
         # cut 10 %, round 2 sells
         await post(c, f"/assets/{aid}/price-cuts", {"new_starting_price_vnd": 180_000_000, "decided_on": "2026-04-01"})
+        org_cuts = await c.post(f"/assets/{aid}/price-cuts", json={"new_starting_price_vnd": 170_000_000,
+                                "decided_on": "2026-04-01"}, headers=auth("organisation", ORG, ORG))
+        assert org_cuts.status_code == 403 and org_cuts.json()["rule"] == "auth.role", "the officer decides cuts"
         await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-04-02", "second_announced_on": "2026-04-06",
                                                   "auction_on": "2026-04-20",
                                                   "deposit_vnd": 18_000_000, "place": "Trụ sở Chi cục THADS",
-                                                  "organiser": "Công ty đấu giá hợp danh Thanh Hóa"})
+                                                  "organiser": "Công ty đấu giá hợp danh Thanh Hóa"}, **AS_ORG)
         for bidder in ("DG-01", "DG-02"):
-            await post(c, f"/assets/{aid}/bidders", {"bidder_id": bidder, "deposit_paid_vnd": 18_000_000})
+            await post(c, f"/assets/{aid}/bidders", {"bidder_id": bidder, "deposit_paid_vnd": 18_000_000}, **AS_ORG)
         unregistered = await c.post(f"/assets/{aid}/bids", json={"bidder_id": "DG-99", "amount_vnd": 190_000_000},
-                                    headers=auth("officer"))
+                                    headers=auth("organisation", ORG, ORG))
         assert unregistered.status_code == 409 and unregistered.json()["rule"] == "bid.registered_bidder"
         for bidder, amount in (("DG-01", 180_000_000), ("DG-02", 185_000_000), ("DG-01", 191_000_000)):
-            await post(c, f"/assets/{aid}/bids", {"bidder_id": bidder, "amount_vnd": amount})
+            await post(c, f"/assets/{aid}/bids", {"bidder_id": bidder, "amount_vnd": amount}, **AS_ORG)
         low = await c.post(f"/assets/{aid}/bids", json={"bidder_id": "DG-02", "amount_vnd": 191_000_000},
-                           headers=auth("officer"))
+                           headers=auth("organisation", ORG, ORG))
         assert low.status_code == 409 and low.json()["rule"] == "bid.ascending"
         log = (await c.get(f"/assets/{aid}/bids", headers=auth("procuracy"))).json()
         assert [b["amount_vnd"] for b in log["bids"]] == [180_000_000, 185_000_000, 191_000_000]
-        sold = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-04-20"})
+        assert (await c.get(f"/assets/{aid}/bids", headers=auth("organisation", ORG, ORG))).json() == log
+        mine = (await c.get("/assets", headers=auth("organisation", ORG, ORG), params={"limit": 500})).json()["items"]
+        assert aid in {x["asset_id"] for x in mine} and {x["contracted_organisation_id"] for x in mine} == {ORG}
+        theirs = (await c.get("/assets", headers=auth("organisation", ORG_2, ORG_2))).json()["items"]
+        assert aid not in {x["asset_id"] for x in theirs} and {x["contracted_organisation_id"] for x in theirs} <= {ORG_2}
+        sold = await post(c, f"/assets/{aid}/close", {"closed_on": "2026-04-20"}, **AS_ORG)
         assert sold["status"] == "awaiting_payment"
         # the bank's collateral: the secured claim item must be named for the split (Art. 47(3))
         unnamed = await c.post(f"/assets/{aid}/payment", json={"amount_vnd": 191_000_000, "paid_on": "2026-05-05"},
@@ -117,6 +142,7 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
                                          "auctions.ProceedsTransferred.v2"]
         failed, won, proceeds = envs
         assert failed.payload.outcome == "failed" and won.payload.outcome == "sold"
+        assert (won.actor.role, won.actor.id, won.unit) == ("organisation", ORG, "TH-01"), "who closed the round"
         assert won.payload.price_vnd == 191_000_000 and won.payload.claim_item_ids == (uuid.UUID(item),)
         assert proceeds.payload.claim_item_ids == (uuid.UUID(item),) and proceeds.payload.amount_vnd == 191_000_000
         assert (proceeds.payload.enforcement_costs_vnd, proceeds.payload.secured_creditor_party_id) == (
@@ -142,7 +168,8 @@ async def test_an_idempotency_key_makes_a_bid_count_once(auctions):
         await post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 50_000_000, "valued_on": "2026-03-03"})
         await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "second_announced_on": "2026-03-06",
                                                   "auction_on": "2026-03-20",
-                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o"})
+                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o",
+                                                  "no_organisation_available": True})
         await post(c, f"/assets/{aid}/bidders", {"bidder_id": "DG-01", "deposit_paid_vnd": 5_000_000})
         headers = auth("officer") | {"Idempotency-Key": str(uuid.uuid4())}
         first = await c.post(f"/assets/{aid}/bids", json={"bidder_id": "DG-01", "amount_vnd": 50_000_000}, headers=headers)
@@ -164,7 +191,8 @@ async def test_a_long_round_is_snapshotted_in_the_database_and_loads_whole(aucti
         await post(c, f"/assets/{aid}/valuation", {"method": "agreed", "price_vnd": 50_000_000, "valued_on": "2026-03-03"})
         await post(c, f"/assets/{aid}/auctions", {"announced_on": "2026-03-04", "second_announced_on": "2026-03-06",
                                                   "auction_on": "2026-03-20",
-                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o"})
+                                                  "deposit_vnd": 5_000_000, "place": "p", "organiser": "o",
+                                                  "no_organisation_available": True})
         for bidder in ("DG-01", "DG-02"):
             await post(c, f"/assets/{aid}/bidders", {"bidder_id": bidder, "deposit_paid_vnd": 5_000_000})
         for n in range(110):

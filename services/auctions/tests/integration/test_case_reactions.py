@@ -76,7 +76,7 @@ async def test_seizure_suspension_continuation_termination_each_applied_once(auc
                      "valued_on": "2026-03-03"}, headers=auth("officer"))
         r = await c.post(f"/assets/{asset_id}/auctions", json={
             "announced_on": "2026-03-04", "second_announced_on": "2026-03-06", "auction_on": "2026-03-25", "deposit_vnd": 90_000_000,
-            "place": "Chi cục", "organiser": "Công ty đấu giá"}, headers=auth("officer"))
+            "place": "Chi cục", "organiser": "Chấp hành viên", "no_organisation_available": True}, headers=auth("officer"))
         assert r.status_code == 200, r.text
 
         await twice(case.env(i.CaseSuspended, i.CaseSuspendedPayload(
@@ -108,3 +108,39 @@ async def test_seizure_suspension_continuation_termination_each_applied_once(auc
         await wait_until(cancelled, what="asset cancelled by the termination")
     assert await asset_events(asset_id) == ["Seized", "Valued", "AuctionAnnounced", "PausedForCase",
                                             "ResumedForCase", "CancelledForCase"]
+
+
+def bank(code: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token('bank', 'TH-01', sub=f'{code}-hq', bank=code)}"}
+
+
+async def test_a_bank_reads_the_assets_of_a_case_where_it_is_a_party_and_no_other(auctions):
+    """Intake's PartyAdded with a bank code (delivered twice) fills the case_banks read model once; the
+    kit's bank rule then lets that bank, and only it, read the case's assets."""
+    case, item, party = Case(), uuid.uuid4(), uuid.uuid4()
+    asset_id = uuid.uuid5(case.id, "seizure/21/QĐ-CC")
+    await twice(case.env(i.PartyAdded, i.PartyAddedPayload(party_id=party, role="creditor", kind="organisation",
+                                                           bank_code="VCB"), date(2026, 3, 1)))
+    await twice(case.env(i.SeizureOrdered, i.SeizureOrderedPayload(
+        asset_id=asset_id, asset_kind="real_estate", asset_description="Nhà số 9 Trần Phú",
+        claim_item_ids=(item,), decision_number="21/QĐ-CC", ordered_on=date(2026, 3, 2),
+        secured_creditor_party_id=party), date(2026, 3, 2)))
+    async with httpx.AsyncClient(base_url=auctions.url, timeout=30) as c:
+        async def seized():
+            r = await c.get(f"/assets/{asset_id}", headers=auth("head"))
+            return r.json() if r.status_code == 200 else None
+        assert (await wait_until(seized, what="asset opened"))["secured_creditor_party_id"] == str(party)
+        own = await c.get(f"/assets/{asset_id}", headers=bank("VCB"))
+        own_bids = await c.get(f"/assets/{asset_id}/bids", headers=bank("VCB"))
+        other = await c.get(f"/assets/{asset_id}", headers=bank("BIDV"))
+        other_list = await c.get("/assets", headers=bank("VCB"))
+    assert own.status_code == 200 and own.json()["case_id"] == str(case.id)
+    assert own_bids.status_code == 200
+    assert other.status_code == 403 and other.json()["rule"] == "read_scope.bank_own_case"
+    assert other_list.status_code == 403 and other_list.json()["rule"] == "auth.role", "no office-wide list"
+    conn = await pg_connect()
+    try:
+        rows = await conn.fetch("SELECT bank_code FROM auctions.case_banks WHERE case_id = $1", case.id)
+    finally:
+        await conn.close()
+    assert [r["bank_code"] for r in rows] == ["VCB"]

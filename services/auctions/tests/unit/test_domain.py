@@ -20,9 +20,14 @@ def asset(kind: d.AssetKind = d.AssetKind.MOVABLE, **kw) -> d.Asset:
                          secured_creditor_party_id=kw.pop("secured", None), at=AT, **kw)
 
 
-def valued(price: int = 100_000_000, **kw) -> d.Asset:
+def valued(price: int = 100_000_000, contract: bool = True, **kw) -> d.Asset:
+    """Valued on the seizure day; an organisation-path asset is contracted the same day to the
+    organisation the parties chose (unless `contract` is False)."""
     a = asset(**kw)
     a.value(method=d.ValuationMethod.AGREED, price_vnd=price, valued_on=SEIZED, actor="o", at=AT)
+    if contract and a.sale_path is d.SalePath.AUCTION_ORGANISATION:
+        a.contract_organisation(organisation="Công ty đấu giá hợp danh Số 1", contracted_on=SEIZED,
+                                organisation_id="DGTS-01", parties_agreed_on=SEIZED, actor="o", at=AT)
     return a
 
 
@@ -35,7 +40,7 @@ def announced(price: int = 100_000_000, **kw) -> d.Asset:
 
 
 def failed_round(a: d.Asset) -> None:
-    a.announce(announced_on=date(2026, 4, 1), second_announced_on=date(2026, 4, 3), auction_on=date(2026, 4, 20),
+    a.announce(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5), auction_on=date(2026, 3, 31),
                deposit_vnd=a.starting_price_vnd // 10,
                place="Trụ sở", organiser="Công ty", actor="o", at=AT)
     a.close(closed_on=date(2026, 4, 20), actor="o", at=AT)
@@ -159,21 +164,25 @@ def test_failed_auctions_cuts_at_most_ten_percent_and_creditor_from_the_second_c
     a = valued(100_000_000, secured=BANK)
     failed_round(a)
     with pytest.raises(d.CreditorTooEarlyError):          # no cut yet
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 4, 21), actor="o", at=AT)
     with pytest.raises(d.CutTooLargeError) as e:
         a.cut_price(new_starting_price_vnd=89_999_999, decided_on=date(2026, 4, 25), actor="o", at=AT)
     assert e.value.rule == "price_cut.at_most_10_percent" and a.starting_price_vnd == 100_000_000
     a.cut_price(new_starting_price_vnd=90_000_000, decided_on=date(2026, 4, 25), actor="o", at=AT)
     failed_round(a)
     with pytest.raises(d.CreditorTooEarlyError) as e:      # one cut: still refused
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 4, 21), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 4, 21), actor="o", at=AT)
     assert e.value.rule == "creditor_takes.from_second_cut"
     with pytest.raises(d.CutTooLargeError):                # 10 % of the PREVIOUS starting price (90 M), not of 100 M
         a.cut_price(new_starting_price_vnd=80_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
     a.cut_price(new_starting_price_vnd=81_000_000, decided_on=date(2026, 5, 1), actor="o", at=AT)
     with pytest.raises(d.InvalidValueError):
-        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=OTHER_ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
-    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+        a.creditor_accepts(creditor_party_id=BANK, claim_item_id=OTHER_ITEM, accepted_on=date(2026, 5, 2), actor="o",
+                           at=AT)
+    with pytest.raises(d.DebtorWindowOpenError):          # from the 2nd cut, but nobody accepted yet
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 2), actor="o", at=AT)
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 2), actor="o", at=AT)
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 2), actor="o", at=AT)
     assert (a.status, a.taken_by, a.taken_claim_item_id, a.starting_price_vnd) == (
         d.Status.TAKEN_BY_CREDITOR, BANK, ITEM, 81_000_000)
 
@@ -305,7 +314,7 @@ def test_a_seized_asset_shows_the_valuer_deadline():
 def test_auction_organisation_contracted_within_ten_days_of_the_valuation():
     """Art. 101(1): movables above 10 M đồng and real estate go to an auction organisation, contracted
     within 10 days of the valuation; until then the deadline is open, after it the overdue list shows it."""
-    a = valued()                                    # 100 M đồng movable, valued 02/03/2026
+    a = valued(contract=False)                                  # 100 M đồng movable, valued 02/03/2026
     assert a.sale_path is d.SalePath.AUCTION_ORGANISATION
     [dl] = a.deadlines(date(2026, 3, 13))
     assert (dl["step"], dl["due_on"], dl["missed"]) == ("organisation_contract", date(2026, 3, 12), True)
@@ -322,8 +331,8 @@ def test_auction_organisation_contracted_within_ten_days_of_the_valuation():
 
 @pytest.mark.parametrize("kind,days", [(d.AssetKind.MOVABLE, 30), (d.AssetKind.REAL_ESTATE, 45)])
 def test_auction_within_30_or_45_days_of_the_contract(kind, days):
-    a = valued(kind=kind)
-    contracted = date(2026, 3, 5)
+    a = valued(kind=kind, contract=False)
+    contracted = date(2026, 3, 10)     # the officer's choice, once the parties' 5 WD (to 09/03) passed
     a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=contracted, actor="o", at=AT)
     due = contracted + timedelta(days=days)
     [dl] = a.deadlines(due)
@@ -395,15 +404,167 @@ def test_deposits_of_a_round_postponed_by_a_case_pause_are_owed_back_within_3_wd
     paused_at = datetime(2026, 3, 12, 15, tzinfo=timezone(timedelta(hours=7)))     # Thursday
     a.pause_for_case(reason="suspended", decision_number="9/QĐ-CCTHADS", actor="o", at=paused_at)
     assert a.status is d.Status.VALUED and a.deposits_owed_back == {"B1": 10_000_000, "B2": 10_000_000}
-    [dl] = a.deadlines(date(2026, 3, 18))
+    [dl] = [x for x in a.deadlines(date(2026, 3, 18)) if x["step"] == "deposit_refunds"]
     assert (dl["step"], dl["due_on"], dl["missed"]) == ("deposit_refunds", date(2026, 3, 17), True)
     with pytest.raises(d.InvalidValueError):
         a.refund_deposits(refunded_on=date(2026, 3, 11), actor="o", at=AT)
     a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
-    assert a.deposits_owed_back == {} and a.deadlines(date(2026, 3, 18)) == []
+    assert a.deposits_owed_back == {} and [x["step"] for x in a.deadlines(date(2026, 3, 18))] == ["auction"]
     with pytest.raises(d.WrongStatusError):
         a.refund_deposits(refunded_on=date(2026, 3, 13), actor="o", at=AT)
     replayed = None
     for e in a.collect_events():
         replayed = e.mutate(replayed)
     assert replayed.deposits_owed_back == {} and replayed.postponed_on == date(2026, 3, 12)
+
+
+# ---------------------------------------------------------------- who chooses the organisation, who runs the auction
+def test_announcing_an_organisation_path_asset_needs_the_contract():
+    """Art. 101(1): movables above 10 M đồng and real estate are auctioned by a contracted organisation;
+    without the contract the announcement is refused with the rule's name and nothing is recorded.
+    The officer runs it only when no organisation would take it (recorded on the round)."""
+    a = valued(contract=False)
+    kw = dict(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5), auction_on=date(2026, 3, 20),
+              deposit_vnd=10_000_000, place="P", organiser="Chấp hành viên", actor="o", at=AT)
+    a.collect_events()
+    with pytest.raises(d.OrganisationContractRequiredError) as e:
+        a.announce(**kw)
+    assert (e.value.rule, e.value.legal_basis) == ("announce.organisation_contract_required", "Luật THADS Điều 101(1)")
+    assert e.value.message_vi and a.status is d.Status.VALUED and a.round_number == 0 and a.collect_events() == []
+    a.announce(**kw, no_organisation_available=True)
+    assert a.status is d.Status.ANNOUNCED and a.officer_runs_auction
+    contracted = valued()
+    contracted.announce(**kw)
+    assert not contracted.officer_runs_auction
+
+
+@pytest.mark.parametrize("kind,price,days", [(d.AssetKind.MOVABLE, 5_000_000, 30),
+                                             (d.AssetKind.REAL_ESTATE, 100_000_000, 45)])
+def test_an_officer_run_first_auction_within_30_or_45_days_of_the_valuation(kind, price, days):
+    a = valued(price, contract=False, kind=kind)
+    due = SEIZED + timedelta(days=days)
+    assert a.officer_auction_due_on == (due if kind is d.AssetKind.MOVABLE else None)  # real estate: none yet
+    kw = dict(announced_on=date(2026, 3, 3), second_announced_on=date(2026, 3, 5), deposit_vnd=price // 10,
+              place="P", organiser="Chấp hành viên", actor="o", at=AT,
+              no_organisation_available=kind is d.AssetKind.REAL_ESTATE)
+    with pytest.raises(d.OfficerAuctionLateError) as e:
+        a.announce(auction_on=due + timedelta(days=1), **kw)
+    assert e.value.rule == "auction.officer_within_30_or_45_days_of_valuation" and vn(due) in e.value.message_vi
+    a.announce(auction_on=due, **kw)
+    assert [x["step"] for x in a.deadlines(due)] == ["auction"] and a.officer_auction_due_on == due
+    a.close(closed_on=due, actor="o", at=AT)
+    a.cut_price(new_starting_price_vnd=price - price // 10, decided_on=due, actor="o", at=AT)
+    a.announce(auction_on=due + timedelta(days=40), **(kw | {"deposit_vnd": a.starting_price_vnd // 10,
+                                                             "announced_on": due + timedelta(days=1),
+                                                             "second_announced_on": due + timedelta(days=5)}))
+    assert a.round_number == 2                  # later rounds follow the cut, not the first deadline
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def test_the_parties_choose_the_organisation_within_5_working_days_then_the_officer():
+    """Art. 101(1): the parties may agree on the auction organisation within 5 WD of the valuation
+    (Vietnamese holidays not counted); the officer chooses only after that window."""
+    a = asset()
+    valued_on = date(2026, 4, 28)               # Tuesday; 30/4 and 1/5 are public holidays
+    a.value(method="agreed", price_vnd=100_000_000, valued_on=valued_on, actor="o", at=AT)
+    window = add_working_days(valued_on, 5)
+    assert window == date(2026, 5, 7) and a.parties_choice_due_on == window
+    with pytest.raises(d.PartiesChoiceLateError) as late:
+        a.contract_organisation(organisation="Công ty X", contracted_on=date(2026, 5, 8), organisation_id="X",
+                                parties_agreed_on=date(2026, 5, 8), actor="o", at=AT)
+    with pytest.raises(d.PartiesChooseFirstError) as early:
+        a.contract_organisation(organisation="Công ty Y", contracted_on=window, organisation_id="Y", actor="o", at=AT)
+    assert (late.value.rule, early.value.rule) == ("organisation.parties_choice_within_5_working_days",
+                                                   "organisation.parties_choose_first")
+    assert "07/05/2026" in late.value.message_vi and "07/05/2026" in early.value.message_vi
+    assert a.organisation_contracted_on is None and a.contracted_organisation_id is None
+    chosen = asset()
+    chosen.value(method="agreed", price_vnd=100_000_000, valued_on=valued_on, actor="o", at=AT)
+    chosen.contract_organisation(organisation="Công ty X", contracted_on=date(2026, 5, 7), organisation_id="X",
+                                 parties_agreed_on=window, actor="o", at=AT)
+    assert (chosen.contracted_organisation_id, chosen.organisation_chosen_by_parties) == ("X", True)
+    a.contract_organisation(organisation="Công ty Y", contracted_on=date(2026, 5, 8), organisation_id="Y",
+                            actor="o", at=AT)
+    assert (a.contracted_organisation_id, a.organisation_chosen_by_parties) == ("Y", False)
+
+
+# ---------------------------------------------------------------- after the creditor accepts (Art. 104(3)); pre-emption
+def twice_cut(**kw) -> d.Asset:
+    a = valued(100_000_000, secured=BANK, **kw)
+    for price, day in ((90_000_000, date(2026, 4, 1)), (81_000_000, date(2026, 5, 1))):
+        failed_round(a)
+        a.cut_price(new_starting_price_vnd=price, decided_on=day, actor="o", at=AT)
+    return a
+
+
+def test_the_debtor_has_30_days_to_pay_and_keep_the_asset_the_creditor_accepted():
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    assert a.status is d.Status.CREDITOR_ACCEPTED and a.debtor_window_ends_on == date(2026, 6, 3)
+    [dl] = a.deadlines(date(2026, 6, 3))
+    assert (dl["step"], dl["due_on"], dl["missed"]) == ("debtor_window", date(2026, 6, 3), False)
+    a.collect_events()
+    with pytest.raises(d.DebtorWindowOpenError) as e:
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 3), actor="o", at=AT)
+    assert (e.value.rule, e.value.legal_basis) == ("creditor_takes.after_the_debtors_30_days", "Luật THADS Điều 104(3)")
+    assert "03/06/2026" in e.value.message_vi and a.collect_events() == []
+    with pytest.raises(d.InvalidValueError):               # another creditor or item than the one that accepted
+        a.hand_to_creditor(creditor_party_id=str(uuid4()), claim_item_id=ITEM, taken_on=date(2026, 6, 4), actor="o",
+                           at=AT)
+    with pytest.raises(d.RedemptionTooLateError):
+        a.redeem(amount_vnd=81_000_000, redeemed_on=date(2026, 6, 4), actor="o", at=AT)
+    a.redeem(amount_vnd=81_000_000, redeemed_on=date(2026, 6, 3), actor="o", at=AT)   # the last day: kept
+    assert a.status is d.Status.REDEEMED and a.taken_by is None
+
+
+def test_the_creditor_pays_the_excess_of_the_value_over_what_the_item_owes():
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    take = dict(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 4), actor="o", at=AT,
+                owed_vnd=60_000_000)
+    with pytest.raises(d.ExcessNotPaidError) as e:
+        a.hand_to_creditor(**take)
+    assert e.value.rule == "creditor_takes.pays_the_excess" and "21.000.000 đồng" in e.value.message_vi
+    with pytest.raises(d.ExcessNotPaidError):
+        a.hand_to_creditor(**take, excess_paid_vnd=20_000_000)
+    a.collect_events()
+    a.hand_to_creditor(**take, excess_paid_vnd=21_000_000)
+    taken, excess = a.collect_events()
+    assert (type(taken), taken.value_vnd) == (d.Asset.TakenByCreditor, 60_000_000)   # the debt settled in kind
+    assert (type(excess), excess.amount_vnd, excess.shares) == (
+        d.Asset.CreditorExcessPaid, 21_000_000, [{"claim_item_id": ITEM, "amount_vnd": 21_000_000, "basis": "general"}])
+    b = twice_cut()                                          # owing more than the value: nothing to pay
+    b.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 4), actor="o", at=AT)
+    b.hand_to_creditor(**(take | {"owed_vnd": 90_000_000}))
+    assert b.status is d.Status.TAKEN_BY_CREDITOR and b.excess_paid_vnd == 0
+
+
+def test_a_co_owner_buys_at_no_less_than_the_starting_price_before_the_auction():
+    a = valued(100_000_000, secured=BANK)
+    with pytest.raises(d.PreEmptionBelowPriceError) as e:
+        a.sell_to_co_owner(buyer_id="DSH-01", price_vnd=99_999_999, sold_on=date(2026, 3, 3), actor="o", at=AT,
+                           secured_claim_item_id=ITEM)
+    assert (e.value.rule, a.status) == ("pre_emption.at_least_the_starting_price", d.Status.VALUED)
+    a.sell_to_co_owner(buyer_id="DSH-01", price_vnd=100_000_000, sold_on=date(2026, 3, 3), actor="o", at=AT,
+                       enforcement_costs_vnd=2_000_000, secured_claim_item_id=ITEM)
+    assert (a.status, a.buyer_id, a.proceeds_shares) == (
+        d.Status.SOLD, "DSH-01", [{"claim_item_id": ITEM, "amount_vnd": 98_000_000, "basis": "collateral"}])
+    announced_asset = announced()
+    with pytest.raises(d.WrongStatusError):                 # once announced, the auction decides
+        announced_asset.sell_to_co_owner(buyer_id="DSH-01", price_vnd=200_000_000, sold_on=date(2026, 3, 4),
+                                         actor="o", at=AT)
+
+
+def test_from_1_7_2026_the_debtor_has_5_working_days():
+    """ND 152/2026 Arts. 65–66: an acceptance from 1/7/2026 leaves the debtor 5 WD (holidays not counted)."""
+    a = twice_cut()
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 10, 5), actor="o", at=AT)
+    assert a.debtor_window_ends_on == add_working_days(date(2026, 10, 5), 5) == date(2026, 10, 12)   # Mon → Mon
+    with pytest.raises(d.DebtorWindowOpenError) as e:
+        a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 10, 12), actor="o", at=AT)
+    assert e.value.legal_basis == "Nghị định 152/2026 Điều 65, 66"
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 10, 13), actor="o", at=AT)
+    assert a.status is d.Status.TAKEN_BY_CREDITOR

@@ -46,7 +46,8 @@ def long_history(bids: int) -> d.Asset:
                       claim_item_ids=[ITEM], decision_number="7/QĐ", seized_on=date(2026, 3, 2),
                       secured_creditor_party_id=BANK, actor="officer/cv-07", at=AT)
     a.value(method="agreed", price_vnd=1_000_000_000, valued_on=date(2026, 3, 2), actor="o", at=AT)
-    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 5), actor="o", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 5), actor="o", at=AT,
+                            organisation_id="DGTS-01", parties_agreed_on=date(2026, 3, 4))
     a.announce(announced_on=date(2026, 3, 6), second_announced_on=date(2026, 3, 10), auction_on=date(2026, 4, 10),
                deposit_vnd=100_000_000, place="P", organiser="Công ty đấu giá Số 1", actor="o", at=AT)
     a.register_bidder(bidder_id="W", deposit_paid_vnd=100_000_000, actor="o", at=AT)
@@ -132,11 +133,20 @@ def test_an_older_layout_is_upcast_and_a_newer_one_refused(monkeypatch):
     a = long_history(1)
     snap = AssetSnapshot.take(a)
     newer = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
-                          state={**snap.state, "class_version": 2})
+                          state={**snap.state, "class_version": 4})
     with pytest.raises(ValueError, match="newer"):
         newer.mutate(None)
-    monkeypatch.setattr(d.Asset, "class_version", 2, raising=False)
-    monkeypatch.setattr(d.Asset, "upcast_v1_v2", staticmethod(lambda s: s.update(place="upcast")), raising=False)
+    # the real layout 1 (before the organisation's id): upcast by Asset.upcast_v1_v2
+    v1 = {k: v for k, v in snap.state.items() if k not in (
+        "contracted_organisation_id", "organisation_chosen_by_parties", "officer_runs_auction",
+        "creditor_accepted_on", "accepted_by", "accepted_claim_item_id", "excess_paid_vnd")}
+    restored = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
+                             state={**v1, "class_version": 1}).mutate(None)
+    assert (restored.contracted_organisation_id, restored.organisation_chosen_by_parties,
+            restored.officer_runs_auction, restored.creditor_accepted_on, restored.excess_paid_vnd,
+            restored.place) == (None, False, False, None, 0, a.place)
+    monkeypatch.setattr(d.Asset, "class_version", 4, raising=False)
+    monkeypatch.setattr(d.Asset, "upcast_v3_v4", staticmethod(lambda s: s.update(place="upcast")), raising=False)
     older = AssetSnapshot(originator_id=a.id, originator_version=a.version, timestamp=AT, topic=snap.topic,
-                          state={**snap.state, "class_version": 1})
+                          state={**snap.state, "class_version": 3})
     assert older.mutate(None).place == "upcast"

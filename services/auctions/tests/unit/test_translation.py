@@ -28,6 +28,8 @@ def asset() -> Asset:
                     claim_item_ids=[ITEM], decision_number="1/QĐ", seized_on=date(2026, 3, 2),
                     actor="officer/cv-07", at=AT)
     a.value(method="agreed", price_vnd=100_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 2), organisation_id="DGTS-01",
+                            parties_agreed_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
     return a
 
 
@@ -47,7 +49,7 @@ def test_every_asset_event_class_is_published_or_internal():
     classes = {v for k, v in vars(Asset).items() if isinstance(v, type) and issubclass(v, DomainEvent)
                and k not in ("Event", "Created", "Snapshot")}      # the library's base classes, the snapshot
     published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor,
-                         Asset.SoldWithoutAuction}
+                         Asset.SoldWithoutAuction, Asset.SoldToCoOwner, Asset.CreditorExcessPaid}
     assert classes == published_classes | set(t.INTERNAL)
 
 
@@ -77,12 +79,28 @@ def test_an_asset_taken_by_the_creditor_carries_its_value_and_claim_item():
         a.close(closed_on=date(2026, 3, 25) + timedelta(days=30 * n), actor="officer/cv-07", at=AT)
         a.cut_price(new_starting_price_vnd=price, decided_on=date(2026, 3, 28) + timedelta(days=30 * n),
                     actor="officer/cv-07", at=AT)
-    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 5, 1), actor="head/h-1", at=AT)
-    *failed, taken = published(a)
+    a.creditor_accepts(creditor_party_id=BANK, claim_item_id=ITEM, accepted_on=date(2026, 5, 1), actor="head/h-1",
+                       at=AT)
+    a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 1), actor="head/h-1", at=AT,
+                       owed_vnd=70_000_000, excess_paid_vnd=11_000_000)
+    *failed, taken, excess = published(a)
     assert [f.payload.outcome for f in failed] == [c.AuctionOutcome.FAILED] * 2
     assert taken.payload.outcome == c.AuctionOutcome.TAKEN_BY_CREDITOR
     assert (taken.payload.price_vnd, taken.payload.claim_item_ids, taken.payload.creditor_party_id) == (
-        81_000_000, (UUID(ITEM),), UUID(BANK))
+        70_000_000, (UUID(ITEM),), UUID(BANK)), "the debt settled in kind; the excess is paid in money"
+    assert excess.event_type == "auctions.ProceedsTransferred.v2" and excess.payload.amount_vnd == 11_000_000
+    assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in excess.payload.shares] == [
+        (UUID(ITEM), 11_000_000, "general")]
+
+
+def test_a_co_owners_purchase_is_published_as_proceeds():
+    a = asset()
+    a.sell_to_co_owner(buyer_id="DSH-01", price_vnd=100_000_000, sold_on=date(2026, 3, 3), actor="officer/cv-07",
+                       at=AT, enforcement_costs_vnd=1_000_000)
+    *_, paid = published(a)
+    assert (paid.event_type, paid.payload.amount_vnd, paid.payload.enforcement_costs_vnd) == (
+        "auctions.ProceedsTransferred.v2", 100_000_000, 1_000_000)
+    assert [(s.claim_item_id, s.amount_vnd, s.basis) for s in paid.payload.shares] == [(UUID(ITEM), 99_000_000, "general")]
 
 
 def _intake(model, payload, case_id: UUID):
@@ -150,6 +168,8 @@ def test_the_proceeds_split_costs_first_then_the_secured_creditors_collateral_sh
                     claim_item_ids=[ITEM, OTHER], decision_number="2/QĐ", seized_on=date(2026, 3, 2),
                     secured_creditor_party_id=BANK, actor="officer/cv-07", at=AT)
     a.value(method="agreed", price_vnd=100_000_000, valued_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
+    a.contract_organisation(organisation="Công ty đấu giá Số 1", contracted_on=date(2026, 3, 2), organisation_id="DGTS-01",
+                            parties_agreed_on=date(2026, 3, 2), actor="officer/cv-07", at=AT)
     announce(a, date(2026, 3, 3))
     a.register_bidder(bidder_id="B1", deposit_paid_vnd=10_000_000, actor="officer/cv-07", at=AT)
     a.place_bid(bidder_id="B1", amount_vnd=100_000_000, actor="officer/cv-07", at=AT)

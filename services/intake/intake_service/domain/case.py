@@ -939,11 +939,15 @@ class Case(Aggregate):
         self._decision(decision_no, f"coercion:{measure}", self._stamp(at))
 
     def order_seizure(self, decision_no: str, asset_description: str, claim_item_ids: list[str],
-                      at: datetime, actor: Actor, *, asset_kind: AssetKind | str) -> None:
+                      at: datetime, actor: Actor, *, asset_kind: AssetKind | str,
+                      secured_creditor_party_id: str | None = None) -> None:
         """Seizure (kê biên) of an asset for the given claim items (Art. 71(2)).
 
         Auction proceeds are later booked on the first claim item listed; if that item is secured
         they count as its collateral's proceeds (Art. 47(3)), so list the secured item first.
+        `secured_creditor_party_id` names the mortgagee/pledgee when the asset is collateral: it must
+        be the creditor of a secured claim item of this seizure (rule seizure.secured_creditor); the
+        auctions service then pays it first from the proceeds.
         """
         day = self._guard("order_seizure", at, actor)
         self._check_field_time(at, day)
@@ -953,16 +957,24 @@ class Case(Aggregate):
         _text(asset_description, "asset description", 2000)
         if not claim_item_ids:
             raise InvalidValueError("a seizure secures at least one claim item")
-        for claim_item_id in claim_item_ids:
-            self._item(claim_item_id)
+        items = [self._item(claim_item_id) for claim_item_id in claim_item_ids]
+        if secured_creditor_party_id is not None and not any(
+                i.secured and i.creditor_party_id == secured_creditor_party_id for i in items):
+            raise InvalidValueError(
+                f"party {secured_creditor_party_id!r} is not the creditor of a secured claim item of this seizure",
+                rule="seizure.secured_creditor", legal_basis="Luật THADS Điều 47(3), 90",
+                message_vi="Người nhận thế chấp, cầm cố phải là người được thi hành án của một khoản có bảo đảm "
+                           "trong quyết định kê biên này.")
         self._new_decision(decision_no)
+        extra = {"secured_creditor_party_id": secured_creditor_party_id} if secured_creditor_party_id else {}
         self._seizure_ordered(decision_no=decision_no, asset_kind=asset_kind.value,
                               asset_description=asset_description, claim_item_ids=list(claim_item_ids),
-                              at=at, actor_id=actor.id, actor_role=actor.role.value)
+                              at=at, actor_id=actor.id, actor_role=actor.role.value, **extra)
 
     @event("SeizureOrdered")
     def _seizure_ordered(self, decision_no: str, asset_kind: str, asset_description: str,
-                         claim_item_ids: list[str], at: datetime, actor_id: str, actor_role: str) -> None:
+                         claim_item_ids: list[str], at: datetime, actor_id: str, actor_role: str,
+                         secured_creditor_party_id: str | None = None) -> None:
         self.measures.append({"measure": "seizure", "decision_no": decision_no, "at": at, "asset_kind": asset_kind,
                               "asset_description": asset_description, "claim_item_ids": list(claim_item_ids)})
         self._decision(decision_no, "coercion:seizure", self._stamp(at))
