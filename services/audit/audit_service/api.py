@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -22,7 +22,7 @@ from pydantic import AwareDatetime
 
 from thads_kit.auth import Principal, require
 from thads_kit.errors import ApiError, ErrorBody, error_responses
-from thads_kit.scoping import OutOfScopeError, check_case_read
+from thads_kit.scoping import OutOfScopeError, check_case_read, unit_filter
 
 from . import asof
 from .projections import BadCursor, decode_cursor, encode_cursor
@@ -193,3 +193,44 @@ async def verify_anchors(request: Request,
                 "first_bad": [f.__dict__ for f in result.findings]}
 
     return await runtime.executor.run(check)
+
+
+access = APIRouter(prefix="/access", tags=["audit"], responses=error_responses(401, 403, 422))
+ACCESS_READERS = ("procuracy", "auditor", "admin")
+
+
+@access.get("", summary="Nhật ký truy cập dữ liệu nhạy cảm (ai đã xem gì, khi nào, căn cứ nào)")
+async def access_log(request: Request, principal: Annotated[Principal, Depends(require(*ACCESS_READERS))],
+                     case_id: UUID | None = Query(None, description="Chỉ các lượt truy cập việc thi hành án này"),
+                     actor_id: str | None = Query(None, min_length=1, max_length=128, description="Người truy cập"),
+                     resource: str | None = Query(None, pattern=r"^[a-z][a-z0-9_]{0,63}$",
+                                                  description="Loại dữ liệu: case, personal_data, bank_feed, ..."),
+                     resource_id: str | None = Query(None, min_length=1, max_length=200),
+                     action: Literal["read", "refused"] | None = Query(None, description="read: đã xem; refused: bị từ chối"),
+                     since: AwareDatetime | None = Query(None, description="Từ thời điểm (bao gồm)"),
+                     until: AwareDatetime | None = Query(None, description="Đến thời điểm (không bao gồm)"),
+                     unit: str | None = Query(None, pattern=r"^[^\s.]{1,64}$", description="Chỉ một đơn vị"),
+                     limit: int = Query(100, ge=1, le=1000),
+                     cursor: str | None = Query(None, pattern=CURSOR, description="`next_cursor` của trang trước")
+                     ) -> dict[str, Any]:
+    """Every service's access-log entries (reads of personal data, bank feeds and cases by banks,
+    inspectors and the procuracy, and every refused attempt), newest first, office-scoped through the
+    kit: the procuracy and inspectors read their province's entries; national bodies all of them."""
+    from .access_entries import decode_cursor as decode_access_cursor
+    from .access_entries import encode_cursor as encode_access_cursor
+
+    scope = unit_filter(principal, unit)
+    try:
+        before = decode_access_cursor(cursor) if cursor else None
+    except BadCursor as exc:
+        raise ApiError(422, error="BadCursor", rule="access.cursor",
+                       message_vi="Con trỏ trang không hợp lệ; hãy dùng `next_cursor` của trang trước.",
+                       detail=str(exc)) from None
+    rows = await request.app.state.access_entries.query(
+        scope, case_id=case_id, actor_id=actor_id, resource=resource, resource_id=resource_id, action=action,
+        since=since, until=until, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (encode_access_cursor(datetime.fromisoformat(rows[-1]["at"]), UUID(rows[-1]["entry_id"]))
+                   if more else None)
+    return {"entries": rows, "count": len(rows), "next_cursor": next_cursor}

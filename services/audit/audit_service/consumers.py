@@ -28,3 +28,13 @@ def register_heads(broker: KafkaBroker, head_log: Any, fault: str = "") -> Track
     from .anchors import decode as decode_heads
     return TrackedConsumer(name="audit.chainheads", broker=broker, topics=(AUDIT_CHAIN_HEADS,), sink=head_log,
                            decode=decode_heads, fault=fault)
+
+
+def register_access(broker: KafkaBroker, entries: Any, fault: str = "") -> TrackedConsumer:
+    """Every service's access log (thads.audit.access) into audit's access_entries."""
+    from thads_contracts.topics import AUDIT_ACCESS
+
+    from .access_entries import GROUP as ACCESS_GROUP
+    from .access_entries import decode as decode_access
+    return TrackedConsumer(name=ACCESS_GROUP, broker=broker, topics=(AUDIT_ACCESS,), sink=entries,
+                           decode=decode_access, fault=fault)

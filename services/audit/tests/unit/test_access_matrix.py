@@ -37,7 +37,9 @@ ROUTES = {("GET", f"/cases/{{case_id}}/timeline"): TIMELINE,
           ("POST", "/admin/projections/case_timeline/rebuild"): REBUILD,
           # the store's integrity reports name events, not their content: role only, no office scope
           ("GET", "/chain/verify"): CHAIN, ("GET", "/chain/anchors/latest"): CHAIN,
-          ("GET", "/chain/anchors/verify"): CHAIN}
+          ("GET", "/chain/anchors/verify"): CHAIN,
+          # the access log is scoped inside the query (the reader's province), not refused by office
+          ("GET", "/access"): CHAIN}
 
 
 AT = datetime(2025, 7, 1, 9, tzinfo=timezone.utc)
@@ -56,6 +58,9 @@ class FakeTimeline:
                  "aggregate_id": str(CASE), "aggregate_version": 1, "occurred_at": AT.isoformat(),
                  "recorded_at": AT.isoformat(), "payload": {"origin": "request_received"}}]
 
+    async def query(self, *_: Any, **__: Any) -> list[dict[str, Any]]:
+        return []
+
     async def rebuild(self, **_: Any) -> int:
         return 2
 
@@ -71,11 +76,13 @@ async def http():
 
     app = create_app(title="t", version="t", lifespan=None, jwt_secret=DEV_JWT_SECRET, health=health, error_status={})
     app.state.timeline = FakeTimeline()
+    app.state.access_entries = FakeTimeline()
     app.state.runtime = SimpleNamespace(app=None, settings=SimpleNamespace(kafka_url="unused:9092"))
     app.state.anchorer = SimpleNamespace(latest=FakeTimeline.none, public_key="unused")
     app.include_router(api.router)
     app.include_router(api.admin)
     app.include_router(api.anchors)
+    app.include_router(api.access)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
         yield client, app
 
