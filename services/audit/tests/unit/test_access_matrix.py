@@ -69,6 +69,16 @@ class FakeTimeline:
         return None
 
 
+class FakeAccess:
+    """The kit's access log as a list: (role, action, resource, status)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, int]] = []
+
+    async def record(self, principal: Any, *, action: str, resource: str, status: int, **_: Any) -> None:
+        self.entries.append((principal.role, action, resource, status))
+
+
 @pytest.fixture
 async def http():
     async def health() -> dict[str, str]:
@@ -77,7 +87,7 @@ async def http():
     app = create_app(title="t", version="t", lifespan=None, jwt_secret=DEV_JWT_SECRET, health=health, error_status={})
     app.state.timeline = FakeTimeline()
     app.state.access_entries = FakeTimeline()
-    app.state.runtime = SimpleNamespace(app=None, settings=SimpleNamespace(kafka_url="unused:9092"))
+    app.state.runtime = SimpleNamespace(app=None, settings=SimpleNamespace(kafka_url="unused:9092"), access=FakeAccess())
     app.state.anchorer = SimpleNamespace(latest=FakeTimeline.none, public_key="unused")
     app.include_router(api.router)
     app.include_router(api.admin)
@@ -116,3 +126,20 @@ async def test_without_a_token_every_route_is_401_and_an_unknown_case_404(http) 
     t = issue_token(DEV_JWT_SECRET, role="auditor", unit="TH")
     r = await client.get(f"/cases/{uuid4()}/timeline", headers={"Authorization": f"Bearer {t}"})
     assert r.status_code == 404 and r.json()["rule"] == "case.exists" and r.json()["message"]
+
+
+async def test_refusals_and_the_procuracy_s_reads_are_access_log_entries_and_staff_reads_are_not(http) -> None:
+    client, app = http
+    log = app.state.runtime.access.entries
+
+    def get(path: str, role: str, unit: str) -> Any:
+        t = issue_token(DEV_JWT_SECRET, role=role, unit=unit)
+        return client.get(path, headers={"Authorization": f"Bearer {t}"})
+
+    assert (await get(f"/cases/{uuid4()}/timeline", "procuracy", "TH")).status_code == 404
+    assert (await get(f"/cases/{CASE}/timeline", "auditor", "HN")).status_code == 403
+    assert (await get(f"/cases/{CASE}/state?at=2025-01-01T00:00:00%2B07:00", "auditor", "TH")).status_code == 409
+    assert (await get(f"/cases/{CASE}/timeline", "procuracy", "TH")).status_code == 200
+    assert (await get(f"/cases/{CASE}/timeline", "head", "TH-BIMSON")).status_code == 200
+    assert log == [("procuracy", "refused", "case_timeline", 404), ("auditor", "refused", "case_timeline", 403),
+                   ("auditor", "refused", "case_state", 409), ("procuracy", "read", "case_timeline", 200)]
