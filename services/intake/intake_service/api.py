@@ -34,7 +34,7 @@ from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import error_responses
-from thads_kit.scoping import check_case_read
+from thads_kit.scoping import OutOfScopeError, check_case_read
 
 from . import application as appl
 from . import personal_data
@@ -460,7 +460,16 @@ async def case_parties(request: Request, case_id: UUID,
     of the case's office and for the procuracy and inspectors. Kept apart from the events."""
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    check_case_read(principal, case.unit_id, banks_of(case), case_id)
+    try:
+        check_case_read(principal, case.unit_id, banks_of(case), case_id)
+    except OutOfScopeError:     # a refused attempt on personal data is an access-log entry too
+        await rt.access.record(principal, action="refused", resource="personal_data", resource_id=str(case_id),
+                               case_id=case_id, unit=case.unit_id, status=403)
+        raise
+    if principal.role in ("procuracy", "auditor", "admin", "bank"):    # reads the law wants remembered (§7)
+        await rt.access.record(principal, action="read", resource="personal_data", resource_id=str(case_id),
+                               case_id=case_id, unit=case.unit_id, status=200,
+                               legal_basis="Điều 12 Luật THADS; Nghị định 13/2023/NĐ-CP")
     personal = {str(p["party_id"]): p for p in
                 await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
     out = []

@@ -290,6 +290,15 @@ async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_once
 
     assert seen[0]["full_name"] == "Phạm Thị Hoa" and seen[0]["id_number"] == "038190004321"
     assert by_procuracy.status_code == 200 and other_office.status_code == 403
+    conn = await pg_connect()
+    try:
+        logged = [tuple(r) for r in await conn.fetch(
+            "SELECT actor_role, action, resource, status FROM intake.access_log WHERE case_id = $1 ORDER BY sequence",
+            uuid.UUID(cid))]
+    finally:
+        await conn.close()
+    assert logged == [("procuracy", "read", "personal_data", 200), ("head", "refused", "personal_data", 403)], \
+        "the procuracy's read of personal data and the refused attempt are access-log entries; the office's own are not"
     assert while_open.status_code == 409 and while_open.json()["rule"] == "transition.erase_personal_data"
     assert still_kept[0]["full_name"] == "Lê Văn Giữ", "a refused erasure erases nothing"
     assert by_clerk.status_code == 403
