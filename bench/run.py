@@ -1,7 +1,7 @@
 """`make bench`: figures for the write path, the relay and the consumers, measured on this machine
 against the project's real PostgreSQL and Kafka, each with its baseline and ratio.
 
-    python -m bench.run [--quick] [--only http|core] [--workers N] [--seconds S] [--fresh-rate R] ...
+    python -m bench.run [--quick] [--only http|core|auctions|audit] [--workers N] [--seconds S] [--fresh-rate R] ...
 
 Sections: the core (baseline vs command batcher, the intake Case, a long case, relay, consumer),
 then the front door on the service processes (bench/front.py: wrk writes/reads/bare endpoint,
@@ -312,6 +312,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         from bench import auctions
         console.print("[bold]auctions[/]: bids/s through the API, close latency of a round of 1,000 bids")
         out["auctions"] = await auctions.run(assets=16, bids=1000, closes=2 if args.quick else 3)
+    if args.only in (None, "audit"):
+        from bench import audit
+        console.print("[bold]audit[/]: timeline and as-of latency of a case with 500 events (HTTP)")
+        out["audit"] = await audit.run(Path(layout.LOG_DIR), requests=50 if args.quick else 200)
+        out |= {f"audit_{k}_{q}": out["audit"][k][q] for k in ("timeline_whole", "as_of") for q in ("p50_ms", "p99_ms")}
     # this run's broker and PostgreSQL only (other checkouts may run their own on the machine)
     for pid in processes_named(str(layout.KAFKA_HOME)):
         out["peak_rss_mib"][f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
@@ -331,6 +336,9 @@ def report(r: dict[str, Any]) -> None:
     if "auctions" in r:
         from bench import auctions
         auctions.report(r["auctions"])
+    if "audit" in r:
+        from bench import audit
+        audit.report(r["audit"])
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
@@ -405,7 +413,7 @@ def cli() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the intake service")
     parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
     parser.add_argument("--fresh-seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("core", "http", "auctions"), help="run one part only")
+    parser.add_argument("--only", choices=("core", "http", "auctions", "audit"), help="run one part only")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
     args = parser.parse_args()

@@ -140,6 +140,10 @@ _INTAKE: dict[str, tuple[Actor, date, Callable[[], ContractModel]]] = {
     "intake.UnclaimedMoneyDeposited.v1": (OFFICER, date(2025, 8, 5), lambda: i.UnclaimedMoneyDepositedPayload(
         claim_item_id=CLAIM_FEE, amount_vnd=5_000_000, deposited_on=date(2025, 8, 5),
         deposit_reference="STK-VCB-0042", legal_basis="Điều 49 Nghị định 62/2015/NĐ-CP")),
+    "intake.PersonalDataErased.v1": (HEAD, date(2031, 3, 2), lambda: i.PersonalDataErasedPayload(
+        party_id=CREDITOR_BANK, ground=i.ErasureGround.PURPOSE_FULFILLED,
+        requested_by=i.ErasureRequester.DATA_SUBJECT, request_ref="05/ĐN-XDL",
+        legal_basis="Điều 16 Nghị định 13/2023/NĐ-CP")),
 }
 
 

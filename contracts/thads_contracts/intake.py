@@ -918,6 +918,52 @@ class UnclaimedMoneyDeposited(Envelope[UnclaimedMoneyDepositedPayload]):
     schema_version: Literal[1] = 1
 
 
+class ErasureGround(StrEnum):
+    """Why a person's data may be erased (Nghị định 13/2023/NĐ-CP Art. 16 [GK: verify])."""
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    PURPOSE_FULFILLED = "purpose_fulfilled"
+    UNLAWFUL_PROCESSING = "unlawful_processing"
+    AUTHORITY_ORDER = "authority_order"
+
+
+class ErasureRequester(StrEnum):
+    DATA_SUBJECT = "data_subject"
+    LEGAL_REPRESENTATIVE = "legal_representative"
+    COMPETENT_AUTHORITY = "competent_authority"
+
+
+ERASURE_GROUND_LABELS: Mapping[ErasureGround, str] = {
+    ErasureGround.CONSENT_WITHDRAWN: "Chủ thể dữ liệu rút lại sự đồng ý",
+    ErasureGround.PURPOSE_FULFILLED: "Đã hoàn thành mục đích xử lý dữ liệu",
+    ErasureGround.UNLAWFUL_PROCESSING: "Dữ liệu bị xử lý trái pháp luật",
+    ErasureGround.AUTHORITY_ORDER: "Theo yêu cầu của cơ quan nhà nước có thẩm quyền",
+}
+ERASURE_REQUESTER_LABELS: Mapping[ErasureRequester, str] = {
+    ErasureRequester.DATA_SUBJECT: "Chủ thể dữ liệu (đương sự)",
+    ErasureRequester.LEGAL_REPRESENTATIVE: "Người đại diện theo pháp luật",
+    ErasureRequester.COMPETENT_AUTHORITY: "Cơ quan nhà nước có thẩm quyền",
+}
+LABELS = {**LABELS, ErasureGround: ERASURE_GROUND_LABELS, ErasureRequester: ERASURE_REQUESTER_LABELS}
+
+
+class PersonalDataErasedPayload(ContractModel):
+    """A party's personal data (name, ID number, address, phone) was erased from intake's own table;
+    the events, which carry the party id only, stay as they are. No statistics column: the case's
+    figures do not change."""
+    party_id: UUID
+    ground: ErasureGround
+    requested_by: ErasureRequester
+    request_ref: DocumentNumber            # the written request or order
+    legal_basis: LegalBasis
+
+
+class PersonalDataErased(Envelope[PersonalDataErasedPayload]):
+    """An audited erasure (issue 11 §4): who asked, on which ground, approved by the head; timelines
+    show the party as "[erased]" from then on."""
+    event_type: Literal["intake.PersonalDataErased.v1"] = "intake.PersonalDataErased.v1"
+    schema_version: Literal[1] = 1
+
+
 # ---------------------------------------------------------------- upcasters v1 → v2 (pure dict → dict)
 
 
@@ -950,6 +996,7 @@ INTAKE_EVENTS: tuple[type[Envelope], ...] = (
     CaseCompleted, DeadlineMissed,
     CaseOpenedV2, EnforcementDecidedV2, MoneyCollectedV2, CaseTerminatedV2, CaseDelegatedV2,
     ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited, CaseRevokedV2,
+    PersonalDataErased,
 )
 
 # The current version of every intake event (what the service publishes and the AsyncAPI shows).
@@ -960,6 +1007,7 @@ IntakeEvent = Annotated[
         MoneyCollectedV2, MoneyDisbursed, CasePostponed, CaseContinued, CaseSuspended,
         CaseTerminatedV2, CaseDelegatedV2, CaseRevokedV2, CaseCompleted, DeadlineMissed,
         ClaimReduced, CaseMovedToSeparateRegister, RequestReturned, UnclaimedMoneyDeposited,
+        PersonalDataErased,
     ],
     Field(discriminator="event_type"),
 ]

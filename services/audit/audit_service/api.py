@@ -1,41 +1,135 @@
-"""Audit HTTP API: case timelines for the procuracy, inspectors and agency staff.
+"""Audit HTTP API (read-only): case timelines and as-of state for the procuracy, inspectors and agency
+staff; the access log for the procuracy and inspectors.
 
-Who reads which timeline is the kit's one scoping rule (thads_kit.scoping): the case's office is the
+Who reads which case is the kit's one scoping rule (thads_kit.scoping): the case's office is the
 `unit` of its events' envelopes; a reader must be allowed every office its events name (a case's
-events normally all name one office), so an HN-02 officer gets 403 on a TH-BIMSON case."""
+events normally all name one office), so an HN-02 officer gets 403 on a TH-BIMSON case.
+
+Every refusal of a case read (unknown case, a moment before the case existed, another province's
+token, a bad page cursor) is answered with a clear 4xx AND recorded in the access log (action
+"refused"); every timeline or state read by the procuracy, an inspector or the operator is recorded
+too (action "read"), through the kit's access log (`runtime.access`)."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from thads_kit.auth import Principal, require
 from thads_kit.errors import ApiError, ErrorBody, error_responses
-from thads_kit.scoping import check_case_read
+from thads_kit.scoping import OutOfScopeError, check_case_read, unit_filter
 
-router = APIRouter(prefix="/cases", tags=["audit"], responses=error_responses(401, 403, 404, 422))
+from . import asof
+from .projections import BadCursor, decode_cursor, encode_cursor
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/cases", tags=["audit"], responses=error_responses(401, 403, 404, 409, 422))
 READERS = ("auditor", "procuracy", "head", "officer", "admin")
+LOGGED_READERS = ("auditor", "procuracy", "admin")     # their reads are access-log entries (§7)
+TIMELINE_BASIS = "Điều 12, Điều 38 Luật THADS; Luật Tổ chức VKSND (kiểm sát thi hành án)"
+CURSOR = r"^[A-Za-z0-9_-]{1,400}$"
 
 
-@router.get("/{case_id}/timeline", summary="Lịch sử việc thi hành án (mọi dịch vụ)")
+async def record_access(request: Request, principal: Principal, *, action: str, resource: str, resource_id: str,
+                        case_id: UUID | None, unit: str | None, status: int, legal_basis: str | None = None) -> None:
+    """One access-log entry through the kit (`runtime.access`); a service built without it logs a line."""
+    access = getattr(getattr(request.app.state, "runtime", None), "access", None)
+    if access is None:
+        log.info("access %s %s %s/%s by %s (%s, %s): %s", action, resource, case_id, resource_id, principal.sub,
+                 principal.role, principal.unit, status)
+        return
+    await access.record(principal, action=action, resource=resource, resource_id=resource_id, case_id=case_id,
+                        unit=unit, legal_basis=legal_basis, status=status)
+
+
+async def readable_case(request: Request, principal: Principal, case_id: UUID, resource: str,
+                        moments: dict[str, datetime | None]) -> dict[str, Any]:
+    """The case's summary once the caller may read it; else a 4xx, recorded as a refused access."""
+    summary = await request.app.state.timeline.case_summary(case_id)
+    unit = None
+    try:
+        if summary is None:
+            raise ApiError(404, error="CaseNotFound", rule="case.exists",
+                           message_vi="Không có sự kiện nào của việc thi hành án này trong dòng thời gian.",
+                           detail=f"no events for case {case_id}")
+        unit = summary["units"][0]
+        for u in summary["units"]:
+            check_case_read(principal, u, summary["banks"], case_id=case_id)
+        for name, moment in moments.items():
+            first = summary["first_recorded_at" if name == "as_of_recorded" else "first_occurred_at"]
+            if name == "at":
+                first = min(summary["first_recorded_at"], summary["first_occurred_at"])
+            if moment is not None and moment < first:
+                raise ApiError(409, error="BeforeCaseExisted", rule="as_of.before_case",
+                               message_vi=f"Thời điểm {moment.isoformat()} ({name}) có trước khi việc thi hành án "
+                                          f"tồn tại ({first.isoformat()}); không có trạng thái nào để xem.",
+                               detail=f"{name}={moment.isoformat()} is before the case's first event at "
+                                      f"{first.isoformat()}")
+    except (ApiError, OutOfScopeError) as exc:
+        status = exc.status_code
+        await record_access(request, principal, action="refused", resource=resource, resource_id=str(case_id),
+                            case_id=case_id, unit=unit, status=status)
+        raise
+    return summary
+
+
+@router.get("/{case_id}/timeline", summary="Lịch sử việc thi hành án (mọi dịch vụ), theo trang")
 async def case_timeline(request: Request, case_id: UUID,
                         principal: Annotated[Principal, Depends(require(*READERS))],
-                        as_of_recorded: AwareDatetime | None = Query(None),
-                        as_of_occurred: AwareDatetime | None = Query(None)) -> dict[str, Any]:
+                        as_of_recorded: AwareDatetime | None = Query(
+                            None, description="Chỉ các sự kiện hệ thống đã ghi nhận đến thời điểm này (recorded_at)"),
+                        as_of_occurred: AwareDatetime | None = Query(
+                            None, description="Chỉ các sự kiện đã xảy ra về mặt pháp lý đến thời điểm này (occurred_at)"),
+                        limit: int = Query(200, ge=1, le=1000, description="Số sự kiện tối đa của một trang"),
+                        cursor: str | None = Query(None, pattern=CURSOR,
+                                                   description="`next_cursor` của trang trước")) -> dict[str, Any]:
+    """Every event of the case across services in business-time order (occurred_at, then recorded_at):
+    who did it (actor id, role, office), when it happened and when it was recorded, what caused it
+    (causation/correlation ids), and its payload. Paged: follow `next_cursor` until it is null."""
+    summary = await readable_case(request, principal, case_id, "case_timeline",
+                                  {"as_of_recorded": as_of_recorded, "as_of_occurred": as_of_occurred})
+    try:
+        after = decode_cursor(cursor) if cursor else None
+    except BadCursor as exc:
+        await record_access(request, principal, action="refused", resource="case_timeline", resource_id=str(case_id),
+                            case_id=case_id, unit=summary["units"][0], status=422)
+        raise ApiError(422, error="BadCursor", rule="timeline.cursor",
+                       message_vi="Con trỏ trang không hợp lệ; hãy dùng `next_cursor` của trang trước.",
+                       detail=str(exc)) from None
     events = await request.app.state.timeline.timeline(case_id, as_of_recorded=as_of_recorded,
-                                                       as_of_occurred=as_of_occurred)
-    if not events:
-        raise ApiError(404, error="CaseNotFound", rule="case.exists",
-                       message_vi="Không có sự kiện nào của việc thi hành án này (tại thời điểm đã chọn).",
-                       detail=f"no events for case {case_id}")
-    banks = {b for e in events if isinstance(b := e["body"].get("payload", {}).get("bank_code"), str)}
-    for unit in dict.fromkeys(e["unit"] for e in events):
-        check_case_read(principal, unit, banks, case_id=case_id)
-    return {"case_id": str(case_id), "events": events, "count": len(events)}
+                                                       as_of_occurred=as_of_occurred, after=after, limit=limit + 1)
+    more = len(events) > limit
+    events = events[:limit]
+    last = events[-1] if events else None
+    next_cursor = (encode_cursor(datetime.fromisoformat(last["occurred_at"]), datetime.fromisoformat(last["recorded_at"]),
+                                 UUID(last["event_id"])) if more and last else None)
+    if principal.role in LOGGED_READERS:
+        await record_access(request, principal, action="read", resource="case_timeline", resource_id=str(case_id),
+                            case_id=case_id, unit=summary["units"][0], status=200, legal_basis=TIMELINE_BASIS)
+    return {"case_id": str(case_id), "events": events, "count": len(events), "total_events": summary["events"],
+            "next_cursor": next_cursor}
+
+
+@router.get("/{case_id}/state", summary="Trạng thái việc tại một thời điểm, theo hai trục thời gian")
+async def case_state_as_of(request: Request, case_id: UUID,
+                           principal: Annotated[Principal, Depends(require(*READERS))],
+                           at: AwareDatetime = Query(..., description="Thời điểm cần xem (có múi giờ)")) -> dict[str, Any]:
+    """The case as it stood legally at `at` (events with occurred_at ≤ at) and as the system knew it at
+    `at` (recorded_at ≤ at), with the events that make the two differ: `recorded_later` happened by
+    `at` but were recorded after it (retroactive entries), `dated_later` were known by `at` with a
+    later business time."""
+    summary = await readable_case(request, principal, case_id, "case_state", {"at": at})
+    events = await request.app.state.timeline.timeline(case_id)
+    result = asof.both_axes(events, at.isoformat())
+    if principal.role in LOGGED_READERS:
+        await record_access(request, principal, action="read", resource="case_state", resource_id=str(case_id),
+                            case_id=case_id, unit=summary["units"][0], status=200, legal_basis=TIMELINE_BASIS)
+    return {"case_id": str(case_id), "at": at.isoformat(), **result}
 
 
 admin = APIRouter(prefix="/admin", tags=["ops"], responses=error_responses(401, 403, 409, 503))
@@ -48,9 +142,8 @@ async def rebuild_timeline(request: Request,
                            principal: Annotated[Principal, Depends(require("admin"))]) -> Any:
     """Builds a new version of the timeline beside the live one from the start of the topics, then
     switches readers to it in one transaction."""
-    from thads_contracts.registry import decode
-
     from .consumers import TOPICS
+    from .envelopes import decode
 
     from thads_kit.projection import RebuildRunning, RebuildSuperseded
 
@@ -100,3 +193,44 @@ async def verify_anchors(request: Request,
                 "first_bad": [f.__dict__ for f in result.findings]}
 
     return await runtime.executor.run(check)
+
+
+access = APIRouter(prefix="/access", tags=["audit"], responses=error_responses(401, 403, 422))
+ACCESS_READERS = ("procuracy", "auditor", "admin")
+
+
+@access.get("", summary="Nhật ký truy cập dữ liệu nhạy cảm (ai đã xem gì, khi nào, căn cứ nào)")
+async def access_log(request: Request, principal: Annotated[Principal, Depends(require(*ACCESS_READERS))],
+                     case_id: UUID | None = Query(None, description="Chỉ các lượt truy cập việc thi hành án này"),
+                     actor_id: str | None = Query(None, min_length=1, max_length=128, description="Người truy cập"),
+                     resource: str | None = Query(None, pattern=r"^[a-z][a-z0-9_]{0,63}$",
+                                                  description="Loại dữ liệu: case, personal_data, bank_feed, ..."),
+                     resource_id: str | None = Query(None, min_length=1, max_length=200),
+                     action: Literal["read", "refused"] | None = Query(None, description="read: đã xem; refused: bị từ chối"),
+                     since: AwareDatetime | None = Query(None, description="Từ thời điểm (bao gồm)"),
+                     until: AwareDatetime | None = Query(None, description="Đến thời điểm (không bao gồm)"),
+                     unit: str | None = Query(None, pattern=r"^[^\s.]{1,64}$", description="Chỉ một đơn vị"),
+                     limit: int = Query(100, ge=1, le=1000),
+                     cursor: str | None = Query(None, pattern=CURSOR, description="`next_cursor` của trang trước")
+                     ) -> dict[str, Any]:
+    """Every service's access-log entries (reads of personal data, bank feeds and cases by banks,
+    inspectors and the procuracy, and every refused attempt), newest first, office-scoped through the
+    kit: the procuracy and inspectors read their province's entries; national bodies all of them."""
+    from .access_entries import decode_cursor as decode_access_cursor
+    from .access_entries import encode_cursor as encode_access_cursor
+
+    scope = unit_filter(principal, unit)
+    try:
+        before = decode_access_cursor(cursor) if cursor else None
+    except BadCursor as exc:
+        raise ApiError(422, error="BadCursor", rule="access.cursor",
+                       message_vi="Con trỏ trang không hợp lệ; hãy dùng `next_cursor` của trang trước.",
+                       detail=str(exc)) from None
+    rows = await request.app.state.access_entries.query(
+        scope, case_id=case_id, actor_id=actor_id, resource=resource, resource_id=resource_id, action=action,
+        since=since, until=until, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (encode_access_cursor(datetime.fromisoformat(rows[-1]["at"]), UUID(rows[-1]["entry_id"]))
+                   if more else None)
+    return {"entries": rows, "count": len(rows), "next_cursor": next_cursor}

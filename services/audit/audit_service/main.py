@@ -9,6 +9,7 @@ from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
 from . import anchors, api, consumers
+from .access_entries import AccessEntries
 from .projections import CaseTimeline
 from .settings import Settings
 
@@ -16,11 +17,18 @@ from .settings import Settings
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings)
     timeline = CaseTimeline(settings.schema)
+    # a test's fault hook hits one consumer: "access:<fault>" the access log's, else the timeline's
+    access_fault = settings.fault.removeprefix("access:") if settings.fault.startswith("access:") else ""
+    timeline_fault = "" if access_fault else settings.fault
     consumer = None
     runtime.on_start.append(lambda: timeline.setup(runtime.pool))
     if settings.role_enabled("consumers"):      # the case timeline from the domain topics
-        consumer = consumers.register(runtime.broker, timeline, fault=settings.fault)
+        consumer = consumers.register(runtime.broker, timeline, fault=timeline_fault)
         runtime.consumers.append(consumer)      # dead-letter tables and release requests
+    access_entries = AccessEntries(settings.schema)     # every service's access log, for the procuracy
+    runtime.on_start.append(lambda: access_entries.setup(runtime.pool))
+    if settings.role_enabled("consumers"):
+        runtime.consumers.append(consumers.register_access(runtime.broker, access_entries, fault=access_fault))
     head_log = anchors.HeadLog(settings.schema)
     anchorer = anchors.Anchorer(schema=settings.schema, kafka_url=settings.kafka_url, every=settings.anchor_seconds,
                                 signing_key_b64=settings.anchor_signing_key.get_secret_value()
@@ -37,10 +45,12 @@ def build(settings: Settings) -> FastAPI:
     app.state.runtime = runtime
     app.state.consumer = consumer
     app.state.timeline = timeline
+    app.state.access_entries = access_entries
     app.state.anchorer = anchorer
     app.include_router(api.router)
     app.include_router(api.admin)
     app.include_router(api.anchors)
+    app.include_router(api.access)
     return app
 
 

@@ -13,8 +13,9 @@ class Settings(ServiceSettings):
     anchor_signing_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("THADS_ANCHOR_SIGNING_KEY", "anchor_signing_key"))
     anchor_seconds: float = 60.0
-    # api; consumers (the case timeline); anchors (chain heads → head log → signed anchors)
-    roles: str = "api,consumers,anchors"
+    # api; consumers (the case timeline, the access log); anchors (chain heads → head log → signed
+    # anchors); relay (the kit's publisher of audit's own access-log entries to thads.audit.access)
+    roles: str = "api,consumers,anchors,relay"
 
     @model_validator(mode="after")
     def _anchor_key_fits_environment(self) -> "Settings":

@@ -23,7 +23,7 @@ Fields that reach a published event use the contract's own types and bounds (Ban
 DocumentNumber, money ≤ MAX_SAFE_VND) or a subset of them (OfficeCode, ActorId below): a body the API accepts must make an event the
 contract accepts, or the relay could not publish it and every later event would wait behind it."""
 from datetime import date, datetime, timedelta, timezone
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -34,7 +34,7 @@ from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import error_responses
-from thads_kit.scoping import check_case_read
+from thads_kit.scoping import OutOfScopeError, check_case_read
 
 from . import application as appl
 from . import personal_data
@@ -173,6 +173,17 @@ class PartyIn(Body):
     id_number: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=300)
     phone: str | None = Field(None, max_length=32)
+
+
+class ErasureIn(Body):
+    """An audited erasure of a party's personal data (domain/erasure.py): refused while the case file
+    keeps it (open case, or fewer than 5 years since its last step)."""
+    party_id: UUID
+    ground: Literal["consent_withdrawn", "purpose_fulfilled", "unlawful_processing", "authority_order"] = Field(
+        description="Căn cứ xóa (Điều 16 Nghị định 13/2023/NĐ-CP)")
+    requested_by: Literal["data_subject", "legal_representative", "competent_authority"] = Field(
+        description="Ai yêu cầu xóa")
+    request_ref: str = Field(min_length=1, max_length=64, pattern=r"\S", description="Số văn bản yêu cầu / quyết định")
 
 
 class ClaimItemIn(Body):
@@ -366,6 +377,15 @@ async def _personal_data_with_command(request: Request, case_id: UUID, body: Par
         write_with_next_command(store.write(case_id, body))
 
 
+async def _erasure_with_command(request: Request, case_id: UUID, body: "ErasureIn") -> None:
+    """The personal fields are nulled in the same transaction as the PersonalDataErased event: a
+    refused erasure (retention) erases nothing, an accepted one cannot lose its audit event."""
+    schema = request.app.state.settings.schema
+    if await personal_data.erased_at(runtime(request).pool, schema, body.party_id) is not None:
+        raise personal_data.AlreadyErasedError(f"the personal data of party {body.party_id} is already erased")
+    write_with_next_command(personal_data.erase_write(schema, body.party_id))
+
+
 LEAD = ("head",)
 OFFICER = ("officer", "head")
 MONEY = ("officer", "accountant")   # exactly the domain's MONEY_STAFF (head and clerk are refused there)
@@ -403,9 +423,11 @@ for _path, _command, _body, _roles, _summary in [
     ("completion", "complete", CompleteIn, OFFICER, "Kết thúc thi hành án"),
     ("certificate-requests", "receive_certificate_request", Empty, STAFF, "Nhận yêu cầu xác nhận kết quả"),
     ("certificates", "issue_certificate", CertificateIn, LEAD, "Xác nhận kết quả thi hành án"),
+    ("personal-data-erasures", "erase_personal_data", ErasureIn, LEAD,
+     "Xóa thông tin cá nhân của đương sự (căn cứ, người yêu cầu; sau thời hạn lưu giữ)"),
 ]:
     command_route(_path, _command, _body, _roles, _summary,
-                  before=_personal_data_with_command if _body is PartyIn else None)
+                  before={PartyIn: _personal_data_with_command, ErasureIn: _erasure_with_command}.get(_body))
 
 
 # ---------------------------------------------------------------------------- queries
@@ -441,7 +463,16 @@ async def case_parties(request: Request, case_id: UUID,
     of the case's office and for the procuracy and inspectors. Kept apart from the events."""
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    check_case_read(principal, case.unit_id, banks_of(case), case_id)
+    try:
+        check_case_read(principal, case.unit_id, banks_of(case), case_id)
+    except OutOfScopeError:     # a refused attempt on personal data is an access-log entry too
+        await rt.access.record(principal, action="refused", resource="personal_data", resource_id=str(case_id),
+                               case_id=case_id, unit=case.unit_id, status=403)
+        raise
+    if principal.role in ("procuracy", "auditor", "admin", "bank"):    # reads the law wants remembered (§7)
+        await rt.access.record(principal, action="read", resource="personal_data", resource_id=str(case_id),
+                               case_id=case_id, unit=case.unit_id, status=200,
+                               legal_basis="Điều 12 Luật THADS; Nghị định 13/2023/NĐ-CP")
     personal = {str(p["party_id"]): p for p in
                 await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
     out = []
@@ -452,24 +483,6 @@ async def case_parties(request: Request, case_id: UUID,
                     "id_number": data.get("id_number"), "address": data.get("address"),
                     "phone": data.get("phone"), "erased": bool(data.get("erased"))})
     return {"case_id": str(case_id), "parties": out}
-
-
-@router.delete("/parties/{party_id}/personal-data", summary="Xóa thông tin cá nhân của đương sự",
-               responses=READ_ERRORS)
-async def erase_personal_data(request: Request, party_id: UUID,
-                              principal: Annotated[Principal, Depends(require("head", "admin"))]) -> Any:
-    """Erasure: the party's name, ID number, address and phone are removed; the events (which carry
-    only the party id), the statistics and the case history stay whole."""
-    rt = runtime(request)
-    schema = request.app.state.settings.schema
-    owner = await personal_data.case_of_party(rt.pool, schema, party_id)
-    if owner is None:
-        raise appl.CaseNotFoundError(f"no personal data is held for party {party_id}")
-    if principal.role != "admin":
-        case = await rt.executor.run(rt.app.get_case, owner)
-        appl.check_office(case, office_of(principal))
-    held = await personal_data.erase_party(rt.pool, schema, party_id)
-    return {"party_id": str(party_id), "erased": True, "personal_data_was_held": held}
 
 
 # ---------------------------------------------------------------------------- the law's decisions (issue 7)

@@ -214,6 +214,7 @@ LEGAL_REFERENCES: dict[str, tuple[str, str]] = {
     "delegation": (f"Arts. 55–57 {L2008}", f"Art. 49 {L2025} (was Arts. 55–57 {L2008})"),
     "revocation": (f"Art. 37 {L2008}", f"Art. 37 {L2008} {UNVERIFIED_2025}"),
     "completion": (f"Arts. 52–53 {L2008}", f"Art. 55(3) {L2025}; Art. 32 ND 152/2026"),
+    "erasure": ("Art. 16 ND 13/2023 (personal data); Art. 30 " + L2008, "Art. 16 ND 13/2023 (personal data)"),
     "fee": (f"Art. 60 {L2008}; TT 216/2016/TT-BTC", f"Art. 60 {L2008} {UNVERIFIED_2025}; TT 216/2016/TT-BTC"),
     "assignment": (f"Arts. 20, 23, 36(2) {L2008}", f"Arts. 20, 23 {L2008} {UNVERIFIED_2025}"),
     "deadline_missed": ("THADS deadlines (see deadline table)", "THADS deadlines (see deadline table)"),

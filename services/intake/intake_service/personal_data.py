@@ -108,6 +108,31 @@ async def save_party(pool: Any, schema: str, *, party_id: UUID, case_id: UUID, f
     return False
 
 
+class AlreadyErasedError(IntakeError):
+    """The party's personal data was erased before: nothing to erase, nothing recorded (409)."""
+    rule = "personal_data.already_erased"
+    message_vi = "Thông tin cá nhân của đương sự này đã được xóa trước đó; không có gì được ghi."
+
+
+async def erased_at(pool: Any, schema: str, party_id: UUID) -> Any:
+    return await pool.fetchval(
+        f"SELECT erased_at FROM {qualified(schema, 'party_personal_data')} WHERE party_id = $1", party_id)
+
+
+def erase_write(schema: str, party_id: UUID) -> Callable[[Any], None]:
+    """Erasure as a write for the kit's command transaction (with the PersonalDataErased event): every
+    personal field nulled, a tombstone kept so that a replayed save cannot bring the data back."""
+    table = qualified(schema, "party_personal_data")
+    sql = (f"INSERT INTO {table} (party_id, erased_at) VALUES (%s, now())"
+           " ON CONFLICT (party_id) DO UPDATE SET full_name = NULL, id_number = NULL, address = NULL,"
+           f" phone = NULL, erased_at = coalesce({table}.erased_at, now())")
+
+    def write(curs: Any) -> None:
+        curs.execute(sql, (party_id,))
+
+    return write
+
+
 async def erase_party(pool: Any, schema: str, party_id: UUID) -> bool:
     """Null every personal field and keep a tombstone. Returns True when personal data was held."""
     table = qualified(schema, "party_personal_data")

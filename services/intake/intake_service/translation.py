@@ -321,6 +321,13 @@ def _claim_item_added(e: Any) -> Published:
         ex_officio=e.ex_officio)
 
 
+def _personal_data_erased(e: Any) -> Published:
+    """The audited erasure (domain/erasure.py): who asked, on which ground; no personal data."""
+    return c.PersonalDataErased, c.PersonalDataErasedPayload(
+        party_id=_party(e, e.party_id), ground=c.ErasureGround(e.ground), requested_by=c.ErasureRequester(e.requested_by),
+        request_ref=e.request_ref, legal_basis=e.legal_basis)
+
+
 def _officer_assigned(e: Any) -> Published:
     return c.OfficerAssigned, c.OfficerAssignedPayload(officer_id=e.officer_id)
 
@@ -521,6 +528,7 @@ PUBLISHED: Mapping[str, Callable[[Any], Published | None]] = {
     "MovedToSeparateRegister": _moved_to_separate_register,
     "RequestReturned": _request_returned,
     "ContinuedFromNoCondition": _continued_from_no_condition,
+    "PersonalDataErased": _personal_data_erased,
 }
 
 # Recorded for intake's own rules, reads and deadlines; no public contract carries them.

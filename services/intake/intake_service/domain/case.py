@@ -1603,6 +1603,38 @@ class Case(Aggregate):
         self.timeline.append((Step.RESULT_CERTIFICATE, requested, self._stamp(at)))
         self.certificate_requested_on = None
 
+    # -- personal data erasure (domain/erasure.py)
+
+    def erase_personal_data(self, party_id: str, ground: str, requested_by: str, request_ref: str,
+                            at: datetime, actor: Actor) -> None:
+        """An audited erasure of a party's personal data, refused while the case file keeps it."""
+        from intake_service.domain.erasure import (ERASURE_BASIS, ERASURE_GROUNDS, ERASURE_REQUESTERS,
+                                                   RETENTION_BASIS, RETENTION_YEARS, retained_until)
+        from intake_service.domain.errors import PersonalDataRetainedError
+
+        day = self._guard("erase_personal_data", at, actor)      # an open case: refused by TRANSITIONS
+        if party_id not in self.parties:
+            raise UnknownPartyError(f"party {party_id!r} is not on this case")
+        if ground not in ERASURE_GROUNDS or requested_by not in ERASURE_REQUESTERS:
+            raise InvalidValueError(f"ground must be one of {ERASURE_GROUNDS} and requested_by one of "
+                                    f"{ERASURE_REQUESTERS}")
+        _text(request_ref, "request reference", 64)
+        kept_until = retained_until(business_date(self.last_at))
+        if day < kept_until:
+            raise PersonalDataRetainedError(
+                f"the case closed on {business_date(self.last_at)}: its file keeps personal data for "
+                f"{RETENTION_YEARS} years, until {kept_until}", legal_basis=RETENTION_BASIS,
+                message_vi=f"Hồ sơ việc thi hành án phải lưu giữ thông tin cá nhân {RETENTION_YEARS} năm kể từ "
+                           f"ngày {vn_date(business_date(self.last_at))}; chỉ được xóa từ ngày {vn_date(kept_until)}.")
+        self._personal_data_erased(party_id=party_id, ground=ground, requested_by=requested_by,
+                                   request_ref=request_ref, legal_basis=ERASURE_BASIS, at=at, actor_id=actor.id,
+                                   actor_role=actor.role.value)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, party_id: str, ground: str, requested_by: str, request_ref: str,
+                              legal_basis: str, at: datetime, actor_id: str, actor_role: str) -> None:
+        """Changes no state: the case's status, money, deadlines and last step stay as they were."""
+
     # -- deadlines
 
     def record_deadline_missed(self, step: Step | str, due: date, at: datetime, actor: Actor) -> None:

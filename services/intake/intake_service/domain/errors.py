@@ -275,3 +275,11 @@ class ContinuationDecisionRequiredError(IntakeError):
 class ReasonsRequiredError(IntakeError):
     rule = "reasons.required"
     message_vi = "Phải nêu lý do."
+
+
+class PersonalDataRetainedError(IntakeError):
+    """The case file must still keep the party identifiable: erasure refused, nothing changed (409)."""
+    rule = "personal_data.retained"
+    legal_basis = "Điều 30 Luật THADS 2008"
+    message_vi = ("Chưa được xóa thông tin cá nhân: hồ sơ việc thi hành án còn trong thời hạn phải lưu giữ "
+                  "(việc chưa kết thúc, hoặc chưa đủ 5 năm kể từ bước cuối cùng của việc).")

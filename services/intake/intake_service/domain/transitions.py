@@ -162,6 +162,9 @@ TRANSITIONS: dict[str, Transition] = {
     "receive_certificate_request": _t(DECIDED_ONWARD, "results are certified for a decided case",
                                       "completion", INTAKE_STAFF),
     "issue_certificate": _t(DECIDED_ONWARD, "results are certified for a decided case", "completion", LEADERS),
+    # a closed case only; its retention period (domain/erasure.py) is the rule's second half
+    "erase_personal_data": _t(TERMINAL, "an open case keeps its parties' personal data; a closed one for 5 years",
+                              "erasure", LEADERS),
     "record_deadline_missed": _t(frozenset(Status), "a missed deadline can always be recorded",
                                  "deadline_missed", LEADERS | {Role.SYSTEM, Role.INSPECTOR}),
 }
@@ -220,6 +223,7 @@ COMMAND_LABELS_VI: dict[str, str] = {
     "complete": "kết thúc thi hành án",
     "receive_certificate_request": "nhận yêu cầu xác nhận kết quả thi hành án",
     "issue_certificate": "cấp giấy xác nhận kết quả thi hành án",
+    "erase_personal_data": "xóa thông tin cá nhân của đương sự",
     "record_deadline_missed": "ghi nhận vi phạm thời hạn",
     "accept_late_request": "chấp nhận đơn yêu cầu quá hạn do trở ngại khách quan hoặc sự kiện bất khả kháng",
     "record_notice_to_parties": "ghi nhận việc thông báo quyết định cho đương sự",

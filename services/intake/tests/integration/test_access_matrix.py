@@ -56,14 +56,13 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str]] = {
     ("GET", "/worklist"): ({"officer"}, "own"),                 # an officer's own list, no office asked
     ("GET", "/public/no-condition-debtors"): (set(ROLES), "public"),
     ("GET", "/chain/verify"): ({"auditor", "procuracy", "admin"}, "own"),      # integrity report, role only
-    ("DELETE", "/parties/{party_id}/personal-data"): ({"head", "admin"}, "erase"),
     ("POST", "/cases/judgments"): ({"clerk", "head"}, "command"),
     ("POST", "/cases/requests"): ({"clerk", "head"}, "command"),
     ("POST", "/cases/delegations"): ({"clerk", "head"}, "command"),
     **{("POST", f"/cases/{{case_id}}/{p}"): (HEAD, "command") for p in (
         "refusal", "decision", "officer", "officer/reassignment", "separate-register", "return", "postponement",
         "postponement/continuation", "suspension", "suspension/continuation", "termination", "delegation",
-        "revocation", "certificates", "late-request-acceptance", "no-condition/continuation", "partial-termination",
+        "revocation", "certificates", "personal-data-erasures", "late-request-acceptance", "no-condition/continuation", "partial-termination",
         "claim-reductions", "partial-delegation", "revocation/partial")},
     **{("POST", f"/cases/{{case_id}}/{p}"): (STAFF, "command") for p in (
         "parties", "claim-items", "procuracy-copies", "certificate-requests", "notification", "notices-to-parties",

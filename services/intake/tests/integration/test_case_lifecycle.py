@@ -250,29 +250,65 @@ async def test_a_repayment_received_directly_by_the_bank_settles_its_claim_item_
     assert body["held_vnd"] == 0, "money paid straight to the bank is never held by the agency"
 
 
-async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_without_touching_events(intake):
-    debtor = str(uuid.uuid4())
+async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_once_the_file_is_no_longer_kept(intake):
+    """Erasure is a Case event (who asked, on which ground) written with the nulled personal fields;
+    refused while the case is open and for 5 years after its last step (domain/erasure.py)."""
+    debtor, kept = str(uuid.uuid4()), str(uuid.uuid4())
+    old = "2019-03-04T09:00:00+07:00"
     async with httpx.AsyncClient(base_url=intake.url, timeout=30) as c:
         cid = (await post(c, "/cases/requests", {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10],
-               "channel": "post", "judgment_number": "3/2025/DS-ST", "issuing_court": "TAND khu vực 2"},
-               "clerk", expect=201))["case_id"]
+               "channel": "post", "judgment_number": "3/2019/DS-ST", "issuing_court": "TAND khu vực 2",
+               "occurred_at": old}, "clerk", expect=201))["case_id"]
         await post(c, f"/cases/{cid}/parties", {"party_id": debtor, "role": "debtor", "kind": "individual",
                    "full_name": "Phạm Thị Hoa", "id_number": "038190004321", "address": "5 Trần Phú, Thanh Hóa",
-                   "phone": "0912345678"}, "clerk")
+                   "phone": "0912345678", "occurred_at": old}, "clerk")
+        open_case = (await post(c, "/cases/requests", {"unit": "TH-01", "intake_ref": uuid.uuid4().hex[:10],
+                     "channel": "post", "judgment_number": "4/2025/DS-ST", "issuing_court": "TAND khu vực 2"},
+                     "clerk", expect=201))["case_id"]
+        await post(c, f"/cases/{open_case}/parties", {"party_id": kept, "role": "debtor", "kind": "individual",
+                   "full_name": "Lê Văn Giữ"}, "clerk")
+        erasure = {"party_id": debtor, "ground": "purpose_fulfilled", "requested_by": "data_subject",
+                   "request_ref": "05/ĐN-XDL"}
+        while_open = await c.post(f"/cases/{open_case}/personal-data-erasures", json=erasure | {"party_id": kept},
+                                  headers=auth("head"))
+        await post(c, f"/cases/{cid}/refusal", {"ground": "not_competent", "occurred_at": "2019-03-06T09:00:00+07:00"},
+                   "head")
         events_before = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+        state_before = (await c.get(f"/cases/{cid}", headers=auth("head"))).json()
 
         seen = (await c.get(f"/cases/{cid}/parties", headers=auth("officer", "cv-1"))).json()["parties"]
         by_procuracy = await c.get(f"/cases/{cid}/parties", headers=auth("procuracy"))
         other_office = await c.get(f"/cases/{cid}/parties", headers={
             "Authorization": f"Bearer {issue_token('head', 'TH-99')}"})
-        erased = await c.delete(f"/parties/{debtor}/personal-data", headers=auth("head"))
+        by_clerk = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("clerk"))
+        erased = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("head"))
+        again = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("head"))
         after = (await c.get(f"/cases/{cid}/parties", headers=auth("head"))).json()["parties"]
+        still_kept = (await c.get(f"/cases/{open_case}/parties", headers=auth("head"))).json()["parties"]
         events_after = (await c.get(f"/cases/{cid}/events", headers=auth("head"))).json()["events"]
+        state_after = (await c.get(f"/cases/{cid}", headers=auth("head"))).json()
 
     assert seen[0]["full_name"] == "Phạm Thị Hoa" and seen[0]["id_number"] == "038190004321"
     assert by_procuracy.status_code == 200 and other_office.status_code == 403
-    assert erased.status_code == 200 and erased.json()["personal_data_was_held"] is True
+    conn = await pg_connect()
+    try:
+        logged = [tuple(r) for r in await conn.fetch(
+            "SELECT actor_role, action, resource, status FROM intake.access_log WHERE case_id = $1 ORDER BY sequence",
+            uuid.UUID(cid))]
+    finally:
+        await conn.close()
+    assert logged == [("procuracy", "read", "personal_data", 200), ("head", "refused", "personal_data", 403)], \
+        "the procuracy's read of personal data and the refused attempt are access-log entries; the office's own are not"
+    assert while_open.status_code == 409 and while_open.json()["rule"] == "transition.erase_personal_data"
+    assert still_kept[0]["full_name"] == "Lê Văn Giữ", "a refused erasure erases nothing"
+    assert by_clerk.status_code == 403
+    assert erased.status_code == 200, erased.text
+    assert again.status_code == 409 and again.json()["rule"] == "personal_data.already_erased"
     assert after[0]["erased"] is True and after[0]["full_name"] is None and after[0]["phone"] is None
     assert after[0]["party_id"] == debtor and after[0]["role"] == "debtor"
-    assert events_after == events_before, "erasure leaves the event stream whole"
+    assert events_after[:-1] == events_before, "erasure leaves the earlier events whole"
+    last = events_after[-1]
+    assert "PersonalDataErased" in json.dumps(last) and last["data"]["requested_by"] == "data_subject"
     assert "Phạm" not in json.dumps(events_after), "personal data was never in the events"
+    assert {k: v for k, v in state_after.items() if k not in ("version", "modified_on")} == \
+        {k: v for k, v in state_before.items() if k not in ("version", "modified_on")}, "the case state is unchanged"

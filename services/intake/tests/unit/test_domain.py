@@ -1,7 +1,7 @@
 """The Case aggregate: every transition of the state machine, every refusal, and the guards."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from eventsourcing.application import Application
@@ -9,6 +9,7 @@ from eventsourcing.persistence import IntegrityError
 
 from intake_service.domain import (
     ACTIVE,
+    TERMINAL,
     AFTER_NOTICE,
     COLLECTION_RULES,
     CLAIM_KIND_LABELS,
@@ -56,6 +57,9 @@ from intake_service.domain import (
     UnknownClaimItemError,
     UnknownDecisionError,
     UnknownPartyError,
+)
+from intake_service.domain.errors import (
+    PersonalDataRetainedError,
     VoluntaryPeriodRunningError,
 )
 from intake_service.testing import ACCOUNTANT, CLERK, HEAD, JUDGMENT, OFFICER, S, SYSTEM, TZ, at
@@ -216,6 +220,8 @@ CALLS: dict[str, Callable[[Case], None]] = {
     "receive_certificate_request": lambda c: c.receive_certificate_request(LATER, CLERK),
     "issue_certificate": lambda c: c.issue_certificate("GXN-X", LATER, HEAD),
     "record_deadline_missed": lambda c: c.record_deadline_missed("procuracy_copy", date(2024, 3, 8), LATER, SYSTEM),
+    "erase_personal_data": lambda c: c.erase_personal_data("P-BANK", "purpose_fulfilled", "data_subject", "DN-X",
+                                                           LATER.replace(year=LATER.year + 6), HEAD),
 }
 
 EVENT_OF = {
@@ -241,6 +247,7 @@ EVENT_OF = {
     "continue_from_no_condition": "ContinuedFromNoCondition", "terminate_in_part": "ClaimReduced",
     "reduce_claim": "ClaimReduced", "reverify_found": "ConditionsFound",
     "deposit_unclaimed_money": "UnclaimedMoneyDeposited", "revoke_in_part": "PartlyRevoked",
+    "erase_personal_data": "PersonalDataErased",
 }
 
 
@@ -380,6 +387,7 @@ EDGES: list[tuple[str, Status, Status, Callable[[Case], None], str | None]] = [
     *[("issue_certificate", s, s, _then(CALLS["receive_certificate_request"], CALLS["issue_certificate"]), None)
       for s in DECIDED_ONWARD],
     *[("record_deadline_missed", s, s, CALLS["record_deadline_missed"], None) for s in Status],
+    *[("erase_personal_data", s, s, CALLS["erase_personal_data"], None) for s in TERMINAL],
 ]
 
 REFUSED = [(cmd, s) for cmd, t in TRANSITIONS.items() for s in Status if s not in t.allowed_from]
@@ -1064,3 +1072,38 @@ def test_no_delegation_while_money_is_held():
     case.collect_money("I-1", 5_000_000, "auction_proceeds", "AUC-DEL-1", LATER, SYSTEM)
     with pytest.raises(InvalidTransitionError, match="no money held.*5000000 VND is held"):
         case.delegate_out("U-HCM", "assets_elsewhere", "QD-UT-9", LATER, HEAD, revocation_decision_no="QD-TH-9")
+
+
+# ---------------------------------------------------------------- personal data erasure (domain/erasure.py)
+
+
+def test_erasure_is_refused_while_the_closed_case_is_retained_and_changes_no_state_after():
+    # Given a case refused (closed) at LATER
+    case = build(S.REJECTED)
+    closed = case.last_at
+    before = {k: v for k, v in vars(case).items() if not k.startswith("_")}
+    # When the head erases a party's personal data 4 years later, Then the retention refuses it
+    with pytest.raises(PersonalDataRetainedError) as kept:
+        case.erase_personal_data("P-BANK", "purpose_fulfilled", "data_subject", "DN-1",
+                                 closed.replace(year=closed.year + 5) - timedelta(days=1), HEAD)
+    assert kept.value.rule == "personal_data.retained" and "5 năm" in kept.value.message_vi
+    assert case.collect_events() == []
+    # When it is asked 5 years after the last step, Then it is recorded with who asked and why, and the
+    # case's state is as it was
+    case.erase_personal_data("P-BANK", "authority_order", "competent_authority", "QĐ-05",
+                             closed.replace(year=closed.year + 5), HEAD)
+    (erased,) = case.collect_events()
+    assert (erased.party_id, erased.ground, erased.requested_by, erased.request_ref) == (
+        "P-BANK", "authority_order", "competent_authority", "QĐ-05")
+    assert erased.actor_role == "head" and "13/2023" in erased.legal_basis
+    assert {k: v for k, v in vars(case).items() if not k.startswith("_")} == before
+
+
+def test_erasure_of_an_open_case_or_an_unknown_party_is_refused():
+    with pytest.raises(InvalidTransitionError) as open_case:
+        build(S.ENFORCING).erase_personal_data("P-BANK", "purpose_fulfilled", "data_subject", "DN-1",
+                                              LATER.replace(year=LATER.year + 9), HEAD)
+    assert open_case.value.rule == "transition.erase_personal_data"
+    with pytest.raises(UnknownPartyError):
+        build(S.COMPLETED).erase_personal_data("P-NOBODY", "purpose_fulfilled", "data_subject", "DN-1",
+                                               LATER.replace(year=LATER.year + 9), HEAD)

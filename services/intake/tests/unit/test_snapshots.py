@@ -320,6 +320,9 @@ class Driver:
             kw["certificate_no"] = rnd.choice([None, self.uid("GXN")])
         elif name == "issue_certificate":
             kw["certificate_no"] = self.uid("GXN")
+        elif name == "erase_personal_data":
+            kw |= {"party_id": rnd.choice(sorted(case.parties) or ["P-NONE"]), "ground": "purpose_fulfilled",
+                   "requested_by": "data_subject", "request_ref": self.uid("DN")}
         elif name == "record_deadline_missed":
             overdue = [d for d in case.deadlines(now.date()) if d["status"] == "overdue" and d["done_on"] is None]
             if overdue and rnd.random() < 0.9:

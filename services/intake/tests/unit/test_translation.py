@@ -246,11 +246,21 @@ def received_by_delegation() -> Case:
     return case
 
 
+def erased() -> Case:
+    """A refused request whose debtor's personal data is erased once the 5-year retention ended."""
+    case = Case.receive_request(UNIT, "DON-ERA", "post", at(2019, 3, 4), CLERK, **JUDGMENT)
+    case.add_party(DEBTOR, "debtor", "individual", at(2019, 3, 4, 10), CLERK)
+    case.refuse_request("not_competent", at(2019, 3, 6), HEAD)
+    case.erase_personal_data(DEBTOR, "consent_withdrawn", "data_subject", "12/ĐN-2026", at(2026, 3, 9), HEAD)
+    return case
+
+
 SCENARIOS: dict[str, Callable[[], Case]] = {
     "law_of_issue_7": law_of_issue_7, "received_by_delegation": received_by_delegation,
     "full_lifecycle": full_lifecycle, "no_condition_then_pauses": no_condition_then_pauses,
     "delegated": delegated, "revoked": revoked, "refused": refused,
     "separate_register": separate_register, "returned": returned, "taken_in_kind": taken_in_kind,
+    "erased": erased,
 }
 ALL_EVENT_CLASSES = {name for name, value in vars(Case).items()
                      if isinstance(value, type) and issubclass(value, CanMutateAggregate)} - {"Event", "Created"}
@@ -748,3 +758,11 @@ def test_a_v1_proceeds_booked_before_v2_is_recognised_when_redelivered_as_v2():
     for kwargs in t.collections_from_proceeds(as_v2):
         case.collect_money(**kwargs)
     assert len(case.collect_events()) == 1 and case.held_vnd == 80_000_000
+
+
+def test_an_erasure_is_published_with_who_asked_and_the_ground_and_no_personal_data():
+    (erasure,) = only("erased", c.PersonalDataErased)
+    p = erasure.payload
+    assert (p.party_id, p.ground, p.requested_by, p.request_ref) == (
+        UUID(DEBTOR), "consent_withdrawn", "data_subject", "12/ĐN-2026")
+    assert "13/2023" in p.legal_basis and erasure.actor.role == "head"
