@@ -34,7 +34,7 @@ from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import error_responses
-from thads_kit.scoping import check_case_read
+from thads_kit.scoping import check_case_read, may_read
 
 from . import application as appl
 from . import personal_data, read_model
@@ -428,7 +428,7 @@ async def get_case(request: Request, case_id: UUID,
     answers = _answers(request) if as_of is None else None
     now = datetime.now(VN_TZ)
     if answers is not None:
-        async with rt.pool.acquire() as conn:
+        async with rt.read_pool.acquire() as conn:
             head, row = await answers.state(conn, case_id, now.date())
         if head is None:
             raise appl.CaseNotFoundError(f"case {case_id} not found")
@@ -441,7 +441,7 @@ async def get_case(request: Request, case_id: UUID,
     if answers is None:
         return answer
     row = read_model.state_row(case.id, case.version, case.unit_id, banks_of(case), answer, now.date())
-    async with rt.pool.acquire() as conn:      # written back: served from the read model next time
+    async with rt.read_pool.acquire() as conn:      # written back: served from the read model next time
         await answers.writer.write(conn, [row], [])
     return _json(row[-1])
 
@@ -452,7 +452,7 @@ async def case_events(request: Request, case_id: UUID,
     rt = runtime(request)
     answers = _answers(request)
     if answers is not None:
-        async with rt.pool.acquire() as conn:
+        async with rt.read_pool.acquire() as conn:
             head, row = await answers.events(conn, case_id)
         if head is None:
             raise appl.CaseNotFoundError(f"case {case_id} not found")
@@ -465,9 +465,37 @@ async def case_events(request: Request, case_id: UUID,
     if answers is None:
         return {"case_id": str(case_id), "events": events}
     rows = read_model.event_rows(case_id, events)
-    async with rt.pool.acquire() as conn:      # written back: served from the read model next time
+    async with rt.read_pool.acquire() as conn:      # written back: served from the read model next time
         await answers.writer.write(conn, [], rows)
     return _json(read_model.events_body(case_id, b",".join(r[-1] for r in rows)))
+
+
+CASE_PATH = r"/cases/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+
+
+def register_fast_reads(lane: Any, rt: Any, answers: read_model.Reader) -> None:
+    """The happy path of the two routes above in the kit's fast lane (thads_kit.http.FastLane): the
+    read model's current answer, for a reader the scoping rule lets through; None sends the request
+    on to the route (not found, out of scope, read model behind: the route answers or falls back)."""
+
+    async def state(principal: Principal, match: Any) -> bytes | None:
+        case_id = UUID(match.group(1))
+        async with rt.read_pool.acquire() as conn:
+            _, row = await answers.state(conn, case_id, datetime.now(VN_TZ).date())
+        if row is None or not may_read(principal, row["unit"], row["banks"]):
+            return None
+        return row["body"]
+
+    async def events(principal: Principal, match: Any) -> bytes | None:
+        case_id = UUID(match.group(1))
+        async with rt.read_pool.acquire() as conn:
+            _, row = await answers.events(conn, case_id)
+        if row is None or not may_read(principal, row["unit"], row["banks"] or ()):
+            return None
+        return read_model.events_body(case_id, row["body"])
+
+    lane.get(CASE_PATH, READERS, state)
+    lane.get(CASE_PATH + "/events", READERS, events)
 
 
 @router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân", responses=READ_ERRORS)
