@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import OrderedDict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 from uuid import UUID
@@ -265,7 +266,7 @@ class CaseIndex(BackgroundTask):
     """Projection of the Case aggregates into case_view, case_deadline_view and decision_view."""
 
     def __init__(self, schema: str, app: ServiceApplication, executor: EsExecutor, pool: asyncpg.Pool, *,
-                 batch: int = 500, poll_seconds: float = 1.0) -> None:
+                 batch: int = 500, poll_seconds: float = 1.0, cache_size: int = 2048) -> None:
         self.schema = schema
         self.app = app
         self.executor = executor
@@ -276,6 +277,9 @@ class CaseIndex(BackgroundTask):
         self.channel = f"{app.name.lower()}_events"   # eventsourcing NOTIFYs on the bare table name
         self.position = 0
         self._answers_writer = read_model.Writer(schema)
+        # the index's own copies of recently projected cases (never handed out), least recent first
+        self._cases: OrderedDict[UUID, Any] = OrderedDict()
+        self.cache_size = cache_size
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         t = lambda name: qualified(schema, name)  # noqa: E731
@@ -395,8 +399,9 @@ class CaseIndex(BackgroundTask):
         states: list[tuple[Any, ...]] = []
         entries: list[tuple[Any, ...]] = []
         for case_id in case_ids:
+            events = [self.app.mapper.to_domain_event(e) for e in (stored or {}).get(case_id, ())]
             try:
-                case = self.app.get_case(case_id)  # type: ignore[attr-defined]
+                case = self._replayed(case_id, events) or self.app.get_case(case_id)  # type: ignore[attr-defined]
             except (CaseNotFoundError, AggregateNotFoundError):
                 # only "not found" is skipped (an aggregate of another kind, removed); any other
                 # error fails the batch, which is retried from the same position
@@ -407,9 +412,34 @@ class CaseIndex(BackgroundTask):
                 states.append(read_model.state_row(case.id, case.version, case.unit_id, banks_of(case),
                                                    state(case, datetime.combine(today, datetime.min.time(), VN_TZ)),
                                                    today))
-                events = [self.app.mapper.to_domain_event(e) for e in (stored or {}).get(case_id, ())]
                 entries.extend(read_model.event_rows(case.id, [history_entry(e) for e in events]))
         return out, (states, entries)
+
+    def _replayed(self, case_id: UUID, events: list[Any]) -> Any:
+        """The case at the batch's last event without a query, when the batch starts its stream (a
+        new case) or continues the index's own copy of it; None: load it from the store. (A case
+        loaded from the store costs a query per case: 36 % of the samples of the write phase.)"""
+        if not events or self.cache_size <= 0:      # cache_size 0: every case from the store
+            return None
+        first = events[0].originator_version
+        base = self._cases.pop(case_id, None)
+        if first != 1 and (base is None or base.version != first - 1):
+            return None
+        try:
+            case = None if first == 1 else base
+            for e in events:
+                case = e.mutate(case)
+        except Exception:  # noqa: BLE001 - the store's copy is the truth; the copy is dropped
+            log.warning("case %s: replaying the batch on the index's copy failed; loaded from the store", case_id,
+                        exc_info=True)
+            return None
+        self._remember(case_id, case)
+        return case
+
+    def _remember(self, case_id: UUID, case: Any) -> None:
+        self._cases[case_id] = case
+        while len(self._cases) > self.cache_size:
+            self._cases.popitem(last=False)
 
     async def _apply_batch(self) -> int:
         """One batch; returns events read (0 = caught up, -1 = position moved elsewhere, retry)."""
