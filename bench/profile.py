@@ -60,7 +60,7 @@ async def main(args: argparse.Namespace) -> None:
         if args.what == "reads":
             env["THADS_BENCH_CASES"] = ",".join(await front.open_cases("127.0.0.1", intake.port, token, 100))
         url = intake.url + ("/health/live" if args.what == "bare" else "")
-        front.wrk(url, SCRIPTS[args.what], 2, env)     # warm-up
+        front.wrk(url, SCRIPTS[args.what], 2, env | {"THADS_BENCH_RUN": f"warm-{uuid.uuid4().hex[:8]}"})  # warm-up
         time.sleep(1.0)
         assert intake.proc is not None
         pids = [intake.proc.pid] + [c for c in front.children(intake.proc.pid)]
@@ -73,7 +73,7 @@ async def main(args: argparse.Namespace) -> None:
         result = front.wrk(url, SCRIPTS[args.what], args.seconds, env)
         spy.wait(timeout=60)
         print(f"{args.what}: {result['per_s']:.0f} requests/s, p50 {result['p50_ms']:.1f} ms, "
-              f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}")
+              f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']} (of which non-2xx {result['status_errors']})")
         print("\n".join(summarise(raw, args.top)))
         print(f"(raw profile: {raw})")
     finally:
