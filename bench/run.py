@@ -291,7 +291,8 @@ async def core(args: argparse.Namespace) -> dict[str, Any]:
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     from bench import front
 
-    out: dict[str, Any] = {"peak_rss_mib": {}}
+    # other work on the machine skews every figure: the load average (1, 5, 15 min) at start and end
+    out: dict[str, Any] = {"peak_rss_mib": {}, "load_average_start": list(os.getloadavg())}
     if args.only in (None, "core"):
         out |= await core(args)
     if args.only in (None, "http"):
@@ -325,6 +326,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         out["peak_rss_mib"]["postgres (largest backend)"] = max(pg)
     out["peak_rss_mb"] = out["peak_rss_mib"]   # the key the issue names (values in MiB)
     out["load_average_1m"] = os.getloadavg()[0]
+    out["load_average_end"] = list(os.getloadavg())
     return out
 
 
@@ -345,7 +347,10 @@ def report(r: dict[str, Any]) -> None:
     for name, mib in r["peak_rss_mib"].items():
         m.add_row(name, f"{mib:,.0f}")
     console.print(m)
-    console.print(f"load average (1 min) at the end: {r['load_average_1m']:.1f} on {os.cpu_count()} cores")
+    start, end = r.get("load_average_start", [0, 0, 0]), r.get("load_average_end", [0, 0, 0])
+    console.print(f"load average (1, 5, 15 min) at the start {start[0]:.1f} {start[1]:.1f} {start[2]:.1f}, at the end "
+                  f"{end[0]:.1f} {end[1]:.1f} {end[2]:.1f}, on {os.cpu_count()} cores"
+                  + (" — UNDER CONTENTION: other work shared the machine" if max(start[0], end[0]) > 1.5 else ""))
 
 
 def report_http(r: dict[str, Any]) -> None:

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Callable, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import AwareDatetime, Field, model_validator
 
 from thads_contracts.common import MAX_SAFE_VND, BankCode, DocumentNumber
@@ -34,10 +34,10 @@ from thads_kit.auth import Principal, require
 from thads_kit.bodies import RequestBody
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import error_responses
-from thads_kit.scoping import OutOfScopeError, check_case_read
+from thads_kit.scoping import OutOfScopeError, check_case_read, may_read
 
 from . import application as appl
-from . import personal_data
+from . import personal_data, read_model
 from .domain import (
     Actor, AssetKind, IntakeError, Basis, Channel, ClaimKind, CoerciveMeasure, CollectionChannel, DelegationGround, Matter,
     NoConditionGround, Origin, PartyKind, PartyRole, PostponementGround, RefusalGround, RevocationGround,
@@ -431,9 +431,18 @@ for _path, _command, _body, _roles, _summary in [
 
 
 # ---------------------------------------------------------------------------- queries
-def banks_of(case: Any) -> set[str]:
-    """The banks that are parties or creditors of the case (a bank reads only those cases)."""
-    return {p.bank_code for p in case.parties.values() if p.bank_code}
+# A case's state and history are answered from the read model (read_model.py: the serialized answer
+# of the stream's head version, checked in the same query) and from the event store only when the
+# read model is behind, stale or asked for another date; the scoping rule is applied on both paths.
+banks_of = appl.banks_of
+
+
+def _answers(request: Request) -> read_model.Reader | None:
+    return getattr(request.app.state, "read_answers", None)
+
+
+def _json(body: bytes) -> Response:
+    return Response(content=body, media_type="application/json")
 
 
 @router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn", responses=READ_ERRORS)
@@ -441,19 +450,77 @@ async def get_case(request: Request, case_id: UUID,
                    principal: Annotated[Principal, Depends(require(*READERS))],
                    as_of: AwareDatetime | None = Query(None, description="Đánh giá thời hạn tại thời điểm này")) -> Any:
     rt = runtime(request)
+    answers = _answers(request) if as_of is None else None
+    now = datetime.now(VN_TZ)
+    if answers is not None:
+        async with rt.read_pool.acquire() as conn:
+            head, row = await answers.state(conn, case_id, now.date())
+        if head is None:
+            raise appl.CaseNotFoundError(f"case {case_id} not found")
+        if row is not None:
+            check_case_read(principal, row["unit"], row["banks"], case_id)
+            return _json(row["body"])
     case = await rt.executor.run(rt.app.get_case, case_id)
     check_case_read(principal, case.unit_id, banks_of(case), case_id)
-    return appl.state(case, as_of or datetime.now(VN_TZ))
+    answer = appl.state(case, as_of or now)
+    if answers is None:
+        return answer
+    row = read_model.state_row(case.id, case.version, case.unit_id, banks_of(case), answer, now.date())
+    async with rt.read_pool.acquire() as conn:      # written back: served from the read model next time
+        await answers.writer.write(conn, [row], [])
+    return _json(row[-1])
 
 
 @router.get("/cases/{case_id}/events", summary="Toàn bộ lịch sử sự kiện của việc", responses=READ_ERRORS)
 async def case_events(request: Request, case_id: UUID,
                       principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     rt = runtime(request)
+    answers = _answers(request)
+    if answers is not None:
+        async with rt.read_pool.acquire() as conn:
+            head, row = await answers.events(conn, case_id)
+        if head is None:
+            raise appl.CaseNotFoundError(f"case {case_id} not found")
+        if row is not None:
+            check_case_read(principal, row["unit"], row["banks"] or (), case_id)
+            return _json(read_model.events_body(case_id, row["body"]))
     events = await rt.executor.run(rt.app.history, case_id)
     banks = {b for e in events if isinstance(b := e["data"].get("bank_code"), str)}
     check_case_read(principal, events[0]["data"]["unit_id"], banks, case_id)   # the first event names the office
-    return {"case_id": str(case_id), "events": events}
+    if answers is None:
+        return {"case_id": str(case_id), "events": events}
+    rows = read_model.event_rows(case_id, events)
+    async with rt.read_pool.acquire() as conn:      # written back: served from the read model next time
+        await answers.writer.write(conn, [], rows)
+    return _json(read_model.events_body(case_id, b",".join(r[-1] for r in rows)))
+
+
+CASE_PATH = r"/cases/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+
+
+def register_fast_reads(lane: Any, rt: Any, answers: read_model.Reader) -> None:
+    """The happy path of the two routes above in the kit's fast lane (thads_kit.http.FastLane): the
+    read model's current answer, for a reader the scoping rule lets through; None sends the request
+    on to the route (not found, out of scope, read model behind: the route answers or falls back)."""
+
+    async def state(principal: Principal, match: Any) -> bytes | None:
+        case_id = UUID(match.group(1))
+        async with rt.read_pool.acquire() as conn:
+            _, row = await answers.state(conn, case_id, datetime.now(VN_TZ).date())
+        if row is None or not may_read(principal, row["unit"], row["banks"]):
+            return None
+        return row["body"]
+
+    async def events(principal: Principal, match: Any) -> bytes | None:
+        case_id = UUID(match.group(1))
+        async with rt.read_pool.acquire() as conn:
+            _, row = await answers.events(conn, case_id)
+        if row is None or not may_read(principal, row["unit"], row["banks"] or ()):
+            return None
+        return read_model.events_body(case_id, row["body"])
+
+    lane.get(CASE_PATH, READERS, state)
+    lane.get(CASE_PATH + "/events", READERS, events)
 
 
 @router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân", responses=READ_ERRORS)

@@ -61,13 +61,14 @@ class Intake(ServiceApplication):
         events = list(self.events.get(case_id))
         if not events:
             raise CaseNotFoundError(f"case {case_id} not found")
-        out = []
-        for e in events:
-            fields = {k: v for k, v in e.__dict__.items()
-                      if k not in ("originator_id", "originator_version", "timestamp")}
-            out.append({"version": e.originator_version, "event": type(e).__qualname__.split(".")[-1],
-                        "occurred_at": fields.pop("at", None), "recorded_at": e.timestamp, "data": fields})
-        return out
+        return [history_entry(e) for e in events]
+
+
+def history_entry(e: Any) -> dict[str, Any]:
+    """One event as GET /cases/{id}/events shows it (also rendered by the read model)."""
+    fields = {k: v for k, v in e.__dict__.items() if k not in ("originator_id", "originator_version", "timestamp")}
+    return {"version": e.originator_version, "event": type(e).__qualname__.split(".")[-1],
+            "occurred_at": fields.pop("at", None), "recorded_at": e.timestamp, "data": fields}
 
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -117,6 +118,11 @@ def check_office(case: Case, unit: str | None) -> None:
     """Refuse when `unit` (the caller's office; None: not office-bound) is not the case's office."""
     if unit is not None and case.unit_id != unit:
         raise WrongOfficeError(f"case {case.id} belongs to office {case.unit_id}, not to {unit}")
+
+
+def banks_of(case: Case) -> set[str]:
+    """The banks that are parties or creditors of the case (a bank reads only those cases)."""
+    return {p.bank_code for p in case.parties.values() if p.bank_code}
 
 
 def summary(case: Case) -> dict[str, Any]:

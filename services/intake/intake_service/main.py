@@ -14,7 +14,7 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import api, consumers, personal_data, queries_api, translation
+from . import api, consumers, personal_data, queries_api, read_model, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -104,6 +104,8 @@ def build(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.consumer = consumer
     app.state.read_side = read
+    app.state.read_answers = read_model.Reader(settings.schema)   # GET /cases/{id}, /events (read_model.py)
+    api.register_fast_reads(app.state.fast_lane, runtime, app.state.read_answers)
     app.state.personal_data = PersonalDataStore(runtime, settings.schema)
     app.include_router(api.router)
     app.include_router(queries_api.router)

@@ -49,6 +49,7 @@ from .tasks import BackgroundTask
 log = logging.getLogger(__name__)
 
 GENESIS = bytes(32)
+GENESIS_SQL = "'\\x" + "00" * 32 + "'::bytea"
 RULE = "thads-chain-v1"
 
 
@@ -84,6 +85,7 @@ class ChainTables:
         self.chain_name = f"{prefix}_chain"
         self.chain = f'"{schema}"."{prefix}_chain"'
         self.genesis = f'"{schema}"."{prefix}_chain_genesis"'
+        self.fold_statement = self.fold_sql()
 
     def ddl(self) -> list[str]:
         return [
@@ -129,54 +131,67 @@ class ChainTables:
                         "(through notification id %d)", len(rows), through)
         return len(rows)
 
-    def links(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None
-              ) -> tuple[list[UUID], list[int], list[bytes]]:
-        """The hashes of `stored_events`, computed in the caller's transaction BEFORE the events are
-        inserted (a refusal here rolls everything back). `lock` takes the events table's lock first
-        (the recorder's own, with its lock timeout), so the previous hashes read here are the
-        committed heads and no other writer can move them until the commit."""
+    def fold_sql(self) -> str:
+        """ONE statement that chains a save's events: each link's hash is SHA-256(previous hash ||
+        the event's bytes as `link` lays them out after `prev`), the previous hash of a stream's first
+        event in the save read from the chain table IN the statement (no lookup round trip before the
+        insert: 25-35 % of a single-event transaction, issue 13), the next ones from the row before.
+        A stream with no hash for version - 1 gives a NULL hash, which the NOT NULL column refuses:
+        `CommandRecorder` turns that refusal into ChainBrokenError."""
+        return (
+            f"WITH RECURSIVE w(i, v, first, x) AS ("
+            f" SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::bool[], %s::bytea[])),"
+            f" c(i, v, h) AS ("
+            f" SELECT w.i, w.v, sha256(CASE WHEN w.v = 1 THEN {GENESIS_SQL} ELSE p.hash END || w.x)"
+            f" FROM w LEFT JOIN {self.chain} p ON p.originator_id = w.i AND p.originator_version = w.v - 1"
+            f" WHERE w.first"
+            f" UNION ALL"
+            f" SELECT w.i, w.v, sha256(c.h || w.x) FROM c JOIN w ON w.i = c.i AND w.v = c.v + 1 AND NOT w.first)"
+            f" INSERT INTO {self.chain} (originator_id, originator_version, hash) SELECT i, v, h FROM c")
+
+    def fold(self, curs: Any, stored_events: Sequence[Any]) -> None:
+        """Chain `stored_events` in the caller's transaction, after their INSERT (so a version
+        conflict fails there first) and under the events table's lock (taken for that INSERT), so
+        the previous hashes read are the committed heads."""
         if not stored_events:
-            return [], [], []
-        (lock or self.lock)(curs)
+            return
+        events = sorted(stored_events, key=lambda e: (str(e.originator_id), e.originator_version))
+        ids, versions, first, rest = [], [], [], []
+        prev_id = None
+        for e in events:
+            oid = _uuid(e.originator_id)
+            t = e.topic.encode()
+            ids.append(oid)
+            versions.append(e.originator_version)
+            first.append(oid != prev_id)
+            rest.append(b"".join((oid.bytes, _PACK(e.originator_version, len(t)), t, e.state)))
+            prev_id = oid
+        curs.execute(self.fold_statement, (ids, versions, first, rest))
+
+    def broken(self, exc: BaseException) -> bool:
+        """Whether a failed save was refused by the fold for a missing previous hash."""
+        cause = exc if getattr(exc, "diag", None) is not None else exc.__cause__
+        diag = getattr(cause, "diag", None)
+        return (diag is not None and getattr(cause, "sqlstate", None) == "23502"
+                and diag.table_name == self.chain_name and diag.column_name == "hash")
+
+    def missing_link(self, conn: Any, stored_events: Sequence[Any]) -> ChainBrokenError:
+        """The refusal naming the first stream of `stored_events` whose previous hash is missing."""
         first: dict[UUID, int] = {}
         for e in stored_events:
             oid = _uuid(e.originator_id)
-            if oid not in first or e.originator_version < first[oid]:
-                first[oid] = e.originator_version
-        wanted = [(oid, v - 1) for oid, v in first.items() if v > 1]
-        prev: dict[UUID, bytes] = {oid: GENESIS for oid, v in first.items() if v <= 1}
-        if wanted:
-            curs.execute(f"SELECT c.originator_id, c.hash FROM {self.chain} c"
-                         " JOIN unnest(%s::uuid[], %s::bigint[]) AS w(i, v)"
-                         " ON c.originator_id = w.i AND c.originator_version = w.v",
-                         ([w[0] for w in wanted], [w[1] for w in wanted]))
-            for r in curs.fetchall():
-                oid, h = _row(r, "originator_id", "hash")
-                prev[oid] = bytes(h)
-            missing = [w for w in wanted if w[0] not in prev]
-            if missing:
-                oid, v = missing[0]
-                raise ChainBrokenError(f"stream {oid}: no chain hash for version {v}; refusing to append "
-                                       f"version {v + 1} (run `thads verify`)")
-        ids, versions, hashes = [], [], []
-        for e in sorted(stored_events, key=lambda e: (str(e.originator_id), e.originator_version)):
-            oid = _uuid(e.originator_id)
-            h = link(prev[oid], oid, e.originator_version, e.topic, e.state)
-            prev[oid] = h
-            ids.append(oid)
-            versions.append(e.originator_version)
-            hashes.append(h)
-        return ids, versions, hashes
-
-    def insert(self, curs: Any, links: tuple[list[UUID], list[int], list[bytes]]) -> None:
-        """Insert `links` (after the events' own INSERT, so a version conflict still fails there first)."""
-        if links[0]:
-            curs.execute(f"INSERT INTO {self.chain} (originator_id, originator_version, hash)"
-                         " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[])", links)
-
-    def append(self, curs: Any, stored_events: Sequence[Any], lock: Callable[[Any], None] | None = None) -> None:
-        self.insert(curs, self.links(curs, stored_events, lock))
-
+            first[oid] = min(first.get(oid, e.originator_version), e.originator_version)
+        for oid, v in sorted(first.items(), key=lambda kv: str(kv[0])):
+            if v <= 1:
+                continue
+            with conn.cursor() as curs:
+                curs.execute(f"SELECT 1 FROM {self.chain} WHERE originator_id = %s AND originator_version = %s",
+                             (oid, v - 1))
+                if curs.fetchone() is None:
+                    return ChainBrokenError(f"stream {oid}: no chain hash for version {v - 1}; refusing to "
+                                            f"append version {v} (run `thads verify`)")
+        return ChainBrokenError("a stream's chain has no hash for the version before the one appended "
+                                "(run `thads verify`)")
 
 
 def _uuid(v: Any) -> UUID:

@@ -250,10 +250,49 @@ async def test_running_index_follows_new_events(env: Env) -> None:
         await index.stop()
 
 
+async def test_cases_replayed_from_the_batch_give_the_rows_of_cases_loaded_from_the_store(env: Env) -> None:
+    """The index replays a new case from the batch's events and continues its own copy with the next
+    batches (no query per case); its rows must be those of the store's copy, byte for byte. Batches of
+    3 events cut every case across batches; later commands continue cases the index already holds."""
+    w = await env.executor.run(build_world, env.app)
+    replaying = CaseIndex(env.schema, env.app, env.executor, env.pool, batch=3)
+    await replaying.ensure_tables()
+    loads: list[UUID] = []
+    real = env.app.get_case
+
+    def counted(case_id: UUID) -> Case:
+        loads.append(case_id)
+        return real(case_id)
+
+    env.app.get_case = counted  # type: ignore[method-assign]
+    try:
+        await replaying.catch_up()
+        a = await env.executor.run(env.app.get_case, w.a.id)
+        a.record_procuracy_copy("QD-A1", date(2024, 3, 22), at(2024, 3, 22), CLERK)
+        await env.executor.run(env.app.save, a)
+        await replaying.catch_up()
+    finally:
+        env.app.get_case = real  # type: ignore[method-assign]
+    assert loads == [w.a.id], "only the test's own load: the index replayed every case"
+
+    s = env.schema
+    tables = ("case_view", "case_deadline_view", "decision_view", "case_read", "case_event_read")
+
+    async def rows() -> dict[str, list[dict[str, Any]]]:
+        return {t: [dict(r) for r in await env.pool.fetch(f'SELECT * FROM "{s}".{t} ORDER BY 1, 2')] for t in tables}
+
+    replayed = await rows()
+    assert len(replayed["case_read"]) == 4 and len(replayed["case_event_read"]) == await max_nid(env)
+    from_store = CaseIndex(env.schema, env.app, env.executor, env.pool, cache_size=0)
+    await from_store.rebuild()
+    assert await rows() == replayed
+
+
 async def test_a_load_error_fails_the_index_batch_and_only_not_found_is_skipped(env: Env) -> None:
     """A case the index cannot load (the database away, a bug) must not vanish while the position
-    moves on: the batch fails and is retried. Only a case that does not exist is skipped."""
-    index = CaseIndex(env.schema, env.app, env.executor, env.pool)
+    moves on: the batch fails and is retried. Only a case that does not exist is skipped. (cache_size=0:
+    the index loads every case from the store instead of replaying a new case from the batch.)"""
+    index = CaseIndex(env.schema, env.app, env.executor, env.pool, cache_size=0)
     await index.ensure_tables()
     case = Case.receive_judgment("HN-04", "BA-F", at(2024, 5, 6), CLERK, **judgment("10/2024/KDTM-ST"))
     await env.executor.run(env.app.save, case)

@@ -178,6 +178,31 @@ def test_verify_one_case_only_looks_at_that_stream(store):
     assert verify(schema, "--case", str(ids[0]))[0] == 1
 
 
+def test_several_events_of_existing_streams_in_one_save_are_chained_by_the_rule(store):
+    """The fold (one SQL statement computing the links, chain.fold_sql) gives the hashes the rule's
+    Python definition (`chain.link`, used by verify) gives: a stream continued by several events in
+    one save, beside a new stream of several events."""
+    app, schema, ids = store
+    a, b, new = app.repository.get(ids[0]), app.repository.get(ids[2]), Counter()
+    for n in range(3):
+        a.add(n)
+        b.add(n)
+        new.add(n)
+    app.record([a, b, new])
+
+    code, report = verify(schema)
+
+    assert code == 0, report
+    assert sql(f'SELECT count(*) FROM "{schema}".counters_chain') == [(16 + 10,)]
+    head = sql(f'SELECT hash FROM "{schema}".counters_chain WHERE originator_id = %s AND originator_version = 8',
+               ids[0])[0][0]
+    prev = chain.GENESIS
+    for row in sql(f'SELECT originator_id, originator_version, topic, state FROM "{schema}".counters_events'
+                   " WHERE originator_id = %s ORDER BY originator_version", ids[0]):
+        prev = chain.link(prev, row[0], row[1], row[2], bytes(row[3]))
+    assert bytes(head) == prev
+
+
 def test_appending_to_a_stream_whose_chain_is_broken_is_refused_and_writes_nothing(store):
     app, schema, ids = store
     sql(f'DELETE FROM "{schema}".counters_chain WHERE originator_id = %s AND originator_version = 5', ids[0])

@@ -195,3 +195,52 @@ def test_faststreams_own_logger_writes_json_too():
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["message"] for line in lines] == ["partitions assigned"]
     assert lines[0]["logger"] == "faststream.kafka" and lines[0]["service"] == "front-test"
+
+
+def fast_app() -> tuple[Any, list[str]]:
+    """A route and its fast-lane happy path that answers differently, so a test can tell which answered."""
+    app = make_app()
+    calls: list[str] = []
+
+    @app.get("/things/{n}")
+    async def thing(n: int, p: Principal = Depends(require("head", "clerk"))) -> dict[str, Any]:
+        calls.append("route")
+        return {"n": n, "by": "route"}
+
+    async def fast(principal: Principal, match: Any) -> bytes | None:
+        calls.append("lane")
+        n = int(match.group(1))
+        return None if n == 0 else json.dumps({"n": n, "by": "lane", "unit": principal.unit}).encode()
+
+    app.state.fast_lane.get(r"/things/([0-9]+)", ("head", "clerk"), fast)
+    return app, calls
+
+
+def test_the_fast_lane_answers_only_the_happy_path_and_everything_else_reaches_the_route():
+    app, calls = fast_app()
+    client = TestClient(app)
+
+    r = client.get("/things/7", headers={**bearer(), "X-Correlation-Id": "fast-1"})
+    assert r.status_code == 200 and r.json() == {"n": 7, "by": "lane", "unit": "TH"}
+    assert r.headers["content-type"] == "application/json" and r.headers["x-correlation-id"] == "fast-1"
+    assert calls == ["lane"]
+
+    # the handler has no answer: the route answers
+    calls.clear()
+    assert client.get("/things/0", headers=bearer()).json() == {"n": 0, "by": "route"}
+    assert calls == ["lane", "route"]
+
+    # no token, a bad token, a role of another route: the route's own 401/403 error bodies
+    calls.clear()
+    assert client.get("/things/7").status_code == 401
+    bad = client.get("/things/7", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401 and bad.json()["rule"] == "auth.bearer_token"
+    refused = client.get("/things/7", headers=bearer("officer"))
+    assert refused.status_code == 403 and refused.json()["rule"] == "auth.role"
+    # a query string or an Idempotency-Key (whose checks are the route's) go to the route as well
+    assert client.get("/things/7?x=1", headers=bearer()).json()["by"] == "route"
+    assert client.get("/things/7", headers={**bearer(), "Idempotency-Key": "k-1"}).json()["by"] == "route"
+    assert client.get("/things/7", headers={**bearer(), "Idempotency-Key": "bad key \x7f"}).status_code == 422
+    # a path the pattern does not match entirely is not the lane's
+    assert client.get("/things/7x", headers=bearer()).status_code == 422
+    assert calls.count("lane") == 0
