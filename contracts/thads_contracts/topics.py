@@ -10,6 +10,7 @@ AUDIT_ANCHOR = "thads.audit.anchor"
 AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
+ONLINE_FILING = "thads.online.filing"
 
 DOMAIN_TOPICS: tuple[str, ...] = (
     INTAKE_CASE,
@@ -18,6 +19,7 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     RECOVERY_DEBT,
     STATISTICS_REPORT,
     AUDIT_ANCHOR,
+    ONLINE_FILING,
 )
 ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER)
 PARTITIONS = 3

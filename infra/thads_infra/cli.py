@@ -241,9 +241,9 @@ def status() -> None:
 
 @app.command()
 def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
-          unit: str = typer.Option(..., help="office code of the caller"),
+          unit: str = typer.Option(None, help="office code of the caller (a citizen has none)"),
           bank: str = typer.Option(None, help="bank code (required for role bank)"),
-          sub: str = typer.Option(None, help="subject (user name); default role@unit"),
+          sub: str = typer.Option(None, help="subject (user name; a citizen's id number); default role@unit"),
           hours: float = typer.Option(8.0, help="validity in hours")) -> None:
     """Print a dev/test bearer token (HS256 with THADS_JWT_SECRET or the dev default)."""
     try:

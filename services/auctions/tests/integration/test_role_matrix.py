@@ -13,7 +13,7 @@ from thads_infra.testing import service_process
 from thads_infra.tokens import issue_token
 
 pytestmark = pytest.mark.integration
-ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin")
+ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "citizen")
 COMMANDS = ("valuation", "revaluation", "auctions", "bidders", "bids", "close", "payment", "unpaid-cancellation",
             "price-cuts", "creditor-takes", "deposit-refunds", "redemption", "return-to-debtor",
             "organisation-contract", "sale-without-auction", "handover")
@@ -22,7 +22,8 @@ CAN_READ = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "a
 
 
 def auth(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(role, 'TH-01', sub='cv-07', bank='VCB' if role == 'bank' else None)}"}
+    sub = "001090012345" if role == "citizen" else "cv-07"
+    return {"Authorization": f"Bearer {issue_token(role, 'TH-01', sub=sub, bank='VCB' if role == 'bank' else None)}"}
 
 
 @pytest.fixture(scope="module")
