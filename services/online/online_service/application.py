@@ -67,6 +67,6 @@ def act(app: Online, filing_id: UUID, command: str, kwargs: dict[str, Any], unit
 
 def summary(f: Filing) -> dict[str, Any]:
     from .domain import STATUS_LABELS
-    return {"tracking_code": f.tracking_code, "status": f.status.value, "status_label": STATUS_LABELS[f.status],
+    return {"tracking_code": f.tracking_code, "filing_id": str(f.id), "status": f.status.value, "status_label": STATUS_LABELS[f.status],
             "unit": f.unit, "version": f.version, "filed_at": f.filed_at.isoformat(),
             "review_due_on": f.review_due_on.isoformat(), "case_id": str(f.case_id) if f.case_id else None}
