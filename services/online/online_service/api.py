@@ -9,16 +9,18 @@ exist, so codes cannot be probed; staff read the filings addressed to an office 
 and the clerk or head of that office answers them. The citizen's view carries no other party's
 personal data and no internal notes: only the public state (projections.public_state).
 
-Bad input changes nothing: the body's shape is checked by the models (422), the attachments by their
-content (attachments.py, 422), the judgment date and the claims by the domain (422), and a person's
-filings per rolling hour by `Settings.filings_per_hour` (429 with Retry-After)."""
+Bad input changes nothing: the body's shape is checked by the models (422: what the OpenAPI document
+promises); what no schema can say is a rule's refusal of a well-formed request (409, like every rule of
+the platform): attachments checked by content (attachments.py), the judgment date not in the future and
+claims-or-act (the domain), no competent office found; and a person's filings per rolling hour
+(`Settings.filings_per_hour`, 429 with Retry-After)."""
 import secrets
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from thads_kit.auth import Principal, require
 from thads_kit.commands import write_with_next_command
@@ -117,12 +119,6 @@ class FilingIn(Body):
     unit: Office | None = Field(None, description="Cơ quan THADS nhận đơn (mặc định: cơ quan được gợi ý theo thẩm quyền)")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=att.MAX_COUNT)
 
-    @model_validator(mode="after")
-    def _claims_or_act(self) -> "FilingIn":
-        if not self.claims and not (self.act or "").strip():
-            raise ValueError("name the claim items with amounts (claims) or the act to be done (act)")
-        return self
-
 
 class MissingItem(StrEnum):
     JUDGMENT_COPY = "judgment_copy"
@@ -206,7 +202,7 @@ def _choose_unit(body: FilingIn) -> tuple[str, competence.Suggestion]:
                                     concerns_asset=not body.claims)
     unit = body.unit or suggestion.unit
     if unit is None:
-        raise ApiError(422, error="office_required", rule="filing.office_required",
+        raise ApiError(409, error="office_required", rule="filing.office_required",
                        message_vi="Không xác định được cơ quan thi hành án có thẩm quyền từ địa chỉ người phải "
                                   "thi hành án hoặc nơi có tài sản; vui lòng chọn cơ quan nhận đơn.",
                        detail="no office found from the debtor's address or the asset's location; give `unit`")

@@ -22,8 +22,11 @@ from .settings import Settings
 
 ERROR_STATUS: dict[type[Exception], int] = {
     OnlineError: 409,                   # a rule refuses the command in the filing's state
-    InvalidFilingError: 422,            # the filing's content: judgment date in the future, no claim nor act
-    AttachmentError: 422,               # not a PDF/JPEG/PNG by content, not what it claims, too large, too many
+    # the filing's content that no schema can state (judgment date in the future, neither claims nor an
+    # act; an attachment not a PDF/JPEG/PNG by content, not what it claims, over 10 MB): a rule's refusal
+    # of a well-formed request, 409 like every rule (the request's shape is the models' 422)
+    InvalidFilingError: 409,
+    AttachmentError: 409,
     FilingNotFoundError: 404,           # also another person's tracking code
     WrongOfficeError: 403,
     OutOfScopeError: 403,

@@ -113,23 +113,24 @@ async def _count(table: str) -> int:
         await conn.close()
 
 
-@pytest.mark.parametrize("change, rule", [
+@pytest.mark.parametrize("change, rule, status", [
     ({"attachments": [{"kind": "judgment_copy", "filename": "ban-an.pdf", "content_type": "application/pdf",
-                       "content_base64": base64.b64encode(b"MZ\x90\x00 not a pdf").decode()}]}, "filing.attachment"),
+                       "content_base64": base64.b64encode(b"MZ\x90\x00 not a pdf").decode()}]}, "filing.attachment", 409),
     ({"attachments": [{"kind": "judgment_copy", "filename": "anh.pdf", "content_type": "application/pdf",
-                       "content_base64": base64.b64encode(PNG).decode()}]}, "filing.attachment"),
+                       "content_base64": base64.b64encode(PNG).decode()}]}, "filing.attachment", 409),
     ({"attachments": [{"kind": "other", "filename": f"{n}.pdf", "content_type": "application/pdf",
-                       "content_base64": base64.b64encode(PDF).decode()} for n in range(6)]}, None),
+                       "content_base64": base64.b64encode(PDF).decode()} for n in range(6)]}, None, 422),
     ({"judgment": {"issuing_court": "TAND", "judgment_number": "1/2026", "judgment_effective_on": "2099-01-01"}},
-     "filing.judgment_effective_not_in_future"),
-    ({"claims": [], "act": None}, None),
-    ({"debtor": {"full_name": "Ông B", "address": "Nơi nào đó"}}, "filing.office_required"),
+     "filing.judgment_effective_not_in_future", 409),
+    ({"claims": [], "act": None}, "filing.invalid", 409),
+    ({"requester": {"role": "creditor"}}, None, 422),
+    ({"debtor": {"full_name": "Ông B", "address": "Nơi nào đó"}}, "filing.office_required", 409),
 ])
-async def test_bad_input_is_refused_with_a_clear_error_and_nothing_is_written(online, change, rule):
+async def test_bad_input_is_refused_with_a_clear_error_and_nothing_is_written(online, change, rule, status):
     before = (await _count("filing_personal_data"), await _count("filings"), await _count("online_events"))
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
         r = await c.post("/filings", json=filing(**change), headers=citizen(person()))
-    assert r.status_code == 422, r.text
+    assert r.status_code == status, r.text
     assert r.json()["message"]
     if rule:
         assert r.json()["rule"] == rule, r.text
@@ -142,7 +143,7 @@ async def test_too_large_attachment_is_refused(online):
                                 "content_base64": base64.b64encode(big).decode()}])
     async with httpx.AsyncClient(base_url=online.url, timeout=60) as c:
         r = await c.post("/filings", json=body, headers=citizen(person()))
-    assert r.status_code == 422 and r.json()["rule"] == "filing.attachment" and "10 MB" in r.json()["message"]
+    assert r.status_code == 409 and r.json()["rule"] == "filing.attachment" and "10 MB" in r.json()["message"]
 
 
 async def test_more_filings_per_hour_than_allowed_answer_429_with_retry_after(online):
