@@ -158,6 +158,11 @@ def _load_demo(cases: int) -> None:
                              f"http://127.0.0.1:{auctions.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
     if result.returncode != 0:
         raise _fail("auctions demo data could not be loaded (see above)")
+    online = next(s for s in layout.SERVICES if s.name == "online")
+    result = subprocess.run([sys.executable, "-m", "online_service.demo", "--url", f"http://127.0.0.1:{online.port}"],
+                            env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("online demo data could not be loaded (see above)")
 
 
 def _print_urls(bootstrap: str) -> None:

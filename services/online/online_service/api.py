@@ -41,10 +41,13 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"     # Crockford base32: no I,
 
 router = APIRouter(tags=["trực tuyến"], responses=error_responses(400, 401, 403, 404, 409, 422, 429, 503))
 
-Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*\S[^\x00]*$")]
-Short = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")]
-DocNo = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*\S[^\x00]*$")]
-Office = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s.]+$", description="Mã cơ quan THADS")]
+# Patterns only in ASCII classes: Python's and ECMA's \s and \S disagree on some characters, and the
+# OpenAPI must promise exactly what the API accepts.
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]+$")]
+Short = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$")]
+DocNo = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+OFFICE_PATTERN = r"^[!-\-/-~]+$"          # printable ASCII without spaces or dots (an office code)
+Office = Annotated[str, Field(min_length=1, max_length=64, pattern=OFFICE_PATTERN, description="Mã cơ quan THADS")]
 TrackingCode = Annotated[str, Path(pattern=r"^TD-[0-9A-Z]{10}$", description="Mã tra cứu đơn")]
 
 
@@ -62,7 +65,7 @@ class Requester(Body):
     role: RequesterRole = Field(description="Người được thi hành án, người phải thi hành án, hoặc người đại diện")
     full_name: Short = Field(description="Họ tên (dữ liệu cá nhân)")
     address: Text | None = None
-    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")] | None = None
+    email: Annotated[str, Field(max_length=200, pattern=r"^[!-?A-~]+@[!-?A-~]+$")] | None = None
     phone: Annotated[str, Field(max_length=20, pattern=r"^\+?[0-9]{8,15}$")] | None = None
     represents: Short | None = Field(None, description="Người được đại diện (khi nộp thay)")
 
@@ -296,7 +299,7 @@ async def vocabulary(_: Annotated[Principal, Depends(require("citizen", *STAFF_R
 # ---------------------------------------------------------------------------- the office's inbox
 @router.get("/inbox", summary="Đơn trực tuyến gửi đến cơ quan")
 async def inbox(request: Request, principal: Annotated[Principal, Depends(require(*STAFF_READERS))],
-                unit: Annotated[str | None, Query(max_length=64, pattern=r"^[^\s.]+$")] = None,
+                unit: Annotated[str | None, Query(max_length=64, pattern=OFFICE_PATTERN)] = None,
                 status_: Annotated[Literal["submitted", "sent_back", "accepted", "refused"] | None,
                                    Query(alias="status")] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
@@ -311,7 +314,7 @@ async def inbox(request: Request, principal: Annotated[Principal, Depends(requir
 
 @router.get("/inbox/overdue", summary="Đơn quá hạn xem xét (01 ngày làm việc)")
 async def overdue(request: Request, principal: Annotated[Principal, Depends(require(*STAFF_READERS))],
-                  unit: Annotated[str | None, Query(max_length=64, pattern=r"^[^\s.]+$")] = None,
+                  unit: Annotated[str | None, Query(max_length=64, pattern=OFFICE_PATTERN)] = None,
                   on: date | None = Query(None, description="Ngày xét (mặc định: hôm nay)")) -> Any:
     """Filings still waiting for the office after their review day (ND 152/2026 Art. 9: defects flagged
     within 1 working day of the filing or of its correction)."""
