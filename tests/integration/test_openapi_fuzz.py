@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 import httpx
+import jwt
 import pytest
 
 from thads_infra.testing import pg_connect, service_process, wait_until
@@ -55,9 +57,11 @@ def register_seized_asset(url: str, headers: dict[str, str]) -> dict[str, str]:
 
 
 def file_online(url: str, headers: dict[str, str]) -> dict[str, str]:
-    """A filing of office TH-01 by a citizen, so the fuzz reaches the rules of a real tracking code
-    (the citizen's own; for the clerk, one of the clerk's office)."""
-    citizen = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role='citizen', unit='CONGDAN', sub='001090077777')}"}
+    """A filing of office TH-01, so the fuzz reaches the rules of a real tracking code: the citizen's
+    own (the fuzz's citizen files it), or one of the clerk's office (filed by another citizen)."""
+    citizen = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role='citizen', unit='CONGDAN', sub=f'{secrets.randbelow(10**12):012d}')}"}
+    if "citizen" in str(jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})["role"]):
+        citizen = headers
     r = httpx.post(f"{url}/filings", headers=citizen, json={
         "requester": {"role": "creditor", "full_name": "Người thử"},
         "judgment": {"issuing_court": "TAND khu vực 1", "judgment_number": "1/2025/DS-ST",
@@ -97,7 +101,7 @@ SERVICES = [
     Fuzzed("intake", role="head", unit="TH-01", prepare=open_intake_case),
     Fuzzed("audit", role="head", unit="TH-01"),
     Fuzzed("auctions", role="head", unit="TH-01", prepare=register_seized_asset),
-    Fuzzed("online", role="citizen", unit="CONGDAN", sub="001090077777", prepare=file_online),
+    Fuzzed("online", role="citizen", unit="CONGDAN", sub=f"{secrets.randbelow(10**12):012d}", prepare=file_online),
     Fuzzed("online", role="clerk", unit="TH-01", prepare=file_online),
 ]
 
