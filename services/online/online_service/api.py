@@ -14,18 +14,20 @@ promises); what no schema can say is a rule's refusal of a well-formed request (
 the platform): attachments checked by content (attachments.py), the judgment date not in the future and
 claims-or-act (the domain), no competent office found; and a person's filings per rolling hour
 (`Settings.filings_per_hour`, 429 with Retry-After)."""
+import hashlib
+import hmac
 import secrets
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from thads_kit.auth import Principal, require
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import ApiError, error_responses
-from thads_kit.scoping import OFFICE_BOUND, check_case_read, unit_filter
+from thads_kit.scoping import OFFICE_BOUND, OutOfScopeError, check_case_read, unit_filter
 
 from . import application as appl
 from . import attachments as att
@@ -241,20 +243,41 @@ async def my_filings(request: Request, principal: Annotated[Principal, Depends(r
     return [_load(r["state"]) for r in rows]
 
 
-async def _readable(request: Request, code: str, principal: Principal) -> dict[str, Any]:
+def _logged_as(request: Request, principal: Principal) -> Principal:
+    """Who the access log names: staff by their subject; a citizen by a keyed pseudonym of their id
+    number (the log is published as an event, and an id number is personal data: never in events)."""
+    if principal.role != "citizen":
+        return principal
+    secret = request.app.state.settings.jwt_secret.get_secret_value().encode()
+    alias = hmac.new(secret, principal.sub.encode(), hashlib.sha256).hexdigest()[:32]
+    return Principal(sub=f"citizen-{alias}", role=principal.role, unit=principal.unit)
+
+
+async def _refused(request: Request, principal: Principal, code: str, unit: str | None, exc: Exception,
+                   status_code: int, resource: str = "filing") -> Exception:
+    await _rt(request).access.record(_logged_as(request, principal), action="refused", resource=resource,
+                                     resource_id=code, unit=unit, status=status_code)
+    return exc
+
+
+async def _readable(request: Request, code: str, principal: Principal, resource: str = "filing") -> dict[str, Any]:
     """The filing's public state, if `principal` may read it: its owner, or staff whose scope covers
-    its office; a citizen asking for another person's code gets the 404 of an unknown code."""
+    its office; a citizen asking for another person's code gets the 404 of an unknown code. Every
+    refusal is written to the access log (runtime.access) before the answer."""
     s = _schema(request)
     row = await _rt(request).pool.fetchrow(
         f'SELECT f.filing_id, f.unit, f.state, p.owner_sub FROM "{s}".filings f'
         f' LEFT JOIN "{s}".filing_personal_data p USING (filing_id) WHERE f.tracking_code = $1', code)
     if row is None:
-        raise _not_found(code)
+        raise await _refused(request, principal, code, None, _not_found(code), 404, resource)
     if principal.role == "citizen":
         if row["owner_sub"] is None or row["owner_sub"] != principal.sub:
-            raise _not_found(code)
+            raise await _refused(request, principal, code, None, _not_found(code), 404, resource)
     else:
-        check_case_read(principal, row["unit"])
+        try:
+            check_case_read(principal, row["unit"])
+        except OutOfScopeError as exc:
+            raise await _refused(request, principal, code, row["unit"], exc, 403, resource) from None
     return _load(row["state"])
 
 
@@ -262,6 +285,46 @@ async def _readable(request: Request, code: str, principal: Principal) -> dict[s
 async def get_filing(request: Request, tracking_code: TrackingCode,
                      principal: Annotated[Principal, Depends(require("citizen", *STAFF_READERS))]) -> Any:
     return await _readable(request, tracking_code, principal)
+
+
+REVIEW_BASIS = "Luật THADS Điều 31; Nghị định 152/2026 Điều 9 (xem xét đơn yêu cầu trực tuyến)"
+PERSONAL_READERS = ("clerk", "head", "officer")
+
+
+@router.get("/filings/{tracking_code}/personal-data", summary="Thông tin cá nhân trong đơn (cán bộ xử lý đơn)")
+async def filing_personal_data(request: Request, tracking_code: TrackingCode,
+                               principal: Annotated[Principal, Depends(require(*PERSONAL_READERS))]) -> Any:
+    """The requester's and the debtor's personal data and the attachments' list, for the staff of the
+    filing's office who examine it; each read is written to the access log before the answer."""
+    state = await _readable(request, tracking_code, principal, resource="personal_data")
+    s = _schema(request)
+    rt = _rt(request)
+    data = await personal_data.personal(rt.pool, s, filing_id_of(tracking_code)) or {}
+    files = await rt.pool.fetch(f'SELECT sha256, kind, content_type, size, filename, content IS NOT NULL AS kept'
+                                f' FROM "{s}".filing_attachments WHERE filing_id = $1 ORDER BY created_at',
+                                filing_id_of(tracking_code))
+    await rt.access.record(principal, action="read", resource="personal_data", resource_id=tracking_code,
+                           unit=state["unit"], legal_basis=REVIEW_BASIS, status=200)
+    return data | {"tracking_code": tracking_code, "attachments": [dict(f) for f in files]}
+
+
+@router.get("/filings/{tracking_code}/attachments/{sha256}", summary="Tải tệp đính kèm của đơn (cán bộ xử lý đơn)",
+            response_class=Response, responses={200: {"content": {"application/pdf": {}, "image/jpeg": {},
+                                                                   "image/png": {}}}})
+async def filing_attachment(request: Request, tracking_code: TrackingCode,
+                            sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+                            principal: Annotated[Principal, Depends(require(*PERSONAL_READERS))]) -> Response:
+    state = await _readable(request, tracking_code, principal, resource="personal_data")
+    rt = _rt(request)
+    row = await rt.pool.fetchrow(f'SELECT content_type, content FROM "{_schema(request)}".filing_attachments'
+                                 f' WHERE filing_id = $1 AND sha256 = $2 AND content IS NOT NULL',
+                                 filing_id_of(tracking_code), sha256)
+    if row is None:
+        raise FilingNotFoundError(f"filing {tracking_code} has no attachment {sha256}",
+                                  message_vi="Đơn không có tệp đính kèm này (hoặc tệp đã bị xóa theo yêu cầu).")
+    await rt.access.record(principal, action="read", resource="personal_data",
+                           resource_id=f"{tracking_code}/{sha256}", unit=state["unit"], legal_basis=REVIEW_BASIS)
+    return Response(content=bytes(row["content"]), media_type=row["content_type"])
 
 
 @router.post("/filings/{tracking_code}/correction", summary="Sửa đổi, bổ sung đơn bị trả lại")

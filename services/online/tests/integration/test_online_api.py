@@ -235,3 +235,28 @@ async def test_counts_per_office_and_period(online):
         assert (await c.get("/counts", params={"from": day, "to": day, "unit": "TH-01"},
                             headers=head)).status_code == 403
         assert (await c.get("/counts", params={"from": "2000-01-01", "to": "2000-01-02"}, headers=head)).json() == []
+
+
+async def test_staff_read_personal_data_and_attachments_and_every_read_and_refusal_is_logged(online):
+    async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
+        who = person()
+        code = (await c.post("/filings", json=filing(unit="TH-03"), headers=citizen(who))).json()["tracking_code"]
+        clerk = staff(unit="TH-03")
+        r = await c.get(f"/filings/{code}/personal-data", headers=clerk)
+        assert r.status_code == 200 and r.json()["requester"]["full_name"] == "Nguyễn Thị Lan", r.text
+        sha = r.json()["attachments"][0]["sha256"]
+        got = await c.get(f"/filings/{code}/attachments/{sha}", headers=clerk)
+        assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+        assert (await c.get(f"/filings/{code}/personal-data", headers=staff(unit="TH-01"))).status_code == 403
+        assert (await c.get(f"/filings/{code}/personal-data", headers=citizen(who))).status_code == 403
+        assert (await c.get(f"/filings/{code}", headers=citizen(person()))).status_code == 404
+    conn = await pg_connect()
+    try:
+        rows = await conn.fetch("SELECT actor_id, actor_role, action, resource, resource_id, status"
+                                " FROM online.access_log WHERE resource_id LIKE $1 ORDER BY sequence", f"{code}%")
+    finally:
+        await conn.close()
+    seen = [(r["actor_role"], r["action"], r["resource"], r["status"]) for r in rows]
+    assert seen == [("clerk", "read", "personal_data", 200), ("clerk", "read", "personal_data", 200),
+                    ("clerk", "refused", "personal_data", 403), ("citizen", "refused", "filing", 404)]
+    assert all(who not in r["actor_id"] for r in rows) and rows[-1]["actor_id"].startswith("citizen-")
