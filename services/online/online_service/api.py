@@ -327,6 +327,19 @@ async def filing_attachment(request: Request, tracking_code: TrackingCode,
     return Response(content=bytes(row["content"]), media_type=row["content_type"])
 
 
+@router.delete("/filings/{tracking_code}/personal-data", summary="Xóa thông tin cá nhân trong đơn")
+async def erase_filing_personal_data(request: Request, tracking_code: TrackingCode,
+                                     principal: Annotated[Principal, Depends(require("head", "admin"))]) -> Any:
+    """Erasure: the requester's and the debtor's data and the attachments' bytes are removed (their
+    hashes stay); the filing's events, history and counts stay whole. The head of the filing's office
+    or the admin. The owner no longer sees the filing in their list (it is no longer tied to them)."""
+    state = await _readable(request, tracking_code, principal, resource="personal_data")
+    if principal.role != "admin" and state["unit"] != principal.unit:
+        raise appl.WrongOfficeError(f"filing {tracking_code} is addressed to {state['unit']}")
+    held = await personal_data.erase(_rt(request).pool, _schema(request), filing_id_of(tracking_code))
+    return {"tracking_code": tracking_code, "erased": True, "personal_data_was_held": held}
+
+
 @router.post("/filings/{tracking_code}/correction", summary="Sửa đổi, bổ sung đơn bị trả lại")
 async def correct_filing(request: Request, tracking_code: TrackingCode, body: FilingIn,
                          principal: Annotated[Principal, Depends(require("citizen"))]) -> Any:

@@ -260,3 +260,18 @@ async def test_staff_read_personal_data_and_attachments_and_every_read_and_refus
     assert seen == [("clerk", "read", "personal_data", 200), ("clerk", "read", "personal_data", 200),
                     ("clerk", "refused", "personal_data", 403), ("citizen", "refused", "filing", 404)]
     assert all(who not in r["actor_id"] for r in rows) and rows[-1]["actor_id"].startswith("citizen-")
+
+
+async def test_erasure_removes_personal_data_and_files_but_keeps_the_filing(online):
+    async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
+        who = person()
+        code = (await c.post("/filings", json=filing(unit="TH-03"), headers=citizen(who))).json()["tracking_code"]
+        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-01"))).status_code == 403
+        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-03"))).status_code == 403
+        r = await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-03"))
+        assert r.status_code == 200 and r.json()["personal_data_was_held"] is True, r.text
+        data = (await c.get(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-03"))).json()
+        assert data["requester"] is None and data["debtor"] is None and data["erased"] is True
+        assert data["attachments"][0]["kept"] is False and data["attachments"][0]["filename"] is None
+        assert (await c.get(f"/filings/{code}", headers=staff("clerk", "TH-03"))).json()["status"] == "submitted"
+        assert (await c.get("/filings/mine", headers=citizen(who))).json() == []
