@@ -87,7 +87,9 @@ async def test_file_read_scoping_and_personal_data_kept_out_of_events(online):
 
     conn = await pg_connect()
     try:
-        events = await conn.fetch("SELECT state FROM online.online_events")
+        events = await conn.fetch("SELECT e.state FROM online.online_events e JOIN online.filings f"
+                                  " ON e.originator_id = f.filing_id WHERE f.tracking_code = $1", code)
+        assert len(events) == 1
         stored = b"".join(bytes(e["state"]) for e in events)
         for secret in ("Nguyễn Thị Lan", ALICE, "lan@example.vn", "0912345678", "Minh Phát", "36C-123.45"):
             assert secret.encode() not in stored, secret
