@@ -42,6 +42,9 @@ def test_every_event_type_is_registered_with_the_topic_of_its_producer():
         "auctions.AuctionOutcomeRecorded.v2"}
     assert {t for t, topic in topics.items() if topic == RECOVERY_DEBT} == {
         "recovery.BankRepaymentReceived.v1"}
+    assert {t for t, topic in topics.items() if topic == "thads.online.filing"} == {
+        "online.FilingReceived.v1", "online.FilingSentBack.v1", "online.FilingCorrected.v1",
+        "online.FilingAccepted.v1", "online.FilingRefused.v1"}
 
 
 def test_every_event_type_names_its_version_and_matches_its_schema_version():

@@ -20,7 +20,7 @@ from thads_contracts.common import ActorId, ContractModel, OfficeCode
 THADS_NAMESPACE = UUID("9ed61fe7-43b5-5979-9a2c-f2015a33301e")
 
 ActorRole = Literal["officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "system",
-                    "organisation"]
+                    "organisation", "citizen"]
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 

@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from thads_contracts import auctions as a
 from thads_contracts import intake as i
+from thads_contracts import online as o
 from thads_contracts import recovery as r
 from thads_contracts.common import ContractModel
 from thads_contracts.envelope import Actor, Envelope
@@ -202,9 +203,43 @@ def _recovery() -> dict[str, Envelope]:
     return {repayment.event_type: repayment}
 
 
+def _online() -> dict[str, Envelope]:
+    filing_id = example_id("online/filing/TD-7K2M9QX4PA")
+    code = "TD-7K2M9QX4PA"
+    judgment = {"judgment_number": "12/2025/DS-ST", "issuing_court": "Tòa án nhân dân khu vực 1 - Thanh Hóa",
+                "judgment_effective_on": date(2025, 3, 14)}
+    steps = [
+        (o.FilingReceived, o.FilingReceivedPayload(
+            tracking_code=code, requester_role=o.RequesterRole.CREDITOR, filed_on=date(2025, 4, 4),
+            suggested_unit=UNIT, claim_total_vnd=85_000_000, attachments=2, review_due_on=date(2025, 4, 7),
+            **judgment), "citizen", date(2025, 4, 4)),
+        (o.FilingSentBack, o.FilingSentBackPayload(
+            tracking_code=code, missing=(o.MissingItem.JUDGMENT_COPY,), sent_back_on=date(2025, 4, 7),
+            review_due_on=date(2025, 4, 7)), "clerk", date(2025, 4, 7)),
+        (o.FilingCorrected, o.FilingCorrectedPayload(
+            tracking_code=code, corrected_on=date(2025, 4, 8), review_due_on=date(2025, 4, 9)), "citizen",
+         date(2025, 4, 8)),
+        (o.FilingAccepted, o.FilingAcceptedPayload(
+            tracking_code=code, case_id=uuid5(NAMESPACE_URL, f"/thads/units/{UNIT}/requests/{code}"),
+            requester_role=o.RequesterRole.CREDITOR, filed_on=date(2025, 4, 4), accepted_on=date(2025, 4, 9),
+            claim_total_vnd=85_000_000, **judgment), "clerk", date(2025, 4, 9)),
+        (o.FilingRefused, o.FilingRefusedPayload(
+            tracking_code=code, ground=o.FilingRefusalGround.LIMITATION_EXPIRED, refused_on=date(2025, 4, 9)),
+         "clerk", date(2025, 4, 9)),
+    ]
+    found: dict[str, Envelope] = {}
+    for version, (model, payload, role, day) in enumerate(steps, start=1):
+        actor = Actor(id=code, role="citizen") if role == "citizen" else Actor(id="clerk-2", role="clerk", unit=UNIT)
+        env = model.create(payload=payload, source="online", aggregate_id=filing_id, aggregate_version=version,
+                           case_id=filing_id, unit=UNIT, actor=actor, occurred_at=_at(day),
+                           recorded_at=_at(day, 11), source_position=300 + version)
+        found[env.event_type] = env
+    return found
+
+
 def all_examples() -> dict[str, Envelope]:
     found = {t: _intake(t, n) for n, t in enumerate(_INTAKE, start=1)}
-    return found | _auctions() | _recovery()
+    return found | _auctions() | _recovery() | _online()
 
 
 def example(event_type: str) -> Envelope:

@@ -12,6 +12,7 @@ AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
 AUDIT_ACCESS = "thads.audit.access"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
+ONLINE_FILING = "thads.online.filing"
 
 DOMAIN_TOPICS: tuple[str, ...] = (
     INTAKE_CASE,
@@ -20,6 +21,7 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     RECOVERY_DEBT,
     STATISTICS_REPORT,
     AUDIT_ANCHOR,
+    ONLINE_FILING,
 )
 ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, AUDIT_ACCESS, DEAD_LETTER)
 PARTITIONS = 3

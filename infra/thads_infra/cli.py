@@ -158,6 +158,11 @@ def _load_demo(cases: int) -> None:
                              f"http://127.0.0.1:{auctions.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
     if result.returncode != 0:
         raise _fail("auctions demo data could not be loaded (see above)")
+    online = next(s for s in layout.SERVICES if s.name == "online")
+    result = subprocess.run([sys.executable, "-m", "online_service.demo", "--url", f"http://127.0.0.1:{online.port}"],
+                            env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("online demo data could not be loaded (see above)")
 
 
 def _print_urls(bootstrap: str) -> None:
@@ -241,9 +246,9 @@ def status() -> None:
 
 @app.command()
 def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
-          unit: str = typer.Option(..., help="office code of the caller"),
+          unit: str = typer.Option(None, help="office code of the caller (a citizen has none)"),
           bank: str = typer.Option(None, help="bank code (required for role bank)"),
-          sub: str = typer.Option(None, help="subject (user name); default role@unit"),
+          sub: str = typer.Option(None, help="subject (user name; a citizen's id number); default role@unit"),
           hours: float = typer.Option(8.0, help="validity in hours")) -> None:
     """Print a dev/test bearer token (HS256 with THADS_JWT_SECRET or the dev default)."""
     try:

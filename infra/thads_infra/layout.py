@@ -21,7 +21,7 @@ PG_HOST = "127.0.0.1"
 PG_PORT = int(os.environ.get("THADS_PG_PORT", "55432"))
 PG_DB = "thads"
 PG_USER = "thads"
-SERVICE_SCHEMAS = ("intake", "auctions", "complaints", "recovery", "statistics", "audit")
+SERVICE_SCHEMAS = ("intake", "auctions", "complaints", "recovery", "statistics", "audit", "online")
 
 KAFKA_PORT = int(os.environ.get("THADS_KAFKA_PORT", "19092"))
 KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1
@@ -66,6 +66,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("auctions", "auctions_service.main", 8102),
     ServiceSpec("audit", "audit_service.main", 8106),
+    ServiceSpec("online", "online_service.main", 8107),
 )
 
 # Kafka runtime: the Maven POM and log4j2 configs live in the repository, the jars in the cache.

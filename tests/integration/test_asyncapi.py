@@ -23,3 +23,12 @@ def test_every_service_documents_the_topics_it_publishes_and_consumes(tmp_path):
                     "intake.UnclaimedMoneyDeposited.v1", '"in_kind"', "received_by_delegation"):
         assert current in published, f"contract v2: {current} is in the document"
     assert "thads.intake.case" in {ch["address"] for ch in audit["channels"].values()}
+
+
+def test_online_documents_its_filing_topic_and_what_intake_takes_from_it(tmp_path):
+    paths = {p.name: p for p in generate(tmp_path)}
+    online = json.loads(paths["online.asyncapi.json"].read_text())
+    intake = json.loads(paths["intake.asyncapi.json"].read_text())
+    assert {"thads.online.filing", "thads.intake.case"} <= {ch["address"] for ch in online["channels"].values()}
+    assert "online.FilingAccepted.v1" in json.dumps(online["components"])
+    assert "thads.online.filing" in {ch["address"] for ch in intake["channels"].values()}

@@ -20,7 +20,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 FUTURE_SERVICES: tuple[str, ...] = ()   # auctions, complaints, recovery, statistics: when their packages exist
 EXPECTED_SERVICES = tuple(dict.fromkeys([s.name for s in layout.SERVICES] + list(FUTURE_SERVICES)))
 PORTS = {"intake": 8101, "auctions": 8102, "complaints": 8103, "recovery": 8104,
-         "statistics": 8105, "audit": 8106} | {s.name: s.port for s in layout.SERVICES}
+         "statistics": 8105, "audit": 8106, "online": 8107} | {s.name: s.port for s in layout.SERVICES}
 REQUIRED_VARS = {"POSTGRES_PASSWORD": "dummy-pg-password", "THADS_JWT_SECRET": "dummy-jwt-secret",
                  "THADS_ANCHOR_SIGNING_KEY": "dummy-anchor-key"}
 SECRET_KEY = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY", re.IGNORECASE)

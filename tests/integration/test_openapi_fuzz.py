@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 import httpx
+import jwt
 import pytest
 
 from thads_infra.testing import pg_connect, service_process, wait_until
@@ -54,6 +56,21 @@ def register_seized_asset(url: str, headers: dict[str, str]) -> dict[str, str]:
     return {"path.asset_id": r.json()["asset_id"]}
 
 
+def file_online(url: str, headers: dict[str, str]) -> dict[str, str]:
+    """A filing of office TH-01, so the fuzz reaches the rules of a real tracking code: the citizen's
+    own (the fuzz's citizen files it), or one of the clerk's office (filed by another citizen)."""
+    citizen = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role='citizen', unit='CONGDAN', sub=f'{secrets.randbelow(10**12):012d}')}"}
+    if "citizen" in str(jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})["role"]):
+        citizen = headers
+    r = httpx.post(f"{url}/filings", headers=citizen, json={
+        "requester": {"role": "creditor", "full_name": "Người thử"},
+        "judgment": {"issuing_court": "TAND khu vực 1", "judgment_number": "1/2025/DS-ST",
+                     "judgment_effective_on": "2025-01-02"},
+        "claims": [{"kind": "money", "amount_vnd": 1_000_000}], "debtor": {"full_name": "Người B"}, "unit": "TH-01"})
+    assert r.status_code == 201, r.text
+    return {"path.tracking_code": r.json()["tracking_code"]}
+
+
 async def relay_caught_up(service: str) -> None:
     """Wait until the service's relay has published every event in its store (no relay: nothing to do)."""
     conn = await pg_connect()
@@ -77,20 +94,23 @@ class Fuzzed:
     role: str          # the valid token the fuzz runs with
     unit: str
     prepare: Callable[[str, dict[str, str]], dict[str, str]] | None = None   # → fixed parameters
+    sub: str | None = None     # the token's subject (a citizen's id number); default fuzz@<unit>
 
 
 SERVICES = [
     Fuzzed("intake", role="head", unit="TH-01", prepare=open_intake_case),
     Fuzzed("audit", role="head", unit="TH-01"),
     Fuzzed("auctions", role="head", unit="TH-01", prepare=register_seized_asset),
+    Fuzzed("online", role="citizen", unit="CONGDAN", sub=f"{secrets.randbelow(10**12):012d}", prepare=file_online),
+    Fuzzed("online", role="clerk", unit="TH-01", prepare=file_online),
 ]
 
 
-@pytest.mark.parametrize("target", SERVICES, ids=lambda t: t.service)
+@pytest.mark.parametrize("target", SERVICES, ids=lambda t: t.service if t.service != "online" else f"online-{t.role}")
 def test_the_openapi_document_holds_under_fuzzing(target: Fuzzed, tmp_path: Path) -> None:
     svc = service_process(target.service, tmp_path).start()
     try:
-        token = issue_token(DEV_JWT_SECRET, role=target.role, unit=target.unit, sub=f"fuzz@{target.unit}")
+        token = issue_token(DEV_JWT_SECRET, role=target.role, unit=target.unit, sub=target.sub or f"fuzz@{target.unit}")
         fixed = target.prepare(svc.url, {"Authorization": f"Bearer {token}"}) if target.prepare else {}
         config = tmp_path / "schemathesis.toml"
         hooks = Path(__file__).with_name("fuzz_hooks.py")     # a fresh Idempotency-Key per request

@@ -14,7 +14,7 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import api, consumers, personal_data, queries_api, read_model, translation
+from . import api, consumers, consumers_online, personal_data, queries_api, read_model, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -126,6 +126,10 @@ class _LazyConsumer:
                                            group=f"{settings.schema}.collections", schema=settings.schema,
                                            fault=settings.fault)
         runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
+        # accepted online filings → requests received on the online channel (consumers_online.py)
+        runtime.consumers.append(consumers_online.register(runtime.broker, runtime.app, runtime.executor,
+                                                           group=f"{settings.schema}.online-filings",
+                                                           schema=settings.schema, fault=settings.fault))
 
 
 def asyncapi() -> FastStream:
@@ -137,6 +141,7 @@ def asyncapi() -> FastStream:
     runtime.broker.publisher(INTAKE_CASE, title="thads.intake.case", schema=IntakeEvent,
                              description="Sự kiện công khai của việc thi hành án (khóa: case id)")
     consumers.register(runtime.broker, app=None, executor=runtime.executor, group="intake.collections")  # type: ignore[arg-type]
+    consumers_online.register(runtime.broker, app=None, executor=runtime.executor, group="intake.online-filings")  # type: ignore[arg-type]
     return FastStream(runtime.broker)
 
 

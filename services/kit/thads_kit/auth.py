@@ -15,7 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import ApiError
 
-ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "organisation")
+ROLES = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "organisation",
+         "citizen")
 ROLE_LABELS = {
     "officer": "Chấp hành viên",
     "head": "Thủ trưởng cơ quan THADS",
@@ -28,7 +29,12 @@ ROLE_LABELS = {
     # an auction organisation (tổ chức đấu giá tài sản): sub = its id, unit = its own code; it acts only
     # on the auctions contracted to it (checked by the auctions service), reads no case by office
     "organisation": "Tổ chức đấu giá tài sản",
+    "citizen": "Công dân (người yêu cầu thi hành án)",
 }
+# A citizen's token (in production from the national identity provider) names the person by their
+# id number (CCCD, 12 digits; an old CMND, 9 digits); it belongs to no office: CITIZEN_UNIT.
+CITIZEN_UNIT = "CONGDAN"
+CITIZEN_SUB = re.compile(r"^(\d{9}|\d{12})$")
 
 
 class TokenError(ValueError):
@@ -63,6 +69,10 @@ def issue_token(secret: str, *, role: str, unit: str, sub: str | None = None,
         raise TokenError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if role == "bank" and not bank:
         raise TokenError("role 'bank' needs a bank code")
+    if role == "citizen":
+        unit = unit or CITIZEN_UNIT
+        if not sub or not CITIZEN_SUB.match(sub):
+            raise TokenError("role 'citizen' needs --sub <id number> (12-digit CCCD or 9-digit CMND)")
     if not unit:
         raise TokenError("a token needs the office (unit) code")
     sub = sub or f"{role}@{unit}"
@@ -90,6 +100,8 @@ def decode_token(secret: str, token: str) -> Principal:
         raise TokenError("invalid token: bank role without bank code")
     if not isinstance(claims["sub"], str) or not isinstance(claims["unit"], str):
         raise TokenError("invalid token: subject and unit must be strings")
+    if role == "citizen" and not CITIZEN_SUB.match(claims["sub"]):
+        raise TokenError("invalid token: a citizen's subject is an id number")
     if (error := _identity_error(claims["sub"], claims["unit"])) is not None:
         raise TokenError(f"invalid token: {error}")
     return Principal(sub=claims["sub"], role=role, unit=claims["unit"], bank=claims.get("bank"))

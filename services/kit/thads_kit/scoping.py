@@ -17,6 +17,8 @@ Who reads which office's cases (a case belongs to the office, "unit", that holds
   everyone's.
 - organisation (an auction organisation): nothing through this rule; the auctions service lets it
   read the assets contracted to it, and only those.
+- citizen: no case through the office rule; a person's own filings and the cases they opened are
+  checked by the online service that owns them (owner = the token's id number).
 - any other role: nothing.
 
 `check_case_read` answers a single case (403 OutOfScopeError naming the rule); `unit_filter` turns
@@ -101,6 +103,9 @@ def _refusal(principal: Principal, case_unit: str, case_banks: Iterable[str]) ->
             return None
         return ("read_scope.bank_own_case",
                 "Tổ chức tín dụng chỉ được xem việc thi hành án mà mình là đương sự hoặc người được thi hành án.")
+    if role == "citizen":
+        return ("read_scope.citizen_own_filings",
+                "Công dân chỉ được theo dõi đơn yêu cầu và việc thi hành án của chính mình qua cổng trực tuyến.")
     return ("read_scope.role", f"Vai trò {_label(principal)} không được xem việc thi hành án.")
 
 

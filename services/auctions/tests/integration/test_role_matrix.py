@@ -30,7 +30,8 @@ ORG = "DGTS-TH-01"
 
 
 def auth(role: str) -> dict[str, str]:
-    sub, unit = (ORG, ORG) if role == "organisation" else ("cv-07", "TH-01")
+    sub, unit = (ORG, ORG) if role == "organisation" else ("001090012345", "TH-01") if role == "citizen" \
+        else ("cv-07", "TH-01")
     return {"Authorization": f"Bearer {issue_token(role, unit, sub=sub, bank='VCB' if role == 'bank' else None)}"}
 
 

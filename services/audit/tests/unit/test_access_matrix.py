@@ -112,7 +112,8 @@ async def test_every_route_every_role_every_office(http) -> None:
     for (method, template), table in ROUTES.items():
         for office, unit in OFFICES.items():
             for role in ROLES:
-                t = issue_token(DEV_JWT_SECRET, role=role, unit=unit, bank="VCB" if role == "bank" else None)
+                t = issue_token(DEV_JWT_SECRET, role=role, unit=unit, bank="VCB" if role == "bank" else None,
+                                sub="001090012345" if role == "citizen" else None)
                 r = await client.request(method, template.format(case_id=CASE), headers={"Authorization": f"Bearer {t}"})
                 if outcome(r) != table[office][role]:
                     wrong.append(f"{method} {template} {role}@{unit}: expected {table[office][role]}, got {outcome(r)}")

@@ -103,7 +103,7 @@ def outcome(r: httpx.Response) -> str:
 
 
 def token(role: str, unit: str) -> dict[str, str]:
-    sub = OFFICER if role == "officer" else f"{role}@{unit}"
+    sub = OFFICER if role == "officer" else "001090012345" if role == "citizen" else f"{role}@{unit}"
     t = issue_token(DEV_JWT_SECRET, role=role, unit=unit, sub=sub, bank="VCB" if role == "bank" else None)
     return {"Authorization": f"Bearer {t}"}
 

@@ -27,7 +27,9 @@ async def intake(tmp_path: Path) -> AsyncIterator[ServiceProcess]:
     schema = f"t_demo_{uuid4().hex[:10]}"
     # the deadline watch runs once at start (no cases yet), then not again during the test: a miss
     # recorded "now" in the middle of an imported history would block its later, older steps
-    service = service_process("intake", tmp_path, pg_schema=schema, deadline_watch_seconds=3600)
+    # no consumers: a fresh schema's consumer groups read the other services' topics from the start
+    # (accepted online filings would open cases of their own here; the demo goes through the API only)
+    service = service_process("intake", tmp_path, pg_schema=schema, deadline_watch_seconds=3600, roles="api,relay")
     await asyncio.to_thread(service.start, True, 90.0)
     try:
         yield service
