@@ -28,7 +28,7 @@ from thads_contracts.errors import (
     SchemaViolationError,
     UnknownEventTypeError,
 )
-from thads_contracts.topics import AUCTIONS_ASSET, BANK_FEED_PREFIX, INTAKE_CASE, RECOVERY_DEBT
+from thads_contracts.topics import AUCTIONS_ASSET, BANK_FEED_PREFIX, BANK_FEED_TOPICS, INTAKE_CASE, RECOVERY_DEBT
 
 __all__ = [
     "REGISTRY", "BadJsonError", "ContractError", "EventRegistry", "EventSpec",
@@ -258,6 +258,8 @@ for _event_type, _upcast in auctions.UPCASTERS_V1_V2.items():
     REGISTRY.add_upcaster(_event_type, _upcast)
 for _model in recovery.RECOVERY_EVENTS:
     REGISTRY.register(_model, RECOVERY_DEBT)
+for _model in recovery.BANK_FEED_EVENTS:      # on every thads.bankfeed.<bank> (a mirror prefix)
+    REGISTRY.register(_model, BANK_FEED_TOPICS)
 del _model, _event_type, _upcast
 
 

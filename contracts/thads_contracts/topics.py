@@ -10,6 +10,8 @@ AUDIT_ANCHOR = "thads.audit.anchor"
 AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
+# The family of per-bank feed topics as documents name it (thads.bankfeed.VCB, thads.bankfeed.BIDV, ...)
+BANK_FEED_TOPICS = BANK_FEED_PREFIX + "{bank_code}"
 
 DOMAIN_TOPICS: tuple[str, ...] = (
     INTAKE_CASE,
@@ -19,9 +21,14 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     STATISTICS_REPORT,
     AUDIT_ANCHOR,
 )
-ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER)
 PARTITIONS = 3
+# The credit institutions the platform serves a feed to (their names: recovery_service.institutions).
+# Each has its topic thads.bankfeed.<code>, created with the others (auto-creation is off).
+BANK_CODES: tuple[str, ...] = ("VCB", "BIDV", "CTG", "AGRIBANK", "TCB", "MBB", "ACB", "VPB", "SHB", "STB", "VAMC")
 
 
 def bank_feed(bank_code: str) -> str:
     return f"{BANK_FEED_PREFIX}{bank_code}"
+
+
+ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER) + tuple(bank_feed(c) for c in BANK_CODES)

@@ -252,6 +252,27 @@ def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
         raise typer.BadParameter(str(exc)) from None
 
 
+@app.command("bank-credentials")
+def bank_credentials(bank: str = typer.Option(..., "--bank", help="bank code, e.g. VCB"),
+                     password: str = typer.Option(None, help="the new password (default: a random one)")) -> None:
+    """Create or rotate a bank's Kafka user (SCRAM-SHA-512) with ACLs to read only its own feed
+    thads.bankfeed.<BANK> and its own consumer groups; prints how to read the feed with a stock client."""
+    from thads_contracts.topics import BANK_CODES, bank_feed
+
+    if bank not in BANK_CODES:
+        console.print(f"[yellow]warning:[/] {bank} is not among the registered credit institutions "
+                      f"({', '.join(BANK_CODES)}); its topic is created, the recovery service feeds only registered banks")
+    try:
+        replication = 3 if layout.stack_kafka() == "cluster" else 1
+        kafka._run(topics.ensure_topics(layout.kafka_bootstrap(), [bank_feed(bank)], replication=replication))  # noqa: SLF001
+        creds = kafka.grant_bank(bank, password=password)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the broker's answer, said plainly
+        raise _fail(f"could not set up bank {bank} on Kafka {layout.kafka_bootstrap()}: {exc}") from None
+    print(kafka.bank_instructions(creds))
+
+
 @app.command()
 def verify(service: list[str] = typer.Option(None, "--service", help="service (schema) to check; all when omitted"),
            case: str = typer.Option(None, "--case", help="only this stream / case id"),
