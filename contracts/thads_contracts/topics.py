@@ -8,6 +8,8 @@ STATISTICS_REPORT = "thads.statistics.report"
 AUDIT_ANCHOR = "thads.audit.anchor"
 # every store's stream heads (hash chain tips) for the audit service's anchors; not a case topic
 AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
+# every service's access log entries (thads_contracts.access.AccessRecorded); not a case topic
+AUDIT_ACCESS = "thads.audit.access"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
 # The family of per-bank feed topics as documents name it (thads.bankfeed.VCB, thads.bankfeed.BIDV, ...)
@@ -31,4 +33,4 @@ def bank_feed(bank_code: str) -> str:
     return f"{BANK_FEED_PREFIX}{bank_code}"
 
 
-ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER) + tuple(bank_feed(c) for c in BANK_CODES)
+ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, AUDIT_ACCESS, DEAD_LETTER) + tuple(bank_feed(c) for c in BANK_CODES)
