@@ -132,14 +132,8 @@ def _kwargs(body: BaseModel, principal: Principal, exclude: set[str] = frozenset
 async def _access(request: Request, principal: Principal, *, action: str, resource: str, resource_id: str,
                   case_id: UUID | None = None, unit: str | None = None, status: int = 200) -> None:
     """Every read of the feed or a file by a bank, and every refusal, goes to the access log."""
-    rt = _rt(request)
-    access = getattr(rt, "access", None)
-    if access is not None:
-        await access.record(principal, action=action, resource=resource, resource_id=resource_id,
-                            case_id=case_id, unit=unit, legal_basis=FEED_BASIS, status=status)
-    else:   # the kit without an access log (before "Kit: access log" landed): a log line only
-        log.info("access %s %s %s by %s/%s (%s)", action, resource, resource_id, principal.role,
-                 principal.bank or principal.sub, status)
+    await _rt(request).access.record(principal, action=action, resource=resource, resource_id=resource_id,
+                                     case_id=case_id, unit=unit, legal_basis=FEED_BASIS, status=status)
 
 
 async def _own_bank(request: Request, principal: Principal, bank_code: str, resource_id: str) -> None:
@@ -252,7 +246,7 @@ async def bank_files(request: Request, bank_code: BankPath,
                      limit: Limit = 100, offset: Offset = 0) -> Any:
     await _own_bank(request, principal, bank_code, f"{bank_code}:files")
     items = await projections.list_files(_rt(request).pool, _schema(request), None, bank_code, limit, offset)
-    await _access(request, principal, action="read", resource="bank_file", resource_id=f"{bank_code}:files")
+    await _access(request, principal, action="read", resource="case", resource_id=f"{bank_code}:files")
     return {"items": items}
 
 

@@ -83,7 +83,9 @@ def entry_for(env: Envelope, bank_party_id: str, claims: set[str], collateral_as
     if kind == "auction_proceeds":
         shares = [s for s in payload.get("shares") or () if s["claim_item_id"] in claims]
         data["bank_share_vnd"] = sum(s["amount_vnd"] for s in shares)
-        collateral_vnd = sum(s["amount_vnd"] for s in shares if s["basis"] == "collateral")
+        # the sale of the bank's own collateral (a linked asset) pays the bank first: all its share counts
+        own_collateral = payload.get("asset_id") in collateral_assets
+        collateral_vnd = sum(s["amount_vnd"] for s in shares if s["basis"] == "collateral" or own_collateral)
         data["collateral_share_vnd"] = collateral_vnd
     return {"source_event_id": str(env.event_id), "source_event_type": env.event_type, "kind": kind,
             "legal_basis": basis, "occurred_at": env.occurred_at, "data": data,

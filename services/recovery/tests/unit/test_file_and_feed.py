@@ -143,3 +143,9 @@ def test_an_information_request_is_due_in_three_working_days_and_listed_when_ove
     assert [r["request_id"] for r in f.overdue_requests(date(2026, 3, 12))] == [rid]
     f.answer_information(rid, "Số dư 12.000.000 đồng", date(2026, 3, 12), actor="bank/VCB", at=AT)
     assert f.overdue_requests(date(2026, 3, 13)) == [] and f.requests[rid]["late"] is True
+
+
+def test_the_registry_of_credit_institutions_names_every_bank_with_a_feed_topic():
+    from thads_contracts.topics import BANK_CODES
+    from recovery_service.institutions import INSTITUTIONS
+    assert set(INSTITUTIONS) == set(BANK_CODES)
