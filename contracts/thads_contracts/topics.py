@@ -26,7 +26,8 @@ DOMAIN_TOPICS: tuple[str, ...] = (
 PARTITIONS = 3
 # The credit institutions the platform serves a feed to (their names: recovery_service.institutions).
 # Each has its topic thads.bankfeed.<code>, created with the others (auto-creation is off).
-BANK_CODES: tuple[str, ...] = ("VCB", "BIDV", "CTG", "AGRIBANK", "TCB", "MBB", "ACB", "VPB", "SHB", "STB", "VAMC")
+BANK_CODES: tuple[str, ...] = ("VCB", "BIDV", "VIETINBANK", "AGRIBANK", "TCB", "MB", "ACB", "VPBANK", "SHB",
+                                "SACOMBANK", "VAMC")
 
 
 def bank_feed(bank_code: str) -> str:
