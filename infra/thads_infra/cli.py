@@ -237,6 +237,9 @@ def status() -> None:
         state = "[green]serving[/]" if k["serving"] else ("[yellow]starting[/]" if k["running"] else "[red]stopped[/]")
         detail = f"pid {k['pid']}, RSS {k['rss_mb']:.0f} MiB" if k["pid"] and k["rss_mb"] else k["log"]
         table.add_row(label, k["bootstrap"], state, detail)
+    banks_up = any(kafka._port_open(int(a.rsplit(":", 1)[1])) for a in layout.bank_bootstrap().split(","))  # noqa: SLF001
+    table.add_row("Kafka, banks' listener", layout.bank_bootstrap(),
+                  "[green]serving[/]" if banks_up else "[red]closed[/]", "SASL_PLAINTEXT, SCRAM-SHA-512, ACLs")
     for spec in layout.SERVICES:
         pid = procs.pid(spec.name)
         state = f"[green]pid {pid}[/]" if pid else "[red]not running[/]"

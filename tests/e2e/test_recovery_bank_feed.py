@@ -81,7 +81,8 @@ async def test_a_banks_case_reaches_the_bank_over_kafka_and_http_in_order_and_no
     recovery = processes("recovery", sse_poll_seconds=0.1)
     clerk, head, officer = token("clerk"), token("head"), token("officer", sub="cv-07")
     accountant = token("accountant", sub="kt-01")
-    bank, other = token("bank", bank=BANK, sub="vcb-api"), token("bank", bank=OTHER, sub="bidv-api")
+    vcb_sub, bidv_sub = f"vcb-{uuid.uuid4().hex[:8]}", f"bidv-{uuid.uuid4().hex[:8]}"   # this run's callers
+    bank, other = token("bank", bank=BANK, sub=vcb_sub), token("bank", bank=OTHER, sub=bidv_sub)
     bank_party, state, debtor = (str(uuid.uuid4()) for _ in range(3))
     debt, fee = str(uuid.uuid4()), str(uuid.uuid4())
     async with httpx.AsyncClient(base_url=intake.url, timeout=30) as ic, \
@@ -247,11 +248,11 @@ async def test_a_banks_case_reaches_the_bank_over_kafka_and_http_in_order_and_no
     try:
         rows = await conn.fetch("SELECT actor_role, actor_id, action, resource, resource_id, status"
                                 " FROM recovery.access_log WHERE actor_id = ANY($1::text[]) ORDER BY sequence",
-                                ["vcb-api", "bidv-api"])
+                                [vcb_sub, bidv_sub])
     finally:
         await conn.close()
-    refused = [r for r in rows if r["actor_id"] == "bidv-api" and r["action"] == "refused"]
+    refused = [r for r in rows if r["actor_id"] == bidv_sub and r["action"] == "refused"]
     assert len(refused) == 4 and all(r["status"] == 403 for r in refused)
     assert {r["resource_id"] for r in refused} >= {f"{BANK}:stream", cid}
-    reads = [r for r in rows if r["actor_id"] == "vcb-api" and r["action"] == "read"]
+    reads = [r for r in rows if r["actor_id"] == vcb_sub and r["action"] == "read"]
     assert {r["resource"] for r in reads} == {"bank_feed", "case"}
