@@ -172,7 +172,10 @@ async def test_a_banks_case_reaches_the_bank_over_kafka_and_http_in_order_and_no
             return envs if "payment_to_bank" in [e.payload.kind for e in envs] else None
         envs = await wait_until(on_topic, what="the bank's topic holds the payment to the bank")
         unique = list({e.event_id: e for e in envs}.values())          # a relay re-send keeps its event id
-        assert [e.payload.kind for e in unique] == STEPS
+        kinds = [e.payload.kind for e in unique]
+        # one case's events on ONE topic keep their order; the proceeds (auctions' topic) and the collection
+        # intake books from them (intake's topic) reach recovery on two topics, so those two may swap
+        assert kinds in (STEPS, STEPS[:4] + ["collection", "auction_proceeds"] + STEPS[6:]), kinds
         assert [e.payload.sequence for e in unique] == list(range(1, len(STEPS) + 1))
         by_kind = {e.payload.kind: e.payload for e in unique}
         assert by_kind["seizure"].legal_basis.startswith("Điều 71, 90 Luật THADS")
