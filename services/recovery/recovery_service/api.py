@@ -207,7 +207,7 @@ async def pull_feed(request: Request, bank_code: BankPath,
     rows = await projections.feed_page(_rt(request).pool, _schema(request), bank_code, after, limit + 1, case_id)
     page, more = rows[:limit], len(rows) > limit
     await _access(request, principal, action="read", resource="bank_feed", resource_id=f"{bank_code}:{after}",
-                  status=200)
+                  case_id=case_id, status=200)
     return {"bank_code": bank_code, "entries": page, "next_cursor": page[-1]["position"] if page else after,
             "has_more": more}
 
