@@ -4,6 +4,7 @@ bad input is refused with the rule's name and changes nothing; a bank reaches on
 (refusals logged); staff only their office; the overdue information requests are listed."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -26,10 +27,13 @@ def auth(role: str, unit: str = "TH-01", **kw) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(role, unit, **kw)}"}
 
 
+BASE = time.time_ns() // 1000     # positions above every earlier run's (messages without a store header share one)
+
+
 def env(model, payload, case_id, version):
     return model.create(payload=payload, source="intake", aggregate_id=case_id, aggregate_version=version,
                         case_id=case_id, unit="TH-01", actor=Actor(id="clerk-1", role="clerk"), occurred_at=AT,
-                        recorded_at=AT, source_position=version)
+                        recorded_at=AT, source_position=BASE + version)
 
 
 @pytest.fixture
