@@ -27,13 +27,10 @@ def auth(role: str, unit: str = "TH-01", **kw) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(role, unit, **kw)}"}
 
 
-BASE = time.time_ns() // 1000     # positions above every earlier run's (messages without a store header share one)
-
-
-def env(model, payload, case_id, version):
+def env(model, payload, case_id, version, base):
     return model.create(payload=payload, source="intake", aggregate_id=case_id, aggregate_version=version,
                         case_id=case_id, unit="TH-01", actor=Actor(id="clerk-1", role="clerk"), occurred_at=AT,
-                        recorded_at=AT, source_position=BASE + version)
+                        recorded_at=AT, source_position=base + version)
 
 
 @pytest.fixture
@@ -45,14 +42,17 @@ def recovery(tmp_path):
 
 async def test_bank_file_rules_scoping_and_refusals(recovery):
     case, party, debt, other_item = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    added = env(i.PartyAdded, {"party_id": party, "role": "creditor", "kind": "organisation", "bank_code": "VCB"}, case, 2)
+    # positions above every message published before (messages without a store header share one tracking
+    # position per partition, and other tests publish with the clock in µs): taken now, not at import
+    first = time.time_ns() // 1000
+    added = env(i.PartyAdded, {"party_id": party, "role": "creditor", "kind": "organisation", "bank_code": "VCB"}, case, 2, first)
     events = [added, added,                       # redelivered: one file
               env(i.PartyAdded, {"party_id": uuid.uuid4(), "role": "creditor", "kind": "organisation",
-                                 "bank_code": "NOBANK"}, case, 3),     # not a registered institution: no file
+                                 "bank_code": "NOBANK"}, case, 3, first),     # not a registered institution: no file
               env(i.ClaimItemAdded, {"claim_item_id": debt, "kind": "credit_debt", "amount_vnd": 100_000_000,
-                                     "creditor_party_id": party, "secured": True, "ex_officio": False}, case, 4),
+                                     "creditor_party_id": party, "secured": True, "ex_officio": False}, case, 4, first),
               env(i.ClaimItemAdded, {"claim_item_id": other_item, "kind": "court_fee", "amount_vnd": 1_000_000,
-                                     "creditor_party_id": None, "ex_officio": True}, case, 5)]
+                                     "creditor_party_id": None, "ex_officio": True}, case, 5, first)]
     await publish(INTAKE_CASE, [(str(case).encode(), encode(e)) for e in events])
     run = uuid.uuid4().hex[:8]          # the access log keeps earlier runs' rows: this run's callers only
     vcb, bidv = auth("bank", bank="VCB", sub=f"vcb-{run}"), auth("bank", bank="BIDV", sub=f"bidv-{run}")
