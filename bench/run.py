@@ -318,6 +318,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         console.print("[bold]audit[/]: timeline and as-of latency of a case with 500 events (HTTP)")
         out["audit"] = await audit.run(Path(layout.LOG_DIR), requests=50 if args.quick else 200)
         out |= {f"audit_{k}_{q}": out["audit"][k][q] for k in ("timeline_whole", "as_of") for q in ("p50_ms", "p99_ms")}
+    if args.only in (None, "recovery"):
+        from bench import recovery
+        console.print("[bold]recovery[/]: bank feed freshness, intake command → the bank's topic and SSE stream")
+        out["recovery"] = await recovery.run(cases=8, rate=10.0, seconds=10.0 if args.quick else 30.0)
     # this run's broker and PostgreSQL only (other checkouts may run their own on the machine)
     for pid in processes_named(str(layout.KAFKA_HOME)):
         out["peak_rss_mib"][f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
@@ -341,6 +345,9 @@ def report(r: dict[str, Any]) -> None:
     if "audit" in r:
         from bench import audit
         audit.report(r["audit"])
+    if "recovery" in r:
+        from bench import recovery
+        recovery.report(r["recovery"])
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
@@ -418,7 +425,7 @@ def cli() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the intake service")
     parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
     parser.add_argument("--fresh-seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("core", "http", "auctions", "audit"), help="run one part only")
+    parser.add_argument("--only", choices=("core", "http", "auctions", "audit", "recovery"), help="run one part only")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
     args = parser.parse_args()

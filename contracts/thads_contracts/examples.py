@@ -200,7 +200,18 @@ def _recovery() -> dict[str, Envelope]:
         source="recovery", aggregate_id=DEBT_FILE_ID, aggregate_version=3, case_id=CASE_ID,
         unit=UNIT, actor=Actor(id="VCB", role="bank"), occurred_at=_at(date(2025, 5, 5)),
         recorded_at=_at(date(2025, 5, 6)), source_position=211)
-    return {repayment.event_type: repayment}
+    entry = r.BankFeedEntry.create(
+        payload=r.BankFeedEntryPayload(
+            bank_code="VCB", sequence=4, kind="seizure", kind_label=r.FEED_KIND_LABELS["seizure"],
+            legal_basis="Điều 71, 90 Luật THADS; Điều 198b Luật Các tổ chức tín dụng",
+            case_event_id=UUID("1c6a3a47-3f5e-5b1e-9a55-2f1f2c7d8e01"), case_event_type="intake.SeizureOrdered.v1",
+            data={"asset_kind": "real_estate", "asset_description": "Quyền sử dụng đất thửa 112, tờ bản đồ 7",
+                  "claim_item_ids": [str(CLAIM_DEBT)], "decision_number": "15/QĐ-CC", "ordered_on": "2025-04-01",
+                  "collateral_of_this_bank": True}),
+        source="recovery", aggregate_id=DEBT_FILE_ID, aggregate_version=6, case_id=CASE_ID,
+        unit=UNIT, actor=Actor(id="recovery", role="system"), occurred_at=_at(date(2025, 4, 1)),
+        recorded_at=_at(date(2025, 4, 1)), source_position=4)
+    return {repayment.event_type: repayment, entry.event_type: entry}
 
 
 def _online() -> dict[str, Envelope]:

@@ -28,7 +28,9 @@ from thads_contracts.errors import (
     SchemaViolationError,
     UnknownEventTypeError,
 )
-from thads_contracts.topics import AUCTIONS_ASSET, BANK_FEED_PREFIX, INTAKE_CASE, ONLINE_FILING, RECOVERY_DEBT
+from thads_contracts.topics import (
+    AUCTIONS_ASSET, BANK_FEED_PREFIX, BANK_FEED_TOPICS, INTAKE_CASE, ONLINE_FILING, RECOVERY_DEBT,
+)
 
 __all__ = [
     "REGISTRY", "BadJsonError", "ContractError", "EventRegistry", "EventSpec",
@@ -260,6 +262,8 @@ for _model in recovery.RECOVERY_EVENTS:
     REGISTRY.register(_model, RECOVERY_DEBT)
 for _model in online.ONLINE_EVENTS:
     REGISTRY.register(_model, ONLINE_FILING)
+for _model in recovery.BANK_FEED_EVENTS:      # on every thads.bankfeed.<bank> (a mirror prefix)
+    REGISTRY.register(_model, BANK_FEED_TOPICS)
 del _model, _event_type, _upcast
 
 

@@ -13,6 +13,8 @@ AUDIT_ACCESS = "thads.audit.access"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
 ONLINE_FILING = "thads.online.filing"
+# The family of per-bank feed topics as documents name it (thads.bankfeed.VCB, thads.bankfeed.BIDV, ...)
+BANK_FEED_TOPICS = BANK_FEED_PREFIX + "{bank_code}"
 
 DOMAIN_TOPICS: tuple[str, ...] = (
     INTAKE_CASE,
@@ -23,9 +25,15 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     AUDIT_ANCHOR,
     ONLINE_FILING,
 )
-ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, AUDIT_ACCESS, DEAD_LETTER)
 PARTITIONS = 3
+# The credit institutions the platform serves a feed to (their names: recovery_service.institutions).
+# Each has its topic thads.bankfeed.<code>, created with the others (auto-creation is off).
+BANK_CODES: tuple[str, ...] = ("VCB", "BIDV", "VIETINBANK", "AGRIBANK", "TCB", "MB", "ACB", "VPBANK", "SHB",
+                                "SACOMBANK", "VAMC")
 
 
 def bank_feed(bank_code: str) -> str:
     return f"{BANK_FEED_PREFIX}{bank_code}"
+
+
+ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, AUDIT_ACCESS, DEAD_LETTER) + tuple(bank_feed(c) for c in BANK_CODES)

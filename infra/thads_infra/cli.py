@@ -163,6 +163,11 @@ def _load_demo(cases: int) -> None:
                             env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
     if result.returncode != 0:
         raise _fail("online demo data could not be loaded (see above)")
+    recovery = next(s for s in layout.SERVICES if s.name == "recovery")
+    result = subprocess.run([sys.executable, "-m", "recovery_service.demo", "--intake-url", url, "--recovery-url",
+                             f"http://127.0.0.1:{recovery.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("recovery demo data could not be loaded (see above)")
 
 
 def _print_urls(bootstrap: str) -> None:
@@ -237,6 +242,9 @@ def status() -> None:
         state = "[green]serving[/]" if k["serving"] else ("[yellow]starting[/]" if k["running"] else "[red]stopped[/]")
         detail = f"pid {k['pid']}, RSS {k['rss_mb']:.0f} MiB" if k["pid"] and k["rss_mb"] else k["log"]
         table.add_row(label, k["bootstrap"], state, detail)
+    banks_up = any(kafka._port_open(int(a.rsplit(":", 1)[1])) for a in layout.bank_bootstrap().split(","))  # noqa: SLF001
+    table.add_row("Kafka, banks' listener", layout.bank_bootstrap(),
+                  "[green]serving[/]" if banks_up else "[red]closed[/]", "SASL_PLAINTEXT, SCRAM-SHA-512, ACLs")
     for spec in layout.SERVICES:
         pid = procs.pid(spec.name)
         state = f"[green]pid {pid}[/]" if pid else "[red]not running[/]"
@@ -255,6 +263,27 @@ def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
         print(tokens.issue_token(role, unit, bank=bank, sub=sub, hours=hours))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+@app.command("bank-credentials")
+def bank_credentials(bank: str = typer.Option(..., "--bank", help="bank code, e.g. VCB"),
+                     password: str = typer.Option(None, help="the new password (default: a random one)")) -> None:
+    """Create or rotate a bank's Kafka user (SCRAM-SHA-512) with ACLs to read only its own feed
+    thads.bankfeed.<BANK> and its own consumer groups; prints how to read the feed with a stock client."""
+    from thads_contracts.topics import BANK_CODES, bank_feed
+
+    if bank not in BANK_CODES:
+        console.print(f"[yellow]warning:[/] {bank} is not among the registered credit institutions "
+                      f"({', '.join(BANK_CODES)}); its topic is created, the recovery service feeds only registered banks")
+    try:
+        replication = 3 if layout.stack_kafka() == "cluster" else 1
+        kafka._run(topics.ensure_topics(layout.kafka_bootstrap(), [bank_feed(bank)], replication=replication))  # noqa: SLF001
+        creds = kafka.grant_bank(bank, password=password)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the broker's answer, said plainly
+        raise _fail(f"could not set up bank {bank} on Kafka {layout.kafka_bootstrap()}: {exc}") from None
+    print(kafka.bank_instructions(creds))
 
 
 @app.command()

@@ -5,6 +5,14 @@ Single node for development and integration tests on SINGLE_BOOTSTRAP; a 3-node 
 caller chooses, on the ports of THADS_CLUSTER_PORT_BASE.
 See shared/kafka-broker.md for why each setting is there.
 
+Every node has three listeners: PLAINTEXT (internal: services, tools; loopback only, its anonymous
+clients are super users), CONTROLLER, and BANKS (SASL_PLAINTEXT with SCRAM-SHA-512, layout.KAFKA_BANK_PORT)
+where each bank logs in as its own Kafka user `bank-<code>`. KRaft's StandardAuthorizer with
+allow.everyone.if.no.acl.found=false lets a bank user do only what its ACLs say: READ/DESCRIBE its
+topic thads.bankfeed.<CODE> and READ its consumer groups (prefix `bank-<code>`). `grant_bank` creates
+or rotates the user's password and sets those ACLs (confluent-kafka's admin client: aiokafka has no
+SCRAM or ACL calls); `thads bank-credentials --bank CODE` calls it.
+
 CLI: python -m thads_infra.kafka up|down|status|jars|clean|cluster-up|cluster-down|cluster-status
 """
 from __future__ import annotations
@@ -112,6 +120,11 @@ class Node:
     home: Path            # server.properties and data/
     log_file: Path
     pid_file: Path
+    bank_port: int = 0    # the banks' SASL/SCRAM listener (0: client port + BANK_PORT_OFFSET)
+
+    @property
+    def banks_port(self) -> int:
+        return self.bank_port or self.client_port + layout.BANK_PORT_OFFSET
 
     @property
     def properties(self) -> Path:
@@ -152,12 +165,23 @@ def _server_properties(node: Node, voters: str, replication: int,
         "process.roles": "broker,controller",
         "node.id": str(node.node_id),
         "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://127.0.0.1:{node.client_port},CONTROLLER://127.0.0.1:{node.controller_port}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{node.client_port},CONTROLLER://127.0.0.1:{node.controller_port},"
+                     f"BANKS://127.0.0.1:{node.banks_port}",
         "advertised.listeners":
-            f"PLAINTEXT://127.0.0.1:{node.client_port},CONTROLLER://127.0.0.1:{node.controller_port}",
+            f"PLAINTEXT://127.0.0.1:{node.client_port},CONTROLLER://127.0.0.1:{node.controller_port},"
+            f"BANKS://127.0.0.1:{node.banks_port}",
         "inter.broker.listener.name": "PLAINTEXT",
         "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,BANKS:SASL_PLAINTEXT",
+        # Banks: SCRAM-SHA-512 users, ACLs enforced by KRaft's authorizer (shared/kafka-broker.md §7).
+        # The internal listener's anonymous clients (services, tools, the other nodes, the controller)
+        # are super users: keep it on loopback / the private network.
+        "listener.name.banks.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "listener.name.banks.scram-sha-512.sasl.jaas.config":
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": "User:ANONYMOUS",
+        "allow.everyone.if.no.acl.found": "false",
         "log.dirs": str(node.data),
         # Topics are created on purpose (thads_infra.topics), never by a typo in a producer.
         "auto.create.topics.enable": "false",
@@ -209,11 +233,12 @@ def _port_open(port: int) -> bool:
 def _launch(node: Node) -> tuple[int, int]:
     """Start one broker process detached; returns (pid, log offset where this run's output begins)."""
     deadline = time.monotonic() + 10   # a node killed a moment ago may still be closing its sockets
-    while (_port_open(node.client_port) or _port_open(node.controller_port)) and time.monotonic() < deadline:
+    ports = (node.client_port, node.controller_port, node.banks_port)
+    while any(_port_open(p) for p in ports) and time.monotonic() < deadline:
         time.sleep(0.2)
-    if _port_open(node.client_port) or _port_open(node.controller_port):
-        raise RuntimeError(f"port {node.client_port} or {node.controller_port} is already in use by "
-                           "another process (a broker from another checkout?)")
+    if any(_port_open(p) for p in ports):
+        raise RuntimeError(f"port {node.client_port}, {node.controller_port} or {node.banks_port} (banks) is "
+                           "already in use by another process (a broker from another checkout?)")
     node.log_file.parent.mkdir(parents=True, exist_ok=True)
     offset = node.log_file.stat().st_size if node.log_file.exists() else 0
     argv = [_java(), *layout.KAFKA_HEAP_OPTS, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
@@ -391,7 +416,7 @@ def _node_status(node: Node) -> dict[str, Any]:
 
 def single_node() -> Node:
     return Node(1, layout.KAFKA_PORT, layout.KAFKA_CONTROLLER_PORT, layout.KAFKA_HOME / "node1",
-                layout.LOG_DIR / "kafka-node1.log", layout.PID_DIR / "kafka-node1.pid")
+                layout.LOG_DIR / "kafka-node1.log", layout.PID_DIR / "kafka-node1.pid", layout.KAFKA_BANK_PORT)
 
 
 def start(timeout: float = 60.0) -> None:
@@ -504,6 +529,94 @@ def kill_node(i: int, home: Path | str | None = None) -> None:
 
 def start_node(i: int, home: Path | str | None = None) -> float:
     return KafkaCluster(home).start_node(i)
+
+
+# --- banks: SCRAM users and ACLs ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BankCredentials:
+    bank_code: str
+    username: str
+    password: str
+    topic: str
+    group_prefix: str
+    bootstrap: str          # the banks' listener
+
+    def confluent_config(self, group: str | None = None) -> dict[str, str]:
+        """librdkafka / confluent-kafka settings for the bank's consumer."""
+        return {"bootstrap.servers": self.bootstrap, "security.protocol": "SASL_PLAINTEXT",
+                "sasl.mechanisms": "SCRAM-SHA-512", "sasl.username": self.username,
+                "sasl.password": self.password, "group.id": group or f"{self.group_prefix}-reader",
+                "auto.offset.reset": "earliest", "enable.auto.commit": "false"}
+
+    def aiokafka_kwargs(self) -> dict[str, str]:
+        return {"bootstrap_servers": self.bootstrap, "security_protocol": "SASL_PLAINTEXT",
+                "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password}
+
+
+def bank_user(bank_code: str) -> str:
+    return f"bank-{bank_code.lower()}"
+
+
+BANK_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
+SCRAM_ITERATIONS = 8192
+
+
+def grant_bank(bank_code: str, *, bootstrap: str | None = None, bank_bootstrap: str | None = None,
+               password: str | None = None, timeout: float = 30.0) -> BankCredentials:
+    """Create or rotate bank `bank_code`'s SCRAM-SHA-512 user (a new password every call unless one is
+    given) and give it READ+DESCRIBE on thads.bankfeed.<code> (LITERAL) and READ on the consumer groups
+    starting with its user name (PREFIXED). Runs over the internal listener. Idempotent for the ACLs."""
+    import secrets
+
+    from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, AdminClient, ResourcePatternType,
+                                       ResourceType, ScramCredentialInfo, ScramMechanism,
+                                       UserScramCredentialUpsertion)
+    from thads_contracts.topics import bank_feed
+
+    if not BANK_CODE.match(bank_code):
+        raise ValueError(f"bank code {bank_code!r} must match {BANK_CODE.pattern}")
+    user = bank_user(bank_code)
+    password = password or secrets.token_urlsafe(24)
+    topic = bank_feed(bank_code)
+    admin = AdminClient({"bootstrap.servers": bootstrap or layout.kafka_bootstrap()})
+    upsert = UserScramCredentialUpsertion(
+        user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password.encode(),
+        secrets.token_bytes(32))
+    for future in admin.alter_user_scram_credentials([upsert]).values():
+        future.result(timeout=timeout)
+    principal = f"User:{user}"
+    acls = [AclBinding(ResourceType.TOPIC, topic, ResourcePatternType.LITERAL, principal, "*", op,
+                       AclPermissionType.ALLOW) for op in (AclOperation.READ, AclOperation.DESCRIBE)]
+    acls.append(AclBinding(ResourceType.GROUP, user, ResourcePatternType.PREFIXED, principal, "*",
+                           AclOperation.READ, AclPermissionType.ALLOW))
+    for future in admin.create_acls(acls).values():
+        future.result(timeout=timeout)
+    return BankCredentials(bank_code, user, password, topic, user, bank_bootstrap or layout.bank_bootstrap())
+
+
+def bank_instructions(c: BankCredentials) -> str:
+    """How a bank reads its feed with stock clients (printed by `thads bank-credentials`)."""
+    return f"""Bank {c.bank_code}: Kafka user {c.username} (SCRAM-SHA-512), password (shown once): {c.password}
+Listener: {c.bootstrap} (SASL_PLAINTEXT)   topic: {c.topic}   consumer groups: {c.group_prefix}*
+Values are UTF-8 JSON (recovery.BankFeedEntry.v1, see the recovery service's AsyncAPI); key = case id.
+
+client.properties (Apache Kafka's kafka-console-consumer.sh --consumer.config client.properties):
+  security.protocol=SASL_PLAINTEXT
+  sasl.mechanism=SCRAM-SHA-512
+  sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{c.username}" password="{c.password}";
+  group.id={c.group_prefix}-reader
+kafka-console-consumer.sh --bootstrap-server {c.bootstrap} --topic {c.topic} --from-beginning --consumer.config client.properties
+
+kcat / librdkafka >= 2.6.1 (older librdkafka, e.g. Debian 12's kcat 2.0.2, cannot log in with SCRAM to Kafka 4.x):
+kcat -C -b {c.bootstrap} -t {c.topic} -o beginning -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username={c.username} -X sasl.password='{c.password}' -G {c.group_prefix}-reader {c.topic}
+
+Python (confluent-kafka):
+  Consumer({{"bootstrap.servers": "{c.bootstrap}", "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "SCRAM-SHA-512",
+            "sasl.username": "{c.username}", "sasl.password": "...", "group.id": "{c.group_prefix}-reader", "auto.offset.reset": "earliest"}})
+Without Kafka: GET /banks/{c.bank_code}/feed?after=<cursor> or the SSE stream /banks/{c.bank_code}/feed/stream on the
+recovery service (port 8104) with a bank token (`thads token --role bank --bank {c.bank_code}`)."""
 
 
 # --- CLI ---------------------------------------------------------------------------------------

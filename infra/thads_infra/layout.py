@@ -25,13 +25,20 @@ SERVICE_SCHEMAS = ("intake", "auctions", "complaints", "recovery", "statistics",
 
 KAFKA_PORT = int(os.environ.get("THADS_KAFKA_PORT", "19092"))
 KAFKA_CONTROLLER_PORT = KAFKA_PORT + 1
+# The banks' listener (SASL_PLAINTEXT, SCRAM-SHA-512, ACLs; shared/kafka-broker.md §7): Kafka port + 10
+# unless THADS_KAFKA_BANK_PORT says otherwise, so run/test/bench (19092/19392/19492 → 19102/19402/19502)
+# and their controllers (+1) never collide; cluster node i's bank port is its client port + 10.
+BANK_PORT_OFFSET = 10
+KAFKA_BANK_PORT = int(os.environ.get("THADS_KAFKA_BANK_PORT", str(KAFKA_PORT + BANK_PORT_OFFSET)))
 SINGLE_BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
+BANK_BOOTSTRAP = f"127.0.0.1:{KAFKA_BANK_PORT}"
 # 3-node cluster (`thads up --cluster`, fault tests): client ports BASE, BASE+100, BASE+200
 # (29092/29192/29292 by default), controllers +1. THADS_CLUSTER_PORT_BASE moves them, so that test
 # runs of several checkouts do not collide.
 CLUSTER_PORT_BASE = int(os.environ.get("THADS_CLUSTER_PORT_BASE", "29092"))
 CLUSTER_CLIENT_PORTS = tuple(CLUSTER_PORT_BASE + 100 * i for i in range(3))
 CLUSTER_BOOTSTRAP = ",".join(f"127.0.0.1:{port}" for port in CLUSTER_CLIENT_PORTS)
+CLUSTER_BANK_BOOTSTRAP = ",".join(f"127.0.0.1:{port + BANK_PORT_OFFSET}" for port in CLUSTER_CLIENT_PORTS)
 # Which Kafka the local stack runs on ({"kafka": "single"|"cluster"}), written by `thads up`.
 STACK_FILE = RUN_DIR / "stack.json"
 
@@ -51,6 +58,12 @@ def kafka_bootstrap() -> str:
             or (CLUSTER_BOOTSTRAP if stack_kafka() == "cluster" else SINGLE_BOOTSTRAP))
 
 
+def bank_bootstrap() -> str:
+    """Where banks connect (the SASL/SCRAM listener) on the stack's Kafka."""
+    return os.environ.get("THADS_KAFKA_BANK_BOOTSTRAP") or (
+        CLUSTER_BANK_BOOTSTRAP if stack_kafka() == "cluster" else BANK_BOOTSTRAP)
+
+
 # What services, tests and the bench are pointed at (read once, at import).
 KAFKA_BOOTSTRAP = kafka_bootstrap()
 
@@ -65,6 +78,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("auctions", "auctions_service.main", 8102),
+    ServiceSpec("recovery", "recovery_service.main", 8104),
     ServiceSpec("audit", "audit_service.main", 8106),
     ServiceSpec("online", "online_service.main", 8107),
 )

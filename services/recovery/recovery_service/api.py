@@ -1,0 +1,289 @@
+"""Recovery HTTP API: the bad-debt team's routes on the files, and the banks' routes.
+
+Who may do what:
+- staff (officers, heads) act on the files of their own office (403 bad_debt_file.other_office); reads
+  use the kit's office scoping (thads_kit.scoping): own office for staff, the province for the
+  procuracy and auditors, everything for admin;
+- a bank (token role `bank` with its code) reads and writes ONLY under /banks/{its code}/...: its feed
+  (cursor-paged pull, or Server-Sent Events resumable with Last-Event-ID), its files, and its inbound
+  messages (repayments received directly, acknowledgements, answers to information requests,
+  collateral data). Any other bank code → 403 `bank.other_bank`, and the refusal is in the access log;
+  every read of the feed or a file by a bank is in the access log too (`_access`).
+Every command goes through the kit's batcher: with an `Idempotency-Key` a bank resending a message gets
+the original answer, and the domain applies one repayment id once whatever the key.
+"""
+
+import asyncio
+import json
+import logging
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, AsyncIterator
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
+
+from thads_kit.auth import Principal, require
+from thads_kit.errors import ApiError, error_responses
+from thads_kit.scoping import check_case_read, unit_filter
+
+from . import application as appl
+from . import projections
+from .domain import file_id
+from .translation import actor_string
+
+log = logging.getLogger(__name__)
+VN_TZ = timezone(timedelta(hours=7))
+ACTORS = ("officer", "head")
+READERS = ("officer", "head", "clerk", "accountant", "procuracy", "auditor", "admin")
+# anyone with a token may knock on a bank's routes, so that a refusal is logged; only the bank passes _own_bank
+BANK_ROUTE_ROLES = ("bank", *READERS)
+OFFICE_BOUND = frozenset({"officer", "head", "clerk", "accountant"})
+MAX_VND = 2**53 - 1
+FEED_BASIS = "Điều 44, 47 Luật THADS; TTLT 02/2014/TTLT-BTP-NHNN (phối hợp cung cấp thông tin)"
+
+router = APIRouter(tags=["nợ xấu"], responses=error_responses(400, 401, 403, 404, 409, 422, 503))
+banks = APIRouter(tags=["tổ chức tín dụng"], responses=error_responses(400, 401, 403, 404, 409, 422, 503))
+
+Money = Annotated[int, Field(gt=0, le=MAX_VND, description="Số tiền (đồng)")]
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]+$")]
+DocNo = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+BankPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Cursor = Annotated[int, Query(ge=0, le=2**62, description="Vị trí đã đọc đến (0: từ đầu)")]
+Unit = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[!-\-/-~]+$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    occurred_at: AwareDatetime | None = Field(None, description="Thời điểm nghiệp vụ (mặc định: bây giờ)")
+
+
+class CollateralIn(Body):
+    collateral_id: UUID = Field(description="Mã tài sản bảo đảm do bên gửi đặt")
+    description: Text = Field(description="Mô tả tài sản bảo đảm (không ghi thông tin cá nhân)")
+    kind: Annotated[str, Field(pattern=r"^(real_estate|movable|vehicle|account|other)$")]
+    value_vnd: Money
+    claim_item_ids: list[UUID] = Field(min_length=1, max_length=100)
+    reported_on: date
+
+
+class LinkIn(Body):
+    asset_id: UUID = Field(description="Tài sản kê biên (dịch vụ đấu giá) chính là tài sản bảo đảm này")
+
+
+class TeamIn(Body):
+    team: Text = Field(description="Tổ xử lý nợ xấu được giao")
+
+
+class InfoRequestIn(Body):
+    request_id: UUID
+    subject: Text = Field(description="Nội dung yêu cầu (ví dụ: số dư tài khoản của người phải thi hành án)")
+    requested_on: date
+
+
+class BankCaseIn(Body):
+    case_id: UUID
+
+
+class RepaymentIn(BankCaseIn):
+    repayment_id: UUID = Field(description="Mã khoản trả nợ do ngân hàng đặt: gửi lại cùng mã không ghi thêm")
+    claim_item_id: UUID
+    amount_vnd: Money
+    received_on: date
+    bank_reference: DocNo | None = None
+
+
+class AckIn(BankCaseIn):
+    sequence: int = Field(ge=1, le=10_000_000, description="Số thứ tự thông tin trong hồ sơ đã nhận")
+
+
+class AnswerIn(BankCaseIn):
+    answer: Text
+    answered_on: date
+
+
+class BankCollateralIn(BankCaseIn, CollateralIn):
+    pass
+
+
+def _rt(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+def _schema(request: Request) -> str:
+    return request.app.state.settings.schema
+
+
+def office_of(principal: Principal) -> str | None:
+    return principal.unit if principal.role in OFFICE_BOUND else None
+
+
+def _kwargs(body: BaseModel, principal: Principal, exclude: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    values = body.model_dump(exclude={"occurred_at", "case_id", *exclude})
+    values = {k: (str(v) if isinstance(v, UUID) else [str(x) for x in v] if isinstance(v, list) else v)
+              for k, v in values.items()}
+    who = principal.bank if principal.role == "bank" and principal.bank else principal.sub
+    return values | {"actor": actor_string(principal.role, who), "at": getattr(body, "occurred_at", None)}
+
+
+async def _access(request: Request, principal: Principal, *, action: str, resource: str, resource_id: str,
+                  case_id: UUID | None = None, unit: str | None = None, status: int = 200) -> None:
+    """Every read of the feed or a file by a bank, and every refusal, goes to the access log."""
+    await _rt(request).access.record(principal, action=action, resource=resource, resource_id=resource_id,
+                                     case_id=case_id, unit=unit, legal_basis=FEED_BASIS, status=status)
+
+
+async def _own_bank(request: Request, principal: Principal, bank_code: str, resource_id: str) -> None:
+    if principal.role == "bank" and principal.bank == bank_code:
+        return
+    await _access(request, principal, action="refused", resource="bank_feed", resource_id=resource_id, status=403)
+    raise ApiError(403, error="OtherBankError", rule="bank.other_bank",
+                   message_vi="Tổ chức tín dụng chỉ được đọc và gửi thông tin của chính mình.",
+                   detail=f"token of {principal.role}/{principal.bank or principal.unit} may not use bank {bank_code}")
+
+
+# ---------------------------------------------------------------------------- the bad-debt team
+
+def staff_route(path: str, command: str, body_type: type[Body], summary: str, roles: tuple[str, ...] = ACTORS) -> None:
+    async def endpoint(request: Request, file: UUID, body: body_type,  # type: ignore[valid-type]
+                       principal: Principal = Depends(require(*roles))) -> Any:
+        rt = _rt(request)
+        return await rt.batcher.submit(file, appl.act(rt.app, file, command, _kwargs(body, principal),
+                                                      unit=office_of(principal)))
+    endpoint.__name__ = f"staff_{command}"
+    router.post(f"/files/{{file}}/{path}", summary=summary)(endpoint)
+
+
+staff_route("collaterals", "register_collateral", CollateralIn, "Ghi nhận tài sản bảo đảm của khoản nợ")
+staff_route("team", "assign_team", TeamIn, "Giao hồ sơ cho Tổ xử lý nợ xấu", roles=("head",))
+staff_route("information-requests", "request_information", InfoRequestIn,
+            "Yêu cầu tổ chức tín dụng cung cấp thông tin (trả lời trong 3 ngày làm việc)")
+
+
+@router.post("/files/{file}/collaterals/{collateral_id}/seized-asset",
+             summary="Liên kết tài sản bảo đảm với tài sản đã kê biên")
+async def link_seized_asset(request: Request, file: UUID, collateral_id: UUID, body: LinkIn,
+                            principal: Annotated[Principal, Depends(require(*ACTORS))]) -> Any:
+    rt = _rt(request)
+    kwargs = _kwargs(body, principal) | {"collateral_id": str(collateral_id)}
+    return await rt.batcher.submit(file, appl.act(rt.app, file, "link_seized_asset", kwargs, unit=office_of(principal)))
+
+
+@router.get("/files/{file}", summary="Hồ sơ nợ xấu: khoản nợ, tài sản bảo đảm, trả nợ, yêu cầu thông tin")
+async def get_file(request: Request, file: UUID,
+                   principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
+    rt = _rt(request)
+    f = await rt.executor.run(rt.app.get_file, file)
+    check_case_read(principal, f.unit, (), case_id=f.case_id)
+    return appl.state(f)
+
+
+@router.get("/files", summary="Danh sách hồ sơ nợ xấu (theo phạm vi đơn vị của người xem)")
+async def list_files(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+                     unit: Unit = None, limit: Limit = 100, offset: Offset = 0) -> Any:
+    f = unit_filter(principal, unit)
+    return {"items": await projections.list_files(_rt(request).pool, _schema(request), f, None, limit, offset)}
+
+
+@router.get("/information-requests/overdue",
+            summary="Yêu cầu cung cấp thông tin quá 3 ngày làm việc chưa được tổ chức tín dụng trả lời")
+async def overdue_requests(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+                           unit: Unit = None, as_of: date | None = None) -> Any:
+    f = unit_filter(principal, unit)
+    day = as_of or datetime.now(VN_TZ).date()
+    return {"as_of": day, "items": await projections.overdue_requests(_rt(request).pool, _schema(request), f, None, day)}
+
+
+# ---------------------------------------------------------------------------- banks
+
+@banks.get("/banks/{bank_code}/feed", summary="Luồng tin của tổ chức tín dụng (đọc theo trang, tiếp tục từ vị trí đã đọc)")
+async def pull_feed(request: Request, bank_code: BankPath,
+                    principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))],
+                    after: Cursor = 0, limit: Limit = 100, case_id: UUID | None = None) -> Any:
+    await _own_bank(request, principal, bank_code, f"{bank_code}:{after}")
+    rows = await projections.feed_page(_rt(request).pool, _schema(request), bank_code, after, limit + 1, case_id)
+    page, more = rows[:limit], len(rows) > limit
+    await _access(request, principal, action="read", resource="bank_feed", resource_id=f"{bank_code}:{after}",
+                  case_id=case_id, status=200)
+    return {"bank_code": bank_code, "entries": page, "next_cursor": page[-1]["position"] if page else after,
+            "has_more": more}
+
+
+@banks.get("/banks/{bank_code}/feed/stream",
+           summary="Luồng tin của tổ chức tín dụng qua Server-Sent Events (tiếp tục bằng Last-Event-ID)",
+           response_class=EventSourceResponse, responses={200: {"content": {"text/event-stream": {}}}})
+async def stream_feed(request: Request, bank_code: BankPath,
+                      principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))],
+                      after: Cursor = 0,
+                      last_event_id: Annotated[str | None, Header(max_length=20, pattern=r"^[0-9]*$")] = None) -> Any:
+    """Each event: `id` = the feed position (the cursor), `event: entry`, `data` = the
+    recovery.BankFeedEntry.v1 JSON. A reconnecting client sends Last-Event-ID and gets what follows."""
+    await _own_bank(request, principal, bank_code, f"{bank_code}:stream")
+    cursor = int(last_event_id) if last_event_id else after
+    await _access(request, principal, action="read", resource="bank_feed", resource_id=f"{bank_code}:stream:{cursor}")
+    rt, schema = _rt(request), _schema(request)
+    poll = request.app.state.settings.sse_poll_seconds
+
+    async def events() -> AsyncIterator[dict[str, Any]]:
+        nonlocal cursor
+        while True:
+            rows = await projections.feed_page(rt.pool, schema, bank_code, cursor, 100)
+            for row in rows:
+                cursor = row["position"]
+                yield {"id": str(cursor), "event": "entry", "data": json.dumps(row["entry"], ensure_ascii=False)}
+            if not rows:
+                await asyncio.sleep(poll)
+
+    return EventSourceResponse(events(), ping=15)
+
+
+@banks.get("/banks/{bank_code}/files", summary="Hồ sơ nợ xấu của tổ chức tín dụng")
+async def bank_files(request: Request, bank_code: BankPath,
+                     principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))],
+                     limit: Limit = 100, offset: Offset = 0) -> Any:
+    await _own_bank(request, principal, bank_code, f"{bank_code}:files")
+    items = await projections.list_files(_rt(request).pool, _schema(request), None, bank_code, limit, offset)
+    await _access(request, principal, action="read", resource="case", resource_id=f"{bank_code}:files")
+    return {"items": items}
+
+
+@banks.get("/banks/{bank_code}/cases/{case_id}", summary="Hồ sơ nợ xấu của tổ chức tín dụng trong một việc thi hành án")
+async def bank_case(request: Request, bank_code: BankPath, case_id: UUID,
+                    principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))]) -> Any:
+    await _own_bank(request, principal, bank_code, str(case_id))
+    rt = _rt(request)
+    f = await rt.executor.run(rt.app.get_file, file_id(case_id, bank_code))
+    await _access(request, principal, action="read", resource="case", resource_id=str(case_id), case_id=case_id,
+                  unit=f.unit)
+    return appl.state(f)
+
+
+def bank_route(path: str, command: str, body_type: type[BankCaseIn], summary: str) -> None:
+    async def endpoint(request: Request, bank_code: BankPath, body: body_type,  # type: ignore[valid-type]
+                       principal: Principal = Depends(require(*BANK_ROUTE_ROLES))) -> Any:
+        await _own_bank(request, principal, bank_code, f"{bank_code}:{path}")
+        rt = _rt(request)
+        fid = file_id(body.case_id, bank_code)
+        return await rt.batcher.submit(fid, appl.act(rt.app, fid, command, _kwargs(body, principal), bank=bank_code))
+    endpoint.__name__ = f"bank_{command}"
+    banks.post(f"/banks/{{bank_code}}/{path}", summary=summary)(endpoint)
+
+
+bank_route("repayments", "report_repayment", RepaymentIn,
+           "Tổ chức tín dụng báo đã nhận tiền trả nợ trực tiếp từ người phải thi hành án")
+bank_route("acknowledgements", "acknowledge", AckIn, "Tổ chức tín dụng xác nhận đã nhận thông tin")
+bank_route("collaterals", "register_collateral", BankCollateralIn, "Tổ chức tín dụng cung cấp dữ liệu tài sản bảo đảm")
+
+
+@banks.post("/banks/{bank_code}/information-requests/{request_id}/answer",
+            summary="Tổ chức tín dụng trả lời yêu cầu cung cấp thông tin")
+async def answer_request(request: Request, bank_code: BankPath, request_id: UUID, body: AnswerIn,
+                         principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))]) -> Any:
+    await _own_bank(request, principal, bank_code, f"{bank_code}:answer")
+    rt = _rt(request)
+    fid = file_id(body.case_id, bank_code)
+    kwargs = _kwargs(body, principal) | {"request_id": str(request_id)}
+    return await rt.batcher.submit(fid, appl.act(rt.app, fid, "answer_information", kwargs, bank=bank_code))

@@ -1,0 +1,82 @@
+"""Recovery application: get → act → save for every command on a BadDebtFile, for the kit's batcher.
+
+Who may act on a file is checked here, inside the command (so a refusal writes nothing): a bank only
+on its own files (rule `bank.other_bank`), staff only on files of their office (`bad_debt_file.other_office`)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from thads_kit.store import ServiceApplication
+
+from .domain import BadDebtFile, FileNotFoundError_, OtherBankError, RecoveryError
+
+VN_TZ = timezone(timedelta(hours=7))
+CommandFn = Callable[[], tuple[list[Aggregate], Any]]
+
+
+class WrongOfficeError(RecoveryError):
+    rule = "bad_debt_file.other_office"
+    message_vi = "Cán bộ chỉ thao tác trên hồ sơ nợ xấu của cơ quan mình."
+
+
+class Recovery(ServiceApplication):
+    name = "Recovery"
+    read_schema: str | None = None     # set by main: the files and feed tables are written with the events
+
+    def record(self, aggregates: Any, tracking: Any = None, *, commands: Any = (), writes: Any = ()) -> int:
+        """Every save also writes the saved files' rows and their new feed entries, in the same transaction."""
+        aggregates = list(aggregates)
+        if self.read_schema is not None and aggregates:
+            from .projections import upsert_write
+            writes = [*writes, upsert_write(self.read_schema, aggregates)]
+        return super().record(aggregates, tracking, commands=commands, writes=writes)
+
+    def get_file(self, fid: UUID) -> BadDebtFile:
+        try:
+            return self.repository.get(fid)  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            raise FileNotFoundError_(f"bad-debt file {fid} not found") from None
+
+    def file_exists(self, fid: UUID) -> bool:
+        return fid in self.repository
+
+
+def guard(file: BadDebtFile, bank: str | None, unit: str | None) -> None:
+    if bank is not None and file.bank_code != bank:
+        raise OtherBankError(f"file {file.id} belongs to {file.bank_code}, not to {bank}")
+    if unit is not None and file.unit != unit:
+        raise WrongOfficeError(f"file {file.id} belongs to office {file.unit}, not to {unit}")
+
+
+def act(app: Recovery, fid: UUID, command: str, kwargs: dict[str, Any], *, bank: str | None = None,
+        unit: str | None = None) -> CommandFn:
+    """Loads the file, checks the caller (its bank or its office), calls `command`, saves what it recorded.
+    The answer says whether anything was recorded (`recorded`: false for a repeat with the same data)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        file = app.get_file(fid)
+        guard(file, bank, unit)
+        recorded = getattr(file, command)(**(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        return [file], summary(file) | {"recorded": bool(recorded)}
+
+    return fn
+
+
+def summary(file: BadDebtFile) -> dict[str, Any]:
+    return {"file_id": str(file.id), "case_id": str(file.case_id), "bank_code": file.bank_code,
+            "version": file.version, "status": file.status}
+
+
+def state(file: BadDebtFile) -> dict[str, Any]:
+    return summary(file) | {
+        "institution_name": file.institution_name, "unit": file.unit, "team": file.team,
+        "bank_party_id": file.bank_party_id, "claims": file.claims, "secured": file.secured,
+        "collaterals": file.collaterals, "collateral_proceeds_vnd": file.collateral_proceeds_vnd,
+        "feed_entries": file.feed_seq, "acknowledged": sorted(file.acknowledged),
+        "repayments": file.repayments, "information_requests": file.requests,
+        "opened_at": file.opened_at,
+    }

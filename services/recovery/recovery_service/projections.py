@@ -1,0 +1,165 @@
+"""Recovery's read side, written IN THE SAME TRANSACTION as the files' events (Recovery.record adds the
+write), so it is never behind the event store and needs no consumer of its own. The service's SQL lives here.
+
+- `files`: one row per bad-debt file (its state, the earliest due date of an unanswered information
+  request for the overdue list); the consumer's case → files lookup reads it.
+- `bank_feed`: one row per feed entry, holding the exact JSON of the recovery.BankFeedEntry.v1 the relay
+  publishes on thads.bankfeed.<bank>. `position` is the bank's cursor: the write first takes a
+  transaction-level advisory lock, so positions are handed out in commit order and a reader paging
+  with `position > cursor` never skips an entry that commits later with a smaller number.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Iterable
+from uuid import UUID
+
+import asyncpg
+
+from thads_contracts.registry import encode
+from thads_kit.scoping import UnitFilter
+
+from .application import state
+from .domain import BadDebtFile
+from .translation import feed_envelope
+
+FEED_LOCK = 0x7468_6164_7366_6564 & 0x7FFF_FFFF_FFFF_FFFF     # "thadsfed"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def ddl(schema: str) -> str:
+    return f"""
+    CREATE TABLE IF NOT EXISTS "{schema}".files (
+        file_id uuid PRIMARY KEY,
+        case_id uuid NOT NULL,
+        bank_code text NOT NULL,
+        unit text NOT NULL,
+        status text NOT NULL,
+        version integer NOT NULL,
+        next_due_on date,
+        state jsonb NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS files_case ON "{schema}".files (case_id);
+    CREATE INDEX IF NOT EXISTS files_bank ON "{schema}".files (bank_code);
+    CREATE INDEX IF NOT EXISTS files_unit ON "{schema}".files (unit, status);
+    CREATE TABLE IF NOT EXISTS "{schema}".bank_feed (
+        position bigserial PRIMARY KEY,
+        bank_code text NOT NULL,
+        case_id uuid NOT NULL,
+        file_id uuid NOT NULL,
+        sequence integer NOT NULL,
+        event_id uuid NOT NULL UNIQUE,
+        body jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX IF NOT EXISTS bank_feed_bank ON "{schema}".bank_feed (bank_code, position);
+    """
+
+
+def ensure_tables_sync(recorder: Any, schema: str) -> None:
+    with recorder.datastore.transaction(commit=True) as curs:
+        curs.execute(ddl(schema))
+
+
+def _next_due(file: BadDebtFile) -> str | None:
+    due = [r["due_on"] for r in file.requests.values() if r["answered_on"] is None]
+    return min(due) if due else None
+
+
+def upsert_write(schema: str, files: Iterable[BadDebtFile]):
+    """A write for the event store's transaction: the files' rows and their new feed entries."""
+    files = list(files)
+    rows = [(f.id, f.case_id, f.bank_code, f.unit, f.status, f.version, _next_due(f), _json(state(f))) for f in files]
+    feed = []
+    for f in files:
+        for e in f.pending_events:
+            if isinstance(e, BadDebtFile.FeedEntryRecorded):
+                env = feed_envelope(e)
+                feed.append((e.bank_code, f.case_id, f.id, e.seq, env.event_id, encode(env).decode()))
+
+    def write(curs: Any) -> None:
+        if curs is None:           # in-memory store (unit tests): no read model
+            return
+        for row in rows:
+            curs.execute(
+                f'INSERT INTO "{schema}".files (file_id, case_id, bank_code, unit, status, version, next_due_on, state)'
+                f' VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (file_id) DO UPDATE SET'
+                f' status = excluded.status, version = excluded.version, next_due_on = excluded.next_due_on,'
+                f' state = excluded.state', row)
+        if feed:
+            curs.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+            for entry in feed:
+                curs.execute(
+                    f'INSERT INTO "{schema}".bank_feed (bank_code, case_id, file_id, sequence, event_id, body)'
+                    f' VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (event_id) DO NOTHING', entry)
+    return write
+
+
+def files_of_case_sync(recorder: Any, schema: str, case_id: UUID) -> list[UUID]:
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(f'SELECT file_id FROM "{schema}".files WHERE case_id = %s ORDER BY file_id', (case_id,))
+        return [r["file_id"] for r in curs.fetchall()]
+
+
+async def feed_page(pool: asyncpg.Pool, schema: str, bank: str, after: int, limit: int,
+                    case_id: UUID | None = None) -> list[dict[str, Any]]:
+    sql = (f'SELECT position, body::text AS body FROM "{schema}".bank_feed WHERE bank_code = $1 AND position > $2'
+           + (" AND case_id = $4" if case_id else "") + " ORDER BY position LIMIT $3")
+    args: list[Any] = [bank, after, limit] + ([case_id] if case_id else [])
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(sql, *args)
+    return [{"position": r["position"], "entry": json.loads(r["body"])} for r in rows]
+
+
+async def list_files(pool: asyncpg.Pool, schema: str, f: UnitFilter | None, bank: str | None,
+                     limit: int, offset: int) -> list[dict[str, Any]]:
+    where, args = [], []
+    if bank is not None:
+        args.append(bank)
+        where.append(f"bank_code = ${len(args)}")
+    if f is not None:
+        clause, fargs = _unit_clause(f, len(args))
+        if clause:
+            where.append(clause)
+            args.extend(fargs)
+    sql = (f'SELECT state::text AS s FROM "{schema}".files' + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY case_id, bank_code LIMIT {int(limit)} OFFSET {int(offset)}")
+    async with pool.acquire() as conn:
+        return [json.loads(r["s"]) for r in await conn.fetch(sql, *args)]
+
+
+def _unit_clause(f: UnitFilter, n: int) -> tuple[str, list[Any]]:
+    """The office rule of thads_kit.scoping as SQL: one office, one province, or everything."""
+    if f.unit is not None:
+        return f"unit = ${n + 1}", [f.unit]
+    if f.province is not None:
+        return f"split_part(unit, '-', 1) = ${n + 1}", [f.province]
+    return "", []
+
+
+async def overdue_requests(pool: asyncpg.Pool, schema: str, f: UnitFilter | None, bank: str | None,
+                           day: date) -> list[dict[str, Any]]:
+    where, args = ["next_due_on < $1"], [day]
+    if bank is not None:
+        args.append(bank)
+        where.append(f"bank_code = ${len(args)}")
+    if f is not None:
+        clause, fargs = _unit_clause(f, len(args))
+        if clause:
+            where.append(clause)
+            args.extend(fargs)
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(f'SELECT state::text AS s FROM "{schema}".files WHERE {" AND ".join(where)}'
+                                ' ORDER BY next_due_on, file_id', *args)
+    out = []
+    for r in rows:
+        s = json.loads(r["s"])
+        for rid, req in s["information_requests"].items():
+            if req["answered_on"] is None and date.fromisoformat(req["due_on"]) < day:
+                out.append({"file_id": s["file_id"], "case_id": s["case_id"], "bank_code": s["bank_code"],
+                            "unit": s["unit"], "request_id": rid} | req)
+    return out
