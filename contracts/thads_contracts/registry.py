@@ -20,7 +20,7 @@ from uuid import UUID
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
-from thads_contracts import auctions, intake, recovery
+from thads_contracts import auctions, complaints, intake, recovery
 from thads_contracts.envelope import Envelope
 from thads_contracts.errors import (
     BadJsonError,
@@ -28,7 +28,7 @@ from thads_contracts.errors import (
     SchemaViolationError,
     UnknownEventTypeError,
 )
-from thads_contracts.topics import AUCTIONS_ASSET, BANK_FEED_PREFIX, INTAKE_CASE, RECOVERY_DEBT
+from thads_contracts.topics import AUCTIONS_ASSET, BANK_FEED_PREFIX, COMPLAINTS_COMPLAINT, INTAKE_CASE, RECOVERY_DEBT
 
 __all__ = [
     "REGISTRY", "BadJsonError", "ContractError", "EventRegistry", "EventSpec",
@@ -258,6 +258,8 @@ for _event_type, _upcast in auctions.UPCASTERS_V1_V2.items():
     REGISTRY.add_upcaster(_event_type, _upcast)
 for _model in recovery.RECOVERY_EVENTS:
     REGISTRY.register(_model, RECOVERY_DEBT)
+for _model in complaints.COMPLAINTS_EVENTS:
+    REGISTRY.register(_model, COMPLAINTS_COMPLAINT)
 del _model, _event_type, _upcast
 
 

@@ -65,6 +65,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("auctions", "auctions_service.main", 8102),
+    ServiceSpec("complaints", "complaints_service.main", 8103),
     ServiceSpec("audit", "audit_service.main", 8106),
 )
 

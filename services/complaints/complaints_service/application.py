@@ -1,0 +1,154 @@
+"""Complaints application: get → act → save for every command, through the kit's CommandBatcher
+(command ids, one transaction with the read-model rows and the hash chain), and small queries.
+
+Office binding lives here: a complaint is filed at the office whose decision it concerns or at the
+office routed to decide it; a decision on it is taken by the head of the routed office (the domain's
+competence rule, complaint.not_competent). Whether a decision is already resolved by a complaint
+decision in force (ground already_final) is asked of the complaints read model here."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from thads_kit.store import ServiceApplication
+
+from .domain import (OBJECT_LABELS, OUTCOME_LABELS, REFUSAL_LABELS, STATUS_LABELS, Complaint, ComplaintsError,
+                     Decision, NotComplainableError, NotFoundError, UnknownDecisionError)
+
+VN_TZ = timezone(timedelta(hours=7))
+CommandFn = Callable[[], tuple[list[Aggregate], Any]]
+
+
+class WrongOfficeError(ComplaintsError):
+    rule = "complaint.other_office"
+    message_vi = ("Cán bộ chỉ nhận, xử lý đơn khiếu nại về quyết định, hành vi của đơn vị mình hoặc đơn thuộc thẩm "
+                  "quyền giải quyết của đơn vị mình.")
+
+
+def today() -> date:
+    return datetime.now(VN_TZ).date()
+
+
+class Complaints(ServiceApplication):
+    name = "Complaints"
+    read_schema: str | None = None     # set by main: the read model is written with the events
+
+    def record(self, aggregates: Any, tracking: Any = None, *, commands: Any = (), writes: Any = ()) -> int:
+        """Every save also upserts the saved complaints' read-model rows, in the same transaction."""
+        aggregates = list(aggregates)
+        if self.read_schema is not None and aggregates:
+            from .projections import upsert_write
+            writes = [*writes, upsert_write(self.read_schema, aggregates)]
+        return super().record(aggregates, tracking, commands=commands, writes=writes)
+
+    def get_complaint(self, complaint_id: UUID) -> Complaint:
+        try:
+            found = self.repository.get(complaint_id)
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, Complaint):
+            raise NotFoundError(f"complaint {complaint_id} not found")
+        return found
+
+    def get_decision(self, event_id: UUID) -> Decision:
+        try:
+            found = self.repository.get(event_id)
+        except AggregateNotFoundError:
+            raise UnknownDecisionError(f"no decision or act with event id {event_id} is known") from None
+        if not isinstance(found, Decision):
+            raise NotComplainableError(f"{event_id} is not a decision or act")
+        return found
+
+    def known(self, event_id: UUID) -> bool:
+        return event_id in self.repository
+
+    def already_final(self, decision_event_id: UUID, but: UUID) -> bool:
+        if self.read_schema is None:
+            return False
+        from .projections import complaints_on_decision_sync
+        return any(self.get_complaint(cid).is_final(today()) and self.get_complaint(cid).status.value
+                   in ("first_decided", "second_decided")
+                   for cid in complaints_on_decision_sync(self.recorder, self.read_schema, decision_event_id) if cid != but)
+
+
+def file(app: Complaints, *, complaint_id: UUID, decision_event_id: UUID, office: str | None,
+         **kwargs: Any) -> CommandFn:
+    """A complaint about a known decision; staff (`office`) file at the decision's office or the routed one."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        decision = app.get_decision(decision_event_id)
+        complaint = Complaint.file(complaint_id=complaint_id, decision=decision, today=today(),
+                                   **(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        if office is not None and office not in (complaint.unit, complaint.first_unit):
+            raise WrongOfficeError(f"office {office} neither made decision {decision_event_id} ({complaint.unit}) "
+                                   f"nor decides the complaint ({complaint.first_unit})")
+        return [complaint], summary(complaint)
+
+    return fn
+
+
+def act(app: Complaints, complaint_id: UUID, command: str, kwargs: dict[str, Any],
+        office: str | None = None) -> CommandFn:
+    """Loads the complaint, checks the caller's office, calls `command` and saves what it recorded."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        complaint = app.get_complaint(complaint_id)
+        if office is not None and office not in (complaint.unit, complaint.first_unit, complaint.second_unit):
+            raise WrongOfficeError(f"complaint {complaint_id} is not of office {office}")
+        extra: dict[str, Any] = {"today": today(), "at": kwargs.get("at") or datetime.now(VN_TZ)}
+        if command == "refuse":
+            extra["already_final"] = app.already_final(complaint.decision_event_id, complaint.id)
+        getattr(complaint, command)(**(kwargs | extra))
+        return [complaint], summary(complaint)
+
+    return fn
+
+
+def sweep(app: Complaints, complaint_id: UUID, on: date) -> CommandFn:
+    """Records a missed deadline of one complaint (the deadline watcher calls it)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        complaint = app.get_complaint(complaint_id)
+        changed = complaint.mark_missed(today=on, at=datetime.now(VN_TZ))
+        return ([complaint] if changed else []), changed
+
+    return fn
+
+
+def summary(c: Complaint) -> dict[str, Any]:
+    return {"complaint_id": str(c.id), "case_id": str(c.case_id), "version": c.version, "status": c.status.value,
+            "status_label": STATUS_LABELS[c.status]}
+
+
+def state(c: Complaint, on: date | None = None) -> dict[str, Any]:
+    on = on or today()
+    return summary(c) | {
+        "unit": c.unit, "decision_event_id": str(c.decision_event_id), "decision_event_type": c.decision_event_type,
+        "decision_on": c.decision_on, "decision_by": c.decision_by,
+        "object": c.object.value, "object_label": OBJECT_LABELS[c.object], "level": c.level.value,
+        "first_instance_unit": c.first_unit, "second_instance_unit": c.second_unit, "routing_basis": c.routing_basis,
+        "deciding_unit": c.deciding_unit, "instance": c.instance,
+        "received_on": c.received_on, "learned_on": c.learned_on, "complain_due_on": c.complain_due_on,
+        "late": c.late, "complainant_party_id": c.complainant_party_id, "content": c.content,
+        "complex": c.complex, "accepted_on": c.accepted_on, "decision_due_on": c.decision_due_on,
+        "not_accepted": None if c.not_accepted is None else c.not_accepted | {
+            "ground_label": REFUSAL_LABELS.get(c.not_accepted["ground"], c.not_accepted["ground"])},  # type: ignore[call-overload]
+        "first_decision": _decision(c.first), "second_received_on": c.second_received_on,
+        "second_accepted_on": c.second_accepted_on, "second_window_ends_on": c.second_window_ends_on,
+        "second_decision": _decision(c.second), "withdrawn_on": c.withdrawn_on,
+        "final": c.is_final(on), "next_due_on": c.next_due_on, "open_step": c.open_step,
+        "deadlines": c.deadlines(on), "missed": c.missed,
+    }
+
+
+def _decision(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return d | {"outcome_label": OUTCOME_LABELS.get(d["outcome"], d["outcome"])}  # type: ignore[call-overload]
+
+
+def decision_state(d: Decision) -> dict[str, Any]:
+    return {"event_id": str(d.id), "event_type": d.event_type, "case_id": str(d.case_id), "unit": d.unit,
+            "actor_role": d.actor_role, "actor_id": d.actor_id, "decided_on": d.decided_on,
+            "object": d.object.value, "object_label": OBJECT_LABELS[d.object], "decision_number": d.decision_number}
