@@ -7,7 +7,6 @@ refuses or decides, and the domain checks that the head's office is the competen
 makes it idempotent; a refusal names its rule (409) and writes nothing. Reads use the kit's office
 scoping (thads_kit.scoping): a complaint is readable by whoever may read the office whose decision it
 concerns or one of the offices deciding it."""
-from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any

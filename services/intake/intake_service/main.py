@@ -14,7 +14,7 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import api, consumers, personal_data, queries_api, translation
+from . import api, consumers, consumers_complaints, corrections, personal_data, queries_api, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -107,6 +107,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.personal_data = PersonalDataStore(runtime, settings.schema)
     app.include_router(api.router)
     app.include_router(queries_api.router)
+    app.include_router(corrections.router)
     return app
 
 
@@ -124,6 +125,10 @@ class _LazyConsumer:
                                            group=f"{settings.schema}.collections", schema=settings.schema,
                                            fault=settings.fault)
         runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
+        # complaints' correction requests (issue 9): a consumer group of its own, position atomic with the record
+        runtime.consumers.append(consumers_complaints.register(
+            runtime.broker, runtime.app, runtime.executor, group=f"{settings.schema}.corrections",
+            schema=settings.schema, fault=settings.fault))
 
 
 def asyncapi() -> FastStream:
@@ -135,6 +140,8 @@ def asyncapi() -> FastStream:
     runtime.broker.publisher(INTAKE_CASE, title="thads.intake.case", schema=IntakeEvent,
                              description="Sự kiện công khai của việc thi hành án (khóa: case id)")
     consumers.register(runtime.broker, app=None, executor=runtime.executor, group="intake.collections")  # type: ignore[arg-type]
+    consumers_complaints.register(runtime.broker, app=None, executor=runtime.executor,  # type: ignore[arg-type]
+                                  group="intake.corrections")
     return FastStream(runtime.broker)
 
 
