@@ -19,7 +19,7 @@ from thads_contracts.common import ActorId, ContractModel, OfficeCode
 # uuid5(NAMESPACE_URL, "urn:thads:contracts:event"); never change it, event ids depend on it.
 THADS_NAMESPACE = UUID("9ed61fe7-43b5-5979-9a2c-f2015a33301e")
 
-ActorRole = Literal["officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"]
+ActorRole = Literal["officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "system"]
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 

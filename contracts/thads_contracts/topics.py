@@ -8,6 +8,8 @@ STATISTICS_REPORT = "thads.statistics.report"
 AUDIT_ANCHOR = "thads.audit.anchor"
 # every store's stream heads (hash chain tips) for the audit service's anchors; not a case topic
 AUDIT_CHAIN_HEADS = "thads.audit.chainheads"
+# every service's access log entries (thads_contracts.access.AccessRecorded); not a case topic
+AUDIT_ACCESS = "thads.audit.access"
 DEAD_LETTER = "thads.deadletter"
 BANK_FEED_PREFIX = "thads.bankfeed."
 
@@ -19,7 +21,7 @@ DOMAIN_TOPICS: tuple[str, ...] = (
     STATISTICS_REPORT,
     AUDIT_ANCHOR,
 )
-ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, DEAD_LETTER)
+ALL_TOPICS: tuple[str, ...] = DOMAIN_TOPICS + (AUDIT_CHAIN_HEADS, AUDIT_ACCESS, DEAD_LETTER)
 PARTITIONS = 3
 
 

@@ -62,13 +62,13 @@ SOURCE = "intake"
 # ---------------------------------------------------------------- vocabulary maps (domain → contract)
 
 # The contract knows the roles of the whole platform, not the office's internal posts: a deputy head
-# signs as head, the accountant keeps the books as a clerk, the inspector reads as an auditor.
+# signs as head, the inspector reads as an auditor; the accountant (who keeps the money books) is its own role.
 ROLES: Mapping[Role, ActorRole] = {
     Role.HEAD: "head",
     Role.DEPUTY_HEAD: "head",
     Role.OFFICER: "officer",
     Role.CLERK: "clerk",
-    Role.ACCOUNTANT: "clerk",
+    Role.ACCOUNTANT: "accountant",
     Role.INSPECTOR: "auditor",
     Role.SYSTEM: "system",
 }

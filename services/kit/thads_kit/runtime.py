@@ -14,6 +14,7 @@ import asyncpg
 import uvicorn
 from faststream.kafka import KafkaBroker
 
+from .access import AccessLog, AccessPublisher
 from .batcher import CommandBatcher
 from .chain import ChainHeadPublisher
 from .relay import OutboxRelay, Translate, require_table_lock
@@ -59,6 +60,9 @@ class Runtime:
         self.on_stop: list[Callable[[], Any]] = []
         self.chain_heads: ChainHeadPublisher | None = None
         self.consumers: list[Any] = []
+        # who read what (access.py): every service has one; routes call `runtime.access.record(...)`
+        self.access = AccessLog(service=settings.service_name, schema=settings.schema)
+        self.access_publisher: AccessPublisher | None = None
 
     async def start(self) -> None:
         s = self.settings
@@ -66,6 +70,10 @@ class Runtime:
             log.warning("using the development JWT secret: anyone can mint tokens; set THADS_JWT_SECRET")
         await self.executor.run(ensure_schema_sync, s)
         self.pool = await asyncpg.create_pool(min_size=1, max_size=8, **s.asyncpg_kwargs())
+        await self.access.setup(self.pool)
+        if s.role_enabled("relay"):
+            self.access_publisher = AccessPublisher(self.access, pg=s.asyncpg_kwargs(), kafka_url=s.kafka_url)
+            await self.access_publisher.start()
         if self._application_factory is not None:
             self.app = await self.executor.run(self._application_factory, s.eventsourcing_env())
             if s.fault == "command_kill_after_commit":
@@ -100,6 +108,8 @@ class Runtime:
                 await result
         if self.chain_heads:
             await self.chain_heads.stop()
+        if self.access_publisher:
+            await self.access_publisher.stop()
         for consumer in self.consumers:
             await consumer.stop()
         if self.relay:

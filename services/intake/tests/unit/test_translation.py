@@ -385,11 +385,11 @@ def test_a_judgment_opens_the_case_on_the_day_it_arrived_with_its_matter():
     assert opened.payload.provisional_measure is True
 
 
-def test_a_deputy_head_signs_as_head_an_accountant_as_clerk_an_inspector_as_auditor():
+def test_a_deputy_head_signs_as_head_an_accountant_as_accountant_an_inspector_as_auditor():
     roles = {env.actor.id: env.actor.role for env in published("full_lifecycle")}
 
     assert roles["deputy-0008"] == "head"
-    assert roles["accountant-0003"] == "clerk"
+    assert roles["accountant-0003"] == "accountant"
     assert roles["inspector-0001"] == "auditor"
 
 
