@@ -16,11 +16,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from thads_kit.auth import Principal, require
+from thads_kit.commands import write_with_next_command
+from thads_kit.errors import ApiError
 from thads_kit.errors import error_responses
 from thads_kit.scoping import check_case_read, may_read, unit_filter
 
 from . import application as appl
-from . import projections
+from . import personal_data, projections
+from .denunciations import AccusedRole, Finding
 from .domain import Outcome, RefusalGround, Status
 from .translation import actor_string
 
@@ -178,3 +181,134 @@ async def overdue(request: Request, principal: Annotated[Principal, Depends(requ
     f = unit_filter(principal, unit)
     day = as_of or datetime.now(VN_TZ).date()
     return {"as_of": day, "items": await projections.overdue(_rt(request).pool, _schema(request), f, day)}
+
+
+# ---------------------------------------------------------------------------- denunciations (tố cáo)
+D_RECORDERS = ("clerk", "head")                       # record at the handling office
+D_READERS = ("head", "clerk", "procuracy", "auditor", "admin")   # not officers: the accused are officers
+# Who may see WHO denounced (Art. 157; Law on Denunciation 2018 Art. 47): the head who resolves it and
+# the inspectors; nobody else, whatever their office. Every read and every refused attempt is logged.
+DENOUNCER_READERS = frozenset({"head", "auditor"})
+DENOUNCER_BASIS = "Luật THADS Điều 157; Luật Tố cáo 2018 Điều 47, 48"
+
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$")]
+Short = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+StaffId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[!-~]+$")]
+Office = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[!-\-/-~]+$")]
+
+
+class Denouncer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    full_name: Name
+    id_number: Short | None = None
+    address: Text | None = None
+    phone: Short | None = None
+    representative: bool = Field(False, description="Người đại diện của nhóm người tố cáo")
+
+
+class DenunciationIn(Body):
+    accused_role: AccusedRole
+    accused_unit: Office = Field(description="Đơn vị của người bị tố cáo")
+    accused_id: StaffId = Field(description="Mã cán bộ bị tố cáo")
+    received_on: date
+    content: Text
+    denouncers: list[Denouncer] = Field(min_length=1, max_length=200,
+                                        description="Người tố cáo (được giữ bí mật, không ghi vào sự kiện)")
+    repeat_of: UUID | None = Field(None, description="Đơn tố cáo trước về cùng người, cùng nội dung")
+    new_content: bool = Field(False, description="Tố cáo tiếp có nội dung mới")
+
+
+class DAcceptIn(Body):
+    accepted_on: date
+
+
+class DExtendIn(Body):
+    days: int = Field(ge=1, le=30)
+
+
+class DConcludeIn(Body):
+    finding: Finding
+    conclusion_number: DocNo
+    concluded_on: date
+
+
+@router.post("/denunciations", summary="Nhận đơn tố cáo cán bộ thi hành án", status_code=201, tags=["tố cáo"])
+async def file_denunciation(request: Request, body: DenunciationIn,
+                            principal: Annotated[Principal, Depends(require(*D_RECORDERS))]) -> Any:
+    rt = _rt(request)
+    denunciation_id = uuid4()
+    people = [p.model_dump() for p in body.denouncers]
+    write_with_next_command(personal_data.insert_write(_schema(request), denunciation_id, people))
+    return await rt.batcher.submit(denunciation_id, appl.denounce(
+        rt.app, denunciation_id=denunciation_id, office=office_of(principal), repeat_of=body.repeat_of,
+        accused_role=body.accused_role, accused_unit=body.accused_unit, accused_id=body.accused_id,
+        received_on=body.received_on, content=body.content, denouncers=len(people),
+        representatives=sum(1 for p in people if p["representative"]), new_content=body.new_content,
+        actor=actor_string(principal.role, principal.sub), at=body.occurred_at))
+
+
+def denunciation_route(path: str, command: str, body_type: type[Body], summary: str) -> None:
+    async def endpoint(request: Request, denunciation_id: UUID, body: body_type,  # type: ignore[valid-type]
+                       principal: Principal = Depends(require(*HEADS))) -> Any:
+        rt = _rt(request)
+        kwargs = _kwargs(body, principal) | {"decider_unit": principal.unit}
+        return await rt.batcher.submit(denunciation_id, appl.act_denunciation(rt.app, denunciation_id, command, kwargs))
+
+    endpoint.__name__ = f"denunciation_{command}"
+    router.post(f"/denunciations/{{denunciation_id}}/{path}", summary=summary, tags=["tố cáo"])(endpoint)
+
+
+denunciation_route("acceptance", "accept", DAcceptIn, "Thụ lý giải quyết tố cáo")
+denunciation_route("extension", "extend", DExtendIn, "Gia hạn giải quyết tố cáo (vụ việc phức tạp, tổng không quá 90 ngày)")
+denunciation_route("conclusion", "resolve", DConcludeIn, "Kết luận nội dung tố cáo")
+
+
+@router.get("/denunciations/{denunciation_id}", summary="Đơn tố cáo (không gồm thông tin người tố cáo)",
+            tags=["tố cáo"])
+async def get_denunciation(request: Request, denunciation_id: UUID,
+                           principal: Annotated[Principal, Depends(require(*D_READERS))]) -> Any:
+    rt = _rt(request)
+    d = await rt.executor.run(rt.app.get_denunciation, denunciation_id)
+    check_case_read(principal, d.handler_unit, (), case_id=d.id)
+    return appl.denunciation_state(d)
+
+
+@router.get("/denunciations", summary="Danh sách đơn tố cáo do đơn vị giải quyết", tags=["tố cáo"])
+async def list_denunciations(request: Request, principal: Annotated[Principal, Depends(require(*D_READERS))],
+                             unit: Unit = None, overdue_on: date | None = None, limit: Limit = 100,
+                             offset: Offset = 0) -> Any:
+    f = unit_filter(principal, unit)
+    return {"items": await projections.list_denunciations(_rt(request).pool, _schema(request), f, overdue_on,
+                                                          limit, offset)}
+
+
+@router.get("/denunciations/{denunciation_id}/denouncers", tags=["tố cáo"],
+            summary="Thông tin người tố cáo (bí mật; chỉ người giải quyết tố cáo và thanh tra; mọi lần xem được ghi lại)")
+async def get_denouncers(request: Request, denunciation_id: UUID,
+                         principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
+    rt = _rt(request)
+    d = await rt.executor.run(rt.app.get_denunciation, denunciation_id)
+    refusal: Exception | None = None
+    if principal.role not in DENOUNCER_READERS:
+        refusal = ApiError(403, error="forbidden", rule="denunciation.denouncer_confidential",
+                           message_vi="Thông tin người tố cáo được giữ bí mật: chỉ người giải quyết tố cáo và thanh tra "
+                                      "được xem.", legal_basis=DENOUNCER_BASIS,
+                           detail=f"role {principal.role} may not read the denouncers")
+    elif principal.role == "head" and principal.unit != d.handler_unit:
+        refusal = ApiError(403, error="forbidden", rule="denunciation.denouncer_confidential",
+                           message_vi=f"Chỉ Thủ trưởng đơn vị giải quyết tố cáo ({d.handler_unit}) được xem thông tin "
+                                      f"người tố cáo.", legal_basis=DENOUNCER_BASIS,
+                           detail=f"head of {principal.unit} does not handle denunciation {d.id}")
+    else:
+        try:
+            check_case_read(principal, d.handler_unit, (), case_id=d.id)
+        except Exception as exc:   # noqa: BLE001 - logged as a refusal, then raised
+            refusal = exc
+    if refusal is not None:
+        await rt.access.record(principal, action="refused", resource="denouncer", resource_id=str(d.id),
+                               unit=d.handler_unit, legal_basis=DENOUNCER_BASIS, status=403)
+        raise refusal
+    await rt.access.record(principal, action="read", resource="denouncer", resource_id=str(d.id),
+                           unit=d.handler_unit, legal_basis=DENOUNCER_BASIS, status=200)
+    people = await personal_data.denouncers(rt.pool, _schema(request), d.id)
+    return {"denunciation_id": str(d.id), "denouncers": people}

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from thads_kit.store import ServiceApplication
 
+from .denunciations import DSTATUS_LABELS, FINDING_LABELS, Denunciation
 from .domain import (OBJECT_LABELS, OUTCOME_LABELS, REFUSAL_LABELS, STATUS_LABELS, Complaint, ComplaintsError,
                      Decision, NotComplainableError, NotFoundError, UnknownDecisionError)
 
@@ -27,6 +28,11 @@ class WrongOfficeError(ComplaintsError):
     rule = "complaint.other_office"
     message_vi = ("Cán bộ chỉ nhận, xử lý đơn khiếu nại về quyết định, hành vi của đơn vị mình hoặc đơn thuộc thẩm "
                   "quyền giải quyết của đơn vị mình.")
+
+
+class DenunciationNotFoundError(NotFoundError):
+    rule = "denunciation.not_found"
+    message_vi = "Không tìm thấy đơn tố cáo."
 
 
 def today() -> date:
@@ -61,6 +67,15 @@ class Complaints(ServiceApplication):
             raise UnknownDecisionError(f"no decision or act with event id {event_id} is known") from None
         if not isinstance(found, Decision):
             raise NotComplainableError(f"{event_id} is not a decision or act")
+        return found
+
+    def get_denunciation(self, denunciation_id: UUID) -> Denunciation:
+        try:
+            found = self.repository.get(denunciation_id)
+        except AggregateNotFoundError:
+            found = None
+        if not isinstance(found, Denunciation):
+            raise DenunciationNotFoundError(f"denunciation {denunciation_id} not found")
         return found
 
     def known(self, event_id: UUID) -> bool:
@@ -152,3 +167,47 @@ def decision_state(d: Decision) -> dict[str, Any]:
     return {"event_id": str(d.id), "event_type": d.event_type, "case_id": str(d.case_id), "unit": d.unit,
             "actor_role": d.actor_role, "actor_id": d.actor_id, "decided_on": d.decided_on,
             "object": d.object.value, "object_label": OBJECT_LABELS[d.object], "decision_number": d.decision_number}
+
+
+# ---------------------------------------------------------------------------- denunciations
+def denounce(app: Complaints, *, denunciation_id: UUID, office: str | None, repeat_of: UUID | None,
+             **kwargs: Any) -> CommandFn:
+    """A denunciation recorded by the staff of the office that handles it (the domain's handler_unit)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        earlier = app.get_denunciation(repeat_of) if repeat_of is not None else None
+        d = Denunciation.file(denunciation_id=denunciation_id, repeat_of=earlier, today=today(),
+                              **(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        if office is not None and office != d.handler_unit:
+            raise WrongOfficeError(f"denunciation handled by {d.handler_unit}, recorded by {office}",
+                                   message_vi=f"Tố cáo này thuộc thẩm quyền giải quyết của đơn vị {d.handler_unit}; "
+                                              f"chuyển đơn đến đơn vị đó.")
+        return [d], denunciation_summary(d)
+
+    return fn
+
+
+def act_denunciation(app: Complaints, denunciation_id: UUID, command: str, kwargs: dict[str, Any]) -> CommandFn:
+    def fn() -> tuple[list[Aggregate], Any]:
+        d = app.get_denunciation(denunciation_id)
+        getattr(d, command)(**(kwargs | {"today": today(), "at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        return [d], denunciation_summary(d)
+
+    return fn
+
+
+def denunciation_summary(d: Denunciation) -> dict[str, Any]:
+    return {"denunciation_id": str(d.id), "version": d.version, "status": d.status.value,
+            "status_label": DSTATUS_LABELS[d.status], "handler_unit": d.handler_unit}
+
+
+def denunciation_state(d: Denunciation) -> dict[str, Any]:
+    """Everything but the denouncers' identity (personal_data.py, read through its own logged route)."""
+    return denunciation_summary(d) | {
+        "accused_role": d.accused_role.value, "accused_unit": d.accused_unit, "accused_id": d.accused_id,
+        "received_on": d.received_on, "content": d.content, "denouncers": d.denouncers,
+        "representatives": d.representatives, "group": d.denouncers >= 5,
+        "repeat_of": str(d.repeat_of) if d.repeat_of else None, "new_content": d.new_content,
+        "accepted_on": d.accepted_on, "due_on": d.due_on, "extended": d.extended, "next_due_on": d.next_due_on,
+        "finding": None if d.finding is None else d.finding | {
+            "finding_label": FINDING_LABELS.get(d.finding["finding"], d.finding["finding"])},  # type: ignore[call-overload]
+    }

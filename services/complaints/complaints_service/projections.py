@@ -15,7 +15,9 @@ import asyncpg
 
 from thads_kit.scoping import UnitFilter
 
-from .application import state
+from . import personal_data
+from .application import denunciation_state, state
+from .denunciations import Denunciation
 from .domain import Complaint
 
 
@@ -42,7 +44,17 @@ def ddl(schema: str) -> str:
     CREATE INDEX IF NOT EXISTS complaints_first ON "{schema}".complaints (first_unit);
     CREATE INDEX IF NOT EXISTS complaints_decision ON "{schema}".complaints (decision_event_id);
     CREATE INDEX IF NOT EXISTS complaints_due ON "{schema}".complaints (next_due_on) WHERE next_due_on IS NOT NULL;
-    """
+    CREATE TABLE IF NOT EXISTS "{schema}".denunciations (
+        denunciation_id uuid PRIMARY KEY,
+        handler_unit text NOT NULL,
+        status text NOT NULL,
+        version integer NOT NULL,
+        next_due_on date,
+        received_on date NOT NULL,
+        state jsonb NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS denunciations_unit ON "{schema}".denunciations (handler_unit, status);
+    """ + personal_data.ddl(schema)
 
 
 def ensure_tables_sync(recorder: Any, schema: str) -> None:
@@ -55,9 +67,19 @@ def upsert_write(schema: str, aggregates: Iterable[Any]):
     rows = [(c.id, c.case_id, c.unit, c.first_unit, c.second_unit, c.decision_event_id, c.status.value, c.version,
              c.next_due_on, c.received_on, _json(state(c))) for c in aggregates if isinstance(c, Complaint)]
 
+    drows = [(x.id, x.handler_unit, x.status.value, x.version, x.next_due_on, x.received_on,
+              _json(denunciation_state(x))) for x in aggregates if isinstance(x, Denunciation)]
+
     def write(curs: Any) -> None:
         if curs is None:           # in-memory store (unit tests): no read model
             return
+        for drow in drows:
+            curs.execute(
+                f'INSERT INTO "{schema}".denunciations (denunciation_id, handler_unit, status, version, next_due_on,'
+                f' received_on, state) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)'
+                f' ON CONFLICT (denunciation_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,'
+                f' next_due_on = EXCLUDED.next_due_on, state = EXCLUDED.state'
+                f' WHERE "{schema}".denunciations.version < EXCLUDED.version', drow)
         for row in rows:
             curs.execute(
                 f'INSERT INTO "{schema}".complaints (complaint_id, case_id, unit, first_unit, second_unit,'
@@ -116,3 +138,22 @@ async def overdue_ids(pool: asyncpg.Pool, schema: str, as_of: date, limit: int =
     return [r["complaint_id"] for r in await pool.fetch(
         f'SELECT complaint_id FROM "{schema}".complaints WHERE next_due_on < $1 ORDER BY next_due_on LIMIT $2',
         as_of, limit)]
+
+
+async def list_denunciations(pool: asyncpg.Pool, schema: str, f: UnitFilter, overdue_on: date | None,
+                             limit: int, offset: int) -> list[dict[str, Any]]:
+    """Denunciations handled by the offices the caller may read (no denouncer identity in the rows)."""
+    args: list[Any] = []
+    sql = f'SELECT state FROM "{schema}".denunciations WHERE true'
+    if f.unit is not None:
+        args.append(f.unit)
+        sql += f" AND handler_unit = ${len(args)}"
+    elif f.province is not None:
+        args.append(f.province)
+        sql += f" AND split_part(handler_unit, '-', 1) = ${len(args)}"
+    if overdue_on is not None:
+        args.append(overdue_on)
+        sql += f" AND next_due_on < ${len(args)}"
+    args += [limit, offset]
+    sql += f" ORDER BY received_on DESC, denunciation_id LIMIT ${len(args) - 1} OFFSET ${len(args)}"
+    return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]

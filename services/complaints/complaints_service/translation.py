@@ -5,7 +5,7 @@ Outbound (`relay_translate`, the kit relay's Translate), on thads.complaints.com
 - NotAccepted, Decided, Withdrawn → ComplaintResolved (with its due date and whether it was on time);
 - CorrectionOrdered (an upheld or partly upheld decision) → CorrectionRequested, which intake records;
 - DeadlineMissed → DeadlineMissed.
-Accepted and the Decision read model's Learned are internal (INTERNAL); an event class in neither list
+Accepted, the Decision read model's Learned and every Denunciation event (confidential) are internal (INTERNAL); an event class in neither list
 stops the relay.
 
 Inbound (`decision_kwargs`): which of intake's and auctions' events are decisions or acts one may
@@ -24,12 +24,15 @@ from thads_contracts.registry import encode
 from thads_contracts.topics import COMPLAINTS_COMPLAINT
 from thads_kit.relay import Outgoing
 
+from .denunciations import Denunciation
 from .domain import Complaint, ComplaintObject, Decision
 
 SOURCE = "complaints"
 VN_TZ = timezone(timedelta(hours=7))
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
-INTERNAL = (Complaint.Accepted, Decision.Learned)
+# Denunciations are confidential (Art. 157): none of their events leaves the service.
+INTERNAL = (Complaint.Accepted, Decision.Learned, Denunciation.Filed, Denunciation.Accepted, Denunciation.Extended,
+            Denunciation.Resolved)
 
 
 def actor_string(role: str, who: str) -> str:
