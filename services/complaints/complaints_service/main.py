@@ -11,7 +11,7 @@ from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
-from . import api, consumers, projections, translation
+from . import api, consumers, projections, translation, watch
 from .application import Complaints, WrongOfficeError
 from .domain import ComplaintsError, NotComplainableError, NotFoundError, UnknownDecisionError
 from .settings import Settings
@@ -42,8 +42,16 @@ def build(settings: Settings) -> FastAPI:
     app = create_app(title="THADS complaints", version="1", lifespan=runtime.lifespan,
                      jwt_secret=settings.jwt_secret.get_secret_value(), health=runtime.health,
                      error_status=ERROR_STATUS)
+    if settings.deadline_sweep_seconds > 0 and settings.role_enabled("consumers"):
+        watcher = watch.DeadlineWatch(runtime, settings.schema, settings.deadline_sweep_seconds)
+        runtime.on_start.append(watcher.start)
+        runtime.on_stop.insert(0, watcher.stop)
+        app_watch = watcher
+    else:
+        app_watch = None
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.deadline_watch = app_watch
     app.state.consumer = consumer
     app.include_router(api.router)
     return app
