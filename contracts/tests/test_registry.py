@@ -44,7 +44,7 @@ def test_every_event_type_is_registered_with_the_topic_of_its_producer():
         "recovery.BankRepaymentReceived.v1"}
     assert {t for t, topic in topics.items() if topic == COMPLAINTS_COMPLAINT} == {
         "complaints.ComplaintReceived.v1", "complaints.ComplaintResolved.v1", "complaints.CorrectionRequested.v1",
-        "complaints.DeadlineMissed.v1"}
+        "complaints.DeadlineMissed.v1", "complaints.ComplaintAccepted.v1", "complaints.PetitionForwarded.v1"}
 
 
 def test_every_event_type_names_its_version_and_matches_its_schema_version():

@@ -9,7 +9,11 @@ is complained about (`unit`), so the statistics service counts per office:
   rejected), when it was due and whether that was on time;
 - CorrectionRequested: an upheld (or partly upheld) complaint: what the office must correct on the
   case. Intake records it on the case once (event id = idempotency key);
-- DeadlineMissed: a step of the complaint passed its legal limit undone (acceptance, decision).
+- DeadlineMissed: a step of the complaint passed its legal limit undone (acceptance, decision);
+- ComplaintAccepted: accepted (thụ lý) at one instance, on time or not, and the decision's limit;
+- PetitionForwarded: a petition received at a citizen reception that belongs to another office, with
+  `vuot_cap` when it was brought ABOVE the competent level (a quality indicator). Its `case_id` is the
+  case the petition concerns, or, when it concerns none, the reception visit's own id.
 Denunciations and the denouncer's identity are NOT published (confidential, Art. 157).
 """
 from __future__ import annotations
@@ -97,6 +101,33 @@ class DeadlineMissedPayload(ContractModel):
     legal_basis: LegalBasis | None = None
 
 
+class ComplaintAcceptedPayload(ContractModel):
+    complaint_id: UUID
+    instance: Instance
+    accepted_on: LegalDate
+    due_on: LegalDate                        # acceptance limit: 5 working days after receipt (Art. 148)
+    on_time: bool
+    decision_due_on: LegalDate               # the decision's limit at this instance (+30 days when complex)
+    complex: bool
+    deciding_unit: OfficeCode
+
+
+class PetitionKind(StrEnum):
+    COMPLAINT = "complaint"
+    DENUNCIATION = "denunciation"
+    PROPOSAL = "proposal"                    # kiến nghị, phản ánh
+
+
+class PetitionForwardedPayload(ContractModel):
+    session_id: UUID
+    visit_id: UUID
+    petition_kind: PetitionKind
+    received_on: LegalDate
+    reception_unit: OfficeCode               # where the citizen brought it
+    competent_unit: OfficeCode               # where it belongs; it is forwarded there
+    vuot_cap: bool                           # brought above the competent level
+
+
 class ComplaintReceived(Envelope[ComplaintReceivedPayload]):
     event_type: Literal["complaints.ComplaintReceived.v1"] = "complaints.ComplaintReceived.v1"
     schema_version: Literal[1] = 1
@@ -117,9 +148,20 @@ class DeadlineMissed(Envelope[DeadlineMissedPayload]):
     schema_version: Literal[1] = 1
 
 
-COMPLAINTS_EVENTS: tuple[type[Envelope], ...] = (ComplaintReceived, ComplaintResolved, CorrectionRequested,
-                                                 DeadlineMissed)
+class ComplaintAccepted(Envelope[ComplaintAcceptedPayload]):
+    event_type: Literal["complaints.ComplaintAccepted.v1"] = "complaints.ComplaintAccepted.v1"
+    schema_version: Literal[1] = 1
 
-ComplaintsEvent = Annotated[Union[ComplaintReceived, ComplaintResolved, CorrectionRequested, DeadlineMissed],
+
+class PetitionForwarded(Envelope[PetitionForwardedPayload]):
+    event_type: Literal["complaints.PetitionForwarded.v1"] = "complaints.PetitionForwarded.v1"
+    schema_version: Literal[1] = 1
+
+
+COMPLAINTS_EVENTS: tuple[type[Envelope], ...] = (ComplaintReceived, ComplaintResolved, CorrectionRequested,
+                                                 DeadlineMissed, ComplaintAccepted, PetitionForwarded)
+
+ComplaintsEvent = Annotated[Union[ComplaintReceived, ComplaintResolved, CorrectionRequested, DeadlineMissed,
+                                  ComplaintAccepted, PetitionForwarded],
                             Field(discriminator="event_type")]
 ComplaintsEventAdapter: TypeAdapter[ComplaintsEvent] = TypeAdapter(ComplaintsEvent)

@@ -234,7 +234,22 @@ def _complaints() -> dict[str, Envelope]:
                                         legal_basis="Điều 148 Luật Thi hành án dân sự"),
         actor=Actor(id="deadline-watch", role="system"), aggregate_version=2, occurred_at=_at(date(2025, 4, 26)),
         recorded_at=_at(date(2025, 4, 26), 10), source_position=35, **meta)
-    return {e.event_type: e for e in (received, resolved, correction, missed)}
+    accepted = c.ComplaintAccepted.create(
+        payload=c.ComplaintAcceptedPayload(
+            complaint_id=COMPLAINT_ID, instance=c.Instance.FIRST, accepted_on=date(2025, 4, 24),
+            due_on=date(2025, 4, 25), on_time=True, decision_due_on=date(2025, 5, 24), complex=False,
+            deciding_unit="HN"),
+        actor=head, aggregate_version=2, occurred_at=_at(date(2025, 4, 24)),
+        recorded_at=_at(date(2025, 4, 24), 10), source_position=33, **meta)
+    session, visit = example_id("reception/session"), example_id("reception/visit")
+    forwarded = c.PetitionForwarded.create(
+        payload=c.PetitionForwardedPayload(
+            session_id=session, visit_id=visit, petition_kind=c.PetitionKind.COMPLAINT, received_on=date(2025, 9, 15),
+            reception_unit="HN", competent_unit="HN-KV01", vuot_cap=True),
+        source="complaints", aggregate_id=session, aggregate_version=2, case_id=CASE_ID, unit="HN", actor=head,
+        occurred_at=_at(date(2025, 9, 15)), recorded_at=_at(date(2025, 9, 15), 10), source_position=77,
+        correlation_id=CASE_ID)
+    return {e.event_type: e for e in (received, resolved, correction, missed, accepted, forwarded)}
 
 
 def all_examples() -> dict[str, Envelope]:

@@ -1,11 +1,11 @@
 """Complaints' anti-corruption layer, as pure functions.
 
 Outbound (`relay_translate`, the kit relay's Translate), on thads.complaints.complaint keyed by case id:
-- Complaint.Filed / SecondFiled → ComplaintReceived (first / second instance);
+- Complaint.Filed / SecondFiled → ComplaintReceived (first / second instance); Accepted → ComplaintAccepted;
 - NotAccepted, Decided, Withdrawn → ComplaintResolved (with its due date and whether it was on time);
 - CorrectionOrdered (an upheld or partly upheld decision) → CorrectionRequested, which intake records;
 - DeadlineMissed → DeadlineMissed.
-Accepted, the Decision read model's Learned and every Denunciation event (confidential) are internal (INTERNAL); an event class in neither list
+The Decision read model's Learned and every Denunciation event (confidential) are internal (INTERNAL); an event class in neither list
 stops the relay.
 
 Inbound (`decision_kwargs`): which of intake's and auctions' events are decisions or acts one may
@@ -31,7 +31,7 @@ SOURCE = "complaints"
 VN_TZ = timezone(timedelta(hours=7))
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 # Denunciations are confidential (Art. 157): none of their events leaves the service.
-INTERNAL = (Complaint.Accepted, Decision.Learned, Denunciation.Filed, Denunciation.Accepted, Denunciation.Extended,
+INTERNAL = (Decision.Learned, Denunciation.Filed, Denunciation.Accepted, Denunciation.Extended,
             Denunciation.Resolved)
 
 
@@ -62,6 +62,12 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
             object=c.ComplaintObject(event.object), received_on=event.received_on, late=False,
             deciding_unit=event.deciding_unit)
         actor_unit = None
+    elif isinstance(event, Complaint.Accepted):
+        model = c.ComplaintAccepted
+        payload = c.ComplaintAcceptedPayload(
+            complaint_id=event.originator_id, instance=c.Instance(event.instance), accepted_on=event.accepted_on,
+            due_on=event.acceptance_due_on, on_time=event.accepted_on <= event.acceptance_due_on,
+            decision_due_on=event.decision_due_on, complex=event.complex, deciding_unit=event.deciding_unit)
     elif isinstance(event, Complaint.NotAccepted):
         model = c.ComplaintResolved
         payload = c.ComplaintResolvedPayload(

@@ -46,9 +46,10 @@ def test_every_event_of_a_complaint_is_published_or_internal_and_decodes():
         if env is not None:
             published.append(decode(COMPLAINTS_COMPLAINT, t.relay_translate(event, n).value))
     kinds = [type(e).__name__ for e in published]
-    assert kinds == ["ComplaintReceived", "DeadlineMissed", "ComplaintResolved", "ComplaintReceived",
-                     "ComplaintResolved", "CorrectionRequested"]
-    first, last = published[2], published[4]
+    assert kinds == ["ComplaintReceived", "DeadlineMissed", "ComplaintAccepted", "ComplaintResolved",
+                     "ComplaintReceived", "ComplaintAccepted", "ComplaintResolved", "CorrectionRequested"]
+    first, last = published[3], published[6]
+    assert published[2].payload.on_time is False and published[2].payload.due_on == date(2025, 4, 25)
     assert first.payload.resolution is c.Resolution.REJECTED and not first.payload.final
     assert first.payload.deciding_unit == "HN-KV01" and last.payload.deciding_unit == "HN" and last.payload.final  # before 1/7/2025
     corr = published[-1]
