@@ -24,6 +24,7 @@ from thads_kit.scoping import check_case_read, may_read, unit_filter
 from . import application as appl
 from . import personal_data, projections
 from .denunciations import AccusedRole, Finding
+from .reception import AdHocReason, PetitionKind, SessionKind, month_compliance
 from .domain import Outcome, RefusalGround, Status
 from .translation import actor_string
 
@@ -312,3 +313,64 @@ async def get_denouncers(request: Request, denunciation_id: UUID,
                            unit=d.handler_unit, legal_basis=DENOUNCER_BASIS, status=200)
     people = await personal_data.denouncers(rt.pool, _schema(request), d.id)
     return {"denunciation_id": str(d.id), "denouncers": people}
+
+
+# ---------------------------------------------------------------------------- citizen reception
+class SessionIn(Body):
+    kind: SessionKind
+    reason: AdHocReason | None = Field(None, description="Lý do tiếp đột xuất (bắt buộc với buổi đột xuất)")
+    held_on: date
+
+
+class VisitIn(Body):
+    petition_kind: PetitionKind
+    summary: Text = Field(description="Nội dung công dân trình bày (không ghi thông tin cá nhân)")
+    concerns_unit: Office = Field(description="Đơn vị có quyết định, hành vi hoặc cán bộ bị khiếu nại, tố cáo")
+    decision_event_id: UUID | None = Field(None, description="Quyết định, hành vi bị khiếu nại (nếu đã biết)")
+    case_id: UUID | None = None
+    visitors: int = Field(1, ge=1, le=10_000, description="Số công dân đến")
+
+
+@router.post("/reception/sessions", summary="Buổi tiếp công dân của Thủ trưởng (định kỳ hoặc đột xuất)",
+             status_code=201, tags=["tiếp công dân"])
+async def open_session(request: Request, body: SessionIn,
+                       principal: Annotated[Principal, Depends(require(*HEADS))]) -> Any:
+    rt = _rt(request)
+    session_id = uuid4()
+    return await rt.batcher.submit(session_id, appl.open_session(
+        rt.app, session_id=session_id, unit=principal.unit, kind=body.kind, reason=body.reason, held_on=body.held_on,
+        head_id=principal.sub, actor=actor_string(principal.role, principal.sub), at=body.occurred_at))
+
+
+@router.post("/reception/sessions/{session_id}/visits", summary="Ghi nhận công dân đến và nơi chuyển đơn",
+             tags=["tiếp công dân"])
+async def record_visit(request: Request, session_id: UUID, body: VisitIn,
+                       principal: Annotated[Principal, Depends(require("head", "clerk"))]) -> Any:
+    rt = _rt(request)
+    return await rt.batcher.submit(session_id, appl.record_visit(
+        rt.app, session_id, office_of(principal), body.decision_event_id, visit_id=uuid4(),
+        petition_kind=body.petition_kind, summary=body.summary, competent_unit=body.concerns_unit,
+        case_id=body.case_id, visitors=body.visitors, actor=actor_string(principal.role, principal.sub),
+        at=body.occurred_at))
+
+
+@router.get("/reception/sessions", summary="Các buổi tiếp công dân (theo phạm vi đơn vị)", tags=["tiếp công dân"])
+async def list_sessions(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+                        unit: Unit = None, since: date | None = None, until: date | None = None,
+                        limit: Limit = 100, offset: Offset = 0) -> Any:
+    f = unit_filter(principal, unit)
+    return {"items": await projections.list_sessions(_rt(request).pool, _schema(request), f, since, until,
+                                                     limit, offset)}
+
+
+@router.get("/reception/schedule-compliance", tags=["tiếp công dân"],
+            summary="Thủ trưởng có tiếp công dân định kỳ ít nhất 01 ngày trong tháng không")
+async def schedule_compliance(request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+                              year: Annotated[int, Query(ge=2000, le=2100)],
+                              month: Annotated[int, Query(ge=1, le=12)], unit: Unit = None) -> Any:
+    office = unit or principal.unit
+    check_case_read(principal, office)
+    first = date(year, month, 1)
+    last = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    held = await projections.sessions_of_unit(_rt(request).pool, _schema(request), office, first, last)
+    return {"unit": office} | month_compliance(held, year, month)

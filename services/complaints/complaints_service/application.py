@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from thads_kit.store import ServiceApplication
 
+from .reception import ReceptionSession
 from .denunciations import DSTATUS_LABELS, FINDING_LABELS, Denunciation
 from .domain import (OBJECT_LABELS, OUTCOME_LABELS, REFUSAL_LABELS, STATUS_LABELS, Complaint, ComplaintsError,
                      Decision, NotComplainableError, NotFoundError, UnknownDecisionError)
@@ -211,3 +212,49 @@ def denunciation_state(d: Denunciation) -> dict[str, Any]:
         "finding": None if d.finding is None else d.finding | {
             "finding_label": FINDING_LABELS.get(d.finding["finding"], d.finding["finding"])},  # type: ignore[call-overload]
     }
+
+
+# ---------------------------------------------------------------------------- citizen reception
+class SessionNotFoundError(NotFoundError):
+    rule = "reception.session_not_found"
+    message_vi = "Không tìm thấy buổi tiếp công dân."
+
+
+def get_session(app: Complaints, session_id: UUID) -> ReceptionSession:
+    try:
+        found = app.repository.get(session_id)
+    except AggregateNotFoundError:
+        found = None
+    if not isinstance(found, ReceptionSession):
+        raise SessionNotFoundError(f"reception session {session_id} not found")
+    return found
+
+
+def open_session(app: Complaints, **kwargs: Any) -> CommandFn:
+    def fn() -> tuple[list[Aggregate], Any]:
+        s = ReceptionSession.open(today=today(), **(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        return [s], session_state(s)
+    return fn
+
+
+def record_visit(app: Complaints, session_id: UUID, office: str | None, decision_event_id: UUID | None,
+                 **kwargs: Any) -> CommandFn:
+    """A visit; when it names a decision the complaints service knows, its competent office is the
+    complaint's routing (Art. 142) on the session's date, else the office the citizen's matter concerns."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        from .domain import level_of, route
+        s = get_session(app, session_id)
+        if office is not None and office != s.unit:
+            raise WrongOfficeError(f"session of {s.unit}, recorded by {office}")
+        if decision_event_id is not None:
+            d = app.get_decision(decision_event_id)
+            kwargs["competent_unit"] = route(level_of(d.actor_role, d.unit), d.unit, s.held_on, d.object).first_unit
+            kwargs["case_id"] = kwargs.get("case_id") or d.case_id
+        visit = s.record_visit(**(kwargs | {"at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        return [s], visit
+    return fn
+
+
+def session_state(s: ReceptionSession) -> dict[str, Any]:
+    return {"session_id": str(s.id), "version": s.version, "unit": s.unit, "kind": s.kind.value, "reason": s.reason,
+            "held_on": s.held_on, "head_id": s.head_id, "visits": s.visits}

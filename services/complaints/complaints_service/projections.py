@@ -16,7 +16,8 @@ import asyncpg
 from thads_kit.scoping import UnitFilter
 
 from . import personal_data
-from .application import denunciation_state, state
+from .application import denunciation_state, session_state, state
+from .reception import ReceptionSession
 from .denunciations import Denunciation
 from .domain import Complaint
 
@@ -53,6 +54,15 @@ def ddl(schema: str) -> str:
         received_on date NOT NULL,
         state jsonb NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS "{schema}".reception_sessions (
+        session_id uuid PRIMARY KEY,
+        unit text NOT NULL,
+        kind text NOT NULL,
+        held_on date NOT NULL,
+        version integer NOT NULL,
+        state jsonb NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS reception_unit ON "{schema}".reception_sessions (unit, held_on);
     CREATE INDEX IF NOT EXISTS denunciations_unit ON "{schema}".denunciations (handler_unit, status);
     """ + personal_data.ddl(schema)
 
@@ -70,9 +80,18 @@ def upsert_write(schema: str, aggregates: Iterable[Any]):
     drows = [(x.id, x.handler_unit, x.status.value, x.version, x.next_due_on, x.received_on,
               _json(denunciation_state(x))) for x in aggregates if isinstance(x, Denunciation)]
 
+    srows = [(x.id, x.unit, x.kind.value, x.held_on, x.version, _json(session_state(x)))
+             for x in aggregates if isinstance(x, ReceptionSession)]
+
     def write(curs: Any) -> None:
         if curs is None:           # in-memory store (unit tests): no read model
             return
+        for srow in srows:
+            curs.execute(
+                f'INSERT INTO "{schema}".reception_sessions (session_id, unit, kind, held_on, version, state)'
+                f' VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (session_id) DO UPDATE SET'
+                f' version = EXCLUDED.version, state = EXCLUDED.state'
+                f' WHERE "{schema}".reception_sessions.version < EXCLUDED.version', srow)
         for drow in drows:
             curs.execute(
                 f'INSERT INTO "{schema}".denunciations (denunciation_id, handler_unit, status, version, next_due_on,'
@@ -157,3 +176,30 @@ async def list_denunciations(pool: asyncpg.Pool, schema: str, f: UnitFilter, ove
     args += [limit, offset]
     sql += f" ORDER BY received_on DESC, denunciation_id LIMIT ${len(args) - 1} OFFSET ${len(args)}"
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
+
+
+async def list_sessions(pool: asyncpg.Pool, schema: str, f: UnitFilter, since: date | None, until: date | None,
+                        limit: int, offset: int) -> list[dict[str, Any]]:
+    args: list[Any] = []
+    sql = f'SELECT state FROM "{schema}".reception_sessions WHERE true'
+    if f.unit is not None:
+        args.append(f.unit)
+        sql += f" AND unit = ${len(args)}"
+    elif f.province is not None:
+        args.append(f.province)
+        sql += f" AND split_part(unit, '-', 1) = ${len(args)}"
+    if since is not None:
+        args.append(since)
+        sql += f" AND held_on >= ${len(args)}"
+    if until is not None:
+        args.append(until)
+        sql += f" AND held_on <= ${len(args)}"
+    args += [limit, offset]
+    sql += f" ORDER BY held_on DESC, session_id LIMIT ${len(args) - 1} OFFSET ${len(args)}"
+    return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
+
+
+async def sessions_of_unit(pool: asyncpg.Pool, schema: str, unit: str, since: date, until: date) -> list[tuple[str, date]]:
+    rows = await pool.fetch(f'SELECT kind, held_on FROM "{schema}".reception_sessions WHERE unit = $1'
+                            f' AND held_on BETWEEN $2 AND $3', unit, since, until)
+    return [(r["kind"], r["held_on"]) for r in rows]

@@ -4,7 +4,8 @@ Outbound (`relay_translate`, the kit relay's Translate), on thads.complaints.com
 - Complaint.Filed / SecondFiled → ComplaintReceived (first / second instance); Accepted → ComplaintAccepted;
 - NotAccepted, Decided, Withdrawn → ComplaintResolved (with its due date and whether it was on time);
 - CorrectionOrdered (an upheld or partly upheld decision) → CorrectionRequested, which intake records;
-- DeadlineMissed → DeadlineMissed.
+- DeadlineMissed → DeadlineMissed;
+- a reception visit forwarded to another office → PetitionForwarded (vượt cấp flagged).
 The Decision read model's Learned and every Denunciation event (confidential) are internal (INTERNAL); an event class in neither list
 stops the relay.
 
@@ -25,6 +26,7 @@ from thads_contracts.topics import COMPLAINTS_COMPLAINT
 from thads_kit.relay import Outgoing
 
 from .denunciations import Denunciation
+from .reception import ReceptionSession
 from .domain import Complaint, ComplaintObject, Decision
 
 SOURCE = "complaints"
@@ -32,7 +34,7 @@ VN_TZ = timezone(timedelta(hours=7))
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 # Denunciations are confidential (Art. 157): none of their events leaves the service.
 INTERNAL = (Decision.Learned, Denunciation.Filed, Denunciation.Accepted, Denunciation.Extended,
-            Denunciation.Resolved)
+            Denunciation.Resolved, ReceptionSession.Opened)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -97,6 +99,19 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
         model = c.DeadlineMissed
         payload = c.DeadlineMissedPayload(complaint_id=event.originator_id, step=event.step, due_on=event.due_on,
                                           legal_basis=event.legal_basis)
+    elif isinstance(event, ReceptionSession.VisitRecorded):
+        if not event.forwarded:
+            return None           # handled where it was brought: nothing to count elsewhere
+        model = c.PetitionForwarded
+        payload = c.PetitionForwardedPayload(
+            session_id=event.originator_id, visit_id=event.visit_id, petition_kind=c.PetitionKind(event.petition_kind),
+            received_on=event.held_on, reception_unit=event.unit, competent_unit=event.competent_unit,
+            vuot_cap=event.vuot_cap)
+        key = UUID(str(event.case_id)) if event.case_id else UUID(str(event.visit_id))
+        return model.create(payload=payload, source=SOURCE, aggregate_id=event.originator_id,
+                            aggregate_version=event.originator_version, case_id=key, unit=event.unit,
+                            actor=_actor(event, event.unit), occurred_at=event.at, recorded_at=event.timestamp,
+                            source_position=notification_id, correlation_id=key)
     elif isinstance(event, INTERNAL):
         return None
     else:

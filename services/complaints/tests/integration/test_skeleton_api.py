@@ -45,3 +45,36 @@ async def test_unknown_decision_is_refused_by_rule_and_roles_are_checked(complai
         assert r.status_code == 200 and isinstance(r.json()["items"], list)
         r = await c.get("/complaints", headers=auth("bank"))
         assert r.status_code == 403 and r.json()["rule"] == "auth.role"
+
+
+async def test_a_reception_session_flags_and_forwards_a_petition_brought_above_its_level(complaints):
+    import json
+
+    from thads_contracts.topics import COMPLAINTS_COMPLAINT
+    from thads_infra.testing import read_topic, wait_until
+
+    case_id = str(uuid.uuid4())
+    async with httpx.AsyncClient(base_url=complaints.url, timeout=30) as c:
+        r = await c.post("/reception/sessions", json={"kind": "ad_hoc", "held_on": "2026-11-16"},
+                         headers=auth("head", "TH"))
+        assert r.status_code == 409 and r.json()["rule"] == "reception.ad_hoc_reason", r.text
+        r = await c.post("/reception/sessions", json={"kind": "scheduled", "held_on": "2026-11-16"},
+                         headers=auth("head", "TH"))
+        assert r.status_code == 201, r.text
+        sid = r.json()["session_id"]
+        r = await c.post(f"/reception/sessions/{sid}/visits", headers=auth("clerk", "TH"), json={
+            "petition_kind": "complaint", "summary": "Khiếu nại việc kê biên nhà ở", "concerns_unit": "TH-KV07",
+            "case_id": case_id, "visitors": 2})
+        assert r.status_code == 200 and r.json()["vuot_cap"] is True and r.json()["routed_to"] == "TH-KV07", r.text
+        r = await c.get("/reception/schedule-compliance", params={"year": 2026, "month": 11},
+                        headers=auth("head", "TH"))
+        assert r.status_code == 200 and r.json()["compliant"] is True
+        r = await c.get("/reception/schedule-compliance", params={"year": 2026, "month": 11, "unit": "TH"},
+                        headers=auth("officer", "HN-01"))
+        assert r.status_code == 403
+
+    async def forwarded() -> list:
+        return [json.loads(m.value) for m in await read_topic(COMPLAINTS_COMPLAINT, key=case_id.encode())]
+    found = await wait_until(forwarded, timeout=60, what="PetitionForwarded published")
+    assert [m["event_type"] for m in found] == ["complaints.PetitionForwarded.v1"]
+    assert found[0]["payload"]["vuot_cap"] is True and found[0]["unit"] == "TH"
