@@ -25,7 +25,7 @@ from . import application as appl
 from . import personal_data, projections
 from .denunciations import AccusedRole, Finding
 from .reception import AdHocReason, PetitionKind, SessionKind, month_compliance
-from .domain import Outcome, RefusalGround, Status
+from .domain import NotComplainableError, Outcome, RefusalGround, Status, UnknownDecisionError
 from .translation import actor_string
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -155,7 +155,10 @@ async def get_complaint(request: Request, complaint_id: UUID,
 async def get_decision(request: Request, event_id: UUID,
                        principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
     rt = _rt(request)
-    d = await rt.executor.run(rt.app.get_decision, event_id)
+    try:
+        d = await rt.executor.run(rt.app.get_decision, event_id)
+    except (UnknownDecisionError, NotComplainableError) as exc:   # a read of a missing thing: 404
+        raise appl.DecisionNotFoundError(str(exc)) from None
     check_case_read(principal, d.unit, (), case_id=d.case_id)
     return appl.decision_state(d)
 

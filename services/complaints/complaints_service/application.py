@@ -31,6 +31,11 @@ class WrongOfficeError(ComplaintsError):
                   "quyền giải quyết của đơn vị mình.")
 
 
+class DecisionNotFoundError(NotFoundError):
+    rule = "decision.not_found"
+    message_vi = "Không có quyết định, hành vi thi hành án nào với mã sự kiện này."
+
+
 class DenunciationNotFoundError(NotFoundError):
     rule = "denunciation.not_found"
     message_vi = "Không tìm thấy đơn tố cáo."
