@@ -17,7 +17,6 @@ from thads_contracts.topics import COMPLAINTS_COMPLAINT, INTAKE_CASE
 from thads_infra import layout
 from thads_infra.testing import pg_connect, read_topic, service_process, wait_until
 from thads_infra.tokens import issue_token
-from thads_kit.relay import STORE_HEADER
 from thads_kit.settings import bootstrap_servers
 
 pytestmark = pytest.mark.integration
@@ -146,22 +145,6 @@ async def test_upheld_complaint_against_a_seizure_reaches_intake_once(services):
         await wait_until(skipped, timeout=60, what="both redelivered copies skipped as duplicates")
         assert len(await corrections()) == 1
 
-        # the same event re-published by a store restored elsewhere (another store identity, so the
-        # positions do not recognise it): the event id is already on the case's record, nothing is recorded
-        applied = await _consumed(intake.url, "applied")
-        headers = [(k, v) for k, v in records[0].headers if k != STORE_HEADER]
-        headers.append((STORE_HEADER, f"restored-{uuid.uuid4().hex[:8]}".encode()))
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP))
-        await producer.start()
-        try:
-            await producer.send_and_wait(COMPLAINTS_COMPLAINT, records[0].value, key=records[0].key, headers=headers)
-        finally:
-            await producer.stop()
-
-        async def handled() -> bool:
-            return await _consumed(intake.url, "applied") >= applied + 1
-        await wait_until(handled, timeout=60, what="the re-published copy handled")
-        assert len(await corrections()) == 1
         conn = await pg_connect()
         try:
             n = await conn.fetchval(
@@ -170,6 +153,9 @@ async def test_upheld_complaint_against_a_seizure_reaches_intake_once(services):
         finally:
             await conn.close()
         assert n == 1, "one CorrectionRequested event on the case's record of corrections"
+        # (a copy of the same event under another position is refused by its event id: intake's unit test
+        # test_consumers_complaints.py; not re-published here, where every other consumer of the topic,
+        # the audit timeline's rebuild included, would meet it too)
 
 
 async def _consumed(url: str, outcome: str) -> float:
