@@ -186,8 +186,8 @@ class Player:
         return out
 
 
-async def run(intake_url: str, complaints_url: str, seed: int) -> dict[str, Any]:
-    player = Player(intake_url, complaints_url, seed)
+async def run(intake_url: str, complaints_url: str, seed: int, timeout: float = 90.0) -> dict[str, Any]:
+    player = Player(intake_url, complaints_url, seed, timeout)
     try:
         return await player.play()
     finally:

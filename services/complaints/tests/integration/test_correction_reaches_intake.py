@@ -87,7 +87,7 @@ async def test_upheld_complaint_against_a_seizure_reaches_intake_once(services):
 
         async def known() -> bool:
             return (await k.get(f"/decisions/{seizure_id}", headers=auth("officer"))).status_code == 200
-        await wait_until(known, timeout=60, what="the seizure known to the complaints service")
+        await wait_until(known, timeout=300, what="the seizure known to the complaints service")
         decision = (await k.get(f"/decisions/{seizure_id}", headers=auth("officer"))).json()
         assert (decision["object"], decision["actor_role"], decision["unit"]) == ("coercion", "officer", UNIT)
 
@@ -120,7 +120,7 @@ async def test_upheld_complaint_against_a_seizure_reaches_intake_once(services):
             r = await i.get(f"/cases/{cid}/correction-requests", headers=auth("officer"))
             assert r.status_code == 200, r.text
             return r.json()["items"]
-        items = await wait_until(corrections, timeout=60, what="the correction request recorded by intake")
+        items = await wait_until(corrections, timeout=300, what="the correction request recorded by intake")
         assert len(items) == 1 and items[0]["complaint_id"] == kid
         assert items[0]["decision_event_id"] == seizure_id and items[0]["resolution"] == "upheld"
         r = await i.get(f"/cases/{cid}/correction-requests", headers=auth("officer", "HN-01"))
@@ -142,7 +142,7 @@ async def test_upheld_complaint_against_a_seizure_reaches_intake_once(services):
 
         async def skipped() -> bool:
             return await _consumed(intake.url, "duplicate") >= before + 2
-        await wait_until(skipped, timeout=60, what="both redelivered copies skipped as duplicates")
+        await wait_until(skipped, timeout=300, what="both redelivered copies skipped as duplicates")
         assert len(await corrections()) == 1
 
         conn = await pg_connect()

@@ -63,7 +63,7 @@ async def test_an_unaccepted_complaint_misses_its_acceptance_once_and_is_overdue
     async with httpx.AsyncClient(base_url=complaints.url, timeout=30) as c:
         async def known() -> bool:
             return (await c.get(f"/decisions/{seizure}", headers=auth("officer"))).status_code == 200
-        await wait_until(known, timeout=60, what="the seizure learned from intake's topic")
+        await wait_until(known, timeout=300, what="the seizure learned from intake's topic")
         r = await c.post("/complaints", json={"decision_event_id": str(seizure), "received_on": "2026-10-20",
                                               "content": "Kê biên máy xúc không đúng"}, headers=auth("clerk"))
         assert r.status_code == 201, r.text

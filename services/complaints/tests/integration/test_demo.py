@@ -35,7 +35,7 @@ async def _events() -> int:
 async def test_the_demo_plays_every_scenario_once(services):
     intake, complaints = services
     seed = random.randrange(10**6)          # its own cases on a broker other runs used before
-    out = await run(intake.url, complaints.url, seed)
+    out = await run(intake.url, complaints.url, seed, timeout=300)
     assert out["vuot_cap"] is True
     head = {"Authorization": f"Bearer {issue_token('head', 'TH', sub='head-th')}"}
     async with httpx.AsyncClient(base_url=complaints.url, timeout=30) as c:
@@ -53,5 +53,5 @@ async def test_the_demo_plays_every_scenario_once(services):
         group = (await c.get(f"/denunciations/{out['group_denunciation']}", headers=head)).json()
         assert group["handler_unit"] == "TH" and group["denouncers"] == 6 and group["representatives"] == 2
     before = await _events()
-    assert await run(intake.url, complaints.url, seed) == out
+    assert await run(intake.url, complaints.url, seed, timeout=300) == out
     assert await _events() == before, "a re-run records nothing"
