@@ -18,7 +18,7 @@ from thads_contracts.errors import (
 from thads_contracts.examples import CASE_ID, VN_TZ, all_examples, example
 from thads_contracts.intake import CaseOpened
 from thads_contracts.registry import REGISTRY, EventRegistry, decode, encode, topic_for
-from thads_contracts.topics import AUCTIONS_ASSET, INTAKE_CASE, RECOVERY_DEBT, bank_feed
+from thads_contracts.topics import AUCTIONS_ASSET, COMPLAINTS_COMPLAINT, INTAKE_CASE, RECOVERY_DEBT, bank_feed
 
 
 def _claim_message() -> dict:
@@ -45,6 +45,9 @@ def test_every_event_type_is_registered_with_the_topic_of_its_producer():
     assert {t for t, topic in topics.items() if topic == "thads.online.filing"} == {
         "online.FilingReceived.v1", "online.FilingSentBack.v1", "online.FilingCorrected.v1",
         "online.FilingAccepted.v1", "online.FilingRefused.v1"}
+    assert {t for t, topic in topics.items() if topic == COMPLAINTS_COMPLAINT} == {
+        "complaints.ComplaintReceived.v1", "complaints.ComplaintResolved.v1", "complaints.CorrectionRequested.v1",
+        "complaints.DeadlineMissed.v1", "complaints.ComplaintAccepted.v1", "complaints.PetitionForwarded.v1"}
 
 
 def test_every_event_type_names_its_version_and_matches_its_schema_version():

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from thads_contracts import auctions as a
+from thads_contracts import complaints as c
 from thads_contracts import intake as i
 from thads_contracts import online as o
 from thads_contracts import recovery as r
@@ -248,9 +249,62 @@ def _online() -> dict[str, Envelope]:
     return found
 
 
+COMPLAINT_ID = example_id("complaint/seizure")
+
+
+def _complaints() -> dict[str, Envelope]:
+    seizure = _intake("intake.SeizureOrdered.v1", 9)
+    meta = dict(source="complaints", aggregate_id=COMPLAINT_ID, case_id=CASE_ID, unit=UNIT,
+                causation_id=seizure.event_id, correlation_id=CASE_ID)
+    head = Actor(id="head-0001", role="head", unit="HN")
+    received = c.ComplaintReceived.create(
+        payload=c.ComplaintReceivedPayload(
+            complaint_id=COMPLAINT_ID, instance=c.Instance.FIRST, decision_event_id=seizure.event_id,
+            object=c.ComplaintObject.COERCION, received_on=date(2025, 4, 20), late=False, deciding_unit="HN"),
+        actor=CLERK, aggregate_version=1, occurred_at=_at(date(2025, 4, 20)),
+        recorded_at=_at(date(2025, 4, 20), 10), source_position=31, **meta)
+    resolved = c.ComplaintResolved.create(
+        payload=c.ComplaintResolvedPayload(
+            complaint_id=COMPLAINT_ID, instance=c.Instance.FIRST, resolution=c.Resolution.UPHELD,
+            resolved_on=date(2025, 5, 20), due_on=date(2025, 5, 24), on_time=True, deciding_unit="HN",
+            final=False),
+        actor=head, aggregate_version=3, occurred_at=_at(date(2025, 5, 20)),
+        recorded_at=_at(date(2025, 5, 20), 10), source_position=40, **meta)
+    correction = c.CorrectionRequested.create(
+        payload=c.CorrectionRequestedPayload(
+            complaint_id=COMPLAINT_ID, instance=c.Instance.FIRST, resolution=c.Resolution.UPHELD,
+            decision_event_id=seizure.event_id, decision_event_type="intake.SeizureOrdered.v1",
+            complaint_decision_number="12/QĐ-GQKN", decided_on=date(2025, 5, 20), deciding_unit="HN",
+            corrections="Kê biên vượt quá giá trị nghĩa vụ; giải tỏa kê biên phần tài sản vượt quá",
+            legal_basis="Điều 146 Luật Thi hành án dân sự"),
+        actor=head, aggregate_version=4, occurred_at=_at(date(2025, 5, 20)),
+        recorded_at=_at(date(2025, 5, 20), 10), source_position=41, **meta)
+    missed = c.DeadlineMissed.create(
+        payload=c.DeadlineMissedPayload(complaint_id=COMPLAINT_ID, step="acceptance", due_on=date(2025, 4, 25),
+                                        legal_basis="Điều 148 Luật Thi hành án dân sự"),
+        actor=Actor(id="deadline-watch", role="system"), aggregate_version=2, occurred_at=_at(date(2025, 4, 26)),
+        recorded_at=_at(date(2025, 4, 26), 10), source_position=35, **meta)
+    accepted = c.ComplaintAccepted.create(
+        payload=c.ComplaintAcceptedPayload(
+            complaint_id=COMPLAINT_ID, instance=c.Instance.FIRST, accepted_on=date(2025, 4, 24),
+            due_on=date(2025, 4, 25), on_time=True, decision_due_on=date(2025, 5, 24), complex=False,
+            deciding_unit="HN"),
+        actor=head, aggregate_version=2, occurred_at=_at(date(2025, 4, 24)),
+        recorded_at=_at(date(2025, 4, 24), 10), source_position=33, **meta)
+    session, visit = example_id("reception/session"), example_id("reception/visit")
+    forwarded = c.PetitionForwarded.create(
+        payload=c.PetitionForwardedPayload(
+            session_id=session, visit_id=visit, petition_kind=c.PetitionKind.COMPLAINT, received_on=date(2025, 9, 15),
+            reception_unit="HN", competent_unit="HN-KV01", vuot_cap=True),
+        source="complaints", aggregate_id=session, aggregate_version=2, case_id=CASE_ID, unit="HN", actor=head,
+        occurred_at=_at(date(2025, 9, 15)), recorded_at=_at(date(2025, 9, 15), 10), source_position=77,
+        correlation_id=CASE_ID)
+    return {e.event_type: e for e in (received, resolved, correction, missed, accepted, forwarded)}
+
+
 def all_examples() -> dict[str, Envelope]:
     found = {t: _intake(t, n) for n, t in enumerate(_INTAKE, start=1)}
-    return found | _auctions() | _recovery() | _online()
+    return found | _auctions() | _recovery() | _online() | _complaints()
 
 
 def example(event_type: str) -> Envelope:

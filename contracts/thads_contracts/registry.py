@@ -20,7 +20,7 @@ from uuid import UUID
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
-from thads_contracts import auctions, intake, online, recovery
+from thads_contracts import auctions, complaints, intake, online, recovery
 from thads_contracts.envelope import Envelope
 from thads_contracts.errors import (
     BadJsonError,
@@ -29,7 +29,7 @@ from thads_contracts.errors import (
     UnknownEventTypeError,
 )
 from thads_contracts.topics import (
-    AUCTIONS_ASSET, BANK_FEED_PREFIX, BANK_FEED_TOPICS, INTAKE_CASE, ONLINE_FILING, RECOVERY_DEBT,
+    AUCTIONS_ASSET, BANK_FEED_PREFIX, BANK_FEED_TOPICS, COMPLAINTS_COMPLAINT, INTAKE_CASE, ONLINE_FILING, RECOVERY_DEBT,
 )
 
 __all__ = [
@@ -264,6 +264,8 @@ for _model in online.ONLINE_EVENTS:
     REGISTRY.register(_model, ONLINE_FILING)
 for _model in recovery.BANK_FEED_EVENTS:      # on every thads.bankfeed.<bank> (a mirror prefix)
     REGISTRY.register(_model, BANK_FEED_TOPICS)
+for _model in complaints.COMPLAINTS_EVENTS:
+    REGISTRY.register(_model, COMPLAINTS_COMPLAINT)
 del _model, _event_type, _upcast
 
 

@@ -168,6 +168,11 @@ def _load_demo(cases: int) -> None:
                              f"http://127.0.0.1:{recovery.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
     if result.returncode != 0:
         raise _fail("recovery demo data could not be loaded (see above)")
+    complaints = next(s for s in layout.SERVICES if s.name == "complaints")
+    result = subprocess.run([sys.executable, "-m", "complaints_service.demo", "--intake-url", url, "--complaints-url",
+                             f"http://127.0.0.1:{complaints.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail("complaints demo data could not be loaded (see above)")
 
 
 def _print_urls(bootstrap: str) -> None:

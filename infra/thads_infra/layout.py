@@ -78,6 +78,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("auctions", "auctions_service.main", 8102),
+    ServiceSpec("complaints", "complaints_service.main", 8103),
     ServiceSpec("recovery", "recovery_service.main", 8104),
     ServiceSpec("audit", "audit_service.main", 8106),
     ServiceSpec("online", "online_service.main", 8107),

@@ -110,6 +110,7 @@ SERVICES = [
     Fuzzed("online", role="clerk", unit="TH-01", prepare=file_online),
     Fuzzed("recovery", role="bank", unit="TH-01", prepare=recovery_bank_code, bank="VCB",
            exclude=("/banks/{bank_code}/feed/stream",)),
+    Fuzzed("complaints", role="head", unit="TH"),
 ]
 
 

@@ -14,7 +14,7 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import api, consumers, consumers_online, personal_data, queries_api, read_model, translation
+from . import api, consumers, consumers_complaints, consumers_online, corrections, personal_data, queries_api, read_model, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -109,6 +109,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.personal_data = PersonalDataStore(runtime, settings.schema)
     app.include_router(api.router)
     app.include_router(queries_api.router)
+    app.include_router(corrections.router)
     return app
 
 
@@ -130,6 +131,10 @@ class _LazyConsumer:
         runtime.consumers.append(consumers_online.register(runtime.broker, runtime.app, runtime.executor,
                                                            group=f"{settings.schema}.online-filings",
                                                            schema=settings.schema, fault=settings.fault))
+        # complaints' correction requests (issue 9): a consumer group of its own, position atomic with the record
+        runtime.consumers.append(consumers_complaints.register(
+            runtime.broker, runtime.app, runtime.executor, group=f"{settings.schema}.corrections",
+            schema=settings.schema, fault=settings.fault))
 
 
 def asyncapi() -> FastStream:
@@ -142,6 +147,8 @@ def asyncapi() -> FastStream:
                              description="Sự kiện công khai của việc thi hành án (khóa: case id)")
     consumers.register(runtime.broker, app=None, executor=runtime.executor, group="intake.collections")  # type: ignore[arg-type]
     consumers_online.register(runtime.broker, app=None, executor=runtime.executor, group="intake.online-filings")  # type: ignore[arg-type]
+    consumers_complaints.register(runtime.broker, app=None, executor=runtime.executor,  # type: ignore[arg-type]
+                                  group="intake.corrections")
     return FastStream(runtime.broker)
 
 

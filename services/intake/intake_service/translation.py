@@ -29,6 +29,7 @@ from thads_contracts.registry import encode
 from thads_contracts.topics import INTAKE_CASE
 from thads_kit.relay import Outgoing
 
+from intake_service.corrections import INTERNAL_EVENTS as CORRECTION_EVENTS  # issue 9: correction requests
 from intake_service.deadlines import Step, due_date, legal_reference
 from intake_service.domain import (
     Actor,
@@ -551,7 +552,7 @@ INTERNAL: frozenset[str] = frozenset({
 _BUILDERS: dict[type, Callable[[Any], Published | None]] = {
     getattr(Case, name): build for name, build in PUBLISHED.items()   # a renamed event fails at import
 }
-_INTERNAL_CLASSES: frozenset[type] = frozenset(getattr(Case, name) for name in INTERNAL)
+_INTERNAL_CLASSES: frozenset[type] = frozenset(getattr(Case, name) for name in INTERNAL) | CORRECTION_EVENTS
 
 
 def _from_iso(value: str | None) -> date | None:

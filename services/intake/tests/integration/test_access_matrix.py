@@ -50,6 +50,7 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str]] = {
     ("GET", "/cases/{case_id}"): (READERS, "read"),
     ("GET", "/cases/{case_id}/events"): (READERS, "read"),
     ("GET", "/cases/{case_id}/parties"): (READERS, "read"),
+    ("GET", "/cases/{case_id}/correction-requests"): (READERS, "read"),      # issue 9 (corrections.py)
     ("GET", "/cases"): (READERS, "read"),
     ("GET", "/overdue"): (READERS, "read"),
     ("GET", "/procuracy/decisions"): ({"procuracy", "head", "auditor"}, "read"),
