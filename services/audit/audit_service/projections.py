@@ -86,8 +86,16 @@ class CaseTimeline(Projection):
 
     async def write(self, conn: asyncpg.Connection, table: str, items: Sequence[Item]) -> None:
         schema, name = table.split(".")
-        await conn.copy_records_to_table(name, schema_name=schema, columns=COLUMNS,
-                                         records=[self._row(i) for i in items])
+        # An event id already held, or twice in one batch, is the same event published again (a relay
+        # re-send after a crash, or two stores that replayed the same command): kept once, the first.
+        unique: dict[UUID, Item] = {}
+        for i in items:
+            unique.setdefault(i.envelope.event_id, i)
+        held = {r["event_id"] for r in await conn.fetch(
+            f"SELECT event_id FROM {table} WHERE event_id = ANY($1::uuid[])", list(unique))}
+        rows = [self._row(i) for event_id, i in unique.items() if event_id not in held]
+        if rows:
+            await conn.copy_records_to_table(name, schema_name=schema, columns=COLUMNS, records=rows)
         erased = [(str(subject), e.case_id, e.event_id, e.occurred_at) for i in items
                   if (e := i.envelope).event_type.rsplit(".v", 1)[0].endswith(ERASURE_FAMILY)
                   and (subject := _payload(e).get("party_id")) is not None]

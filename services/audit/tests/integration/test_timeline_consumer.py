@@ -162,6 +162,9 @@ async def test_a_rebuild_fills_a_new_version_beside_the_live_one_then_switches(a
     start = base_position()
     await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, v, start + v)))
                                    for v in range(1, 6)])
+    # the same event published again under a later position (a re-send, or a second store replaying
+    # the same command): one timeline entry, live and in the rebuild
+    await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, 3, start + 6)))])
     await wait_until(lambda: _equals(timeline_count([case_id]), 5), what="live timeline")
     conn = await pg_connect()
     live_before = await conn.fetchval("SELECT live_version FROM audit.projection_state WHERE name = 'case_timeline'")
@@ -189,6 +192,6 @@ async def test_a_rebuild_fills_a_new_version_beside_the_live_one_then_switches(a
     assert refused.json()["rule"] == "projection.rebuild_running" and refused.json()["message"]
     assert await conn.fetchval("SELECT live_version FROM audit.projection_state WHERE name = 'case_timeline'") == new
     # the live consumer goes on writing into the new version, without duplicates
-    await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, 6, start + 6)))])
+    await publish(AUCTIONS_ASSET, [(str(case_id).encode(), encode(proceeds(case_id, case_id, 6, start + 7)))])
     await wait_until(lambda: _equals(timeline_count([case_id]), 6), what="applied after the switch")
     await conn.close()
