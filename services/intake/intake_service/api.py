@@ -445,6 +445,26 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
+# Readers whose every read of a case is an access-log entry (architecture §7, issue 11 §5): the
+# procuracy, inspectors, the operator and banks. The fast lane leaves them to the routes, which record.
+LOGGED_READERS = frozenset({"procuracy", "auditor", "admin", "bank"})
+ACCESS_BASIS = "Điều 12 Luật THADS; Nghị định 13/2023/NĐ-CP"
+
+
+async def _checked_read(rt: Any, principal: Principal, unit: str, banks: Any, case_id: UUID, resource: str) -> None:
+    """The scoping rule for one case read, with its trace: a refused attempt (any role) and a read by a
+    LOGGED_READERS role are written to the access log before the answer leaves."""
+    try:
+        check_case_read(principal, unit, banks, case_id)
+    except OutOfScopeError:
+        await rt.access.record(principal, action="refused", resource=resource, resource_id=str(case_id),
+                               case_id=case_id, unit=unit, status=403)
+        raise
+    if principal.role in LOGGED_READERS:
+        await rt.access.record(principal, action="read", resource=resource, resource_id=str(case_id),
+                               case_id=case_id, unit=unit, status=200, legal_basis=ACCESS_BASIS)
+
+
 @router.get("/cases/{case_id}", summary="Trạng thái việc thi hành án và các thời hạn", responses=READ_ERRORS)
 async def get_case(request: Request, case_id: UUID,
                    principal: Annotated[Principal, Depends(require(*READERS))],
@@ -458,10 +478,10 @@ async def get_case(request: Request, case_id: UUID,
         if head is None:
             raise appl.CaseNotFoundError(f"case {case_id} not found")
         if row is not None:
-            check_case_read(principal, row["unit"], row["banks"], case_id)
+            await _checked_read(rt, principal, row["unit"], row["banks"], case_id, "case")
             return _json(row["body"])
     case = await rt.executor.run(rt.app.get_case, case_id)
-    check_case_read(principal, case.unit_id, banks_of(case), case_id)
+    await _checked_read(rt, principal, case.unit_id, banks_of(case), case_id, "case")
     answer = appl.state(case, as_of or now)
     if answers is None:
         return answer
@@ -482,11 +502,12 @@ async def case_events(request: Request, case_id: UUID,
         if head is None:
             raise appl.CaseNotFoundError(f"case {case_id} not found")
         if row is not None:
-            check_case_read(principal, row["unit"], row["banks"] or (), case_id)
+            await _checked_read(rt, principal, row["unit"], row["banks"] or (), case_id, "case_history")
             return _json(read_model.events_body(case_id, row["body"]))
     events = await rt.executor.run(rt.app.history, case_id)
     banks = {b for e in events if isinstance(b := e["data"].get("bank_code"), str)}
-    check_case_read(principal, events[0]["data"]["unit_id"], banks, case_id)   # the first event names the office
+    await _checked_read(rt, principal, events[0]["data"]["unit_id"], banks, case_id,   # the first event names
+                        "case_history")                                               # the office
     if answers is None:
         return {"case_id": str(case_id), "events": events}
     rows = read_model.event_rows(case_id, events)
@@ -519,8 +540,9 @@ def register_fast_reads(lane: Any, rt: Any, answers: read_model.Reader) -> None:
             return None
         return read_model.events_body(case_id, row["body"])
 
-    lane.get(CASE_PATH, READERS, state)
-    lane.get(CASE_PATH + "/events", READERS, events)
+    unlogged = tuple(r for r in READERS if r not in LOGGED_READERS)     # logged readers go to the routes
+    lane.get(CASE_PATH, unlogged, state)
+    lane.get(CASE_PATH + "/events", unlogged, events)
 
 
 @router.get("/cases/{case_id}/parties", summary="Đương sự của việc, kèm thông tin cá nhân", responses=READ_ERRORS)
@@ -530,16 +552,7 @@ async def case_parties(request: Request, case_id: UUID,
     of the case's office and for the procuracy and inspectors. Kept apart from the events."""
     rt = runtime(request)
     case = await rt.executor.run(rt.app.get_case, case_id)
-    try:
-        check_case_read(principal, case.unit_id, banks_of(case), case_id)
-    except OutOfScopeError:     # a refused attempt on personal data is an access-log entry too
-        await rt.access.record(principal, action="refused", resource="personal_data", resource_id=str(case_id),
-                               case_id=case_id, unit=case.unit_id, status=403)
-        raise
-    if principal.role in ("procuracy", "auditor", "admin", "bank"):    # reads the law wants remembered (§7)
-        await rt.access.record(principal, action="read", resource="personal_data", resource_id=str(case_id),
-                               case_id=case_id, unit=case.unit_id, status=200,
-                               legal_basis="Điều 12 Luật THADS; Nghị định 13/2023/NĐ-CP")
+    await _checked_read(rt, principal, case.unit_id, banks_of(case), case_id, "personal_data")
     personal = {str(p["party_id"]): p for p in
                 await personal_data.parties_for_case(rt.pool, request.app.state.settings.schema, case_id)}
     out = []

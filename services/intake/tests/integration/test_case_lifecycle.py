@@ -280,6 +280,11 @@ async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_once
         by_procuracy = await c.get(f"/cases/{cid}/parties", headers=auth("procuracy"))
         other_office = await c.get(f"/cases/{cid}/parties", headers={
             "Authorization": f"Bearer {issue_token('head', 'TH-99')}"})
+        # case reads by the procuracy (past the fast lane, to the logging route) and a refused one
+        procuracy_reads = [(await c.get(f"/cases/{cid}{tail}", headers=auth("procuracy"))).status_code
+                           for tail in ("", "/events")]
+        other_office_state = await c.get(f"/cases/{cid}", headers={
+            "Authorization": f"Bearer {issue_token('head', 'TH-99')}"})
         by_clerk = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("clerk"))
         erased = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("head"))
         again = await c.post(f"/cases/{cid}/personal-data-erasures", json=erasure, headers=auth("head"))
@@ -297,8 +302,11 @@ async def test_staff_read_the_parties_personal_data_and_a_head_can_erase_it_once
             uuid.UUID(cid))]
     finally:
         await conn.close()
-    assert logged == [("procuracy", "read", "personal_data", 200), ("head", "refused", "personal_data", 403)], \
-        "the procuracy's read of personal data and the refused attempt are access-log entries; the office's own are not"
+    assert procuracy_reads == [200, 200] and other_office_state.status_code == 403
+    assert logged == [("procuracy", "read", "personal_data", 200), ("head", "refused", "personal_data", 403),
+                      ("procuracy", "read", "case", 200), ("procuracy", "read", "case_history", 200),
+                      ("head", "refused", "case", 403)], \
+        "the procuracy's reads and the refused attempts are access-log entries; the office's own are not"
     assert while_open.status_code == 409 and while_open.json()["rule"] == "transition.erase_personal_data"
     assert still_kept[0]["full_name"] == "Lê Văn Giữ", "a refused erasure erases nothing"
     assert by_clerk.status_code == 403
