@@ -66,6 +66,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("intake", "intake_service.main", 8101),
     ServiceSpec("auctions", "auctions_service.main", 8102),
     ServiceSpec("audit", "audit_service.main", 8106),
+    ServiceSpec("statistics", "statistics_service.main", 8105),
 )
 
 # Kafka runtime: the Maven POM and log4j2 configs live in the repository, the jars in the cache.

@@ -83,6 +83,7 @@ SERVICES = [
     Fuzzed("intake", role="head", unit="TH-01", prepare=open_intake_case),
     Fuzzed("audit", role="head", unit="TH-01"),
     Fuzzed("auctions", role="head", unit="TH-01", prepare=register_seized_asset),
+    Fuzzed("statistics", role="admin", unit="TH"),
 ]
 
 
