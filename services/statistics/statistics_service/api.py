@@ -156,3 +156,19 @@ async def units(principal: Principal = Depends(require(*READERS))) -> list[dict[
 
 
 __all__ = ["router", "BASES"]
+
+
+admin = APIRouter(prefix="/admin", tags=["ops"], responses=error_responses(401, 403, 409, 503))
+
+
+@admin.post("/projections/stat_facts/rebuild", summary="Dựng lại số liệu thống kê từ đầu các topic")
+async def rebuild_facts(request: Request, principal: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    """Builds a new version of the facts table from the start of the topics beside the live one
+    (readers keep the live one meanwhile), then switches the view in one transaction (kit Projection)."""
+    from thads_contracts.registry import decode
+
+    from .consumers import TOPICS
+
+    settings = request.app.state.runtime.settings
+    version = await request.app.state.facts.rebuild(kafka_url=settings.kafka_url, topics=TOPICS, decode=decode)
+    return {"projection": "stat_facts", "live_version": version, "facts": await request.app.state.facts.count()}

@@ -6,6 +6,7 @@ from faststream import FastStream
 
 from thads_kit import logs
 from thads_kit.http import create_app
+from thads_kit.projection import RebuildRunning, RebuildSuperseded
 from thads_kit.runtime import Runtime, serve
 
 from . import api, consumers
@@ -21,6 +22,8 @@ ERROR_STATUS: dict[type[Exception], int] = {
     UnknownFigureError: 404,
     api.NotFrozenError: 404,
     PeriodNotStartedError: 409,        # a report of a period that has not started yet
+    RebuildRunning: 409,
+    RebuildSuperseded: 409,
 }
 
 
@@ -43,6 +46,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.facts = facts
     app.state.reports = reports
     app.include_router(api.router)
+    app.include_router(api.admin)
     return app
 
 

@@ -58,18 +58,20 @@ OFFICES: dict[str, tuple[str, str]] = {
     "TH-TINHGIA": ("407", "Chi cục Thi hành án dân sự huyện Tĩnh Gia"),
 }
 PROVINCES: dict[str, str] = {"38": "Thi hành án dân sự tỉnh Thanh Hóa"}
+# the platform's province prefix of an office code (thads_kit.scoping.province_of) → official code
+PLATFORM_PROVINCES: dict[str, str] = {"TH": "38"}
 
 
-def _province_of(official: str) -> str:
-    return official.split("-", 1)[0][:2]
+def _province_of(office: str) -> str:
+    return PLATFORM_PROVINCES[office.split("-", 1)[0]]
 
 
 def _build() -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for office, (code, name) in OFFICES.items():
-        units[code] = Unit(code, name, _province_of(code), (office,))
+        units[code] = Unit(code, name, _province_of(office), (office,))
     for province, name in PROVINCES.items():
-        offices = tuple(o for o, (code, _n) in OFFICES.items() if _province_of(code) == province)
+        offices = tuple(o for o in OFFICES if _province_of(o) == province)
         units[province] = Unit(province, name, province, offices)
     return units
 

@@ -2,6 +2,8 @@
 `occurred` is the business date; `recorded` (default: the same day) lets a test record it late."""
 from __future__ import annotations
 
+import itertools
+import time as time_module
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -11,6 +13,9 @@ from thads_contracts.envelope import Actor
 
 VN = timezone(timedelta(hours=7))
 M = 1_000_000        # one million đồng
+# source positions grow across every history built in this process (consumers dedupe on them per
+# partition), starting from the clock so that a re-run on the same topics is not taken as a replay
+_POSITION = itertools.count(time_module.time_ns() // 1000)
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -31,7 +36,7 @@ class CaseHistory:
         env = model.create(payload=payload, source="intake", aggregate_id=self.id, aggregate_version=self.version,
                            case_id=self.id, unit=self.office, actor=Actor(id="head-1", role="head", unit=self.office),
                            occurred_at=at(occurred), recorded_at=at(recorded or occurred, 17),
-                           source_position=self.version)
+                           source_position=next(_POSITION))
         self.events.append(env)
         return env
 
