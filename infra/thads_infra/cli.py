@@ -26,6 +26,8 @@ app = typer.Typer(help="THADS local platform: PostgreSQL, Kafka, topics and serv
                   no_args_is_help=True, add_completion=False)
 console = Console()
 app.add_typer(deadletters.app, name="deadletters")
+from thads_infra import report_cli  # noqa: E402  (statistics: thads report)
+app.command(name="report")(report_cli.report)
 
 
 CLUSTER_TOPIC_CONFIGS = {"min.insync.replicas": "2"}
