@@ -9,7 +9,7 @@ body assigns them) or by a head for his own office's unit."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
@@ -103,8 +103,8 @@ class TargetIn(BaseModel):
     unit: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Z]+(-[A-Z]+)?(,[0-9]+)*$")
     period: str = Field(min_length=4, max_length=8, pattern=r"^[0-9]{4}(-[0-9]{2}|-(3|6|9|12)m)?$")
     tree: Literal["cases", "money"]
-    percent: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2,
-                             description="Chỉ tiêu tỷ lệ giải quyết xong (%), 0–100, hai chữ số thập phân")
+    percent: float = Field(ge=0, le=100, allow_inf_nan=False,
+                           description="Chỉ tiêu tỷ lệ giải quyết xong (%), 0–100; làm tròn đến hai chữ số thập phân")
 
 
 @router.put("/targets", summary="Giao chỉ tiêu cho một đơn vị trong một kỳ")
@@ -112,8 +112,9 @@ async def put_target(request: Request, body: TargetIn,
                      principal: Principal = Depends(require(*TARGET_SETTERS))) -> dict[str, Any]:
     u = scoped_unit(principal, body.unit)
     periods.parse(body.period)
-    await request.app.state.reports.set_target(u.code, body.period, body.tree, body.percent, principal.sub)
-    return {"unit": u.code, "period": body.period, "tree": body.tree, "percent": float(body.percent)}
+    percent = Decimal(str(body.percent)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    await request.app.state.reports.set_target(u.code, body.period, body.tree, percent, principal.sub)
+    return {"unit": u.code, "period": body.period, "tree": body.tree, "percent": float(percent)}
 
 
 class FreezeIn(BaseModel):
