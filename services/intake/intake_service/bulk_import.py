@@ -91,7 +91,7 @@ async def bulk_import(request: Request, principal: Principal = Depends(require("
             continue
         try:
             line = ImportLine.model_validate(json.loads(text))
-        except (ValueError, ValidationError) as exc:
+        except (ValueError, ValidationError, RecursionError) as exc:   # RecursionError: absurdly nested JSON
             answers[n - 1] = _answer(n, None, 400, _line_error(
                 "import.line_shape", "Dòng không đúng định dạng lệnh nhập (JSON với command_id, path, role, actor, "
                                      "body); dòng này không được thực hiện.", str(exc)[:2000]))
