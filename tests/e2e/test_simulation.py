@@ -48,12 +48,57 @@ async def services(tmp_path: Path):
             await conn.close()
 
 
+async def caught_up() -> None:
+    """Wait until the statistics consumer has read everything already on the intake topic: a marker
+    (a case opened in 1990, counted nowhere) is put on every partition and must reach the facts."""
+    from aiokafka import AIOKafkaProducer
+
+    import time
+    from datetime import date, datetime, timedelta, timezone
+
+    from thads_contracts import encode
+    from thads_contracts import intake as i
+    from thads_contracts.envelope import Actor
+    from thads_contracts.topics import INTAKE_CASE, PARTITIONS
+    from thads_infra import layout
+    from thads_infra.testing import wait_until
+    from thads_kit.settings import bootstrap_servers
+
+    at = datetime(1990, 1, 1, 9, tzinfo=timezone(timedelta(hours=7)))
+    markers = []
+    for k in range(PARTITIONS):
+        case_id = uuid.uuid4()
+        markers.append(i.CaseOpenedV2.create(
+            payload=i.CaseOpenedV2Payload(origin="request_received", channel="post", received_on=date(1990, 1, 1),
+                                          judgment_number="1/1989/DS-ST", issuing_court="TAND"),
+            source="intake", aggregate_id=case_id, aggregate_version=1, case_id=case_id, unit="TH-NGASON",
+            actor=Actor(id="marker", role="clerk", unit="TH-NGASON"), occurred_at=at, recorded_at=at,
+            source_position=time.time_ns() // 1000 + k))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP), enable_idempotence=True)
+    await producer.start()
+    try:
+        for partition, m in enumerate(markers):
+            await producer.send_and_wait(INTAKE_CASE, encode(m), key=m.kafka_key, partition=partition)
+    finally:
+        await producer.stop()
+
+    async def seen() -> bool:
+        conn = await pg_connect()
+        try:
+            return await conn.fetchval("SELECT count(*) FROM statistics.stat_facts WHERE case_id = ANY($1::uuid[])",
+                                       [m.case_id for m in markers]) == PARTITIONS
+        finally:
+            await conn.close()
+    await wait_until(seen, timeout=900, interval=1.0, what="the statistics consumer caught up with the topic")
+
+
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token('admin', 'TH', sub='kiem-thu')}"}
 
 
 async def test_simulated_year_is_counted_from_the_events_and_a_resend_changes_nothing(services):
     intake, stats = services
+    await caught_up()
     async with httpx.AsyncClient(timeout=120) as c:
         before = await run._settled(c, stats.url, admin(), 600)
     tag = uuid.uuid4().hex[:6]

@@ -1,4 +1,5 @@
-"""Bulk import of case history (issue 12): `POST /import`, a body of NDJSON commands, one per line,
+"""Bulk import of case history (issue 12): `POST /import`, a body of NDJSON commands, one per line (sent as text/plain or
+application/x-ndjson: the body is read as UTF-8 text whatever its content type),
 for agencies moving from their old case software (and the province-year simulation).
 
 Each line is one command of this API, run through the SAME route — the same body validation, roles,
@@ -77,7 +78,7 @@ def _line_error(rule: str, message_vi: str, detail: str) -> dict[str, Any]:
 @router.post("/import", summary="Nhập dữ liệu lịch sử: mỗi dòng NDJSON là một lệnh, trả lời từng dòng",
              responses=error_responses(401, 403, 413, 503),
              openapi_extra={"requestBody": {"required": False, "content": {
-                 "application/x-ndjson": {"schema": {"type": "string"}}}}})
+                 "text/plain": {"schema": {"type": "string", "description": "NDJSON: một lệnh JSON mỗi dòng"}}}}})
 async def bulk_import(request: Request, principal: Principal = Depends(require("head"))) -> Response:
     raw = await request.body()
     texts = raw.decode("utf-8", "replace").splitlines()
