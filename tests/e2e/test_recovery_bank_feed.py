@@ -148,6 +148,9 @@ async def test_a_banks_case_reaches_the_bank_over_kafka_and_http_in_order_and_no
         a = f"/assets/{asset_id}"
         await post(ac, f"{a}/valuation", {"method": "valuer", "price_vnd": 300_000_000, "valued_on": "2025-04-10",
                                           "valuer_contracted_on": "2025-04-04"}, officer)
+        await post(ac, f"{a}/organisation-contract", {"organisation": "Công ty đấu giá hợp danh Thanh Hóa",
+                                                      "contracted_on": "2025-04-11",
+                                                      "parties_agreed_on": "2025-04-11"}, officer)
         await post(ac, f"{a}/auctions", {"announced_on": "2025-04-11", "second_announced_on": "2025-04-15",
                                          "auction_on": "2025-04-25", "deposit_vnd": 30_000_000,
                                          "place": "Chi cục THADS TP Thanh Hóa",

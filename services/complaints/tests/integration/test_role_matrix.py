@@ -45,7 +45,8 @@ ROUTES: dict[tuple[str, str], set[str]] = {
 
 
 def auth(role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(role, 'TH', sub='cb-01', bank='VCB' if role == 'bank' else None)}"}
+    sub = "001090012345" if role == "citizen" else "cb-01"     # a citizen's subject is an id number
+    return {"Authorization": f"Bearer {issue_token(role, 'TH', sub=sub, bank='VCB' if role == 'bank' else None)}"}
 
 
 @pytest.fixture(scope="module")
