@@ -1,40 +1,25 @@
 """Working days for the auctions' deadlines (valuer within 5 WD, re-valuation within 5 WD, movables'
-notice ≥ 7 WD): Monday–Friday that are not Vietnamese public holidays of the `holidays` package
-(`country_holidays("VN")`, with its "nghỉ bù" days). Intake keeps its own, corrected calendar for the
-case's deadlines (services share no code); the Saturdays worked in exchange for a swapped day off are
-not counted as working days here — a later notice, never an earlier one, so no legal period is cut short.
-"""
+notice ≥ 7 WD): the platform's one Vietnamese civil-service calendar (`thads_calendar`: holidays,
+swapped days off and the Saturdays worked in exchange), re-exported so that domain code keeps
+importing it from its own service. A notice period counts whole days between the announcement and
+the auction, neither of them included: `working_days_between` here."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
-
-
-def is_working_day(d: date) -> bool:
-    return d.weekday() < 5 and d not in _holidays(d.year)
-
-
-def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after `start` (start itself not counted)."""
-    d, left = start, n
-    while left > 0:
-        d += timedelta(days=1)
-        if is_working_day(d):
-            left -= 1
-    return d
+from thads_calendar import (  # noqa: F401
+    COMPENSATORY_WORKING_DAYS,
+    EXTRA_DAYS_OFF,
+    add_calendar_days,
+    add_months,
+    add_working_days,
+    holiday_name,
+    is_working_day,
+    next_working_day,
+)
+from thads_calendar import working_days_between as _after_start_through_end
 
 
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including the day before `end` (whole days of notice)."""
-    d, count = start + timedelta(days=1), 0
-    while d < end:
-        count += is_working_day(d)
-        d += timedelta(days=1)
-    return count
+    return _after_start_through_end(start, end - timedelta(days=1)) if end > start else 0

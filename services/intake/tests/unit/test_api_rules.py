@@ -53,6 +53,17 @@ class FakePersonalData:
         return run
 
 
+class FakeAccessLog:
+    """The kit's AccessLog as the routes call it: the entries, in order, without a database."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, str, int]] = []
+
+    async def record(self, principal: Any, *, action: str, resource: str, resource_id: str, status: int = 200,
+                     **_: Any) -> None:
+        self.entries.append((principal.role, principal.unit, action, resource, status))
+
+
 @pytest.fixture
 async def service() -> AsyncIterator[SimpleNamespace]:
     intake = Intake(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
@@ -65,12 +76,13 @@ async def service() -> AsyncIterator[SimpleNamespace]:
 
     app = create_app(title="t", version="t", lifespan=None, jwt_secret=DEV_JWT_SECRET, health=health,
                      error_status=ERROR_STATUS)
-    app.state.runtime = SimpleNamespace(app=intake, batcher=batcher, executor=executor)
+    access = FakeAccessLog()
+    app.state.runtime = SimpleNamespace(app=intake, batcher=batcher, executor=executor, access=access)
     store = FakePersonalData(intake)
     app.state.personal_data = store
     app.include_router(api.router)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-        yield SimpleNamespace(http=http, intake=intake, store=store)
+        yield SimpleNamespace(http=http, intake=intake, store=store, access=access)
     await batcher.stop()
     await executor.shutdown()
 
@@ -173,6 +185,12 @@ async def test_staff_act_on_and_read_only_their_own_office(service) -> None:
     for role, unit in (("procuracy", "TH-VKS"), ("auditor", "CUC"), ("auditor", "TH"), ("head", UNIT)):
         assert (await http.get(f"/cases/{cid}", headers=auth(role, unit))).status_code == 200
         assert (await http.get(f"/cases/{cid}/events", headers=auth(role, unit))).status_code == 200
+    # the refused reads and the procuracy's and auditors' reads are access-log entries; the office's own are not
+    assert service.access.entries == [
+        ("head", "TH-02", "refused", "case", 403), ("officer", "TH-02", "refused", "case_history", 403),
+        ("procuracy", "TH-VKS", "read", "case", 200), ("procuracy", "TH-VKS", "read", "case_history", 200),
+        ("auditor", "CUC", "read", "case", 200), ("auditor", "CUC", "read", "case_history", 200),
+        ("auditor", "TH", "read", "case", 200), ("auditor", "TH", "read", "case_history", 200)]
 
 
 async def test_an_officer_acts_only_on_a_case_assigned_to_them(service) -> None:
