@@ -1,1 +1,0 @@
-"""Province-year simulations (issue 12): clients of the services' real HTTP APIs, outside every service."""
