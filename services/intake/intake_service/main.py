@@ -12,7 +12,7 @@ from thads_contracts.topics import INTAKE_CASE
 from thads_kit import logs
 from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime, serve
+from thads_kit.runtime import LazyConsumer, Runtime, serve
 
 from . import api, consumers, consumers_complaints, consumers_online, corrections, personal_data, queries_api, read_model, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
@@ -72,7 +72,17 @@ def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, application=lambda env: Intake(env=env), translate=translation.relay_translate)
     consumer = None
     if settings.role_enabled("consumers"):
-        consumer = _LazyConsumer(runtime, settings)
+        def group(name: str) -> dict[str, Any]:
+            return {"group": f"{settings.schema}.{name}", "schema": settings.schema, "fault": settings.fault}
+        # collections (auction proceeds, bank repayments) on the case
+        consumer = LazyConsumer(runtime, lambda app: consumers.register(
+            runtime.broker, app, runtime.executor, **group("collections")))
+        # accepted online filings → requests received on the online channel (consumers_online.py)
+        LazyConsumer(runtime, lambda app: consumers_online.register(
+            runtime.broker, app, runtime.executor, **group("online-filings")))
+        # complaints' correction requests (issue 9): a consumer group of its own, position atomic with the record
+        LazyConsumer(runtime, lambda app: consumers_complaints.register(
+            runtime.broker, app, runtime.executor, **group("corrections")))
     read: dict[str, Any] = {}
 
     async def start_read_side() -> None:
@@ -112,29 +122,6 @@ def build(settings: Settings) -> FastAPI:
     app.include_router(corrections.router)
     return app
 
-
-class _LazyConsumer:
-    """The tracked consumer needs the application, which exists only once the runtime started;
-    FastStream subscribers must be declared before the broker starts, so declare it in a start hook."""
-
-    def __init__(self, runtime: Runtime, settings: Settings) -> None:
-        self.consumer = None
-        runtime.on_start.append(lambda: self._declare(runtime, settings))
-
-    def _declare(self, runtime: Runtime, settings: Settings) -> None:
-        assert runtime.app is not None
-        self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,
-                                           group=f"{settings.schema}.collections", schema=settings.schema,
-                                           fault=settings.fault)
-        runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
-        # accepted online filings → requests received on the online channel (consumers_online.py)
-        runtime.consumers.append(consumers_online.register(runtime.broker, runtime.app, runtime.executor,
-                                                           group=f"{settings.schema}.online-filings",
-                                                           schema=settings.schema, fault=settings.fault))
-        # complaints' correction requests (issue 9): a consumer group of its own, position atomic with the record
-        runtime.consumers.append(consumers_complaints.register(
-            runtime.broker, runtime.app, runtime.executor, group=f"{settings.schema}.corrections",
-            schema=settings.schema, fault=settings.fault))
 
 
 def asyncapi() -> FastStream:

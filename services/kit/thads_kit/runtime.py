@@ -163,6 +163,21 @@ class Runtime:
             await self.stop()
 
 
+class LazyConsumer:
+    """A tracked consumer that needs the service's application, which exists only once the runtime
+    started; FastStream subscribers must be declared before the broker starts, so `register(app)` runs
+    in a start hook (before the broker) and the consumer joins `runtime.consumers` there."""
+
+    def __init__(self, runtime: Runtime, register: Callable[[ServiceApplication], Any]) -> None:
+        self.consumer: Any = None
+        runtime.on_start.append(lambda: self._declare(runtime, register))
+
+    def _declare(self, runtime: Runtime, register: Callable[[ServiceApplication], Any]) -> None:
+        assert runtime.app is not None
+        self.consumer = register(runtime.app)
+        runtime.consumers.append(self.consumer)     # dead-letter tables and release requests
+
+
 def serve(factory: str, settings: ServiceSettings) -> None:
     """Runs the app built by `factory` ("module:function", called with no argument) under uvicorn
     on uvloop + httptools. With `<NAME>_HTTP_WORKERS` > 1 uvicorn starts that many processes on one

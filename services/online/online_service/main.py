@@ -11,7 +11,7 @@ from thads_contracts.topics import ONLINE_FILING
 from thads_kit import logs
 from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
-from thads_kit.runtime import Runtime, serve
+from thads_kit.runtime import LazyConsumer, Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
 from . import api, consumers, notices, projections, translation
@@ -45,7 +45,9 @@ def _application(settings: Settings):
 
 def build(settings: Settings) -> FastAPI:
     runtime = Runtime(settings, application=_application(settings), translate=translation.relay_translate)
-    consumer = _LazyConsumer(runtime, settings) if settings.role_enabled("consumers") else None
+    consumer = LazyConsumer(runtime, lambda app: consumers.register(
+        runtime.broker, app, runtime.executor, group=f"{settings.schema}.on-intake", schema=settings.schema,
+        fault=settings.fault)) if settings.role_enabled("consumers") else None
     extra: dict[str, Any] = {}
 
     async def start_notices() -> None:
@@ -75,20 +77,6 @@ def build(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     return app
 
-
-class _LazyConsumer:
-    """The tracked consumer needs the application, which exists only once the runtime started."""
-
-    def __init__(self, runtime: Runtime, settings: Settings) -> None:
-        self.consumer = None
-        runtime.on_start.append(lambda: self._declare(runtime, settings))
-
-    def _declare(self, runtime: Runtime, settings: Settings) -> None:
-        assert runtime.app is not None
-        self.consumer = consumers.register(runtime.broker, runtime.app, runtime.executor,  # type: ignore[arg-type]
-                                           group=f"{settings.schema}.on-intake", schema=settings.schema,
-                                           fault=settings.fault)
-        runtime.consumers.append(self.consumer)
 
 
 def asyncapi() -> FastStream:
