@@ -26,6 +26,10 @@ app = typer.Typer(help="THADS local platform: PostgreSQL, Kafka, topics and serv
                   no_args_is_help=True, add_completion=False)
 console = Console()
 app.add_typer(deadletters.app, name="deadletters")
+from thads_infra import report_cli  # noqa: E402  (statistics: thads report)
+app.command(name="report")(report_cli.report)
+from thads_infra import simulate_cli  # noqa: E402  (thads simulate thanh-hoa-2018)
+app.command(name="simulate")(simulate_cli.simulate)
 
 
 CLUSTER_TOPIC_CONFIGS = {"min.insync.replicas": "2"}

@@ -82,6 +82,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("recovery", "recovery_service.main", 8104),
     ServiceSpec("audit", "audit_service.main", 8106),
     ServiceSpec("online", "online_service.main", 8107),
+    ServiceSpec("statistics", "statistics_service.main", 8105),
 )
 
 # Kafka runtime: the Maven POM and log4j2 configs live in the repository, the jars in the cache.

@@ -111,6 +111,7 @@ SERVICES = [
     Fuzzed("recovery", role="bank", unit="TH-01", prepare=recovery_bank_code, bank="VCB",
            exclude=("/banks/{bank_code}/feed/stream",)),
     Fuzzed("complaints", role="head", unit="TH"),
+    Fuzzed("statistics", role="admin", unit="TH"),
 ]
 
 

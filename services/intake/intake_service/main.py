@@ -14,7 +14,7 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import LazyConsumer, Runtime, serve
 
-from . import api, consumers, consumers_complaints, consumers_online, corrections, personal_data, queries_api, read_model, translation
+from . import api, bulk_import, consumers, consumers_complaints, consumers_online, corrections, personal_data, queries_api, read_model, translation
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -27,6 +27,7 @@ from .scheduler import DeadlineWatch
 from .settings import Settings
 
 ERROR_STATUS: dict[type[Exception], int] = {
+    bulk_import.TooManyLinesError: 413,
     IntakeError: 409,                      # a rule refuses the command in this state
     CaseNotFoundError: 404,
     CaseAlreadyRegisteredError: 409,
@@ -120,6 +121,7 @@ def build(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(queries_api.router)
     app.include_router(corrections.router)
+    app.include_router(bulk_import.router)     # POST /import (issue 12)
     return app
 
 

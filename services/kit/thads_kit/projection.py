@@ -232,6 +232,15 @@ class Projection(ABC):
                     raise RebuildSuperseded(f"{self.name}: live version is {live}, the rebuild started from {old}")
                 self._set_aside = await self._set_aside_positions(conn)
                 await self._drain(consumer, tps, new, decode, batch, conn_lock=conn)
+                # the new version has applied or deliberately skipped (set aside: dead-lettered, parked)
+                # everything the live one saw: it starts from at least the live positions, so a parked
+                # message redelivered after the switch is a duplicate, not a second parking
+                await conn.execute(
+                    f"INSERT INTO {self.schema}.projection_position SELECT name, $2, tracking, notification_id"
+                    f" FROM {self.schema}.projection_position WHERE name = $1 AND version = $3"
+                    " ON CONFLICT (name, version, tracking) DO UPDATE SET notification_id ="
+                    f" GREATEST({self.schema}.projection_position.notification_id, EXCLUDED.notification_id)",
+                    self.name, new, old)
                 await conn.execute(f"UPDATE {self.schema}.projection_state SET live_version = $2 WHERE name = $1",
                                    self.name, new)
                 await self._point_view(conn, new)

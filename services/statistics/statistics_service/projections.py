@@ -1,0 +1,163 @@
+"""The statistics service's SQL: the facts projection (intake's events as the tree reads them, one row
+per event, versioned and rebuildable through the kit's Projection), the targets and the frozen
+reports.
+
+* `StatisticsFacts` is fed by the kit's tracked consumer: each batch is written in one transaction
+  together with the consumer positions, so nothing is counted twice or lost. An event whose office
+  maps to no reporting unit (units.OFFICES) or whose decision names an unknown basis cannot be
+  placed: the write raises `tree.NotPlaceable` (a rule error), the consumer applies the batch one by
+  one and dead-letters that message with the reason.
+* The business date is the event's `occurred_at` in Vietnam (UTC+7): imported history and late
+  recordings land in the period they happened in.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Sequence
+from uuid import UUID
+
+import asyncpg
+
+from thads_kit.consumer import Item
+from thads_kit.projection import Projection
+
+from .tree import BASES, Fact, NotPlaceable
+from .units import official_code
+
+VN = timezone(timedelta(hours=7))
+COLUMNS = ("event_id", "case_id", "office", "official_unit", "event_type", "occurred_at", "occurred_on",
+           "aggregate_version", "recorded_at", "payload")
+# the events the tree reads (tree.py); the others are not stored
+USED = frozenset({"EnforcementDecided", "ClaimItemAdded", "MoneyCollected", "ClaimReduced", "CaseDelegated",
+                  "CaseRevoked", "CaseTerminated", "CaseCompleted", "RequestReturned",
+                  "CaseMovedToSeparateRegister", "VerificationRecorded", "CasePostponed", "CaseSuspended",
+                  "CaseContinued", "UnclaimedMoneyDeposited", "CaseOpened"})
+
+
+def business_day(at: datetime) -> date:
+    return at.astimezone(VN).date()
+
+
+def fact_row(envelope: Any) -> tuple[Any, ...] | None:
+    """The row of one decoded intake envelope, None for an event the tree does not read; raises
+    NotPlaceable for one it cannot place."""
+    kind = envelope.event_type.split(".")[1]
+    if kind not in USED:
+        return None
+    unit = official_code(envelope.unit)
+    if unit is None:
+        raise NotPlaceable(f"event {envelope.event_id} ({envelope.event_type}) of case {envelope.case_id}: "
+                           f"office {envelope.unit!r} maps to no reporting unit (statistics_service/units.py)")
+    payload = envelope.payload.model_dump(mode="json")
+    if kind == "EnforcementDecided" and payload.get("basis") not in BASES:
+        raise NotPlaceable(f"event {envelope.event_id}: enforcement basis {payload.get('basis')!r} is neither "
+                           "ex officio nor on request")
+    return (envelope.event_id, envelope.case_id, envelope.unit, unit, envelope.event_type, envelope.occurred_at,
+            business_day(envelope.occurred_at), envelope.aggregate_version, envelope.recorded_at,
+            json.dumps(payload))
+
+
+class StatisticsFacts(Projection):
+    name = "stat_facts"
+    rule_errors = (NotPlaceable,)
+
+    def ddl(self, table: str) -> list[str]:
+        short = table.split(".")[-1]
+        return [
+            f"CREATE TABLE {table} ("
+            " event_id uuid PRIMARY KEY, case_id uuid NOT NULL, office text NOT NULL, official_unit text NOT NULL,"
+            " event_type text NOT NULL, occurred_at timestamptz NOT NULL, occurred_on date NOT NULL,"
+            " aggregate_version bigint NOT NULL, recorded_at timestamptz NOT NULL, payload jsonb NOT NULL)",
+            f"CREATE INDEX {short}_office_idx ON {table} (office, occurred_on)",
+            f"CREATE INDEX {short}_case_idx ON {table} (case_id)",
+        ]
+
+    async def write(self, conn: asyncpg.Connection, table: str, items: Sequence[Item]) -> None:
+        rows = [r for r in (fact_row(i.envelope) for i in items) if r is not None]
+        if not rows:
+            return
+        schema, name = table.split(".")
+        # ON CONFLICT: an event re-published under a new position (a relay replay) is the same fact
+        await conn.executemany(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb)"
+            " ON CONFLICT (event_id) DO NOTHING", rows)
+
+    async def facts(self, offices: Sequence[str], until: date) -> dict[UUID, list[Fact]]:
+        """Every stored fact of the offices' cases that happened on or before `until`, by case."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT event_id, case_id, office, event_type, occurred_at, occurred_on, aggregate_version,"
+                f" payload::text AS payload FROM {self.schema}.{self.name}"
+                " WHERE office = ANY($1::text[]) AND occurred_on <= $2", list(offices), until)
+        cases: dict[UUID, list[Fact]] = {}
+        for r in rows:
+            cases.setdefault(r["case_id"], []).append(Fact(
+                r["event_id"], r["case_id"], r["office"], r["event_type"], r["occurred_at"], r["occurred_on"],
+                r["aggregate_version"], json.loads(r["payload"])))
+        return cases
+
+    async def count(self) -> int:
+        async with self.pool.acquire() as conn:
+            return await conn.fetchval(f"SELECT count(*) FROM {self.schema}.{self.name}")
+
+
+class ReportStore:
+    """Targets (chỉ tiêu) per unit, period and tree; frozen reports with their hash and lineage."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+        self.pool: asyncpg.Pool = None  # type: ignore[assignment]
+
+    async def setup(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('stat-setup:{self.schema}'))")
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.schema}.stat_target ("
+                " unit text NOT NULL, period text NOT NULL, tree text NOT NULL,"
+                " percent numeric(5,2) NOT NULL CHECK (percent >= 0 AND percent <= 100),"
+                " set_by text NOT NULL, set_at timestamptz NOT NULL DEFAULT now(),"
+                " PRIMARY KEY (unit, period, tree))")
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.schema}.stat_frozen ("
+                " report_id uuid PRIMARY KEY, unit text NOT NULL, period text NOT NULL,"
+                " sha256 text NOT NULL, frozen_by text NOT NULL, frozen_at timestamptz NOT NULL DEFAULT now(),"
+                " report jsonb NOT NULL, lineage jsonb NOT NULL)")
+
+    async def set_target(self, unit: str, period: str, tree: str, percent: Decimal, by: str) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                f"INSERT INTO {self.schema}.stat_target (unit, period, tree, percent, set_by) VALUES ($1,$2,$3,$4,$5)"
+                " ON CONFLICT (unit, period, tree) DO UPDATE SET percent = EXCLUDED.percent,"
+                " set_by = EXCLUDED.set_by, set_at = now()", unit, period, tree, percent, by)
+
+    async def targets(self, unit: str, periods: Sequence[str]) -> dict[str, Decimal]:
+        """The target of each tree: the first of `periods` (the period itself, then its year) that has one."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(f"SELECT period, tree, percent FROM {self.schema}.stat_target"
+                                    " WHERE unit = $1 AND period = ANY($2::text[])", unit, list(periods))
+        found: dict[str, Decimal] = {}
+        for period in periods:
+            for r in rows:
+                if r["period"] == period and r["tree"] not in found:
+                    found[r["tree"]] = r["percent"]
+        return found
+
+    async def freeze(self, report_id: UUID, unit: str, period: str, sha256: str, by: str,
+                     report: dict[str, Any], lineage: list[Any]) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                f"INSERT INTO {self.schema}.stat_frozen (report_id, unit, period, sha256, frozen_by, report, lineage)"
+                " VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb)", report_id, unit, period, sha256, by,
+                json.dumps(report), json.dumps(lineage))
+
+    async def frozen(self, report_id: UUID) -> dict[str, Any] | None:
+        async with self.pool.acquire() as conn:
+            r = await conn.fetchrow(f"SELECT report_id, unit, period, sha256, frozen_by, frozen_at,"
+                                    f" report::text AS report, lineage::text AS lineage"
+                                    f" FROM {self.schema}.stat_frozen WHERE report_id = $1", report_id)
+        if r is None:
+            return None
+        return dict(r) | {"report": json.loads(r["report"]), "lineage": json.loads(r["lineage"])}

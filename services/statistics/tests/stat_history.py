@@ -1,0 +1,139 @@
+"""Hand-built case histories as real intake contract envelopes (v2), for the statistics tests.
+`occurred` is the business date; `recorded` (default: the same day) lets a test record it late."""
+from __future__ import annotations
+
+import itertools
+import time as time_module
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from thads_contracts import intake as i
+from thads_contracts.envelope import Actor
+
+VN = timezone(timedelta(hours=7))
+M = 1_000_000        # one million đồng
+# source positions grow across every history built in this process (consumers dedupe on them per
+# partition), starting from the clock so that a re-run on the same topics is not taken as a replay
+_POSITION = itertools.count(time_module.time_ns() // 1000)
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=VN)
+
+
+class CaseHistory:
+    def __init__(self, office: str = "TH-BIMSON", basis: str = "on_request") -> None:
+        self.id = uuid.uuid4()
+        self.office = office
+        self.basis = basis
+        self.version = 0
+        self.events: list[Any] = []
+        self.item = uuid.uuid4()
+
+    def _add(self, model: type, payload: Any, occurred: date, recorded: date | None = None) -> Any:
+        self.version += 1
+        env = model.create(payload=payload, source="intake", aggregate_id=self.id, aggregate_version=self.version,
+                           case_id=self.id, unit=self.office, actor=Actor(id="head-1", role="head", unit=self.office),
+                           occurred_at=at(occurred), recorded_at=at(recorded or occurred, 17),
+                           source_position=next(_POSITION))
+        self.events.append(env)
+        return env
+
+    def opened(self, day: date, **kw: Any) -> "CaseHistory":
+        origin = "judgment_received" if self.basis == "ex_officio" else "request_received"
+        self._add(i.CaseOpenedV2, i.CaseOpenedV2Payload(origin=origin, channel="post", received_on=day,
+                                                        judgment_number="12/2016/DS-ST",
+                                                        issuing_court="TAND huyện"), day, **kw)
+        return self
+
+    def item_added(self, day: date, amount: int, **kw: Any) -> "CaseHistory":
+        self._add(i.ClaimItemAdded, i.ClaimItemAddedPayload(claim_item_id=self.item, kind="other", amount_vnd=amount,
+                                                            ex_officio=self.basis == "ex_officio"), day, **kw)
+        return self
+
+    def decided(self, day: date, amount: int | None, **kw: Any) -> "CaseHistory":
+        self._add(i.EnforcementDecidedV2, i.EnforcementDecidedV2Payload(
+            basis=self.basis, decision_number=f"{self.version}/QĐ-CCTHADS", decided_on=day,
+            amount_to_enforce_vnd=amount), day, **kw)
+        return self
+
+    def collected(self, day: date, amount: int, channel: str = "voluntary", **kw: Any) -> "CaseHistory":
+        self._add(i.MoneyCollectedV2, i.MoneyCollectedV2Payload(
+            claim_item_id=self.item, amount_vnd=amount, channel=channel, collected_on=day,
+            direct_to_creditor=channel in ("in_kind", "paid_to_bank")), day, **kw)
+        return self
+
+    def verified(self, day: date, with_conditions: bool, **kw: Any) -> "CaseHistory":
+        self._add(i.VerificationRecorded, i.VerificationRecordedPayload(
+            result="with_conditions" if with_conditions else "without_conditions",
+            ground=None if with_conditions else "no_income_or_assets", verified_on=day), day, **kw)
+        return self
+
+    def completed(self, day: date, basis: str = "fully_performed", **kw: Any) -> "CaseHistory":
+        self._add(i.CaseCompleted, i.CaseCompletedPayload(basis=basis, completed_on=day), day, **kw)
+        return self
+
+    def terminated(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CaseTerminatedV2, i.CaseTerminatedV2Payload(
+            ground="creditor_waived_or_parties_agreed", decision_number="9/QĐ-ĐC", terminated_on=day), day, **kw)
+        return self
+
+    def reduced(self, day: date, amount: int, **kw: Any) -> "CaseHistory":
+        self._add(i.ClaimReduced, i.ClaimReducedPayload(
+            claim_item_id=self.item, amount_vnd=amount, reason="partly_terminated", decision_number="3/QĐ-ĐC",
+            reduced_on=day, ground="creditor_waived_or_parties_agreed"), day, **kw)
+        return self
+
+    def delegated(self, day: date, part_vnd: int | None = None, **kw: Any) -> "CaseHistory":
+        part = part_vnd is not None
+        self._add(i.CaseDelegatedV2, i.CaseDelegatedV2Payload(
+            ground="assets_elsewhere", to_unit="NA", decision_number="5/QĐ-UT", delegated_on=day,
+            scope="part" if part else "whole", claim_item_ids=(self.item,) if part else (),
+            amount_vnd=part_vnd), day, **kw)
+        return self
+
+    def revoked(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CaseRevokedV2, i.CaseRevokedV2Payload(
+            ground="decision_error", decision_number="6/QĐ-TH", revoked_on=day), day, **kw)
+        return self
+
+    def to_register(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CaseMovedToSeparateRegister, i.CaseMovedToSeparateRegisterPayload(moved_on=day), day, **kw)
+        return self
+
+    def postponed(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CasePostponed, i.CasePostponedPayload(ground="parties_agree", decision_number="7/QĐ-H",
+                                                          postponed_on=day), day, **kw)
+        return self
+
+    def suspended(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CaseSuspended, i.CaseSuspendedPayload(ground="cassation_or_retrial_protest",
+                                                          decision_number="8/QĐ-TĐC", suspended_on=day), day, **kw)
+        return self
+
+    def continued(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.CaseContinued, i.CaseContinuedPayload(resumed_from="postponed", decision_number="9/QĐ-TT",
+                                                          continued_on=day), day, **kw)
+        return self
+
+    def refused(self, day: date, **kw: Any) -> "CaseHistory":
+        self._add(i.RequestRefused, i.RequestRefusedPayload(ground="not_competent", refused_on=day), day, **kw)
+        return self
+
+
+def facts_of(histories: list[CaseHistory]) -> dict[uuid.UUID, list[Any]]:
+    """The facts the projection would store for these histories (through its own row function)."""
+    from statistics_service.projections import fact_row
+    from statistics_service.tree import Fact
+
+    out: dict[uuid.UUID, list[Any]] = {}
+    for h in histories:
+        for env in h.events:
+            row = fact_row(env)
+            if row is None:
+                continue
+            import json
+            out.setdefault(env.case_id, []).append(Fact(row[0], row[1], row[2], row[4], row[5], row[6], row[7],
+                                                        json.loads(row[9])))
+    return out

@@ -1,0 +1,267 @@
+"""The Thanh Hóa statistical year 1/10/2017 – 30/9/2018 (seed report, domain.md §2), as a plan of
+intake commands: pure (from `random.Random(seed)` and the scale only), written as NDJSON for intake's
+bulk import, one file per office.
+
+The plan decides what HAPPENS — how many cases take which course, and with how much money — shaped so
+that the year's report comes out as the seed's (cases accepted 18,024; resolved 11,888 of 14,382 with
+conditions = 82.66 %; money accepted 1,214.5 bn, resolved 419.1 bn of 983.8 bn with conditions =
+42.60 %). The report itself is never written: the statistics service counts the events intake
+publishes for these commands. `expected(scale)` is the plan's own arithmetic, for the tests.
+
+Courses (the class of a case at the year's end), at full scale:
+
+| class | carried over | new | money (đồng) | steps in the year |
+|---|---|---|---|---|
+| completed | 3,000 | 8,200 | 380.0 bn | paid (voluntarily, or collected and paid out), completed |
+| terminated | 300 | 388 | 30.0 bn | terminated (creditor's waiver) |
+| in progress | 1,200 | 1,000 | 513.8 bn, of which 9.1 bn collected | verified with conditions; some collections |
+| postponed | 100 | 100 | 40.0 bn | postponed by agreement (with conditions) |
+| suspended | 50 | 44 | 20.0 bn | suspended (protest) |
+| without conditions | 1,300 | 2,142 | 224.7 bn | verified without conditions (Art. 44a) |
+| delegated out | 0 | 150 | 4.5 bn | delegated to another province, QĐTHA revoked with it |
+| revoked | 0 | 50 | 1.5 bn | QĐTHA revoked (material error) |
+
+Carried-over cases are opened, decided, notified and verified in earlier years (2013–2017), so they
+are open on 1/10/2017. Each case's business times increase step by step; the import records them as
+`occurred_at`. Targets (chỉ tiêu) are the seed's: 73.50 % cases, 32.50 % money.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+VN = timezone(timedelta(hours=7))
+NS = uuid5(NAMESPACE_URL, "https://thads.moj.gov.vn/simulation/thanh-hoa-2018")
+YEAR_START, YEAR_END = date(2017, 10, 1), date(2018, 9, 30)
+BN = 1_000_000_000
+TARGETS = {"cases": "73.50", "money": "32.50"}
+UNIT = "38"
+PERIOD = "2018"
+
+# class → (carried over, new, money total in đồng, collected in the year on open cases)
+CLASSES: dict[str, tuple[int, int, int]] = {
+    "completed": (3_000, 8_200, 380 * BN),
+    "terminated": (300, 388, 30 * BN),
+    "in_progress": (1_200, 1_000, 513_800_000_000),
+    "postponed": (100, 100, 40 * BN),
+    "suspended": (50, 44, 20 * BN),
+    "without_conditions": (1_300, 2_142, 224_700_000_000),
+    "delegated": (0, 150, 4_500_000_000),
+    "revoked": (0, 50, 1_500_000_000),
+}
+IN_PROGRESS_COLLECTED = 9_100_000_000
+EX_OFFICIO_SHARE = 0.58
+
+# offices and their weights (the city and the provincial agency carry more cases)
+OFFICES: dict[str, float] = {
+    "TH": 1.5, "TH-TPTH": 3.0, "TH-BIMSON": 1.0, "TH-SAMSON": 1.0, "TH-MUONGLAT": 0.3, "TH-QUANHOA": 0.4,
+    "TH-BATHUOC": 0.5, "TH-QUANSON": 0.3, "TH-LANGCHANH": 0.4, "TH-NGOCLAC": 0.7, "TH-CAMTHUY": 0.7,
+    "TH-THACHTHANH": 0.8, "TH-HATRUNG": 0.8, "TH-VINHLOC": 0.6, "TH-YENDINH": 1.0, "TH-THOXUAN": 1.2,
+    "TH-THUONGXUAN": 0.6, "TH-TRIEUSON": 1.1, "TH-THIEUHOA": 0.9, "TH-HOANGHOA": 1.3, "TH-HAULOC": 0.9,
+    "TH-NGASON": 0.9, "TH-NHUXUAN": 0.5, "TH-NHUTHANH": 0.6, "TH-NONGCONG": 1.0, "TH-DONGSON": 0.7,
+    "TH-QUANGXUONG": 1.2, "TH-TINHGIA": 1.3,
+}
+
+
+def counts(scale: float) -> dict[str, tuple[int, int]]:
+    return {k: (round(c * scale), round(n * scale)) for k, (c, n, _m) in CLASSES.items()}
+
+
+def money_total(name: str, scale: float) -> int:
+    if sum(counts(scale)[name]) == 0:
+        return 0                         # a class with no case at this scale has no money either
+    return int(round(CLASSES[name][2] * scale / 1000)) * 1000
+
+
+def collected_total(scale: float) -> int:
+    return int(round(IN_PROGRESS_COLLECTED * scale / 1000)) * 1000
+
+
+def _split(rng: random.Random, total: int, n: int, floor: int = 1_000_000) -> list[int]:
+    """n positive amounts (multiples of 1,000 đồng, each ≥ floor when the total allows) summing to total."""
+    if n == 0:
+        return []
+    floor = min(floor, (total // n) // 1000 * 1000)
+    spare = total - floor * n
+    weights = [math.exp(rng.gauss(0.0, 1.0)) for _ in range(n)]
+    s = sum(weights)
+    parts = [floor + int(spare * w / s) // 1000 * 1000 for w in weights]
+    parts[-1] += total - sum(parts)
+    return parts
+
+
+@dataclass
+class Course:
+    index: int
+    office: str
+    cls: str
+    carried: bool
+    ex_officio: bool
+    amount: int
+    collect: int = 0                     # in-progress cases: collected in the year
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+def plan(scale: float = 1.0, seed: int = 2018, tag: str = "") -> list[Course]:
+    rng = random.Random(seed)
+    courses: list[Course] = []
+    offices, weights = list(OFFICES), list(OFFICES.values())
+    for name, (carried, new) in counts(scale).items():
+        amounts = _split(rng, money_total(name, scale), carried + new)
+        for k, amount in enumerate(amounts):
+            courses.append(Course(len(courses), rng.choices(offices, weights)[0], name, k < carried,
+                                  rng.random() < EX_OFFICIO_SHARE, amount))
+    open_ones = [c for c in courses if c.cls == "in_progress"]
+    rng.shuffle(open_ones)
+    left = collected_total(scale)
+    for c in open_ones:                  # the year's collections on open cases, at most half of each
+        if left <= 0:
+            break
+        part = min(left, c.amount // 2 // 1000 * 1000)
+        c.collect, left = part, left - part
+    if left > 0:
+        raise ValueError("the scale is too small for the in-progress collections")
+    for c in courses:
+        _write(rng, c, tag)
+    return courses
+
+
+class _Steps:
+    def __init__(self, c: Course, start: date, tag: str = "") -> None:
+        self.c = c
+        self.day = start
+        self.n = 0
+        # the intake reference (intake derives the case id from office and reference); `tag` tells
+        # apart the cases of separate runs on one database (tests)
+        self.ref = f"{c.office}/2018/{tag}{c.index:06d}"
+        self.officer = f"cv-{c.office.lower()}"
+        self.head = f"tt-{c.office.lower()}"
+        self.clerk = f"tk-{c.office.lower()}"
+
+    def add(self, path: str, role: str, body: dict[str, Any], days: int = 0, bind: bool = False) -> None:
+        self.day += timedelta(days=days)
+        self.n += 1
+        at = datetime.combine(self.day, time(8, 0), tzinfo=VN) + timedelta(minutes=self.n)
+        actor = {"clerk": self.clerk, "head": self.head, "officer": self.officer}[role]
+        line: dict[str, Any] = {"command_id": f"sim/{self.ref}/{self.n:02d}", "path": path, "role": role,
+                                "actor": actor, "body": {**body, "occurred_at": at.isoformat()}}
+        line["bind" if bind else "case"] = self.ref
+        self.c.lines.append(line)
+
+    def uuid(self, what: str) -> str:
+        return str(uuid5(NS, f"{self.ref}/{what}"))
+
+
+def _write(rng: random.Random, c: Course, tag: str = "") -> None:
+    if c.carried:
+        start = date(2013, 10, 1) + timedelta(days=rng.randrange((date(2017, 8, 1) - date(2013, 10, 1)).days))
+    else:
+        start = YEAR_START + timedelta(days=rng.randrange(1, 300))
+    s = _Steps(c, start, tag)
+    basis = "ex_officio" if c.ex_officio else "on_request"
+    no = f"{c.index + 1}/QĐ-THA"
+    if c.ex_officio:
+        s.add("/cases/judgments", "clerk", {"unit": c.office, "intake_ref": s.ref, "judgment_number": "12/2016/HS-ST",
+                                            "issuing_court": "Tòa án nhân dân tỉnh Thanh Hóa"}, bind=True)
+    else:
+        s.add("/cases/requests", "clerk", {"unit": c.office, "intake_ref": s.ref, "channel": "in_person",
+                                           "judgment_number": "34/2016/DS-ST",
+                                           "issuing_court": "Tòa án nhân dân huyện"}, bind=True)
+    creditor, debtor, item = s.uuid("creditor"), s.uuid("debtor"), s.uuid("item")
+    s.add("/cases/{case}/parties", "clerk", {"party_id": creditor, "role": "creditor",
+                                             "kind": "state" if c.ex_officio else "individual",
+                                             "full_name": "Ngân sách nhà nước" if c.ex_officio else "Lê Văn An"})
+    s.add("/cases/{case}/parties", "clerk", {"party_id": debtor, "role": "debtor", "kind": "individual",
+                                             "full_name": "Trần Thị Bình"})
+    s.add("/cases/{case}/claim-items", "clerk", {"claim_item_id": item, "kind": "court_fee" if c.ex_officio else "other",
+                                                 "amount_vnd": c.amount, "creditor_party_id": creditor,
+                                                 "ex_officio": c.ex_officio})
+    s.add("/cases/{case}/decision", "head", {"decision_no": no, "basis": basis}, days=2)
+    s.add("/cases/{case}/officer", "head", {"officer_id": s.officer})
+    if c.cls in ("delegated", "revoked"):
+        if c.cls == "delegated":
+            s.add("/cases/{case}/delegation", "head", {"decision_no": f"{c.index + 1}/QĐ-UTTHA", "target_unit_id": "NA",
+                                                       "ground": "assets_elsewhere",
+                                                       "revocation_decision_no": f"{c.index + 1}/QĐ-THTHA"}, days=5)
+        else:
+            s.add("/cases/{case}/revocation", "head", {"decision_no": f"{c.index + 1}/QĐ-THTHA",
+                                                       "ground": "material_error"}, days=5)
+        return
+    s.add("/cases/{case}/notification", "officer", {}, days=1)
+    if c.cls == "completed" and not c.carried:
+        s.add("/cases/{case}/voluntary-payments", "officer", {"claim_item_id": item, "amount_vnd": c.amount,
+                                                              "source_ref": f"BL-{s.ref}-1"}, days=3)
+        s.add("/cases/{case}/disbursements", "officer", {"claim_item_id": item, "amount_vnd": c.amount}, days=2)
+        s.add("/cases/{case}/completion", "officer", {}, days=1)
+        return
+    s.add("/cases/{case}/verification/start", "officer", {}, days=30)   # after the voluntary period (10 days, holidays)
+    if c.cls == "without_conditions":
+        s.add("/cases/{case}/verification", "head", {"outcome": "without_conditions", "ground": "no_income_or_assets",
+                                                     "decision_no": f"{c.index + 1}/QĐ-CĐKTHA"}, days=5)
+        return
+    s.add("/cases/{case}/verification", "officer", {"outcome": "with_conditions"}, days=5)
+    if c.carried:                        # the year's steps start after 1/10/2017
+        s.day = YEAR_START + timedelta(days=rng.randrange(1, 300))
+    if c.cls == "completed":
+        s.add("/cases/{case}/collections", "officer", {"claim_item_id": item, "amount_vnd": c.amount,
+                                                       "channel": "voluntary", "source_ref": f"BL-{s.ref}-1"}, days=1)
+        s.add("/cases/{case}/disbursements", "officer", {"claim_item_id": item, "amount_vnd": c.amount}, days=2)
+        s.add("/cases/{case}/completion", "officer", {}, days=1)
+    elif c.cls == "terminated":
+        s.add("/cases/{case}/termination", "head", {"decision_no": f"{c.index + 1}/QĐ-ĐCTHA",
+                                                    "ground": "creditor_waiver_or_parties_agreement"}, days=3)
+    elif c.cls == "in_progress" and c.collect:
+        s.add("/cases/{case}/collections", "officer", {"claim_item_id": item, "amount_vnd": c.collect,
+                                                       "channel": "voluntary", "source_ref": f"BL-{s.ref}-1"}, days=1)
+        s.add("/cases/{case}/disbursements", "officer", {"claim_item_id": item, "amount_vnd": c.collect}, days=2)
+    elif c.cls == "postponed":
+        s.add("/cases/{case}/postponement", "head", {"decision_no": f"{c.index + 1}/QĐ-HTHA", "ground": "parties_agree",
+                                                     "until": (s.day + timedelta(days=400)).isoformat()}, days=3)
+    elif c.cls == "suspended":
+        s.add("/cases/{case}/suspension", "head", {"decision_no": f"{c.index + 1}/QĐ-TĐCTHA",
+                                                   "ground": "cassation_or_retrial_protest"}, days=3)
+
+
+def files(courses: list[Course]) -> dict[str, str]:
+    """office → NDJSON text of its cases' commands."""
+    out: dict[str, list[str]] = {}
+    for c in courses:
+        out.setdefault(c.office, []).extend(json.dumps(line, ensure_ascii=False) for line in c.lines)
+    return {office: "\n".join(lines) + "\n" for office, lines in out.items()}
+
+
+def expected(scale: float = 1.0, courses: list[Course] | None = None) -> dict[str, dict[str, int]]:
+    """What the year's report must show, from the plan's own figures (the tests compare the
+    statistics service's count of the events with this); with `courses`, also the money carried
+    over and new (which depend on the draw)."""
+    n = counts(scale)
+    m = {k: money_total(k, scale) for k in CLASSES}
+    col = collected_total(scale)
+    cases = {
+        "carried_over": sum(c for c, _ in n.values()), "new": sum(x for _, x in n.values()),
+        "completed": sum(n["completed"]), "terminated": sum(n["terminated"]),
+        "without_conditions": sum(n["without_conditions"]),
+        "with_conditions": sum(sum(n[k]) for k in ("completed", "terminated", "in_progress", "postponed", "suspended")),
+        "deducted": sum(n["delegated"]) + sum(n["revoked"]),
+    }
+    cases["accepted"] = cases["carried_over"] + cases["new"]
+    cases["resolved"] = cases["completed"] + cases["terminated"]
+    money = {
+        "accepted": sum(m.values()), "completed": m["completed"] + col, "terminated": m["terminated"],
+        "without_conditions": m["without_conditions"],
+        "with_conditions": sum(m[k] for k in ("completed", "terminated", "in_progress", "postponed", "suspended")),
+        "deducted": m["delegated"] + m["revoked"],
+    }
+    money["resolved"] = money["completed"] + money["terminated"]
+    if courses is not None:
+        money["carried_over"] = sum(c.amount for c in courses if c.carried)
+        money["new"] = sum(c.amount for c in courses if not c.carried)
+    return {"cases": cases, "money": money}
+
+
+__all__ = ["plan", "files", "expected", "TARGETS", "UNIT", "PERIOD", "UUID"]
