@@ -21,6 +21,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from thads_infra import layout
+from thads_kit.relay import STORE_HEADER
 from thads_kit.settings import bootstrap_servers
 
 
@@ -162,12 +163,17 @@ async def read_topic(topic: str, *, key: bytes | None = None, idle_ms: int = 150
 
 
 async def publish(topic: str, messages: Iterable[tuple[bytes | None, bytes]], *,
-                  bootstrap: str | None = None) -> None:
+                  bootstrap: str | None = None, store: str | None = None) -> None:
+    """Send `messages` (key, value) and wait for every acknowledgement. `store` names the event store
+    the messages pretend to come from (the relay's store header): consumers dedupe on the source
+    position per store and partition, so hand-built envelopes whose positions do not grow with the
+    other tests' on the shared topics need a store of their own (unique per run)."""
+    headers = [(STORE_HEADER, store.encode())] if store else None
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(bootstrap or layout.KAFKA_BOOTSTRAP),
                                 enable_idempotence=True)
     await producer.start()
     try:
-        futures = [await producer.send(topic, value, key=key) for key, value in messages]
+        futures = [await producer.send(topic, value, key=key, headers=headers) for key, value in messages]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()

@@ -62,10 +62,12 @@ async def caught_up() -> None:
     from thads_contracts.topics import INTAKE_CASE, PARTITIONS
     from thads_infra import layout
     from thads_infra.testing import wait_until
+    from thads_kit.relay import STORE_HEADER
     from thads_kit.settings import bootstrap_servers
 
     at = datetime(1990, 1, 1, 9, tzinfo=timezone(timedelta(hours=7)))
     markers = []
+    store = f"test-marker-{uuid.uuid4()}".encode()     # positions of our own: see testing.publish
     for k in range(PARTITIONS):
         case_id = uuid.uuid4()
         markers.append(i.CaseOpenedV2.create(
@@ -78,7 +80,8 @@ async def caught_up() -> None:
     await producer.start()
     try:
         for partition, m in enumerate(markers):
-            await producer.send_and_wait(INTAKE_CASE, encode(m), key=m.kafka_key, partition=partition)
+            await producer.send_and_wait(INTAKE_CASE, encode(m), key=m.kafka_key, partition=partition,
+                                         headers=[(STORE_HEADER, store)])
     finally:
         await producer.stop()
 

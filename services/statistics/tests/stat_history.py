@@ -16,6 +16,9 @@ M = 1_000_000        # one million đồng
 # source positions grow across every history built in this process (consumers dedupe on them per
 # partition), starting from the clock so that a re-run on the same topics is not taken as a replay
 _POSITION = itertools.count(time_module.time_ns() // 1000)
+# ... under a store of their own: other tests publish hand-built envelopes too, whose positions under
+# a shared store would make these look like replays (publish(..., store=STORE))
+STORE = f"test-statistics-{uuid.uuid4()}"
 
 
 def at(day: date, hour: int = 9) -> datetime:

@@ -14,7 +14,7 @@ from datetime import date
 import httpx
 import pytest
 
-from stat_history import M, CaseHistory
+from stat_history import STORE, M, CaseHistory
 from thads_contracts import encode
 from thads_contracts.topics import DEAD_LETTER, INTAKE_CASE
 from thads_infra.testing import pg_connect, publish, read_topic, service_process, wait_until
@@ -78,7 +78,7 @@ async def test_report_from_events_on_the_real_broker(statistics):
     histories = mix()
     events = [env for h in histories for env in h.events]
     ids = [h.id for h in histories]
-    await publish(INTAKE_CASE, [(env.kafka_key, encode(env)) for env in events] * 2)
+    await publish(INTAKE_CASE, [(env.kafka_key, encode(env)) for env in events] * 2, store=STORE)
     stored = sum(1 for env in events if env.event_type.split(".")[1] != "CaseOpened") + len(histories)
     # the service's first start in a test run reads the whole intake topic, dead-lettering every event
     # of an office no unit covers (the other tests' TH-01): that backlog comes first
@@ -86,7 +86,7 @@ async def test_report_from_events_on_the_real_broker(statistics):
 
     # an event of an office no reporting unit covers: dead-lettered with its reason
     stray = CaseHistory("XX-NOWHERE").opened(date(Y, 1, 1)).decided(date(Y, 1, 2), M)
-    await publish(INTAKE_CASE, [(env.kafka_key, encode(env)) for env in stray.events])
+    await publish(INTAKE_CASE, [(env.kafka_key, encode(env)) for env in stray.events], store=STORE)
     letters = await wait_until(lambda: _letters(stray.id), timeout=90, what="dead letter of the stray event")
     assert "XX-NOWHERE" in letters[0]["reason"] and letters[0]["consumer"] == "statistics.facts"
 
@@ -145,7 +145,7 @@ async def test_report_from_events_on_the_real_broker(statistics):
         assert same["unchanged"] and same["differences"] == []
         e = histories[2]
         e.collected(date(Y, 9, 20), 20 * M, recorded=date(Y, 11, 2))
-        await publish(INTAKE_CASE, [(e.events[-1].kafka_key, encode(e.events[-1]))])
+        await publish(INTAKE_CASE, [(e.events[-1].kafka_key, encode(e.events[-1]))], store=STORE)
         await wait_until(lambda: _check_count(ids, stored + 1), timeout=60, what="late event stored")
         later = (await c.get(f"/reports/frozen/{frozen['report_id']}", headers=auth())).json()
         assert not later["unchanged"]
