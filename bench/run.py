@@ -1,7 +1,7 @@
 """`make bench`: figures for the write path, the relay and the consumers, measured on this machine
 against the project's real PostgreSQL and Kafka, each with its baseline and ratio.
 
-    python -m bench.run [--quick] [--only http|core|auctions|audit] [--workers N] [--seconds S] [--fresh-rate R] ...
+    python -m bench.run [--quick] [--only http|core|auctions|audit|recovery|statistics] [--sim-scale S] [--workers N] [--seconds S] [--fresh-rate R] ...
 
 Sections: the core (baseline vs command batcher, the intake Case, a long case, relay, consumer),
 then the front door on the service processes (bench/front.py: wrk writes/reads/bare endpoint,
@@ -322,6 +322,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         from bench import recovery
         console.print("[bold]recovery[/]: bank feed freshness, intake command → the bank's topic and SSE stream")
         out["recovery"] = await recovery.run(cases=8, rate=10.0, seconds=10.0 if args.quick else 30.0)
+    if args.only in (None, "statistics"):
+        from bench import statistics
+        console.print(f"[bold]statistics[/]: the Thanh Hóa 2018 year at scale {args.sim_scale} through intake's bulk "
+                      "import; the rebuild from Kafka beside a plain consumer")
+        out["statistics"] = await statistics.run(scale=args.sim_scale)
+        out |= {f"statistics_{k}": out["statistics"][k] for k in (
+            "commands_per_s", "full_scale_extrapolated_s", "rebuild_events_per_s", "rebuild_ratio_to_plain")}
     # this run's broker and PostgreSQL only (other checkouts may run their own on the machine)
     for pid in processes_named(str(layout.KAFKA_HOME)):
         out["peak_rss_mib"][f"kafka broker pid {pid}"] = peak_rss_mib(pid) or 0.0
@@ -348,6 +355,9 @@ def report(r: dict[str, Any]) -> None:
     if "recovery" in r:
         from bench import recovery
         recovery.report(r["recovery"])
+    if "statistics" in r:
+        from bench import statistics
+        statistics.report(r["statistics"])
     m = Table(title="peak RSS (VmHWM)")
     m.add_column("process")
     m.add_column("MiB", justify="right")
@@ -425,13 +435,16 @@ def cli() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the intake service")
     parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
     parser.add_argument("--fresh-seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("core", "http", "auctions", "audit", "recovery"), help="run one part only")
+    parser.add_argument("--only", choices=("core", "http", "auctions", "audit", "recovery", "statistics"), help="run one part only")
+    parser.add_argument("--sim-scale", type=float, default=0.02,
+                        help="scale of the simulated province year (1 = the whole Thanh Hóa 2018 year)")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
     args = parser.parse_args()
     if args.quick:
         args.commands, args.baseline, args.loads = 4000, 1000, 50
         args.seconds, args.fresh_seconds = 5, 5
+        args.sim_scale = min(args.sim_scale, 0.005)
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main(args))
     report(result)

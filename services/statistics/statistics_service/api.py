@@ -21,6 +21,7 @@ from thads_kit.auth import Principal, require
 from thads_kit.errors import error_responses
 from thads_kit.scoping import check_case_read
 
+from . import indicators as ind
 from . import periods, render
 from . import report as rep
 from .tree import BASES, build
@@ -64,7 +65,13 @@ async def compute(request: Request, unit: Unit, period_name: str) -> tuple[dict[
     contribs = build(await facts.facts(unit.offices, period.end), period.start, period.end)
     targets = await store.targets(unit.code, [period.name, periods.statistical_year(period.name)])
     report = rep.assemble(unit, period, contribs, targets)
+    report["other"] = ind.section(await other_items(request, unit, period, contribs))
     return report, contribs, rep.contribution_rows(contribs)
+
+
+async def other_items(request: Request, unit: Unit, period: Any, contribs: list[Any]) -> list[ind.Item]:
+    in_period, parties = await request.app.state.facts.other_facts(unit.offices, period.start, period.end)
+    return ind.items(in_period, ind.bank_parties(parties), contribs)
 
 
 @router.get("/reports", summary="Báo cáo kết quả thi hành án dân sự của một đơn vị trong một kỳ")
@@ -88,12 +95,18 @@ async def get_report(request: Request, unit: UnitCode, period: PeriodName,
 @router.get("/reports/lineage", summary="Các việc và sự kiện tạo nên một chỉ tiêu")
 async def get_lineage(request: Request, unit: UnitCode, period: PeriodName,
                       figure: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[a-z_]+$")],
-                      tree: Literal["cases", "money"] = "cases",
+                      tree: Literal["cases", "money", "auctions", "complaints", "bad_debt", "overdue"] = "cases",
                       basis: Literal["ex_officio", "on_request", "total"] = "total",
                       principal: Principal = Depends(require(*READERS))) -> dict[str, Any]:
+    """`tree` cases or money: a figure of the tree; auctions, complaints, bad_debt or overdue: one
+    of the other indicators (indicators.py; `basis` does not apply to them)."""
     u = scoped_unit(principal, unit)
     _report, contribs, _rows = await compute(request, u, period)
-    items = rep.lineage(contribs, tree, figure, basis)
+    if tree in ind.GROUPS:
+        p = periods.parse(period, today=today())
+        items = ind.lineage(await other_items(request, u, p, contribs), tree, figure)
+    else:
+        items = rep.lineage(contribs, tree, figure, basis)
     return {"unit": u.code, "period": period, "tree": tree, "figure": figure, "basis": basis,
             "total": sum(i["amount"] for i in items), "cases": items}
 

@@ -12,6 +12,7 @@ from thads_kit.runtime import Runtime, serve
 from . import api, consumers
 from .periods import PeriodNotStartedError, UnknownPeriodError
 from .projections import ReportStore, StatisticsFacts
+from .indicators import UnknownIndicatorError
 from .report import UnknownFigureError
 from .settings import Settings
 from .units import UnknownUnitError
@@ -20,6 +21,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     UnknownUnitError: 404,
     UnknownPeriodError: 404,
     UnknownFigureError: 404,
+    UnknownIndicatorError: 404,
     api.NotFrozenError: 404,
     PeriodNotStartedError: 409,        # a report of a period that has not started yet
     RebuildRunning: 409,

@@ -1,4 +1,5 @@
-"""The statistics service's SQL: the facts projection (intake's events as the tree reads them, one row
+"""The statistics service's SQL: the facts projection (intake's events as the tree reads them, and the
+auctions, complaints and intake events the other indicators read (indicators.py), one row
 per event, versioned and rebuildable through the kit's Projection), the targets and the frozen
 reports.
 
@@ -23,6 +24,7 @@ import asyncpg
 from thads_kit.consumer import Item
 from thads_kit.projection import Projection
 
+from . import indicators
 from .tree import BASES, Fact, NotPlaceable
 from .units import official_code
 
@@ -41,11 +43,14 @@ def business_day(at: datetime) -> date:
 
 
 def fact_row(envelope: Any) -> tuple[Any, ...] | None:
-    """The row of one decoded intake envelope, None for an event the tree does not read; raises
-    NotPlaceable for one it cannot place."""
-    kind = envelope.event_type.split(".")[1]
-    if kind not in USED:
+    """The row of one decoded envelope (intake's for the tree; intake's, auctions' and complaints'
+    for the other indicators), None for an event nothing here reads; raises NotPlaceable for one
+    it cannot place."""
+    src, kind = envelope.event_type.split(".")[:2]
+    if not (src == "intake" and kind in USED or kind in indicators.KINDS.get(src, ())):
         return None
+    if src == "intake" and kind == "PartyAdded" and not getattr(envelope.payload, "bank_code", None):
+        return None                    # only credit-institution creditors are counted (bad debt)
     unit = official_code(envelope.unit)
     if unit is None:
         raise NotPlaceable(f"event {envelope.event_id} ({envelope.event_type}) of case {envelope.case_id}: "
@@ -85,18 +90,33 @@ class StatisticsFacts(Projection):
             " ON CONFLICT (event_id) DO NOTHING", rows)
 
     async def facts(self, offices: Sequence[str], until: date) -> dict[UUID, list[Fact]]:
-        """Every stored fact of the offices' cases that happened on or before `until`, by case."""
+        """Every stored fact the tree reads (intake's USED kinds) of the offices' cases that happened
+        on or before `until`, by case."""
+        cases: dict[UUID, list[Fact]] = {}
+        for f in await self._fetch(" AND occurred_on <= $2 AND split_part(event_type, '.', 1) = 'intake'"
+                                   " AND split_part(event_type, '.', 2) = ANY($3::text[])",
+                                   offices, until, sorted(USED)):
+            cases.setdefault(f.case_id, []).append(f)
+        return cases
+
+    async def other_facts(self, offices: Sequence[str], start: date, end: date) -> tuple[list[Fact], list[Fact]]:
+        """For the other indicators (indicators.py): the facts of their kinds and intake's
+        collections that happened in [start, end], and the credit-institution creditors added on or
+        before `end`."""
+        kinds = sorted({k for ks in indicators.KINDS.values() for k in ks} | {"MoneyCollected"})
+        period = await self._fetch(" AND occurred_on BETWEEN $2 AND $3 AND split_part(event_type, '.', 2) = ANY($4::text[])"
+                                   " AND event_type NOT LIKE 'intake.PartyAdded.%'", offices, start, end, kinds)
+        banks = await self._fetch(" AND occurred_on <= $2 AND event_type LIKE 'intake.PartyAdded.%'", offices, end)
+        return [f for f in period if indicators.reads(f) or f.kind == "MoneyCollected"], banks
+
+    async def _fetch(self, where: str, offices: Sequence[str], *args: Any) -> list[Fact]:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 f"SELECT event_id, case_id, office, event_type, occurred_at, occurred_on, aggregate_version,"
-                f" payload::text AS payload FROM {self.schema}.{self.name}"
-                " WHERE office = ANY($1::text[]) AND occurred_on <= $2", list(offices), until)
-        cases: dict[UUID, list[Fact]] = {}
-        for r in rows:
-            cases.setdefault(r["case_id"], []).append(Fact(
-                r["event_id"], r["case_id"], r["office"], r["event_type"], r["occurred_at"], r["occurred_on"],
-                r["aggregate_version"], json.loads(r["payload"])))
-        return cases
+                f" payload::text AS payload FROM {self.schema}.{self.name} WHERE office = ANY($1::text[])" + where,
+                list(offices), *args)
+        return [Fact(r["event_id"], r["case_id"], r["office"], r["event_type"], r["occurred_at"], r["occurred_on"],
+                     r["aggregate_version"], json.loads(r["payload"])) for r in rows]
 
     async def count(self) -> int:
         async with self.pool.acquire() as conn:

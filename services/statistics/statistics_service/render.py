@@ -1,12 +1,13 @@
 """Outputs of a report: a text table, CSV and XLSX (openpyxl), with the Vietnamese labels of the
 form (tree.FIGURES), one row per figure and one column per basis (Chủ động / Theo đơn / Tổng số),
-cases first, then money."""
+cases first, then money, then the other indicators (indicators.GROUPS; totals only)."""
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
 
+from .indicators import GROUP_LABELS, GROUPS
 from .tree import BASIS_LABELS, FIGURES, TREE_LABELS, TREES
 
 COLUMNS = ("ex_officio", "on_request", "total")
@@ -20,6 +21,11 @@ def _rows(report: dict[str, Any]) -> list[tuple[str, str, list[Any]]]:
             values = [section["by_basis"][b].get(name) for b in ("ex_officio", "on_request")]
             values.append(section["figures"].get(name))
             rows.append((TREE_LABELS[tr], label, values))
+    other = report.get("other") or {}
+    for group, figures in GROUPS.items():        # the other indicators: totals only
+        for name, label in figures:
+            if group in other:
+                rows.append((GROUP_LABELS[group], label, [None, None, other[group].get(name)]))
     return rows
 
 

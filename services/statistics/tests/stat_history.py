@@ -140,3 +140,82 @@ def facts_of(histories: list[CaseHistory]) -> dict[uuid.UUID, list[Any]]:
             out.setdefault(env.case_id, []).append(Fact(row[0], row[1], row[2], row[4], row[5], row[6], row[7],
                                                         json.loads(row[9])))
     return out
+
+
+# --- the other indicators' events (indicators.py): intake's bank creditor, payments and misses,
+# auctions' outcomes and proceeds, complaints' steps — on the same case
+def _other(h: CaseHistory, model: type, payload: Any, day: date, source: str) -> Any:
+    h.version += 1
+    env = model.create(payload=payload, source=source, aggregate_id=uuid.uuid4() if source != "intake" else h.id,
+                       aggregate_version=h.version if source == "intake" else 1, case_id=h.id, unit=h.office,
+                       actor=Actor(id="head-1", role="head", unit=h.office), occurred_at=at(day),
+                       recorded_at=at(day, 17), source_position=next(_POSITION))
+    h.events.append(env)
+    return env
+
+
+def bank_creditor(h: CaseHistory, day: date, bank: str = "VCB") -> uuid.UUID:
+    party = uuid.uuid4()
+    _other(h, i.PartyAdded, i.PartyAddedPayload(party_id=party, role="creditor", kind="organisation",
+                                                bank_code=bank), day, "intake")
+    return party
+
+
+def person_creditor(h: CaseHistory, day: date) -> uuid.UUID:
+    party = uuid.uuid4()
+    _other(h, i.PartyAdded, i.PartyAddedPayload(party_id=party, role="creditor", kind="person"), day, "intake")
+    return party
+
+
+def disbursed(h: CaseHistory, day: date, amount: int, payee: uuid.UUID) -> None:
+    _other(h, i.MoneyDisbursed, i.MoneyDisbursedPayload(claim_item_id=h.item, amount_vnd=amount, recipient="creditor",
+                                                        payee_party_id=payee, disbursed_on=day), day, "intake")
+
+
+def deadline_missed(h: CaseHistory, day: date, step: str = "verification") -> None:
+    _other(h, i.DeadlineMissed, i.DeadlineMissedPayload(step=step, due_on=day), day, "intake")
+
+
+def auction_outcome(h: CaseHistory, day: date, outcome: str, price: int | None = None,
+                    taker: uuid.UUID | None = None) -> None:
+    from thads_contracts import auctions as a
+    _other(h, a.AuctionOutcomeRecordedV2, a.AuctionOutcomeRecordedV2Payload(
+        asset_id=uuid.uuid4(), outcome=outcome, round_number=1, price_vnd=price, decided_on=day,
+        creditor_party_id=taker, claim_item_ids=(h.item,)), day, "auctions")
+
+
+def proceeds(h: CaseHistory, day: date, amount: int) -> None:
+    from thads_contracts import auctions as a
+    _other(h, a.ProceedsTransferredV2, a.ProceedsTransferredV2Payload(
+        asset_id=uuid.uuid4(), claim_item_ids=(h.item,), amount_vnd=amount, sold_on=day, transferred_on=day,
+        shares=({"claim_item_id": h.item, "amount_vnd": amount, "basis": "general"},)), day, "auctions")
+
+
+def complaint(h: CaseHistory, day: date, *, late: bool = False, accepted_on_time: bool | None = None,
+              resolved: str | None = None, resolved_on_time: bool = True, instance: str = "first") -> None:
+    from thads_contracts import complaints as c
+    cid = uuid.uuid4()
+    _other(h, c.ComplaintReceived, c.ComplaintReceivedPayload(
+        complaint_id=cid, instance=instance, decision_event_id=h.events[0].event_id, object="coercion",
+        received_on=day, late=late, deciding_unit=h.office), day, "complaints")
+    if accepted_on_time is not None:
+        _other(h, c.ComplaintAccepted, c.ComplaintAcceptedPayload(
+            complaint_id=cid, instance=instance, accepted_on=day, due_on=day, on_time=accepted_on_time,
+            decision_due_on=day, complex=False, deciding_unit=h.office), day, "complaints")
+    if resolved is not None:
+        _other(h, c.ComplaintResolved, c.ComplaintResolvedPayload(
+            complaint_id=cid, instance=instance, resolution=resolved, resolved_on=day, due_on=day,
+            on_time=resolved_on_time, deciding_unit=h.office, final=False), day, "complaints")
+
+
+def complaint_deadline_missed(h: CaseHistory, day: date) -> None:
+    from thads_contracts import complaints as c
+    _other(h, c.DeadlineMissed, c.DeadlineMissedPayload(complaint_id=uuid.uuid4(), step="acceptance", due_on=day),
+           day, "complaints")
+
+
+def petition_forwarded(h: CaseHistory, day: date, vuot_cap: bool) -> None:
+    from thads_contracts import complaints as c
+    _other(h, c.PetitionForwarded, c.PetitionForwardedPayload(
+        session_id=uuid.uuid4(), visit_id=uuid.uuid4(), petition_kind="complaint", received_on=day,
+        reception_unit="TH", competent_unit=h.office, vuot_cap=vuot_cap), day, "complaints")

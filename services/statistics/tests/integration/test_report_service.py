@@ -14,9 +14,9 @@ from datetime import date
 import httpx
 import pytest
 
-from stat_history import STORE, M, CaseHistory
+from stat_history import STORE, M, CaseHistory, auction_outcome, bank_creditor, complaint
 from thads_contracts import encode
-from thads_contracts.topics import DEAD_LETTER, INTAKE_CASE
+from thads_contracts.topics import AUCTIONS_ASSET, COMPLAINTS_COMPLAINT, DEAD_LETTER, INTAKE_CASE
 from thads_infra.testing import pg_connect, publish, read_topic, service_process, wait_until
 from thads_infra.tokens import issue_token
 
@@ -173,6 +173,41 @@ async def test_report_from_events_on_the_real_broker(statistics):
         mine = {str(i) for i in ids}
         assert [d for d in after["differences"] if d["case_id"] in mine] == []
         assert await _facts(ids) == stored + 1
+
+
+async def test_other_indicators_from_three_topics(statistics):
+    """A bank's case with an auction sale and a complaint, each service's events on its own topic
+    (sent twice): the report's other indicators count each once, and lineage names the events."""
+    y = Y + 1                      # a year of its own: the first test's cases are not bank cases anyway
+    h = CaseHistory(OFFICE).opened(date(y - 1, 11, 1)).decided(date(y - 1, 11, 3), 80 * M)
+    bank_creditor(h, date(y - 1, 11, 1))
+    h.collected(date(y, 1, 10), 30 * M, channel="paid_to_bank")
+    auction_outcome(h, date(y, 2, 1), "sold", price=50 * M)
+    complaint(h, date(y, 3, 1), accepted_on_time=True, resolved="rejected")
+    by_topic: dict[str, list] = {}
+    for env in h.events:
+        topic = {"intake": INTAKE_CASE, "auctions": AUCTIONS_ASSET, "complaints": COMPLAINTS_COMPLAINT}[env.source]
+        by_topic.setdefault(topic, []).append((env.kafka_key, encode(env)))
+    for topic, messages in by_topic.items():
+        await publish(topic, messages * 2, store=STORE)
+    await wait_until(lambda: _check_count([h.id], len(h.events)), timeout=600, what="the bank case's facts")
+
+    async with httpx.AsyncClient(base_url=statistics.url, timeout=60) as c:
+        rep = (await c.get("/reports", params={"unit": "401", "period": str(y)}, headers=auth())).json()
+        other = rep["other"]
+        assert other["auctions"]["sold"] == 1 and other["auctions"]["proceeds_vnd"] == 50 * M
+        assert other["complaints"]["received"] == 1 and other["complaints"]["resolved_on_time"] == 1
+        assert other["bad_debt"]["cases_accepted"] >= 1 and other["bad_debt"]["money_recovered_vnd"] >= 30 * M
+        r = await c.get("/reports/lineage", params={"unit": "401", "period": str(y), "tree": "auctions",
+                                                     "figure": "sold"}, headers=auth())
+        assert r.status_code == 200, r.text
+        assert [x["event_ids"] for x in r.json()["cases"]] == [[str(h.events[-4].event_id)]]
+        r = await c.get("/reports/lineage", params={"unit": "401", "period": str(y), "tree": "auctions",
+                                                     "figure": "nonsense"}, headers=auth())
+        assert r.status_code == 404 and r.json()["rule"] == "statistics.unknown_figure"
+        table = (await c.get("/reports", params={"unit": "401", "period": str(y), "format": "table"},
+                             headers=auth())).text
+        assert "Bán đấu giá thành" in table and "Số tiền đã thu hồi cho tổ chức tín dụng (đồng)" in table
 
 
 async def _check_count(ids, expected: int) -> bool:
