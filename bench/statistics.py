@@ -8,7 +8,7 @@ statistics projection's rebuild from Kafka beside a plain aiokafka consumer read
    measured rate (labelled as such: the full year is `--scale 1`, which takes long on this machine).
 2. Rebuild: `POST /admin/projections/stat_facts/rebuild` (a new table version from the start of the
    topic, switched when caught up) timed against a plain aiokafka consumer that only reads and
-   decodes the same topic from its start in the same run: events/s of each and the ratio.
+   decodes the same topics from their start in the same run: events/s of each and the ratio.
 
     python -m bench.statistics [--scale 0.02]
 """
@@ -33,6 +33,7 @@ from thads_infra import layout
 from thads_infra.testing import service_process
 from thads_infra.tokens import issue_token
 from thads_kit.settings import bootstrap_servers
+from statistics_service.consumers import TOPICS
 from thads_sim import run as sim
 from thads_sim import thanh_hoa_2018 as th
 
@@ -40,33 +41,33 @@ console = Console(width=150)
 SEED = {"cases_rate": 82.66, "money_rate": 42.60}
 
 
-def _partitions() -> list[TopicPartition]:
-    return [TopicPartition(INTAKE_CASE, p) for p in range(PARTITIONS)]
+def _partitions(topics: tuple[str, ...] = (INTAKE_CASE,)) -> list[TopicPartition]:
+    return [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
 
 
-async def _topic_size() -> int:
+async def _topic_size(topics: tuple[str, ...] = (INTAKE_CASE,)) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP))
     await consumer.start()
     try:
-        tps = _partitions()
+        tps = _partitions(topics)
         return sum((await consumer.end_offsets(tps)).values()) - sum((await consumer.beginning_offsets(tps)).values())
     finally:
         await consumer.stop()
 
 
 async def plain_read() -> tuple[int, float]:
-    """Read and decode the whole intake topic once, nothing else: the baseline of the rebuild."""
+    """Read and decode the statistics topics once, nothing else: the baseline of the rebuild."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP),
                                 enable_auto_commit=False, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     try:
-        tps = _partitions()
+        tps = _partitions(TOPICS)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         t0 = time.perf_counter()
         n = 0
-        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             for recs in (await consumer.getmany(timeout_ms=500, max_records=2000)).values():
                 for rec in recs:
                     try:
@@ -98,7 +99,7 @@ async def run(scale: float = 0.02) -> dict[str, Any]:
             r = await client.post("/admin/projections/stat_facts/rebuild", headers=admin)
             r.raise_for_status()
             rebuild_s = time.perf_counter() - t1
-        topic_events = await _topic_size()
+        topic_events = await _topic_size(TOPICS)
         plain_n, plain_s = await plain_read()
         rep = out.report or {}
         full_lines = len([x for c in th.plan(1.0) for x in c.lines]) if scale < 1 else out.lines
