@@ -1,7 +1,8 @@
 """The province-year simulation at a CI scale, on the real broker and database: intake's bulk import
 runs every command (answers per line), the statistics service counts what intake published, and the
-year's report moves by exactly the plan's figures; a re-sent file changes nothing; bad lines are
-refused one by one while the others run.
+year's report moves by exactly the plan's figures; a re-sent file changes nothing; erasing a
+party's personal data leaves a frozen report unchanged; bad lines are refused one by one while the
+others run.
 
 Other tests publish to the same topic (some with 2017–2018 dates in Thanh Hóa offices), so the test
 compares the report after the run with the report before it: every figure of the tree is a sum over
@@ -121,6 +122,28 @@ async def test_simulated_year_is_counted_from_the_events_and_a_resend_changes_no
     again = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600)
     assert again.failures == [] and again.statuses == out.statuses
     assert again.report["sha256"] == after["sha256"]
+
+    # erasing a party's personal data (issue 11 §4) changes no figure: a report frozen before the
+    # erasure is unchanged once the statistics consumer has read past the erasure event
+    done = next(c for c in courses if c.cls == "completed" and not c.ex_officio)
+    head = {"Authorization": f"Bearer {issue_token('head', done.office, sub='tt-erasure')}"}
+    debtor = next(x["body"]["party_id"] for x in done.lines
+                  if x["path"] == "/cases/{case}/parties" and x["body"]["role"] == "debtor")
+    async with httpx.AsyncClient(timeout=120) as c:
+        r = await c.post(f"{intake.url}/import", content=(json.dumps(done.lines[0]) + "\n").encode(),
+                         headers={**head, "Content-Type": "application/x-ndjson"})      # a replay: its case id
+        case_id = json.loads(r.text.splitlines()[0])["case_id"]
+        frozen = (await c.post(f"{stats.url}/reports/frozen", headers=admin(),
+                               json={"unit": th.UNIT, "period": th.PERIOD})).json()
+        r = await c.post(f"{intake.url}/cases/{case_id}/personal-data-erasures", headers=head, json={
+            "party_id": debtor, "ground": "consent_withdrawn", "requested_by": "data_subject",
+            "request_ref": f"{tag}/ĐN"})
+        assert r.status_code == 200, r.text
+        await caught_up()
+        later = (await c.get(f"{stats.url}/reports/frozen/{frozen['report_id']}", headers=admin())).json()
+        assert later["unchanged"] and later["differences"] == [], later["differences"][:3]
+        parties = (await c.get(f"{intake.url}/cases/{case_id}/parties", headers=head)).json()["parties"]
+        assert [p["full_name"] for p in parties if p["party_id"] == debtor] == [None]
 
     # bad lines are refused one by one; the good line of the same file runs
     office = "TH-BIMSON"
