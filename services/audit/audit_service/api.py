@@ -8,7 +8,9 @@ events normally all name one office), so an HN-02 officer gets 403 on a TH-BIMSO
 Every refusal of a case read (unknown case, a moment before the case existed, another province's
 token, a bad page cursor) is answered with a clear 4xx AND recorded in the access log (action
 "refused"); every timeline or state read by the procuracy, an inspector or the operator is recorded
-too (action "read"), through the kit's access log (`runtime.access`)."""
+too (action "read"), through the kit's access log (`runtime.access`). Whatever is refused before a
+route runs (a role the route does not admit, a 422 of validation such as a malformed `at=`) is
+recorded by refusals.RefusedAttempts, so every refused attempt with a valid token is an entry."""
 from __future__ import annotations
 
 import logging
@@ -26,6 +28,7 @@ from thads_kit.scoping import OutOfScopeError, check_case_read, unit_filter
 
 from . import asof
 from .projections import BadCursor, decode_cursor, encode_cursor
+from .refusals import mark_recorded
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/cases", tags=["audit"], responses=error_responses(401, 403, 404, 409, 422))
@@ -37,7 +40,9 @@ CURSOR = r"^[A-Za-z0-9_-]{1,400}$"
 
 async def record_access(request: Request, principal: Principal, *, action: str, resource: str, resource_id: str,
                         case_id: UUID | None, unit: str | None, status: int, legal_basis: str | None = None) -> None:
-    """One access-log entry through the kit (`runtime.access`); a service built without it logs a line."""
+    """One access-log entry through the kit (`runtime.access`); a service built without it logs a line.
+    The request is marked as recorded, so refusals.RefusedAttempts does not record it twice."""
+    mark_recorded(request.scope)
     access = getattr(getattr(request.app.state, "runtime", None), "access", None)
     if access is None:
         log.info("access %s %s %s/%s by %s (%s, %s): %s", action, resource, case_id, resource_id, principal.sub,
