@@ -51,6 +51,7 @@ def build(settings: Settings) -> FastAPI:
     app.include_router(api.admin)
     app.include_router(api.anchors)
     app.include_router(api.access)
+    app.include_router(api.procuracy)
     refusals.install(app)                       # every refused attempt is an access-log entry
     return app
 

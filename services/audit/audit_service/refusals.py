@@ -39,6 +39,8 @@ def resource_of(path: str) -> tuple[str, str, UUID | None]:
         except ValueError:
             case_id = None
         return f"case_{m['what']}", m["case"][:200], case_id
+    if path.rstrip("/") == "/procuracy/decisions":
+        return "procuracy_decisions", "procuracy_decisions", None
     if path.rstrip("/") == "/access":
         return "access_log", "access", None
     if path.startswith("/chain/"):

@@ -39,7 +39,10 @@ ROUTES = {("GET", f"/cases/{{case_id}}/timeline"): TIMELINE,
           ("GET", "/chain/verify"): CHAIN, ("GET", "/chain/anchors/latest"): CHAIN,
           ("GET", "/chain/anchors/verify"): CHAIN,
           # the access log is scoped inside the query (the reader's province), not refused by office
-          ("GET", "/access"): CHAIN}
+          ("GET", "/access"): CHAIN,
+          # intake serves it; audit checks role and office, then sends the caller on (307)
+          ("GET", "/procuracy/decisions"): {office: {r: PASS if r in ("procuracy", "head", "auditor") else ROLE
+                                                     for r in ROLES} for office in OFFICES}}
 
 
 AT = datetime(2025, 7, 1, 9, tzinfo=timezone.utc)
@@ -87,12 +90,14 @@ async def http():
     app = create_app(title="t", version="t", lifespan=None, jwt_secret=DEV_JWT_SECRET, health=health, error_status={})
     app.state.timeline = FakeTimeline()
     app.state.access_entries = FakeTimeline()
-    app.state.runtime = SimpleNamespace(app=None, settings=SimpleNamespace(kafka_url="unused:9092"), access=FakeAccess())
+    app.state.runtime = SimpleNamespace(app=None, settings=SimpleNamespace(kafka_url="unused:9092",
+                                                                                intake_url="http://intake.test:8101/"), access=FakeAccess())
     app.state.anchorer = SimpleNamespace(latest=FakeTimeline.none, public_key="unused")
     app.include_router(api.router)
     app.include_router(api.admin)
     app.include_router(api.anchors)
     app.include_router(api.access)
+    app.include_router(api.procuracy)
     refusals.install(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
         yield client, app
@@ -206,3 +211,21 @@ async def test_a_malformed_moment_is_refused_with_its_field_named_and_logged_wit
     r = await client.get(f"/cases/{CASE}/state?at=yesterday", headers={"Authorization": f"Bearer {t}"})
     assert r.status_code == 422 and "at" in r.text
     assert app.state.runtime.access.entries[-1] == ("auditor", "refused", "case_state", 422)
+
+
+async def test_the_procuracy_view_points_to_intake_with_the_same_query_after_role_and_office_checks(http) -> None:
+    client, app = http
+
+    def get(path: str, role: str, unit: str) -> Any:
+        t = issue_token(DEV_JWT_SECRET, role=role, unit=unit)
+        return client.get(path, headers={"Authorization": f"Bearer {t}"})
+
+    r = await get("/procuracy/decisions?unit=TH-BIMSON&from=2026-01-01&limit=50", "procuracy", "TH")
+    assert r.status_code == 307, r.text
+    assert r.headers["location"] == "http://intake.test:8101/procuracy/decisions?unit=TH-BIMSON&from=2026-01-01&limit=50"
+    other = await get("/procuracy/decisions?unit=HN-02", "procuracy", "TH")
+    assert other.status_code == 403 and other.json()["rule"] == "read_scope.own_province"
+    bad = await get("/procuracy/decisions?from=hôm-qua", "auditor", "TH")
+    assert bad.status_code == 422 and "from" in bad.text
+    assert app.state.runtime.access.entries[-2:] == [("procuracy", "refused", "procuracy_decisions", 403),
+                                                      ("auditor", "refused", "procuracy_decisions", 422)]
