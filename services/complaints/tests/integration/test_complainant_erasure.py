@@ -62,7 +62,7 @@ async def test_a_complainant_erased_in_intake_reads_erased_in_complaints(service
 
         async def known() -> bool:
             return (await c.get(f"/decisions/{decision}", headers=auth("head"))).status_code == 200
-        await wait_until(known, timeout=60, what="complaints learns the refusal")
+        await wait_until(known, timeout=300, what="complaints learns the refusal (after the backlog of the topic)")
         r = await c.post("/complaints", headers=auth("clerk"), json={
             "decision_event_id": decision, "received_on": "2019-03-12", "complainant_party_id": debtor,
             "content": "Khiếu nại quyết định từ chối nhận yêu cầu"})
@@ -78,7 +78,7 @@ async def test_a_complainant_erased_in_intake_reads_erased_in_complaints(service
         async def erased() -> dict | None:
             got = (await c.get(f"/complaints/{complaint_id}", headers=auth("procuracy", "TH"))).json()
             return got if got["complainant_party_id"] == "[erased]" else None
-        after = await wait_until(erased, timeout=60, what="the complainant erased in complaints")
+        after = await wait_until(erased, timeout=300, what="the complainant erased in complaints")
         listed = (await c.get("/complaints", params={"case_id": case_id}, headers=auth("head"))).json()["items"]
 
     assert before["complainant_party_id"] == debtor
