@@ -58,7 +58,7 @@ async def test_a_complainant_erased_in_intake_reads_erased_in_complaints(service
             found = [m["event_id"] for m in (json.loads(x.value) for x in await read_topic(INTAKE_CASE, key=case_id.encode()))
                      if m["event_type"] == "intake.RequestRefused.v1"]
             return found[0] if found else None
-        decision = await wait_until(refusal_id, timeout=60, what="the refusal on thads.intake.case")
+        decision = await wait_until(refusal_id, timeout=120, what="the refusal on thads.intake.case")
 
         async def known() -> bool:
             return (await c.get(f"/decisions/{decision}", headers=auth("head"))).status_code == 200
