@@ -342,7 +342,8 @@ async def erase_denouncers(request: Request, denunciation_id: UUID, body: Denoun
                            principal: Annotated[Principal, Depends(require(*HEADS))]) -> Any:
     """The act is the denunciation's DenouncersErased event and the identity is nulled in the same
     transaction (erasure.py); a refusal (retention, another office, already erased) erases nothing.
-    Every attempt, done or refused, is an access-log entry (resource "denouncer_erasure")."""
+    Every refused attempt is an access-log entry (resource "denouncer_erasure"); a done one is its event
+    (the access log records reads and refusals only)."""
     rt = _rt(request)
     write_with_next_command(personal_data.erase_write(_schema(request), denunciation_id, body.denouncers))
     kwargs = {"decider_unit": principal.unit, "seqs": body.denouncers, "ground": body.ground.value,
@@ -358,8 +359,6 @@ async def erase_denouncers(request: Request, denunciation_id: UUID, body: Denoun
                                resource_id=str(denunciation_id), unit=principal.unit,
                                legal_basis=body.legal_basis, status=status)
         raise
-    await rt.access.record(principal, action="read", resource="denouncer_erasure", resource_id=str(denunciation_id),
-                           unit=principal.unit, legal_basis=body.legal_basis, status=200)
     return result
 
 

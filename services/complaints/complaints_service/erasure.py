@@ -7,7 +7,7 @@ whose rule decides their erasure.
   written request, refused while the retention applies) in complaints' hash-chained store, and the
   identity is nulled IN THE SAME TRANSACTION (a tombstone, `erased_at`, is kept). Like every
   denunciation event it stays inside the service (Art. 157: not even the fact of a denunciation
-  leaves it); the access log carries the attempt (resource "denouncer_erasure").
+  leaves it); a refused attempt is an access-log entry (resource "denouncer_erasure").
 * Complainants (khiếu nại): a complaint names the complainant by intake's party id only; the person's
   data is intake's, and so is the decision to erase it (intake knows the case's retention). Complaints
   therefore CONSUMES `intake.PersonalDataErased.v1` (it already follows thads.intake.case) and records
