@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from thads_contracts.intake import ErasureGround, ErasureRequester
 from thads_kit.auth import Principal, require
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import ApiError
@@ -23,8 +24,6 @@ from thads_kit.scoping import OutOfScopeError, check_case_read, may_read, unit_f
 
 from . import application as appl
 from . import personal_data, projections
-from thads_contracts.intake import ErasureGround, ErasureRequester
-
 from .denunciations import AccusedRole, Finding
 from .reception import AdHocReason, PetitionKind, SessionKind, month_compliance
 from .domain import (ComplaintsError, NotComplainableError, NotFoundError, Outcome, RefusalGround, Status,
