@@ -288,6 +288,27 @@ async def core(args: argparse.Namespace) -> dict[str, Any]:
             "plain_read_rows_per_s": chain["verify"]["read_per_s"], "verify_ratio_to_read": chain["verify"]["ratio"]}
 
 
+async def audit_chain(args: argparse.Namespace) -> dict[str, Any]:
+    """The hash-chain figures of the audit issue when `core` is not run (`--only audit`): the bench
+    store filled through the batcher, then the batcher with and without hashing and `thads verify`
+    beside a plain read of the same rows — the same measures as core's."""
+    s = settings()
+    await reset_schema()
+    executor = EsExecutor(s.es_workers)
+    try:
+        app = await executor.run(BenchApp, s.eventsourcing_env())
+        console.print(f"[bold]hash chain[/]: {args.commands} commands into the bench store; batcher with and without "
+                      f"hashing; thads verify beside a plain read")
+        await through_batcher(app, executor, args.commands, args.clients, ledger_command)
+        await executor.run(app.close)
+        return {"batcher": await chain_bench.batcher_with_and_without(
+                    executor, s, args.commands, args.clients, app_class=BenchApp, command=ledger_command,
+                    through_batcher=through_batcher),
+                "verify": await executor.run(chain_bench.verify_rate, SCHEMA)}
+    finally:
+        await executor.shutdown()
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     from bench import front
 
@@ -318,6 +339,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         console.print("[bold]audit[/]: timeline and as-of latency of a case with 500 events (HTTP)")
         out["audit"] = await audit.run(Path(layout.LOG_DIR), requests=50 if args.quick else 200)
         out |= {f"audit_{k}_{q}": out["audit"][k][q] for k in ("timeline_whole", "as_of") for q in ("p50_ms", "p99_ms")}
+        if "chain" not in out:          # --only audit: the issue's chain figures too
+            chain = await audit_chain(args)
+            out |= {"chain": chain, "batcher_with_hashing_cmd_per_s": chain["batcher"]["with_chain"]["per_s"],
+                    "batcher_without_hashing_cmd_per_s": chain["batcher"]["without_chain"]["per_s"],
+                    "verify_events_per_s": chain["verify"]["verify_per_s"],
+                    "plain_read_rows_per_s": chain["verify"]["read_per_s"],
+                    "verify_ratio_to_read": chain["verify"]["ratio"]}
     if args.only in (None, "recovery"):
         from bench import recovery
         console.print("[bold]recovery[/]: bank feed freshness, intake command → the bank's topic and SSE stream")
@@ -352,6 +380,8 @@ def report(r: dict[str, Any]) -> None:
     if "audit" in r:
         from bench import audit
         audit.report(r["audit"])
+        if "chain" in r and "baseline" not in r:
+            chain_bench.report(r["chain"])
     if "recovery" in r:
         from bench import recovery
         recovery.report(r["recovery"])

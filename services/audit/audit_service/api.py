@@ -8,16 +8,18 @@ events normally all name one office), so an HN-02 officer gets 403 on a TH-BIMSO
 Every refusal of a case read (unknown case, a moment before the case existed, another province's
 token, a bad page cursor) is answered with a clear 4xx AND recorded in the access log (action
 "refused"); every timeline or state read by the procuracy, an inspector or the operator is recorded
-too (action "read"), through the kit's access log (`runtime.access`)."""
+too (action "read"), through the kit's access log (`runtime.access`). Whatever is refused before a
+route runs (a role the route does not admit, a 422 of validation such as a malformed `at=`) is
+recorded by refusals.RefusedAttempts, so every refused attempt with a valid token is an entry."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import AwareDatetime
 
 from thads_kit.auth import Principal, require
@@ -26,6 +28,7 @@ from thads_kit.scoping import OutOfScopeError, check_case_read, unit_filter
 
 from . import asof
 from .projections import BadCursor, decode_cursor, encode_cursor
+from .refusals import mark_recorded
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/cases", tags=["audit"], responses=error_responses(401, 403, 404, 409, 422))
@@ -37,7 +40,9 @@ CURSOR = r"^[A-Za-z0-9_-]{1,400}$"
 
 async def record_access(request: Request, principal: Principal, *, action: str, resource: str, resource_id: str,
                         case_id: UUID | None, unit: str | None, status: int, legal_basis: str | None = None) -> None:
-    """One access-log entry through the kit (`runtime.access`); a service built without it logs a line."""
+    """One access-log entry through the kit (`runtime.access`); a service built without it logs a line.
+    The request is marked as recorded, so refusals.RefusedAttempts does not record it twice."""
+    mark_recorded(request.scope)
     access = getattr(getattr(request.app.state, "runtime", None), "access", None)
     if access is None:
         log.info("access %s %s %s/%s by %s (%s, %s): %s", action, resource, case_id, resource_id, principal.sub,
@@ -234,3 +239,33 @@ async def access_log(request: Request, principal: Annotated[Principal, Depends(r
     next_cursor = (encode_access_cursor(datetime.fromisoformat(rows[-1]["at"]), UUID(rows[-1]["entry_id"]))
                    if more else None)
     return {"entries": rows, "count": len(rows), "next_cursor": next_cursor}
+
+
+# ---------------------------------------------------------------- the procuracy's view of decisions
+procuracy = APIRouter(prefix="/procuracy", tags=["audit"], responses=error_responses(401, 403, 422))
+PROCURACY_READERS = ("procuracy", "head", "auditor")     # exactly intake's GET /procuracy/decisions
+
+
+@procuracy.get("/decisions", status_code=307, response_class=RedirectResponse,
+               summary="Quyết định và ngày gửi Viện kiểm sát (do dịch vụ thụ lý phục vụ)",
+               responses={307: {"description": "Chuyển đến `GET /procuracy/decisions` của dịch vụ thụ lý (intake), "
+                                               "cùng tham số; gửi lại cùng mã truy cập",
+                                "headers": {"Location": {"schema": {"type": "string"}}}}})
+async def procuracy_decisions(request: Request,
+                              principal: Annotated[Principal, Depends(require(*PROCURACY_READERS))],
+                              unit: str | None = Query(None, min_length=1, max_length=32, pattern=r"^[^\x00]+$",
+                                                       description="Mã cơ quan THADS"),
+                              date_from: date | None = Query(None, alias="from", description="Từ ngày ra quyết định"),
+                              date_to: date | None = Query(None, alias="to", description="Đến ngày ra quyết định"),
+                              limit: int = Query(500, ge=1, le=500), offset: int = Query(0, ge=0, le=2_147_483_647)
+                              ) -> RedirectResponse:
+    """Every decision with its issue date, the date its copy was sent to the procuracy and the day it
+    was due (3 working days, thads_calendar), late ones flagged, office-scoped — served by intake,
+    where it is kept: the copy's sending (`ProcuracyCopyRecorded`) and the security and coercive
+    measure decisions are intake-internal events that no topic carries, so the audit service could
+    only show a part of the decisions, and the due date is intake's deadline rule. The audit API
+    checks the role and the office here (a refusal is logged like any other) and sends the caller on."""
+    unit_filter(principal, unit)                 # an office out of the caller's scope: 403 here already
+    base = request.app.state.runtime.settings.intake_url.rstrip("/")
+    query = request.url.query
+    return RedirectResponse(f"{base}/procuracy/decisions" + (f"?{query}" if query else ""), status_code=307)

@@ -8,7 +8,7 @@ from thads_kit import logs
 from thads_kit.http import create_app
 from thads_kit.runtime import Runtime, serve
 
-from . import anchors, api, consumers
+from . import anchors, api, consumers, refusals
 from .access_entries import AccessEntries
 from .projections import CaseTimeline
 from .settings import Settings
@@ -51,6 +51,8 @@ def build(settings: Settings) -> FastAPI:
     app.include_router(api.admin)
     app.include_router(api.anchors)
     app.include_router(api.access)
+    app.include_router(api.procuracy)
+    refusals.install(app)                       # every refused attempt is an access-log entry
     return app
 
 

@@ -13,6 +13,8 @@ class Settings(ServiceSettings):
     anchor_signing_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("THADS_ANCHOR_SIGNING_KEY", "anchor_signing_key"))
     anchor_seconds: float = 60.0
+    # where GET /procuracy/decisions sends the caller (intake serves the procuracy's view of decisions)
+    intake_url: str = "http://127.0.0.1:8101"
     # api; consumers (the case timeline, the access log); anchors (chain heads → head log → signed
     # anchors); relay (the kit's publisher of audit's own access-log entries to thads.audit.access)
     roles: str = "api,consumers,anchors,relay"

@@ -15,17 +15,20 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from thads_contracts.intake import ErasureGround, ErasureRequester
 from thads_kit.auth import Principal, require
 from thads_kit.commands import write_with_next_command
 from thads_kit.errors import ApiError
 from thads_kit.errors import error_responses
-from thads_kit.scoping import check_case_read, may_read, unit_filter
+from thads_kit.scoping import OutOfScopeError, check_case_read, may_read, unit_filter
 
 from . import application as appl
 from . import personal_data, projections
 from .denunciations import AccusedRole, Finding
 from .reception import AdHocReason, PetitionKind, SessionKind, month_compliance
-from .domain import NotComplainableError, Outcome, RefusalGround, Status, UnknownDecisionError
+from .domain import (ComplaintsError, NotComplainableError, NotFoundError, Outcome, RefusalGround, Status,
+                     UnknownDecisionError)
+from .erasure import ERASED
 from .translation import actor_string
 
 VN_TZ = timezone(timedelta(hours=7))
@@ -148,7 +151,10 @@ async def get_complaint(request: Request, complaint_id: UUID,
     rt = _rt(request)
     c = await rt.executor.run(rt.app.get_complaint, complaint_id)
     check_complaint_read(principal, [c.unit, c.first_unit, c.second_unit], c.case_id)
-    return appl.state(c)
+    shown = appl.state(c)
+    if await projections.erased_party(rt.pool, _schema(request), c.complainant_party_id):
+        shown["complainant_party_id"] = ERASED      # intake erased the party (erasure.py)
+    return shown
 
 
 @router.get("/decisions/{event_id}", summary="Quyết định, hành vi có thể bị khiếu nại (đã nhận từ các dịch vụ khác)")
@@ -194,6 +200,7 @@ D_READERS = ("head", "clerk", "procuracy", "auditor", "admin")   # not officers:
 # the inspectors; nobody else, whatever their office. Every read and every refused attempt is logged.
 DENOUNCER_READERS = frozenset({"head", "auditor"})
 DENOUNCER_BASIS = "Luật THADS Điều 157; Luật Tố cáo 2018 Điều 47, 48"
+ERASURE_BASIS = "Điều 16 Nghị định 13/2023/NĐ-CP"
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$")]
 Short = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
@@ -316,6 +323,42 @@ async def get_denouncers(request: Request, denunciation_id: UUID,
                            unit=d.handler_unit, legal_basis=DENOUNCER_BASIS, status=200)
     people = await personal_data.denouncers(rt.pool, _schema(request), d.id)
     return {"denunciation_id": str(d.id), "denouncers": people}
+
+
+class DenouncerErasureIn(Body):
+    """Erasure of the denouncers' identity (issue 11 §4): on which ground, who asked, the written request."""
+    denouncers: list[Annotated[int, Field(ge=1, le=200)]] | None = Field(
+        None, min_length=1, max_length=200, description="Số thứ tự người tố cáo cần xóa (mặc định: tất cả)")
+    ground: ErasureGround = Field(description="Căn cứ xóa dữ liệu cá nhân")
+    requested_by: ErasureRequester = Field(description="Người yêu cầu xóa")
+    request_ref: DocNo = Field(description="Số văn bản yêu cầu hoặc quyết định")
+    legal_basis: Basis = Field(ERASURE_BASIS, description="Căn cứ pháp lý")
+
+
+@router.post("/denunciations/{denunciation_id}/personal-data-erasures", tags=["tố cáo"],
+             summary="Xóa thông tin người tố cáo (căn cứ, người yêu cầu; sau thời hạn lưu giữ)")
+async def erase_denouncers(request: Request, denunciation_id: UUID, body: DenouncerErasureIn,
+                           principal: Annotated[Principal, Depends(require(*HEADS))]) -> Any:
+    """The act is the denunciation's DenouncersErased event and the identity is nulled in the same
+    transaction (erasure.py); a refusal (retention, another office, already erased) erases nothing.
+    Every refused attempt is an access-log entry (resource "denouncer_erasure"); a done one is its event
+    (the access log records reads and refusals only)."""
+    rt = _rt(request)
+    write_with_next_command(personal_data.erase_write(_schema(request), denunciation_id, body.denouncers))
+    kwargs = {"decider_unit": principal.unit, "seqs": body.denouncers, "ground": body.ground.value,
+              "requested_by": body.requested_by.value, "request_ref": body.request_ref,
+              "legal_basis": body.legal_basis, "actor": actor_string(principal.role, principal.sub),
+              "at": body.occurred_at}
+    try:
+        result = await rt.batcher.submit(denunciation_id, appl.erase_denouncers(rt.app, denunciation_id, kwargs))
+    except (ComplaintsError, OutOfScopeError) as exc:
+        status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, (appl.WrongOfficeError,
+                                                                                     OutOfScopeError)) else 409
+        await rt.access.record(principal, action="refused", resource="denouncer_erasure",
+                               resource_id=str(denunciation_id), unit=principal.unit,
+                               legal_basis=body.legal_basis, status=status)
+        raise
+    return result
 
 
 # ---------------------------------------------------------------------------- citizen reception

@@ -201,6 +201,16 @@ def act_denunciation(app: Complaints, denunciation_id: UUID, command: str, kwarg
     return fn
 
 
+def erase_denouncers(app: Complaints, denunciation_id: UUID, kwargs: dict[str, Any]) -> CommandFn:
+    """The head of the handling office erases the denouncers' identity (denunciations.py: retention)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        d = app.get_denunciation(denunciation_id)
+        seqs = d.erase_denouncers(**(kwargs | {"today": today(), "at": kwargs.get("at") or datetime.now(VN_TZ)}))
+        return [d], denunciation_summary(d) | {"erased_denouncers": seqs}
+
+    return fn
+
+
 def denunciation_summary(d: Denunciation) -> dict[str, Any]:
     return {"denunciation_id": str(d.id), "version": d.version, "status": d.status.value,
             "status_label": DSTATUS_LABELS[d.status], "handler_unit": d.handler_unit}
@@ -216,6 +226,8 @@ def denunciation_state(d: Denunciation) -> dict[str, Any]:
         "accepted_on": d.accepted_on, "due_on": d.due_on, "extended": d.extended, "next_due_on": d.next_due_on,
         "finding": None if d.finding is None else d.finding | {
             "finding_label": FINDING_LABELS.get(d.finding["finding"], d.finding["finding"])},  # type: ignore[call-overload]
+        "personal_data_erasures": [
+            {k: v for k, v in e.items()} for e in getattr(d, "erasures", [])],
     }
 
 

@@ -30,6 +30,9 @@ RESOLVE_DAYS = 60
 COMPLEX_MAX_DAYS = 90
 GROUP_FROM = 5                      # ND 152/2026 Art. 77: 5 or more people with the same content
 REPRESENTATIVES = (2, 5)
+RETENTION_YEARS = 5
+RETENTION_BASIS = ("Luật Tố cáo 2018 Điều 47, 48 (bảo vệ, giữ bí mật người tố cáo); tố cáo tiếp có nội dung mới "
+                   "[GK: thời hạn lưu trữ hồ sơ giải quyết tố cáo cần kiểm tra]")
 
 
 class AccusedRole(StrEnum):
@@ -80,6 +83,26 @@ class RepeatOfError(ComplaintsError):
     message_vi = "Đơn tố cáo trước được nêu không tồn tại hoặc không cùng người bị tố cáo."
 
 
+class DenouncerDataRetainedError(ComplaintsError):
+    rule = "denunciation.personal_data_retained"
+    legal_basis = RETENTION_BASIS
+    message_vi = ("Chưa được xóa thông tin người tố cáo: hồ sơ tố cáo phải giữ thông tin này khi đang giải quyết và "
+                  f"{RETENTION_YEARS} năm sau khi kết luận.")
+
+
+class DenouncerDataAlreadyErasedError(ComplaintsError):
+    rule = "personal_data.already_erased"
+    message_vi = "Thông tin của những người tố cáo này đã được xóa trước đó; không có gì được ghi."
+
+
+def retained_until(closed_on: date) -> date:
+    """The first day the denouncers' identity of a denunciation closed on `closed_on` may be erased."""
+    try:
+        return closed_on.replace(year=closed_on.year + RETENTION_YEARS)
+    except ValueError:           # 29 February
+        return closed_on.replace(year=closed_on.year + RETENTION_YEARS, day=28)
+
+
 def handler_unit(accused_role: AccusedRole, accused_unit: str) -> str:
     """The office whose head resolves it: the accused's own agency, or the level above for a head."""
     if AccusedRole(accused_role) is not AccusedRole.HEAD:
@@ -105,6 +128,7 @@ class Denunciation(Aggregate):
         self.due_on: date | None = None
         self.extended = False
         self.finding: dict[str, Any] | None = None
+        self.erasures: list[dict[str, Any]] = []
 
     @classmethod
     def file(cls, *, denunciation_id: UUID, accused_role: AccusedRole, accused_unit: str, accused_id: str,
@@ -185,6 +209,47 @@ class Denunciation(Aggregate):
         self.status = DStatus.RESOLVED
         self.finding = {"finding": finding, "conclusion_number": conclusion_number, "concluded_on": concluded_on,
                         "on_time": on_time}
+
+    @property
+    def closed_on(self) -> date | None:
+        """The day the denunciation was closed (concluded, or recorded as not re-examined); None: open."""
+        if self.status is DStatus.RESOLVED and self.finding is not None:
+            return self.finding["concluded_on"]
+        return self.received_on if self.status is DStatus.NOT_REEXAMINED else None
+
+    @property
+    def erased_seqs(self) -> set[int]:
+        return {n for e in getattr(self, "erasures", []) for n in e["seqs"]}
+
+    def erase_denouncers(self, *, decider_unit: str, seqs: list[int] | None, ground: str, requested_by: str,
+                         request_ref: str, legal_basis: str, today: date, actor: str, at: datetime) -> list[int]:
+        """Erase the identity of the denouncers numbered `seqs` (all when None); returns those erased."""
+        self._competent(decider_unit)
+        closed = self.closed_on
+        if closed is None or today < retained_until(closed):
+            until = f"đến hết ngày {retained_until(closed) - timedelta(days=1):%d/%m/%Y}" if closed else "khi đang giải quyết"
+            raise DenouncerDataRetainedError(
+                f"denunciation {self.id} keeps its denouncers until {retained_until(closed) if closed else 'closed'}",
+                message_vi=f"Chưa được xóa thông tin người tố cáo: hồ sơ phải giữ thông tin này {until}.")
+        wanted = set(seqs) if seqs else set(range(1, self.denouncers + 1))
+        if not wanted <= set(range(1, self.denouncers + 1)):
+            raise InvalidValueError(f"denouncer numbers {sorted(wanted)} outside 1..{self.denouncers}",
+                                    message_vi=f"Số thứ tự người tố cáo phải từ 1 đến {self.denouncers}.")
+        todo = sorted(wanted - self.erased_seqs)
+        if not todo:
+            raise DenouncerDataAlreadyErasedError(f"denouncers {sorted(wanted)} of {self.id} already erased")
+        if not request_ref.strip():
+            raise InvalidValueError("request_ref must not be blank", message_vi="Phải ghi số văn bản yêu cầu xóa.")
+        self._denouncers_erased(seqs=todo, ground=ground, requested_by=requested_by, request_ref=request_ref,
+                                legal_basis=legal_basis, erased_on=today, actor=actor, at=at)
+        return todo
+
+    @event("DenouncersErased")
+    def _denouncers_erased(self, seqs: list[int], ground: str, requested_by: str, request_ref: str,
+                           legal_basis: str, erased_on: date, actor: str, at: datetime) -> None:
+        self.erasures = [*getattr(self, "erasures", []), {
+            "seqs": list(seqs), "ground": ground, "requested_by": requested_by, "request_ref": request_ref,
+            "legal_basis": legal_basis, "erased_on": erased_on, "actor": actor}]
 
     @property
     def next_due_on(self) -> date | None:

@@ -52,7 +52,29 @@ def insert_write(schema: str, denunciation_id: UUID, people: Iterable[dict[str, 
     return write
 
 
+def erase_write(schema: str, denunciation_id: UUID, seqs: list[int] | None) -> Callable[[Any], None]:
+    """Erasure as a write for the kit's command transaction (with the DenouncersErased event): the
+    identity of the denouncers numbered `seqs` (all when None) nulled, a tombstone (`erased_at`) kept.
+    A refused erasure rolls back with its command, so nothing is erased without its event."""
+    def write(curs: Any) -> None:
+        if curs is None:          # in-memory store (unit tests)
+            return
+        curs.execute(f"UPDATE {table(schema)} SET full_name = NULL, id_number = NULL, address = NULL, phone = NULL,"
+                     " erased_at = coalesce(erased_at, now())"
+                     " WHERE denunciation_id = %s AND (%s::int[] IS NULL OR seq = ANY(%s::int[]))",
+                     (denunciation_id, seqs, seqs))
+    return write
+
+
 async def denouncers(pool: Any, schema: str, denunciation_id: UUID) -> list[dict[str, Any]]:
+    """The denouncers as the confidential view shows them: an erased one reads "[erased]"."""
+    from .erasure import ERASED
     rows = await pool.fetch(f"SELECT seq, full_name, id_number, address, phone, representative, erased_at"
                             f" FROM {table(schema)} WHERE denunciation_id = $1 ORDER BY seq", denunciation_id)
-    return [dict(r) for r in rows]
+    out = []
+    for r in rows:
+        row = dict(r)
+        if row["erased_at"] is not None:
+            row |= {k: ERASED for k in ("full_name", "id_number", "address", "phone")}
+        out.append(row | {"erased": row["erased_at"] is not None})
+    return out

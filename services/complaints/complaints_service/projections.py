@@ -20,6 +20,7 @@ from .application import denunciation_state, session_state, state
 from .reception import ReceptionSession
 from .denunciations import Denunciation
 from .domain import Complaint
+from .erasure import ERASED, ErasedParty
 
 
 def _json(value: Any) -> str:
@@ -64,6 +65,12 @@ def ddl(schema: str) -> str:
     );
     CREATE INDEX IF NOT EXISTS reception_unit ON "{schema}".reception_sessions (unit, held_on);
     CREATE INDEX IF NOT EXISTS denunciations_unit ON "{schema}".denunciations (handler_unit, status);
+    CREATE TABLE IF NOT EXISTS "{schema}".erased_parties (
+        party_id text PRIMARY KEY,
+        case_id uuid NOT NULL,
+        source_event_id uuid NOT NULL,
+        erased_at timestamptz NOT NULL
+    );
     """ + personal_data.ddl(schema)
 
 
@@ -83,9 +90,15 @@ def upsert_write(schema: str, aggregates: Iterable[Any]):
     srows = [(x.id, x.unit, x.kind.value, x.held_on, x.version, _json(session_state(x)))
              for x in aggregates if isinstance(x, ReceptionSession)]
 
+    erows = [(x.party_id, x.case_id, x.source_event_id, x.created_on) for x in aggregates
+             if isinstance(x, ErasedParty)]
+
     def write(curs: Any) -> None:
         if curs is None:           # in-memory store (unit tests): no read model
             return
+        for erow in erows:
+            curs.execute(f'INSERT INTO "{schema}".erased_parties (party_id, case_id, source_event_id, erased_at)'
+                         f' VALUES (%s, %s, %s, %s) ON CONFLICT (party_id) DO NOTHING', erow)
         for srow in srows:
             curs.execute(
                 f'INSERT INTO "{schema}".reception_sessions (session_id, unit, kind, held_on, version, state)'
@@ -131,10 +144,24 @@ def _where(f: UnitFilter, args: list[Any]) -> str:
     return ""
 
 
+def _shown(schema: str) -> str:
+    """A complaint's stored state as a view shows it: an erased complainant party reads "[erased]"."""
+    return (f"CASE WHEN EXISTS (SELECT 1 FROM \"{schema}\".erased_parties e"
+            f" WHERE e.party_id = state->>'complainant_party_id')"
+            f" THEN jsonb_set(state, '{{complainant_party_id}}', '\"{ERASED}\"') ELSE state END AS state")
+
+
+async def erased_party(pool: asyncpg.Pool, schema: str, party_id: str | None) -> bool:
+    if not party_id:
+        return False
+    return bool(await pool.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{schema}".erased_parties WHERE party_id = $1)',
+                                    str(party_id)))
+
+
 async def list_complaints(pool: asyncpg.Pool, schema: str, f: UnitFilter, status: str | None,
                           case_id: UUID | None, limit: int, offset: int) -> list[dict[str, Any]]:
     args: list[Any] = []
-    sql = f'SELECT state FROM "{schema}".complaints WHERE true' + _where(f, args)
+    sql = f'SELECT {_shown(schema)} FROM "{schema}".complaints WHERE true' + _where(f, args)
     if status is not None:
         args.append(status)
         sql += f" AND status = ${len(args)}"
@@ -148,7 +175,7 @@ async def list_complaints(pool: asyncpg.Pool, schema: str, f: UnitFilter, status
 
 async def overdue(pool: asyncpg.Pool, schema: str, f: UnitFilter, as_of: date) -> list[dict[str, Any]]:
     args: list[Any] = [as_of]
-    sql = (f'SELECT state FROM "{schema}".complaints WHERE next_due_on < $1'
+    sql = (f'SELECT {_shown(schema)} FROM "{schema}".complaints WHERE next_due_on < $1'
            + _where(f, args) + " ORDER BY next_due_on, complaint_id")
     return [json.loads(r["state"]) for r in await pool.fetch(sql, *args)]
 

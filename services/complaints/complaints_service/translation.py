@@ -6,7 +6,8 @@ Outbound (`relay_translate`, the kit relay's Translate), on thads.complaints.com
 - CorrectionOrdered (an upheld or partly upheld decision) → CorrectionRequested, which intake records;
 - DeadlineMissed → DeadlineMissed;
 - a reception visit forwarded to another office → PetitionForwarded (vượt cấp flagged).
-The Decision read model's Learned and every Denunciation event (confidential) are internal (INTERNAL); an event class in neither list
+The Decision read model's Learned, every Denunciation event (confidential, its erasures too) and
+the ErasedParty record of intake's own erasure event are internal (INTERNAL); an event class in neither list
 stops the relay.
 
 Inbound (`decision_kwargs`): which of intake's and auctions' events are decisions or acts one may
@@ -26,6 +27,7 @@ from thads_contracts.topics import COMPLAINTS_COMPLAINT
 from thads_kit.relay import Outgoing
 
 from .denunciations import Denunciation
+from .erasure import ErasedParty
 from .reception import ReceptionSession
 from .domain import Complaint, ComplaintObject, Decision
 
@@ -34,7 +36,8 @@ VN_TZ = timezone(timedelta(hours=7))
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 # Denunciations are confidential (Art. 157): none of their events leaves the service.
 INTERNAL = (Decision.Learned, Denunciation.Filed, Denunciation.Accepted, Denunciation.Extended,
-            Denunciation.Resolved, ReceptionSession.Opened)
+            Denunciation.Resolved, Denunciation.DenouncersErased, ReceptionSession.Opened,
+            ErasedParty.Recorded)
 
 
 def actor_string(role: str, who: str) -> str:

@@ -16,7 +16,7 @@ from thads_contracts import auctions as a
 from thads_contracts import intake as i
 from thads_contracts.envelope import make_event_id
 from thads_contracts.topics import AUCTIONS_ASSET, COMPLAINTS_COMPLAINT, INTAKE_CASE
-from thads_infra.testing import publish, service_process, wait_until
+from thads_infra.testing import pg_connect, publish, service_process, wait_until
 from thads_kit.auth import issue_token
 from thads_kit.settings import DEV_JWT_SECRET
 
@@ -169,6 +169,9 @@ async def test_bad_input_gets_a_clear_4xx(audit):
                                          headers=auth("auditor", "TH"))
         other_province = await http.get(url, headers=auth("auditor", "HN"))
         bad_cursor = await http.get(url, params={"cursor": "bm90LWEtY3Vyc29y"}, headers=auth("auditor", "TH"))
+        malformed_at = await http.get(f"/cases/{case_id}/state", params={"at": "hôm qua"},
+                                      headers=auth("procuracy", "TH"))
+        wrong_role = await http.get(url, headers=auth("clerk", OFFICE))
 
     assert unknown.status_code == 404 and unknown.json()["rule"] == "case.exists"
     for r in (too_early, too_early_known):
@@ -177,3 +180,15 @@ async def test_bad_input_gets_a_clear_4xx(audit):
     assert other_province.status_code == 403 and other_province.json()["rule"] == "read_scope.own_province"
     assert "events" not in other_province.json()
     assert bad_cursor.status_code == 422 and bad_cursor.json()["rule"] == "timeline.cursor"
+    assert malformed_at.status_code == 422 and "at" in malformed_at.text
+    assert wrong_role.status_code == 403 and wrong_role.json()["rule"] == "auth.role"
+    # every one of these attempts is an access-log entry, written before the answer left
+    conn = await pg_connect()
+    try:
+        logged = await conn.fetch("SELECT actor_role, resource, status FROM audit.access_log WHERE case_id = $1"
+                                  " AND action = 'refused' ORDER BY sequence", case_id)
+    finally:
+        await conn.close()
+    assert [(r["actor_role"], r["resource"], r["status"]) for r in logged] == [
+        ("procuracy", "case_state", 409), ("auditor", "case_timeline", 409), ("auditor", "case_timeline", 403),
+        ("auditor", "case_timeline", 422), ("procuracy", "case_state", 422), ("clerk", "case_timeline", 403)]

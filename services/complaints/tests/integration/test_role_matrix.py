@@ -37,6 +37,7 @@ ROUTES: dict[tuple[str, str], set[str]] = {
     ("GET", f"/denunciations/{X}"): D_READERS,
     ("GET", "/denunciations"): D_READERS,
     ("GET", f"/denunciations/{X}/denouncers"): READERS,   # then only head and auditor (denouncer test)
+    ("POST", f"/denunciations/{X}/personal-data-erasures"): HEAD,
     ("POST", "/reception/sessions"): HEAD,
     ("POST", f"/reception/sessions/{X}/visits"): {"head", "clerk"},
     ("GET", "/reception/sessions"): READERS,

@@ -71,3 +71,42 @@ def test_no_identity_in_any_event():
     x = filed(denouncers=6, representatives=2)
     for e in x.collect_events():
         assert not {"full_name", "id_number", "address", "phone"} & set(vars(e)), type(e).__name__
+
+
+def _erase(x: dn.Denunciation, today: date, seqs=None, unit="TH-KV01") -> list[int]:
+    return x.erase_denouncers(decider_unit=unit, seqs=seqs, ground="consent_withdrawn", requested_by="data_subject",
+                              request_ref="01/ĐN", legal_basis="Điều 16 Nghị định 13/2023/NĐ-CP", today=today,
+                              actor="head/h", at=AT)
+
+
+def test_denouncers_are_kept_while_open_and_five_years_after_the_conclusion_then_erased_once():
+    x = filed(received_on=date(2019, 1, 2), denouncers=3)
+    with pytest.raises(dn.DenouncerDataRetainedError):
+        _erase(x, TODAY)                                       # open: kept whatever the date
+    x.accept(decider_unit="TH-KV01", accepted_on=date(2019, 1, 10), today=TODAY, actor="h", at=AT)
+    x.resolve(decider_unit="TH-KV01", finding=dn.Finding.UNFOUNDED, conclusion_number="1/KL",
+              concluded_on=date(2019, 2, 1), today=TODAY, actor="h", at=AT)
+    with pytest.raises(dn.DenouncerDataRetainedError):
+        _erase(x, date(2024, 1, 31))                           # the last day of the retention
+    with pytest.raises(d.NotCompetentError):
+        _erase(x, date(2024, 2, 1), unit="TH-KV02")
+    with pytest.raises(d.InvalidValueError):
+        _erase(x, date(2024, 2, 1), seqs=[4])
+    assert _erase(x, date(2024, 2, 1), seqs=[2]) == [2]        # the first day it may be erased
+    assert _erase(x, date(2024, 2, 1)) == [1, 3]               # the others; 2 is not erased twice
+    with pytest.raises(dn.DenouncerDataAlreadyErasedError):
+        _erase(x, date(2024, 2, 1))
+    assert [e["seqs"] for e in x.erasures] == [[2], [1, 3]] and x.status is dn.DStatus.RESOLVED
+    assert x.erasures[0]["ground"] == "consent_withdrawn" and x.erasures[0]["actor"] == "head/h"
+
+
+def test_a_repeat_not_re_examined_is_closed_on_receipt_for_the_retention():
+    first = filed(received_on=date(2018, 5, 2))
+    first.accept(decider_unit="TH-KV01", accepted_on=date(2018, 5, 3), today=TODAY, actor="h", at=AT)
+    first.resolve(decider_unit="TH-KV01", finding=dn.Finding.UNFOUNDED, conclusion_number="2/KL",
+                  concluded_on=date(2018, 6, 1), today=TODAY, actor="h", at=AT)
+    repeat = filed(received_on=date(2019, 3, 4), repeat_of=first)
+    assert repeat.status is dn.DStatus.NOT_REEXAMINED and repeat.closed_on == date(2019, 3, 4)
+    with pytest.raises(dn.DenouncerDataRetainedError):
+        _erase(repeat, date(2024, 3, 3))
+    assert _erase(repeat, date(2024, 3, 4)) == [1]
