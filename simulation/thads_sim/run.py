@@ -51,7 +51,7 @@ async def _import(client: httpx.AsyncClient, url: str, office: str, text: str, o
 
 
 async def simulate(intake_url: str, statistics_url: str | None, scale: float = 1.0, seed: int = 2018,
-                   parallel: int = 4, settle_timeout: float = 900.0, tag: str = "") -> Outcome:
+                   parallel: int = 16, settle_timeout: float = 900.0, tag: str = "") -> Outcome:
     courses = th.plan(scale, seed, tag)
     out = Outcome()
     t0 = time.monotonic()
