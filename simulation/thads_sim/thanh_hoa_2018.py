@@ -157,6 +157,29 @@ class _Steps:
         return str(uuid5(NS, f"{self.ref}/{what}"))
 
 
+# Every BANK_EVERY-th case on request has a credit institution as its creditor (the bad-debt
+# indicators and, in `make run`, the banks' feeds). A share chosen for the demo, not from the seed
+# report, which gives no bank figures; by index, so the plan's random draws stay as they were.
+BANK_EVERY = 16
+BANKS = (("VCB", "Ngân hàng TMCP Ngoại thương Việt Nam - Chi nhánh Thanh Hóa"),
+         ("BIDV", "Ngân hàng TMCP Đầu tư và Phát triển Việt Nam - Chi nhánh Thanh Hóa"),
+         ("AGRIBANK", "Ngân hàng Nông nghiệp và Phát triển Nông thôn - Chi nhánh Thanh Hóa"),
+         ("VIETINBANK", "Ngân hàng TMCP Công thương Việt Nam - Chi nhánh Thanh Hóa"))
+
+
+def is_bank_case(c: Course) -> bool:
+    return not c.ex_officio and c.index % BANK_EVERY == 0
+
+
+def _creditor(c: Course) -> dict[str, Any]:
+    if c.ex_officio:
+        return {"kind": "state", "full_name": "Ngân sách nhà nước"}
+    if is_bank_case(c):
+        code, name = BANKS[c.index // BANK_EVERY % len(BANKS)]
+        return {"kind": "credit_institution", "bank_code": code, "full_name": name}
+    return {"kind": "individual", "full_name": "Lê Văn An"}
+
+
 def _write(rng: random.Random, c: Course, tag: str = "") -> None:
     if c.carried:
         start = date(2013, 10, 1) + timedelta(days=rng.randrange((date(2017, 8, 1) - date(2013, 10, 1)).days))
@@ -173,9 +196,7 @@ def _write(rng: random.Random, c: Course, tag: str = "") -> None:
                                            "judgment_number": "34/2016/DS-ST",
                                            "issuing_court": "Tòa án nhân dân huyện"}, bind=True)
     creditor, debtor, item = s.uuid("creditor"), s.uuid("debtor"), s.uuid("item")
-    s.add("/cases/{case}/parties", "clerk", {"party_id": creditor, "role": "creditor",
-                                             "kind": "state" if c.ex_officio else "individual",
-                                             "full_name": "Ngân sách nhà nước" if c.ex_officio else "Lê Văn An"})
+    s.add("/cases/{case}/parties", "clerk", {"party_id": creditor, "role": "creditor", **_creditor(c)})
     s.add("/cases/{case}/parties", "clerk", {"party_id": debtor, "role": "debtor", "kind": "individual",
                                              "full_name": "Trần Thị Bình"})
     s.add("/cases/{case}/claim-items", "clerk", {"claim_item_id": item, "kind": "court_fee" if c.ex_officio else "other",

@@ -117,6 +117,11 @@ async def test_simulated_year_is_counted_from_the_events_and_a_resend_changes_no
         assert delta == {k: expected[tree][k] for k in FIELDS}, tree
         assert after[tree]["to_enforce"] - before[tree]["to_enforce"] == expected[tree]["accepted"] - expected[tree]["deducted"]
     assert after["cases"]["target_percent"] == 73.5 and after["money"]["target_percent"] == 32.5
+    # the bad-debt indicators count the plan's credit-institution cases (the tree's cases, resolved)
+    bank = [c for c in courses if th.is_bank_case(c)]
+    moved = {k: after["other"]["bad_debt"][k] - before["other"]["bad_debt"][k] for k in ("cases_accepted", "cases_resolved")}
+    assert bank and moved == {"cases_accepted": len(bank),
+                              "cases_resolved": sum(c.cls in ("completed", "terminated") for c in bank)}
 
     # the same files again: every line answered as before (replayed), nothing new counted
     again = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600)
