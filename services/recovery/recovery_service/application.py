@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from thads_kit.store import ServiceApplication
 
 from .domain import BadDebtFile, FileNotFoundError_, OtherBankError, RecoveryError
+from .enforcement_requests import EnforcementRequest, RequestReusedError, request_id_of
 
 VN_TZ = timezone(timedelta(hours=7))
 CommandFn = Callable[[], tuple[list[Aggregate], Any]]
@@ -44,6 +45,28 @@ class Recovery(ServiceApplication):
 
     def file_exists(self, fid: UUID) -> bool:
         return fid in self.repository
+
+    def get_request(self, rid: UUID) -> EnforcementRequest | None:
+        try:
+            return self.repository.get(rid)  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            return None
+
+
+def file_request(app: Recovery, *, bank_code: str, request_id: str, details: dict[str, Any], actor: str,
+                 at: datetime | None) -> CommandFn:
+    """A bank's request for enforcement as a creditor: recorded once per (bank, request id); the same
+    request again records nothing and gets the same answer; another request under that id is refused."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        known = app.get_request(request_id_of(bank_code, request_id))
+        if known is not None:
+            if not known.same_as(details):
+                raise RequestReusedError(f"request {request_id} of {bank_code} was filed with other details")
+            return [], known.answer() | {"recorded": False}
+        req = EnforcementRequest.file(bank_code=bank_code, request_id=request_id, details=details, actor=actor,
+                                      at=at or datetime.now(VN_TZ))
+        return [req], req.answer() | {"recorded": True}
+    return fn
 
 
 def guard(file: BadDebtFile, bank: str | None, unit: str | None) -> None:

@@ -33,6 +33,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "intake.CaseDelegated.v2": ("delegation", "Điều 55, 56, 57 Luật THADS"),
     "intake.CaseCompleted.v1": ("completion", "Điều 52, 53 Luật THADS"),
 }
+REQUEST_BASIS = "Điều 31, 35 Luật THADS"
 COLLATERAL_BASIS = "Điều 47 khoản 3, Điều 90 Luật THADS; Điều 198b Luật Các tổ chức tín dụng"
 
 
@@ -90,3 +91,12 @@ def entry_for(env: Envelope, bank_party_id: str, claims: set[str], collateral_as
     return {"source_event_id": str(env.event_id), "source_event_type": env.event_type, "kind": kind,
             "legal_basis": basis, "occurred_at": env.occurred_at, "data": data,
             "collateral_proceeds_vnd": collateral_vnd}
+
+
+def request_registered(env: Envelope, requested: dict[str, Any]) -> dict[str, Any]:
+    """The entry telling a bank that intake registered the case from its own request for enforcement
+    (the source event is the PartyAdded of the bank in that case)."""
+    return {"source_event_id": str(env.event_id), "source_event_type": env.event_type, "kind": "request_registered",
+            "legal_basis": REQUEST_BASIS, "occurred_at": env.occurred_at,
+            "data": {"request_id": requested["request_id"], "intake_ref": requested["intake_ref"],
+                     "bank_party_id": requested["bank_party_id"], "unit": requested["unit"]}}
