@@ -78,7 +78,7 @@ async def test_a_banks_request_becomes_one_intake_case_that_the_bank_then_follow
         assert "judgment_number" in r.json()["message"] and "judgment_effective_on" in r.json()["message"]
         r = await rc.post(f"/banks/{BANK}/enforcement-requests", headers=bank,
                           json=body(bad_ids[3], debt, judgment_effective_on="2025-10-01", filed_on="2025-09-30"))
-        assert r.status_code == 422 and r.json()["rule"] == "enforcement_request.invalid", r.text
+        assert r.status_code == 409 and r.json()["rule"] == "enforcement_request.invalid", r.text
         assert await counts([str(i) for i in bad_ids]) == (0, 0)
 
         # --- the bank files; a resend with its key gets the very same answer, without it: recorded false

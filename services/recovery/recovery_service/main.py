@@ -23,7 +23,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     FileNotFoundError_: 404,
     OtherBankError: 403,
     UnknownBankError: 404,                 # not a registered credit institution
-    RequestInvalidError: 422,              # a bank's request for enforcement misses or contradicts the judgment
+    RequestInvalidError: 409,              # a rule refuses the request: the judgment's dates contradict it
     WrongOfficeError: 403,
     OutOfScopeError: 403,
     ConflictRetriesExhaustedError: 409,
