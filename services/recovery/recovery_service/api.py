@@ -381,6 +381,29 @@ async def staff_enforcement_request(request: Request, bank_code: BankPath, reque
     return found
 
 
+class RequestErasureIn(Body):
+    ground: Literal["consent_withdrawn", "purpose_fulfilled", "unlawful_processing", "authority_order"] = Field(
+        description="Căn cứ xóa (Điều 16 Nghị định 13/2023/NĐ-CP)")
+    requested_by: Literal["data_subject", "legal_representative", "competent_authority"] = Field(
+        description="Người yêu cầu xóa")
+    request_ref: DocNo = Field(description="Số văn bản yêu cầu hoặc quyết định")
+
+
+@router.post("/enforcement-requests/{bank_code}/{request_id}/personal-data-erasures",
+             summary="Xóa thông tin cá nhân trong yêu cầu thi hành án của tổ chức tín dụng (sau thời hạn lưu giữ)")
+async def erase_request_personal_data(request: Request, bank_code: BankPath, request_id: UUID, body: RequestErasureIn,
+                                      principal: Annotated[Principal, Depends(require("head"))]) -> Any:
+    """The platform's erasure rule (as intake's for a party): the head of the office, a ground and who asked;
+    refused while the bank's file on the case is open and for 5 years after it closed
+    (`personal_data.retention`); afterwards the request shows "[erased]"."""
+    rt = _rt(request)
+    rid = request_id_of(bank_code, request_id)
+    fn = appl.erase_request_personal_data(
+        rt.app, rid, unit=office_of(principal), ground=body.ground, requested_by=body.requested_by,
+        request_ref=body.request_ref, actor=actor_string(principal.role, principal.sub), at=body.occurred_at)
+    return await rt.batcher.submit(rid, fn)
+
+
 @banks.post("/banks/{bank_code}/information-requests/{request_id}/answer",
             summary="Tổ chức tín dụng trả lời yêu cầu cung cấp thông tin")
 async def answer_request(request: Request, bank_code: BankPath, request_id: UUID, body: AnswerIn,

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from thads_kit.store import ServiceApplication
 
 from .domain import BadDebtFile, FileNotFoundError_, OtherBankError, RecoveryError
-from .enforcement_requests import EnforcementRequest, RequestReusedError, request_id_of
+from .enforcement_requests import EnforcementRequest, RequestReusedError, file_id_of_request, request_id_of
 
 VN_TZ = timezone(timedelta(hours=7))
 CommandFn = Callable[[], tuple[list[Aggregate], Any]]
@@ -103,3 +103,27 @@ def state(file: BadDebtFile) -> dict[str, Any]:
         "repayments": file.repayments, "information_requests": file.requests,
         "opened_at": file.opened_at,
     }
+
+
+class RequestNotFoundError(FileNotFoundError_):
+    rule = "enforcement_request.not_found"
+    message_vi = "Không có yêu cầu thi hành án này của tổ chức tín dụng."
+
+
+def erase_request_personal_data(app: Recovery, rid: UUID, *, unit: str | None, ground: str, requested_by: str,
+                                request_ref: str, actor: str, at: datetime | None) -> CommandFn:
+    """The head of the office the request was filed with erases its personal data (after retention)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        req = app.get_request(rid)
+        if req is None:
+            raise RequestNotFoundError(f"no enforcement request {rid}")
+        if unit is not None and req.unit != unit:
+            raise WrongOfficeError(f"request {req.request_id} was filed with office {req.unit}, not {unit}")
+        fid = file_id_of_request(req)
+        closed_on = app.get_file(fid).closed_on if app.file_exists(fid) else None
+        now = at or datetime.now(VN_TZ)
+        recorded = req.erase_personal_data(ground=ground, requested_by=requested_by, request_ref=request_ref,
+                                           file_closed_on=closed_on, today=now.astimezone(VN_TZ).date(),
+                                           actor=actor, at=now)
+        return [req], req.answer() | {"recorded": recorded, "erased": req.erased}
+    return fn

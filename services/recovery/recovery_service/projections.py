@@ -99,6 +99,8 @@ def upsert_write(schema: str, files: Iterable[BadDebtFile]):
     files = [f for f in saved if isinstance(f, BadDebtFile)]
     requests = [(r.id, UUID(r.request_id), r.bank_code, r.unit, r.case_id, _json(r.answer() | {"details": r.details}))
                 for r in saved if isinstance(r, EnforcementRequest)]
+    erasures = [(_json(r.erased), r.id) for r in saved if isinstance(r, EnforcementRequest)
+                for e in r.pending_events if isinstance(e, EnforcementRequest.PersonalDataErased)]
     rows = [(f.id, f.case_id, f.bank_code, f.unit, f.status, f.version, _next_due(f), _json(state(f))) for f in files]
     feed = []
     for f in files:
@@ -120,6 +122,10 @@ def upsert_write(schema: str, files: Iterable[BadDebtFile]):
             curs.execute(
                 f'INSERT INTO "{schema}".enforcement_requests (request_key, request_id, bank_code, unit, case_id, state)'
                 f' VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (request_key) DO NOTHING', req)
+        for erasure in erasures:       # the fields go; the row stays as a tombstone (a resend cannot bring them back)
+            curs.execute(
+                f'UPDATE "{schema}".request_personal_data SET debtor = NULL, contact = NULL,'
+                f' erased_at = coalesce(erased_at, now()), erasure = %s::jsonb WHERE request_key = %s', erasure)
         if feed:
             curs.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
             for entry in feed:

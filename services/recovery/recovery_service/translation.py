@@ -33,7 +33,7 @@ SOURCE = "recovery"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (BadDebtFile.Opened, BadDebtFile.ClaimAdded, BadDebtFile.CollateralRegistered,
             BadDebtFile.SeizedAssetLinked, BadDebtFile.Acknowledged, BadDebtFile.InformationRequested,
-            BadDebtFile.InformationAnswered, BadDebtFile.TeamAssigned)
+            BadDebtFile.InformationAnswered, BadDebtFile.TeamAssigned, EnforcementRequest.PersonalDataErased)
 
 
 def actor_string(role: str, who: str) -> str:

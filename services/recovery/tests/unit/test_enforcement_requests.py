@@ -5,18 +5,19 @@ another one under the same id is refused (application.file_request); the relay p
 recovery.EnforcementRequested.v1 keyed by that case, without any personal data."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
+from eventsourcing.domain import DomainEvent
 
 from thads_contracts.registry import decode
 from thads_contracts.topics import RECOVERY_DEBT
 from recovery_service import application as appl
 from recovery_service import translation as t
 from recovery_service.application import Recovery
-from recovery_service.enforcement_requests import (EnforcementRequest, RequestInvalidError, RequestReusedError,
-                                                   intake_ref_of, request_id_of)
+from recovery_service.enforcement_requests import (EnforcementRequest, ErasureInvalidError, RequestInvalidError,
+                                                   RequestReusedError, RetentionError, intake_ref_of, request_id_of)
 
 VN = timezone(timedelta(hours=7))
 AT = datetime(2026, 3, 4, 9, tzinfo=VN)
@@ -71,3 +72,27 @@ def test_the_same_request_again_records_nothing_and_another_under_its_id_is_refu
     # another bank may use the same id of its own: a different request
     _, bidv = appl.file_request(app, bank_code="BIDV", request_id=rid, details=d, actor="bank/BIDV", at=AT)()
     assert bidv["recorded"] is True and bidv["case_id"] != answer["case_id"]
+
+
+def test_every_request_event_class_is_published_or_internal():
+    classes = {v for k, v in vars(EnforcementRequest).items() if isinstance(v, type) and issubclass(v, DomainEvent)
+               and k not in ("Event", "Created", "Snapshot")}
+    assert classes == {EnforcementRequest.Filed, EnforcementRequest.PersonalDataErased}
+    assert EnforcementRequest.PersonalDataErased in t.INTERNAL
+
+
+def test_personal_data_is_erased_only_after_retention_with_a_ground_and_once():
+    req = EnforcementRequest.file(bank_code="VCB", request_id=str(uuid4()), details=details(), actor="bank/VCB", at=AT)
+    ask = {"ground": "purpose_fulfilled", "requested_by": "data_subject", "request_ref": "01/ĐN-2031",
+           "actor": "head/tt-01", "at": AT}
+    with pytest.raises(RetentionError):                  # the bank's file is still open
+        req.erase_personal_data(file_closed_on=None, today=date(2031, 1, 1), **ask)
+    with pytest.raises(RetentionError):                  # closed less than 5 years ago
+        req.erase_personal_data(file_closed_on=date(2026, 6, 1), today=date(2031, 5, 31), **ask)
+    with pytest.raises(ErasureInvalidError):
+        req.erase_personal_data(file_closed_on=date(2020, 1, 1), today=date(2031, 1, 1), **ask | {"ground": "bored"})
+    assert req.erased is None
+    assert req.erase_personal_data(file_closed_on=date(2026, 6, 1), today=date(2031, 6, 1), **ask)
+    assert req.erased["ground"] == "purpose_fulfilled" and req.erased["by"] == "head/tt-01"
+    assert not req.erase_personal_data(file_closed_on=date(2026, 6, 1), today=date(2031, 6, 2), **ask)
+    assert [type(e).__name__ for e in req.collect_events()] == ["Filed", "PersonalDataErased"]
