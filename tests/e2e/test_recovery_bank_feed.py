@@ -108,7 +108,8 @@ async def test_a_banks_case_reaches_the_bank_over_kafka_and_http_in_order_and_no
         async def file_opened():
             r = await rc.get(f"/banks/{BANK}/cases/{cid}", headers=bank)
             return r.json() if r.status_code == 200 and debt in r.json()["claims"] else None
-        opened = await wait_until(file_opened, what="the bad-debt file opened from the bank creditor")
+        # recovery first catches up with what earlier tests published on intake's and auctions' topics
+        opened = await wait_until(file_opened, timeout=240, what="the bad-debt file opened from the bank creditor")
         fid = opened["file_id"]
         assert opened["claims"][debt]["secured"] is True and fee not in opened["claims"]
         # the bank sends its collateral data (twice: the same data records nothing new)

@@ -100,7 +100,7 @@ async def test_a_banks_request_becomes_one_intake_case_that_the_bank_then_follow
         async def registered():
             r = await ic.get(f"/cases/{cid}", headers=clerk)
             return r.json() if r.status_code == 200 and r.json().get("claim_items") else None
-        case = await wait_until(registered, what="intake registered the bank's request")
+        case = await wait_until(registered, timeout=240, what="intake registered the bank's request")
         assert case["intake_ref"] == f"TCTD-{BANK}-{rid.hex}" and case["origin"] == "request", case
         history = (await ic.get(f"/cases/{cid}/events", headers=clerk)).json()["events"]
         assert [e["event"] for e in history] == ["RequestReceived", "PartyAdded", "ClaimItemAdded"], history
@@ -112,7 +112,9 @@ async def test_a_banks_request_becomes_one_intake_case_that_the_bank_then_follow
             r = await rc.get(f"/banks/{BANK}/feed", params={"case_id": cid}, headers=bank)
             entries = [e["entry"]["payload"] for e in r.json()["entries"]]
             return entries if kind in [e["kind"] for e in entries] else None
-        [entry] = await wait_until(lambda: fed("request_registered"), what="the bank's feed shows its registered request")
+        # recovery first catches up with what earlier tests published on intake's and auctions' topics
+        [entry] = await wait_until(lambda: fed("request_registered"), timeout=240,
+                                   what="the bank's feed shows its registered request")
         assert entry["data"]["request_id"] == str(rid) and entry["data"]["intake_ref"] == filed["intake_ref"]
         assert entry["legal_basis"].startswith("Điều 31, 35 Luật THADS") and entry["sequence"] == 1
         await ic.post(f"/cases/{cid}/decision", json={"decision_no": f"{uuid.uuid4().hex[:4]}/QĐ-CTHADS",
