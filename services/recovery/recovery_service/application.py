@@ -54,13 +54,15 @@ class Recovery(ServiceApplication):
 
 
 def file_request(app: Recovery, *, bank_code: str, request_id: str, details: dict[str, Any], actor: str,
-                 at: datetime | None) -> CommandFn:
+                 at: datetime | None, filed_on_given: bool = True) -> CommandFn:
     """A bank's request for enforcement as a creditor: recorded once per (bank, request id); the same
-    request again records nothing and gets the same answer; another request under that id is refused."""
+    request again records nothing and gets the same answer; another request under that id is refused.
+    `filed_on_given` false: the filing date defaulted to today, so a resend on a later day is the same request."""
     def fn() -> tuple[list[Aggregate], Any]:
         known = app.get_request(request_id_of(bank_code, request_id))
         if known is not None:
-            if not known.same_as(details):
+            same = details if filed_on_given else details | {"filed_on": known.details["filed_on"]}
+            if not known.same_as(same):
                 raise RequestReusedError(f"request {request_id} of {bank_code} was filed with other details")
             return [], known.answer() | {"recorded": False}
         req = EnforcementRequest.file(bank_code=bank_code, request_id=request_id, details=details, actor=actor,

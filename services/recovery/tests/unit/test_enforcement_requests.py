@@ -96,3 +96,18 @@ def test_personal_data_is_erased_only_after_retention_with_a_ground_and_once():
     assert req.erased["ground"] == "purpose_fulfilled" and req.erased["by"] == "head/tt-01"
     assert not req.erase_personal_data(file_closed_on=date(2026, 6, 1), today=date(2031, 6, 2), **ask)
     assert [type(e).__name__ for e in req.collect_events()] == ["Filed", "PersonalDataErased"]
+
+
+def test_a_resend_on_a_later_day_without_a_filing_date_is_the_same_request():
+    app = Recovery(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    rid, today = str(uuid4()), details()
+    saved, first = appl.file_request(app, bank_code="VCB", request_id=rid, details=today, actor="bank/VCB",
+                                     at=AT, filed_on_given=False)()
+    app.save(*saved)
+    later = today | {"filed_on": "2026-03-05"}        # the default "today" of the next day
+    again, second = appl.file_request(app, bank_code="VCB", request_id=rid, details=later, actor="bank/VCB",
+                                      at=AT + timedelta(days=1), filed_on_given=False)()
+    assert again == [] and second == first | {"recorded": False}
+    with pytest.raises(RequestReusedError):           # a date the bank states itself must match
+        appl.file_request(app, bank_code="VCB", request_id=rid, details=later, actor="bank/VCB",
+                          at=AT + timedelta(days=1))()
