@@ -39,9 +39,9 @@ def test_every_event_type_is_registered_with_the_topic_of_its_producer():
         t for t in topics if t.startswith("intake.")}
     assert {t for t, topic in topics.items() if topic == AUCTIONS_ASSET} == {
         "auctions.ProceedsTransferred.v1", "auctions.ProceedsTransferred.v2", "auctions.AuctionOutcomeRecorded.v1",
-        "auctions.AuctionOutcomeRecorded.v2"}
+        "auctions.AuctionOutcomeRecorded.v2", "auctions.AuctionAnnounced.v1"}
     assert {t for t, topic in topics.items() if topic == RECOVERY_DEBT} == {
-        "recovery.BankRepaymentReceived.v1"}
+        "recovery.BankRepaymentReceived.v1", "recovery.EnforcementRequested.v1"}
     assert {t for t, topic in topics.items() if topic == "thads.online.filing"} == {
         "online.FilingReceived.v1", "online.FilingSentBack.v1", "online.FilingCorrected.v1",
         "online.FilingAccepted.v1", "online.FilingRefused.v1"}

@@ -159,6 +159,28 @@ class ProceedsTransferredV2(Envelope[ProceedsTransferredV2Payload]):
     schema_version: Literal[2] = 2
 
 
+class AuctionAnnouncedPayload(ContractModel):
+    """A round of an auction announced (thông báo bán đấu giá, LCJE Art. 101; Law on Property Auction
+    Art. 35, 57): what the public notice says, with the seizure's claim items so that a creditor's feed
+    can tell its own asset. No personal data: the notice is public; bidders are not in it."""
+    asset_id: UUID
+    round_number: int = Field(ge=1)
+    announced_on: LegalDate
+    second_announced_on: LegalDate | None = None
+    auction_on: LegalDate
+    starting_price_vnd: PositiveMoneyVnd | None = None   # None only for a round announced before v1 existed
+    deposit_vnd: int = Field(ge=0)
+    place: Annotated[str, Field(min_length=1, max_length=2000)]
+    organiser: Annotated[str, Field(min_length=1, max_length=2000)]
+    claim_item_ids: tuple[UUID, ...] = ()
+    secured_creditor_party_id: UUID | None = None
+
+
+class AuctionAnnounced(Envelope[AuctionAnnouncedPayload]):
+    event_type: Literal["auctions.AuctionAnnounced.v1"] = "auctions.AuctionAnnounced.v1"
+    schema_version: Literal[1] = 1
+
+
 def _whole_amount_on_the_first_item(message: dict) -> dict:
     """v1 → v2: no costs, one general share of the whole amount on the first claim item (what
     intake booked for a v1 message). A v1 without claim items stays without shares and fails v2's
@@ -182,9 +204,9 @@ UPCASTERS_V1_V2 = {"auctions.AuctionOutcomeRecorded.v1": _same_payload,
                    "auctions.ProceedsTransferred.v1": _whole_amount_on_the_first_item}
 
 AUCTIONS_EVENTS: tuple[type[Envelope], ...] = (ProceedsTransferred, ProceedsTransferredV2, AuctionOutcomeRecorded,
-                                               AuctionOutcomeRecordedV2)
+                                               AuctionOutcomeRecordedV2, AuctionAnnounced)
 
 # The current version of every auctions event (what the service publishes and the AsyncAPI shows).
-AuctionsEvent = Annotated[Union[ProceedsTransferredV2, AuctionOutcomeRecordedV2],
+AuctionsEvent = Annotated[Union[ProceedsTransferredV2, AuctionOutcomeRecordedV2, AuctionAnnounced],
                           Field(discriminator="event_type")]
 AuctionsEventAdapter: TypeAdapter[AuctionsEvent] = TypeAdapter(AuctionsEvent)

@@ -189,8 +189,16 @@ def _auctions() -> dict[str, Envelope]:
             decided_on=date(2025, 8, 4)),
         aggregate_version=22, occurred_at=_at(date(2025, 8, 4)),
         recorded_at=_at(date(2025, 8, 4), 11), source_position=5402, **meta)
+    announced = a.AuctionAnnounced.create(
+        payload=a.AuctionAnnouncedPayload(
+            asset_id=ASSET_ID, round_number=1, announced_on=date(2025, 5, 20), second_announced_on=date(2025, 5, 23),
+            auction_on=date(2025, 6, 10), starting_price_vnd=2_000_000_000, deposit_vnd=200_000_000,
+            place="Trụ sở Công ty đấu giá hợp danh Thanh Hóa", organiser="Công ty đấu giá hợp danh Thanh Hóa",
+            claim_item_ids=(CLAIM_DEBT,), secured_creditor_party_id=CREDITOR_BANK),
+        aggregate_version=6, occurred_at=_at(date(2025, 5, 20)),
+        recorded_at=_at(date(2025, 5, 20), 10), source_position=5011, **meta)
     return {outcome.event_type: outcome, proceeds.event_type: proceeds, split.event_type: split,
-            taken.event_type: taken}
+            taken.event_type: taken, announced.event_type: announced}
 
 
 def _recovery() -> dict[str, Envelope]:
@@ -212,7 +220,18 @@ def _recovery() -> dict[str, Envelope]:
         source="recovery", aggregate_id=DEBT_FILE_ID, aggregate_version=6, case_id=CASE_ID,
         unit=UNIT, actor=Actor(id="recovery", role="system"), occurred_at=_at(date(2025, 4, 1)),
         recorded_at=_at(date(2025, 4, 1)), source_position=4)
-    return {repayment.event_type: repayment, entry.event_type: entry}
+    request_id = UUID("8d2f4c1e-6b7a-4e39-9c0d-3a5b7e9f1c24")
+    requested = r.EnforcementRequested.create(
+        payload=r.EnforcementRequestedPayload(
+            bank_code="VCB", request_id=request_id, intake_ref=f"TCTD-VCB-{request_id.hex}",
+            bank_party_id=CREDITOR_BANK, judgment_number="45/2024/KDTM-PT",
+            issuing_court="Tòa án nhân dân tỉnh Thanh Hóa", judgment_effective_on=date(2024, 11, 20),
+            filed_on=date(2025, 3, 3),
+            claims=(r.RequestedClaim(claim_item_id=CLAIM_DEBT, amount_vnd=500_000_000, secured=True),)),
+        source="recovery", aggregate_id=example_id("recovery/enforcement-request/VCB/" + str(request_id)),
+        aggregate_version=1, case_id=CASE_ID, unit=UNIT, actor=Actor(id="VCB", role="bank"),
+        occurred_at=_at(date(2025, 3, 3)), recorded_at=_at(date(2025, 3, 3)), source_position=57)
+    return {repayment.event_type: repayment, entry.event_type: entry, requested.event_type: requested}
 
 
 def _online() -> dict[str, Envelope]:

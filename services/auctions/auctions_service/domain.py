@@ -750,12 +750,17 @@ class Asset(Aggregate):
         self._announced(round_number=self.round_number + 1, announced_on=announced_on, auction_on=auction_on,
                         deposit_vnd=deposit_vnd, place=place, organiser=organiser,
                         second_announced_on=second_announced_on, actor=actor, at=at,
-                        officer_runs=officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION)
+                        officer_runs=officer_runs and self.sale_path is SalePath.AUCTION_ORGANISATION,
+                        # for the public notice (auctions.AuctionAnnounced.v1): what is sold, for which claims
+                        starting_price_vnd=self.starting_price_vnd, claim_item_ids=list(self.claim_item_ids),
+                        secured_creditor_party_id=self.secured_creditor_party_id, case_id=self.case_id, unit=self.unit)
 
     @event("AuctionAnnounced")
     def _announced(self, round_number: int, announced_on: date, auction_on: date, deposit_vnd: int, place: str,
                    organiser: str, actor: str, at: datetime, second_announced_on: date | None = None,
-                   officer_runs: bool = False) -> None:
+                   officer_runs: bool = False, starting_price_vnd: int | None = None,
+                   claim_item_ids: list[str] | None = None, secured_creditor_party_id: str | None = None,
+                   case_id: UUID | None = None, unit: str | None = None) -> None:
         self.officer_runs_auction = self.officer_runs_auction or officer_runs
         self.round_number, self.announced_on, self.auction_on = round_number, announced_on, auction_on
         self.second_announced_on = second_announced_on

@@ -14,6 +14,9 @@ by case id:
 - SoldToCoOwner (a co-owner's pre-emption at the starting price) → ProceedsTransferred.v2 likewise;
 - CreditorExcessPaid (the creditor took an asset worth more than the item owed and paid the excess) →
   ProceedsTransferred.v2 with one general share (the debtor's money, allocated by intake, Art. 47);
+- AuctionAnnounced → AuctionAnnounced.v1, the public notice of a round (dates, starting price, deposit, place,
+  organiser) with the seizure's claim items and secured creditor, so that a creditor's feed (recovery) can
+  tell its own asset; bidders are never in it;
 - ReturnedToDebtor → AuctionOutcomeRecorded.v2 returned (intake records nothing: the postponement is
   the head's decision).
 Every other Asset event is internal (INTERNAL); an event class in neither list stops the relay.
@@ -41,7 +44,7 @@ from .domain import Asset
 SOURCE = "auctions"
 CONTRACT_ROLES = {"officer", "head", "clerk", "accountant", "procuracy", "auditor", "bank", "admin", "system",
                   "organisation"}
-INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.AuctionAnnounced, Asset.BidderRegistered,
+INTERNAL = (Asset.Seized, Asset.Valued, Asset.Revalued, Asset.BidderRegistered,
             Asset.BidPlaced, Asset.UnpaidSaleCancelled, Asset.PriceCut, Asset.PausedForCase,
             Asset.ResumedForCase, Asset.CancelledForCase, Asset.Redeemed, Asset.DepositsRefunded,
             Asset.OrganisationContracted, Asset.HandedOver, Asset.CreditorAccepted)
@@ -100,6 +103,17 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
         payload = c.AuctionOutcomeRecordedV2Payload(
             asset_id=event.originator_id, outcome=c.AuctionOutcome.RETURNED, round_number=event.round_number,
             claim_item_ids=_ids(event.claim_item_ids), decided_on=event.returned_on)
+    elif isinstance(event, Asset.AuctionAnnounced):
+        if getattr(event, "case_id", None) is None:
+            return None          # recorded before the notice was published (it carries no case): stays internal
+        model = c.AuctionAnnounced
+        secured = getattr(event, "secured_creditor_party_id", None)
+        payload = c.AuctionAnnouncedPayload(
+            asset_id=event.originator_id, round_number=event.round_number, announced_on=event.announced_on,
+            second_announced_on=event.second_announced_on, auction_on=event.auction_on,
+            starting_price_vnd=getattr(event, "starting_price_vnd", None), deposit_vnd=event.deposit_vnd,
+            place=event.place, organiser=event.organiser, claim_item_ids=_ids(getattr(event, "claim_item_ids", None) or ()),
+            secured_creditor_party_id=UUID(str(secured)) if secured else None)
     elif isinstance(event, Asset.SalePaid):
         model = c.ProceedsTransferredV2
         payload = _proceeds(event, event.amount_vnd, event.sold_on, event.paid_on)

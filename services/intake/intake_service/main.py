@@ -14,7 +14,8 @@ from thads_kit.batcher import ConflictRetriesExhaustedError
 from thads_kit.http import create_app
 from thads_kit.runtime import LazyConsumer, Runtime, serve
 
-from . import api, bulk_import, consumers, consumers_complaints, consumers_online, corrections, personal_data, queries_api, read_model, translation
+from . import (api, bulk_import, consumers, consumers_bank_requests, consumers_complaints, consumers_online, corrections,
+               personal_data, queries_api, read_model, translation)
 from .application import CaseAlreadyRegisteredError, CaseNotFoundError, Intake, NotYourCaseError, WrongOfficeError
 from .domain.errors import LimitationNotExpiredError, LimitationNotExpiredGroundError
 from .domain import (
@@ -81,6 +82,9 @@ def build(settings: Settings) -> FastAPI:
         # accepted online filings → requests received on the online channel (consumers_online.py)
         LazyConsumer(runtime, lambda app: consumers_online.register(
             runtime.broker, app, runtime.executor, **group("online-filings")))
+        # banks' requests for enforcement as a creditor (issue 10, via recovery) → requests received
+        LazyConsumer(runtime, lambda app: consumers_bank_requests.register(
+            runtime.broker, app, runtime.executor, **group("bank-requests")))
         # complaints' correction requests (issue 9): a consumer group of its own, position atomic with the record
         LazyConsumer(runtime, lambda app: consumers_complaints.register(
             runtime.broker, app, runtime.executor, **group("corrections")))
@@ -138,6 +142,8 @@ def asyncapi() -> FastStream:
     consumers_online.register(runtime.broker, app=None, executor=runtime.executor, group="intake.online-filings")  # type: ignore[arg-type]
     consumers_complaints.register(runtime.broker, app=None, executor=runtime.executor,  # type: ignore[arg-type]
                                   group="intake.corrections")
+    consumers_bank_requests.register(runtime.broker, app=None, executor=runtime.executor,  # type: ignore[arg-type]
+                                     group="intake.bank-requests")
     return FastStream(runtime.broker)
 
 

@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 from datetime import date, datetime, timedelta, timezone
-from typing import Annotated, Any, AsyncIterator
+from typing import Annotated, Any, AsyncIterator, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -25,12 +25,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from thads_kit.auth import Principal, require
+from thads_kit.commands import write_with_next_command
 from thads_kit.errors import ApiError, error_responses
 from thads_kit.scoping import check_case_read, unit_filter
 
 from . import application as appl
 from . import projections
 from .domain import file_id
+from .enforcement_requests import FILING_BASIS, UnknownBankError, case_id_of, intake_ref_of, request_id_of
+from .institutions import name_of
 from .translation import actor_string
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,45 @@ class AnswerIn(BankCaseIn):
 
 class BankCollateralIn(BankCaseIn, CollateralIn):
     pass
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$")]
+
+
+class DebtorIn(BaseModel):
+    """Personal data: kept in recovery's erasable table, never in an event."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["individual", "organisation"]
+    full_name: Name
+    id_number: Annotated[str | None, Field(pattern=r"^[0-9]{9,13}$", description="CCCD/CMND hoặc mã số thuế")] = None
+    address: Text | None = None
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    full_name: Name
+    phone: Annotated[str | None, Field(pattern=r"^\+?[0-9 ]{6,20}$")] = None
+    email: Annotated[str | None, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")] = None
+
+
+class RequestedClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim_item_id: UUID = Field(description="Mã khoản thi hành án (khoản nợ tín dụng) do ngân hàng đặt")
+    amount_vnd: Money
+    secured: bool = Field(False, description="Khoản nợ có tài sản bảo đảm")
+
+
+class EnforcementRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request_id: UUID = Field(description="Mã yêu cầu do ngân hàng đặt: gửi lại cùng mã không ghi thêm")
+    unit: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", description="Cơ quan THADS nhận yêu cầu")]
+    judgment_number: DocNo = Field(description="Số bản án, quyết định được thi hành")
+    issuing_court: Text = Field(description="Tòa án đã ra bản án, quyết định")
+    judgment_effective_on: date = Field(description="Ngày bản án, quyết định có hiệu lực pháp luật")
+    filed_on: date | None = Field(None, description="Ngày làm đơn (mặc định: hôm nay)")
+    claims: list[RequestedClaimIn] = Field(min_length=1, max_length=100)
+    debtor: DebtorIn
+    contact: ContactIn | None = None
 
 
 def _rt(request: Request) -> Any:
@@ -276,6 +318,90 @@ bank_route("repayments", "report_repayment", RepaymentIn,
            "Tổ chức tín dụng báo đã nhận tiền trả nợ trực tiếp từ người phải thi hành án")
 bank_route("acknowledgements", "acknowledge", AckIn, "Tổ chức tín dụng xác nhận đã nhận thông tin")
 bank_route("collaterals", "register_collateral", BankCollateralIn, "Tổ chức tín dụng cung cấp dữ liệu tài sản bảo đảm")
+
+
+@banks.post("/banks/{bank_code}/enforcement-requests",
+            summary="Tổ chức tín dụng yêu cầu thi hành án với tư cách người được thi hành án")
+async def request_enforcement(request: Request, bank_code: BankPath, body: EnforcementRequestIn,
+                              principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))]) -> Any:
+    """The request becomes a request received in intake (a case on the online channel with the bank as
+    creditor and its claim items) from recovery.EnforcementRequested.v1; `case_id` in the answer is that
+    case. The debtor and the contact person stay in recovery's erasable table, never in an event. The same
+    request id again gets the same answer and records nothing; another request under that id: 409."""
+    await _own_bank(request, principal, bank_code, f"{bank_code}:enforcement-requests")
+    if name_of(bank_code) is None:
+        raise UnknownBankError(f"{bank_code} is not in the registry of credit institutions")
+    rt = _rt(request)
+    today = datetime.now(VN_TZ).date()
+    details = {"unit": body.unit, "judgment_number": body.judgment_number, "issuing_court": body.issuing_court,
+               "judgment_effective_on": body.judgment_effective_on.isoformat(),
+               "filed_on": (body.filed_on or today).isoformat(),
+               "claims": [{"claim_item_id": str(c.claim_item_id), "amount_vnd": c.amount_vnd, "secured": c.secured}
+                          for c in body.claims]}
+    key = request_id_of(bank_code, body.request_id)
+    write_with_next_command(projections.request_personal_write(
+        _schema(request), request_key=key, case_id=case_id_of(body.unit, intake_ref_of(bank_code, body.request_id)),
+        bank_code=bank_code, debtor=body.debtor.model_dump(exclude_none=True),
+        contact=body.contact.model_dump(exclude_none=True) if body.contact else None))
+    fn = appl.file_request(rt.app, bank_code=bank_code, request_id=str(body.request_id), details=details,
+                           actor=actor_string("bank", bank_code), at=None, filed_on_given=body.filed_on is not None)
+    return await rt.batcher.submit(key, fn)
+
+
+@banks.get("/banks/{bank_code}/enforcement-requests/{request_id}",
+           summary="Yêu cầu thi hành án của tổ chức tín dụng như đã gửi")
+async def bank_enforcement_request(request: Request, bank_code: BankPath, request_id: UUID,
+                                   principal: Annotated[Principal, Depends(require(*BANK_ROUTE_ROLES))]) -> Any:
+    await _own_bank(request, principal, bank_code, f"{bank_code}:enforcement-requests:{request_id}")
+    found = await projections.request_with_personal_data(_rt(request).pool, _schema(request),
+                                                         request_id_of(bank_code, request_id))
+    if found is None:
+        raise ApiError(404, error="NotFound", rule="enforcement_request.not_found",
+                       message_vi="Không có yêu cầu thi hành án này của tổ chức tín dụng.", detail=str(request_id))
+    await _access(request, principal, action="read", resource="personal_data", resource_id=str(request_id),
+                  case_id=UUID(found["case_id"]), unit=found["unit"])
+    return found
+
+
+@router.get("/enforcement-requests/{bank_code}/{request_id}",
+            summary="Yêu cầu thi hành án của tổ chức tín dụng (kèm thông tin người phải thi hành án)")
+async def staff_enforcement_request(request: Request, bank_code: BankPath, request_id: UUID,
+                                    principal: Annotated[Principal, Depends(require(*READERS))]) -> Any:
+    """For the office the request was filed with (the kit's office scoping); the read is in the access log,
+    as every read of personal data."""
+    found = await projections.request_with_personal_data(_rt(request).pool, _schema(request),
+                                                         request_id_of(bank_code, request_id))
+    if found is None:
+        raise ApiError(404, error="NotFound", rule="enforcement_request.not_found",
+                       message_vi="Không có yêu cầu thi hành án này của tổ chức tín dụng.", detail=str(request_id))
+    check_case_read(principal, found["unit"], (), case_id=UUID(found["case_id"]))
+    await _rt(request).access.record(principal, action="read", resource="personal_data", resource_id=str(request_id),
+                                     case_id=UUID(found["case_id"]), unit=found["unit"], legal_basis=FILING_BASIS,
+                                     status=200)
+    return found
+
+
+class RequestErasureIn(Body):
+    ground: Literal["consent_withdrawn", "purpose_fulfilled", "unlawful_processing", "authority_order"] = Field(
+        description="Căn cứ xóa (Điều 16 Nghị định 13/2023/NĐ-CP)")
+    requested_by: Literal["data_subject", "legal_representative", "competent_authority"] = Field(
+        description="Người yêu cầu xóa")
+    request_ref: DocNo = Field(description="Số văn bản yêu cầu hoặc quyết định")
+
+
+@router.post("/enforcement-requests/{bank_code}/{request_id}/personal-data-erasures",
+             summary="Xóa thông tin cá nhân trong yêu cầu thi hành án của tổ chức tín dụng (sau thời hạn lưu giữ)")
+async def erase_request_personal_data(request: Request, bank_code: BankPath, request_id: UUID, body: RequestErasureIn,
+                                      principal: Annotated[Principal, Depends(require("head"))]) -> Any:
+    """The platform's erasure rule (as intake's for a party): the head of the office, a ground and who asked;
+    refused while the bank's file on the case is open and for 5 years after it closed
+    (`personal_data.retention`); afterwards the request shows "[erased]"."""
+    rt = _rt(request)
+    rid = request_id_of(bank_code, request_id)
+    fn = appl.erase_request_personal_data(
+        rt.app, rid, unit=office_of(principal), ground=body.ground, requested_by=body.requested_by,
+        request_ref=body.request_ref, actor=actor_string(principal.role, principal.sub), at=body.occurred_at)
+    return await rt.batcher.submit(rid, fn)
 
 
 @banks.post("/banks/{bank_code}/information-requests/{request_id}/answer",

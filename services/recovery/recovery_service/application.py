@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from thads_kit.store import ServiceApplication
 
 from .domain import BadDebtFile, FileNotFoundError_, OtherBankError, RecoveryError
+from .enforcement_requests import EnforcementRequest, RequestReusedError, file_id_of_request, request_id_of
 
 VN_TZ = timezone(timedelta(hours=7))
 CommandFn = Callable[[], tuple[list[Aggregate], Any]]
@@ -44,6 +45,30 @@ class Recovery(ServiceApplication):
 
     def file_exists(self, fid: UUID) -> bool:
         return fid in self.repository
+
+    def get_request(self, rid: UUID) -> EnforcementRequest | None:
+        try:
+            return self.repository.get(rid)  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            return None
+
+
+def file_request(app: Recovery, *, bank_code: str, request_id: str, details: dict[str, Any], actor: str,
+                 at: datetime | None, filed_on_given: bool = True) -> CommandFn:
+    """A bank's request for enforcement as a creditor: recorded once per (bank, request id); the same
+    request again records nothing and gets the same answer; another request under that id is refused.
+    `filed_on_given` false: the filing date defaulted to today, so a resend on a later day is the same request."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        known = app.get_request(request_id_of(bank_code, request_id))
+        if known is not None:
+            same = details if filed_on_given else details | {"filed_on": known.details["filed_on"]}
+            if not known.same_as(same):
+                raise RequestReusedError(f"request {request_id} of {bank_code} was filed with other details")
+            return [], known.answer() | {"recorded": False}
+        req = EnforcementRequest.file(bank_code=bank_code, request_id=request_id, details=details, actor=actor,
+                                      at=at or datetime.now(VN_TZ))
+        return [req], req.answer() | {"recorded": True}
+    return fn
 
 
 def guard(file: BadDebtFile, bank: str | None, unit: str | None) -> None:
@@ -80,3 +105,27 @@ def state(file: BadDebtFile) -> dict[str, Any]:
         "repayments": file.repayments, "information_requests": file.requests,
         "opened_at": file.opened_at,
     }
+
+
+class RequestNotFoundError(FileNotFoundError_):
+    rule = "enforcement_request.not_found"
+    message_vi = "Không có yêu cầu thi hành án này của tổ chức tín dụng."
+
+
+def erase_request_personal_data(app: Recovery, rid: UUID, *, unit: str | None, ground: str, requested_by: str,
+                                request_ref: str, actor: str, at: datetime | None) -> CommandFn:
+    """The head of the office the request was filed with erases its personal data (after retention)."""
+    def fn() -> tuple[list[Aggregate], Any]:
+        req = app.get_request(rid)
+        if req is None:
+            raise RequestNotFoundError(f"no enforcement request {rid}")
+        if unit is not None and req.unit != unit:
+            raise WrongOfficeError(f"request {req.request_id} was filed with office {req.unit}, not {unit}")
+        fid = file_id_of_request(req)
+        closed_on = app.get_file(fid).closed_on if app.file_exists(fid) else None
+        now = at or datetime.now(VN_TZ)
+        recorded = req.erase_personal_data(ground=ground, requested_by=requested_by, request_ref=request_ref,
+                                           file_closed_on=closed_on, today=now.astimezone(VN_TZ).date(),
+                                           actor=actor, at=now)
+        return [req], req.answer() | {"recorded": recorded, "erased": req.erased}
+    return fn

@@ -1,6 +1,8 @@
 """What recovery consumes, exactly once (the kit's EventSourcedSink records the consumer's position in the
 same transaction as the files' new events and feed rows), from intake's case topic and auctions' asset topic:
-- PartyAdded of a creditor with a registered bank code → a new BadDebtFile (once: its id is derived);
+- PartyAdded of a creditor with a registered bank code → a new BadDebtFile (once: its id is derived); when
+  the case is the one intake registered from this bank's own request for enforcement (enforcement_requests.py),
+  the file's first feed entry tells the bank so (`request_registered`, with intake's reference);
 - ClaimItemAdded whose creditor is the file's bank → the claim on the file (secured or not);
 - every other event of a case with files → one feed entry per file whose bank may see it (feed.py);
   a SeizureOrdered naming the bank as secured creditor links the bank's collateral (when exactly one
@@ -26,13 +28,13 @@ from . import feed
 from .application import Recovery
 from .domain import BadDebtFile, RecoveryError, file_id
 from .institutions import name_of
-from .projections import files_of_case_sync
+from .projections import files_of_case_sync, request_of_case_sync
 
 log = logging.getLogger(__name__)
 VN_TZ = timezone(timedelta(hours=7))
 
 
-def _open(app: Recovery, env: intake.PartyAdded) -> list[Aggregate]:
+def _open(app: Recovery, env: intake.PartyAdded, schema: str) -> list[Aggregate]:
     p = env.payload
     if p.role != intake.PartyRole.CREDITOR or not p.bank_code:
         return []
@@ -43,8 +45,13 @@ def _open(app: Recovery, env: intake.PartyAdded) -> list[Aggregate]:
         return []
     if app.file_exists(file_id(env.case_id, p.bank_code)):
         return []
-    return [BadDebtFile(case_id=str(env.case_id), bank_code=p.bank_code, institution_name=name,
-                        bank_party_id=str(p.party_id), unit=env.unit, at=env.occurred_at)]
+    file = BadDebtFile(case_id=str(env.case_id), bank_code=p.bank_code, institution_name=name,
+                       bank_party_id=str(p.party_id), unit=env.unit, at=env.occurred_at)
+    requested = request_of_case_sync(app.recorder, schema, env.case_id, p.bank_code)
+    if requested is not None and requested["bank_party_id"] == str(p.party_id):
+        # the case intake registered from THIS bank's request: the bank learns it is in, under which number
+        file.record_feed_entry(**feed.request_registered(env, requested), at=datetime.now(VN_TZ))
+    return [file]
 
 
 def _link_collateral(file: BadDebtFile, env: intake.SeizureOrdered, now: datetime) -> bool:
@@ -61,7 +68,7 @@ def _link_collateral(file: BadDebtFile, env: intake.SeizureOrdered, now: datetim
 def policy(app: Recovery, schema: str):
     def apply(env: Any) -> list[Aggregate]:
         if isinstance(env, intake.PartyAdded):
-            return _open(app, env)
+            return _open(app, env, schema)
         changed: list[Aggregate] = []
         now = datetime.now(VN_TZ)
         for fid in files_of_case_sync(app.recorder, schema, env.case_id):

@@ -21,7 +21,7 @@ Pure: stdlib, eventsourcing.domain and the working-day calendar; time and ids co
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -29,6 +29,7 @@ from eventsourcing.domain import Aggregate, event
 
 from .calendar_vn import add_working_days
 
+VN_TZ = timezone(timedelta(hours=7))
 FILE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:thads:recovery:bad-debt-file")
 INFORMATION_DAYS = 3         # working days for a bank's answer (TTLT 02/2014; ND152/2026 Art. 21)
 
@@ -126,6 +127,7 @@ class BadDebtFile(Aggregate):
         self.unit = unit
         self.opened_at = at
         self.status = "open"
+        self.closed_on: date | None = None
         self.team: str | None = None
         self.claims: dict[str, dict[str, Any]] = {}
         self.collaterals: dict[str, dict[str, Any]] = {}
@@ -213,6 +215,7 @@ class BadDebtFile(Aggregate):
         self.collateral_proceeds_vnd += collateral_proceeds_vnd
         if kind in ("termination", "completion", "revocation"):
             self.status = "closed"
+            self.closed_on = occurred_at.astimezone(VN_TZ).date()     # the retention of personal data runs from here
 
     def acknowledge(self, sequence: int, actor: str, at: datetime) -> bool:
         if not 1 <= sequence <= self.feed_seq:

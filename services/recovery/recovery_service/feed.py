@@ -4,7 +4,8 @@ its legal basis, and the figures the bank may see.
 - `STEPS`: intake's and auctions' event types → (kind, legal basis). Any other event (parties, other
   creditors' claim items, officers, deadlines) is not the bank's business and is not fed.
 - Per bank: a collection is fed only on the bank's own claim items; a disbursement only when the bank is
-  the payee (payment to the bank); a seizure, an auction result or proceeds only when they concern the
+  the payee (payment to the bank); a seizure, an auction notice (each round: auctions.AuctionAnnounced.v1),
+  an auction result or proceeds only when they concern the
   bank's claim items or name the bank as the secured creditor.
 - Personal data: events carry none (names, id numbers, addresses stay in intake's erasable table); of
   the ids of parties only the bank's own is kept (`*_party_id` of anyone else is removed), lists of claim
@@ -21,6 +22,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "intake.EnforcementDecided.v2": ("decision", DECISION),
     "intake.VerificationRecorded.v1": ("verification", "Điều 44, 44a Luật THADS; TTLT 02/2014"),
     "intake.SeizureOrdered.v1": ("seizure", "Điều 71, 90 Luật THADS"),
+    "auctions.AuctionAnnounced.v1": ("auction_notice", "Điều 101 Luật THADS; Điều 35, 57 Luật Đấu giá tài sản 01/2016/QH14"),
     "auctions.AuctionOutcomeRecorded.v2": ("auction_result", "Điều 101, 104 Luật THADS; Luật Đấu giá tài sản 01/2016/QH14"),
     "auctions.ProceedsTransferred.v2": ("auction_proceeds", "Điều 47 Luật THADS"),
     "intake.MoneyCollected.v2": ("collection", "Điều 47 Luật THADS"),
@@ -33,6 +35,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "intake.CaseDelegated.v2": ("delegation", "Điều 55, 56, 57 Luật THADS"),
     "intake.CaseCompleted.v1": ("completion", "Điều 52, 53 Luật THADS"),
 }
+REQUEST_BASIS = "Điều 31, 35 Luật THADS"
 COLLATERAL_BASIS = "Điều 47 khoản 3, Điều 90 Luật THADS; Điều 198b Luật Các tổ chức tín dụng"
 
 
@@ -71,7 +74,7 @@ def entry_for(env: Envelope, bank_party_id: str, claims: set[str], collateral_as
     if kind == "payment_to_bank" and payload.get("payee_party_id") != bank_party_id:
         return None
     data = _bank_data(payload, bank_party_id, claims)
-    if kind in ("seizure", "auction_result", "auction_proceeds"):
+    if kind in ("seizure", "auction_notice", "auction_result", "auction_proceeds"):
         ours = bool(set(payload.get("claim_item_ids") or ()) & claims)
         secured = payload.get("secured_creditor_party_id") == bank_party_id
         collateral = payload.get("asset_id") in collateral_assets
@@ -90,3 +93,12 @@ def entry_for(env: Envelope, bank_party_id: str, claims: set[str], collateral_as
     return {"source_event_id": str(env.event_id), "source_event_type": env.event_type, "kind": kind,
             "legal_basis": basis, "occurred_at": env.occurred_at, "data": data,
             "collateral_proceeds_vnd": collateral_vnd}
+
+
+def request_registered(env: Envelope, requested: dict[str, Any]) -> dict[str, Any]:
+    """The entry telling a bank that intake registered the case from its own request for enforcement
+    (the source event is the PartyAdded of the bank in that case)."""
+    return {"source_event_id": str(env.event_id), "source_event_type": env.event_type, "kind": "request_registered",
+            "legal_basis": REQUEST_BASIS, "occurred_at": env.occurred_at,
+            "data": {"request_id": requested["request_id"], "intake_ref": requested["intake_ref"],
+                     "bank_party_id": requested["bank_party_id"], "unit": requested["unit"]}}

@@ -15,12 +15,15 @@ from thads_kit.scoping import OutOfScopeError
 from . import api, consumers, projections, translation
 from .application import Recovery, WrongOfficeError
 from .domain import FileNotFoundError_, OtherBankError, RecoveryError
+from .enforcement_requests import RequestInvalidError, UnknownBankError
 from .settings import Settings
 
 ERROR_STATUS: dict[type[Exception], int] = {
     RecoveryError: 409,                    # a rule refuses the command in this state
     FileNotFoundError_: 404,
     OtherBankError: 403,
+    UnknownBankError: 404,                 # not a registered credit institution
+    RequestInvalidError: 409,              # a rule refuses the request: the judgment's dates contradict it
     WrongOfficeError: 403,
     OutOfScopeError: 403,
     ConflictRetriesExhaustedError: 409,

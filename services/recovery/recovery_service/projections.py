@@ -22,6 +22,7 @@ from thads_kit.scoping import UnitFilter
 
 from .application import state
 from .domain import BadDebtFile
+from .enforcement_requests import EnforcementRequest
 from .translation import feed_envelope
 
 FEED_LOCK = 0x7468_6164_7366_6564 & 0x7FFF_FFFF_FFFF_FFFF     # "thadsfed"
@@ -57,6 +58,27 @@ def ddl(schema: str) -> str:
         recorded_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX IF NOT EXISTS bank_feed_bank ON "{schema}".bank_feed (bank_code, position);
+    CREATE TABLE IF NOT EXISTS "{schema}".enforcement_requests (
+        request_key uuid PRIMARY KEY,
+        request_id uuid NOT NULL,
+        bank_code text NOT NULL,
+        unit text NOT NULL,
+        case_id uuid NOT NULL,
+        state jsonb NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS enforcement_requests_case ON "{schema}".enforcement_requests (case_id, bank_code);
+    -- personal data of a bank's request (the debtor, the bank's contact person): never in events, erasable
+    CREATE TABLE IF NOT EXISTS "{schema}".request_personal_data (
+        request_key uuid PRIMARY KEY,
+        case_id uuid NOT NULL,
+        bank_code text NOT NULL,
+        debtor jsonb,
+        contact jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        erased_at timestamptz,
+        erasure jsonb
+    );
+    CREATE INDEX IF NOT EXISTS request_personal_data_case ON "{schema}".request_personal_data (case_id);
     """
 
 
@@ -71,8 +93,14 @@ def _next_due(file: BadDebtFile) -> str | None:
 
 
 def upsert_write(schema: str, files: Iterable[BadDebtFile]):
-    """A write for the event store's transaction: the files' rows and their new feed entries."""
-    files = list(files)
+    """A write for the event store's transaction: the files' rows and their new feed entries, and the
+    rows of new enforcement requests."""
+    saved = list(files)
+    files = [f for f in saved if isinstance(f, BadDebtFile)]
+    requests = [(r.id, UUID(r.request_id), r.bank_code, r.unit, r.case_id, _json(r.answer() | {"details": r.details}))
+                for r in saved if isinstance(r, EnforcementRequest)]
+    erasures = [(_json(r.erased), r.id) for r in saved if isinstance(r, EnforcementRequest)
+                for e in r.pending_events if isinstance(e, EnforcementRequest.PersonalDataErased)]
     rows = [(f.id, f.case_id, f.bank_code, f.unit, f.status, f.version, _next_due(f), _json(state(f))) for f in files]
     feed = []
     for f in files:
@@ -90,6 +118,14 @@ def upsert_write(schema: str, files: Iterable[BadDebtFile]):
                 f' VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (file_id) DO UPDATE SET'
                 f' status = excluded.status, version = excluded.version, next_due_on = excluded.next_due_on,'
                 f' state = excluded.state', row)
+        for req in requests:
+            curs.execute(
+                f'INSERT INTO "{schema}".enforcement_requests (request_key, request_id, bank_code, unit, case_id, state)'
+                f' VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (request_key) DO NOTHING', req)
+        for erasure in erasures:       # the fields go; the row stays as a tombstone (a resend cannot bring them back)
+            curs.execute(
+                f'UPDATE "{schema}".request_personal_data SET debtor = NULL, contact = NULL,'
+                f' erased_at = coalesce(erased_at, now()), erasure = %s::jsonb WHERE request_key = %s', erasure)
         if feed:
             curs.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
             for entry in feed:
@@ -97,6 +133,53 @@ def upsert_write(schema: str, files: Iterable[BadDebtFile]):
                     f'INSERT INTO "{schema}".bank_feed (bank_code, case_id, file_id, sequence, event_id, body)'
                     f' VALUES (%s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (event_id) DO NOTHING', entry)
     return write
+
+
+def request_personal_write(schema: str, *, request_key: UUID, case_id: UUID, bank_code: str,
+                           debtor: dict[str, Any], contact: dict[str, Any] | None):
+    """The request's personal data, written in the transaction of its Filed event (thads_kit.commands.
+    write_with_next_command): a refused request writes none; a resend keeps the first (DO NOTHING), and an
+    erased row stays erased."""
+    def write(curs: Any) -> None:
+        if curs is None:
+            return
+        curs.execute(
+            f'INSERT INTO "{schema}".request_personal_data (request_key, case_id, bank_code, debtor, contact)'
+            f' VALUES (%s, %s, %s, %s::jsonb, %s::jsonb) ON CONFLICT (request_key) DO NOTHING',
+            (request_key, case_id, bank_code, _json(debtor), _json(contact) if contact else None))
+    return write
+
+
+def request_of_case_sync(recorder: Any, schema: str, case_id: UUID, bank_code: str) -> dict[str, Any] | None:
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(f'SELECT state FROM "{schema}".enforcement_requests WHERE case_id = %s AND bank_code = %s',
+                     (case_id, bank_code))
+        row = curs.fetchone()
+    if row is None:
+        return None
+    return row["state"] if isinstance(row["state"], dict) else json.loads(row["state"])
+
+
+async def request_with_personal_data(pool: asyncpg.Pool, schema: str, request_key: UUID) -> dict[str, Any] | None:
+    """The request as filed, with its personal data ("[erased]" once erased)."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            f'SELECT r.state::text AS s, p.debtor::text AS debtor, p.contact::text AS contact, p.erased_at,'
+            f' p.erasure::text AS erasure FROM "{schema}".enforcement_requests r'
+            f' LEFT JOIN "{schema}".request_personal_data p USING (request_key) WHERE r.request_key = $1', request_key)
+    if row is None:
+        return None
+    out = json.loads(row["s"])
+    if row["erased_at"] is not None:
+        out |= {"debtor": ERASED, "contact": ERASED, "erased_at": row["erased_at"].isoformat(),
+                "erasure": json.loads(row["erasure"]) if row["erasure"] else None}
+    else:
+        out |= {"debtor": json.loads(row["debtor"]) if row["debtor"] else None,
+                "contact": json.loads(row["contact"]) if row["contact"] else None}
+    return out
+
+
+ERASED = "[erased]"
 
 
 def files_of_case_sync(recorder: Any, schema: str, case_id: UUID) -> list[UUID]:

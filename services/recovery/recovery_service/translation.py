@@ -6,6 +6,8 @@ the idempotent producer, key = case id, so one case's entries stay in order on o
   HTTP feed stores the very same JSON, written in the same transaction as the event: projections.py);
 - RepaymentReported → recovery.BankRepaymentReceived.v1 on thads.recovery.debt (intake books it once on
   the claim item as "paid_to_bank");
+- EnforcementRequest.Filed → recovery.EnforcementRequested.v1 on thads.recovery.debt, keyed by the case id
+  intake will give the request (intake registers it once); no personal data;
 every other event is internal (INTERNAL); an event class in neither list stops the relay.
 
 The envelope's event_id is uuid5(recovery, file id, file version): a relay that re-publishes after a
@@ -25,12 +27,13 @@ from thads_contracts.topics import RECOVERY_DEBT, bank_feed
 from thads_kit.relay import Outgoing
 
 from .domain import BadDebtFile
+from .enforcement_requests import EnforcementRequest
 
 SOURCE = "recovery"
 CONTRACT_ROLES = {"officer", "head", "clerk", "procuracy", "auditor", "bank", "admin", "system"}
 INTERNAL = (BadDebtFile.Opened, BadDebtFile.ClaimAdded, BadDebtFile.CollateralRegistered,
             BadDebtFile.SeizedAssetLinked, BadDebtFile.Acknowledged, BadDebtFile.InformationRequested,
-            BadDebtFile.InformationAnswered, BadDebtFile.TeamAssigned)
+            BadDebtFile.InformationAnswered, BadDebtFile.TeamAssigned, EnforcementRequest.PersonalDataErased)
 
 
 def actor_string(role: str, who: str) -> str:
@@ -67,6 +70,20 @@ def to_contract(event: Any, notification_id: int) -> Envelope | None:
             received_on=date.fromisoformat(d["received_on"]), bank_reference=d.get("bank_reference"))
         return r.BankRepaymentReceived.create(
             payload=payload, source=SOURCE, aggregate_id=event.originator_id,
+            aggregate_version=event.originator_version, case_id=UUID(event.case_id), unit=event.unit,
+            actor=_actor(event, event.unit), occurred_at=event.at, recorded_at=event.timestamp,
+            source_position=notification_id, correlation_id=UUID(event.case_id))
+    if isinstance(event, EnforcementRequest.Filed):
+        d = event.details
+        payload_r = r.EnforcementRequestedPayload(
+            bank_code=event.bank_code, request_id=UUID(event.request_id), intake_ref=event.intake_ref,
+            bank_party_id=UUID(event.bank_party_id), judgment_number=d["judgment_number"],
+            issuing_court=d["issuing_court"], judgment_effective_on=date.fromisoformat(d["judgment_effective_on"]),
+            filed_on=date.fromisoformat(d["filed_on"]),
+            claims=tuple(r.RequestedClaim(claim_item_id=UUID(c["claim_item_id"]), amount_vnd=c["amount_vnd"],
+                                          secured=c["secured"]) for c in d["claims"]))
+        return r.EnforcementRequested.create(
+            payload=payload_r, source=SOURCE, aggregate_id=event.originator_id,
             aggregate_version=event.originator_version, case_id=UUID(event.case_id), unit=event.unit,
             actor=_actor(event, event.unit), occurred_at=event.at, recorded_at=event.timestamp,
             source_position=notification_id, correlation_id=UUID(event.case_id))

@@ -135,12 +135,16 @@ async def test_seized_asset_fails_once_is_cut_sells_and_publishes_proceeds_on_it
 
         async def published():
             envs = [decode(AUCTIONS_ASSET, r.value) for r in await read_topic(AUCTIONS_ASSET, key=case_id.encode())]
-            return envs if len(envs) >= 3 else None
-        envs = await wait_until(published, what="outcomes and proceeds on thads.auctions.asset")
+            return envs if len(envs) >= 5 else None
+        envs = await wait_until(published, what="notices, outcomes and proceeds on thads.auctions.asset")
         kinds = [(e.event_type, getattr(e.payload, "outcome", None)) for e in envs]
-        assert [k for k, _ in kinds] == ["auctions.AuctionOutcomeRecorded.v2", "auctions.AuctionOutcomeRecorded.v2",
+        assert [k for k, _ in kinds] == ["auctions.AuctionAnnounced.v1", "auctions.AuctionOutcomeRecorded.v2",
+                                         "auctions.AuctionAnnounced.v1", "auctions.AuctionOutcomeRecorded.v2",
                                          "auctions.ProceedsTransferred.v2"]
-        failed, won, proceeds = envs
+        notices = envs[0::2][:2]
+        assert [n.payload.round_number for n in notices] == [1, 2]
+        assert all(n.payload.claim_item_ids == (uuid.UUID(item),) for n in notices)
+        failed, won, proceeds = envs[1], envs[3], envs[4]
         assert failed.payload.outcome == "failed" and won.payload.outcome == "sold"
         assert (won.actor.role, won.actor.id, won.unit) == ("organisation", ORG, "TH-01"), "who closed the round"
         assert won.payload.price_vnd == 191_000_000 and won.payload.claim_item_ids == (uuid.UUID(item),)

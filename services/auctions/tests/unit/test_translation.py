@@ -49,7 +49,8 @@ def test_every_asset_event_class_is_published_or_internal():
     classes = {v for k, v in vars(Asset).items() if isinstance(v, type) and issubclass(v, DomainEvent)
                and k not in ("Event", "Created", "Snapshot")}      # the library's base classes, the snapshot
     published_classes = {Asset.AuctionClosed, Asset.TakenByCreditor, Asset.SalePaid, Asset.ReturnedToDebtor,
-                         Asset.SoldWithoutAuction, Asset.SoldToCoOwner, Asset.CreditorExcessPaid}
+                         Asset.SoldWithoutAuction, Asset.SoldToCoOwner, Asset.CreditorExcessPaid,
+                         Asset.AuctionAnnounced}
     assert classes == published_classes | set(t.INTERNAL)
 
 
@@ -61,7 +62,12 @@ def test_close_sale_and_creditor_outcomes_name_their_claim_items():
     log = a.bid_log()
     a.close(closed_on=date(2026, 3, 23), actor="officer/cv-07", at=AT)
     a.record_payment(amount_vnd=100_000_000, paid_on=date(2026, 4, 1), actor="officer/cv-07", at=AT)
-    closed, paid = published(a)
+    notice, closed, paid = published(a)
+    assert isinstance(notice, c.AuctionAnnounced) and notice.payload.claim_item_ids == (UUID(ITEM),)
+    assert (notice.payload.round_number, notice.payload.starting_price_vnd, notice.payload.deposit_vnd) == (
+        1, 100_000_000, 10_000_000)
+    assert notice.payload.auction_on == date(2026, 3, 23) and notice.case_id == a.case_id
+    assert "B1" not in notice.model_dump_json(), "bidders are never in the public notice"
     assert isinstance(closed, c.AuctionOutcomeRecordedV2) and closed.payload.outcome == c.AuctionOutcome.SOLD
     assert closed.payload.claim_item_ids == (UUID(ITEM),) and closed.payload.price_vnd == 100_000_000
     assert closed.payload.bid_log_sha256 == bid_log_digest(a.id, 1, log)
@@ -83,8 +89,10 @@ def test_an_asset_taken_by_the_creditor_carries_its_value_and_claim_item():
                        at=AT)
     a.hand_to_creditor(creditor_party_id=BANK, claim_item_id=ITEM, taken_on=date(2026, 6, 1), actor="head/h-1", at=AT,
                        owed_vnd=70_000_000, excess_paid_vnd=11_000_000)
-    *failed, taken, excess = published(a)
-    assert [f.payload.outcome for f in failed] == [c.AuctionOutcome.FAILED] * 2
+    *rounds, taken, excess = published(a)
+    assert [e.event_type for e in rounds] == ["auctions.AuctionAnnounced.v1", "auctions.AuctionOutcomeRecorded.v2"] * 2
+    assert [f.payload.outcome for f in rounds[1::2]] == [c.AuctionOutcome.FAILED] * 2
+    assert [n.payload.round_number for n in rounds[::2]] == [1, 2]
     assert taken.payload.outcome == c.AuctionOutcome.TAKEN_BY_CREDITOR
     assert (taken.payload.price_vnd, taken.payload.claim_item_ids, taken.payload.creditor_party_id) == (
         70_000_000, (UUID(ITEM),), UUID(BANK)), "the debt settled in kind; the excess is paid in money"
@@ -143,7 +151,7 @@ def test_an_asset_returned_to_the_debtor_is_published_as_returned_with_its_claim
     a.close(closed_on=date(2026, 3, 23), actor="officer/cv-07", at=AT)
     a.cut_price(new_starting_price_vnd=90_000_000, decided_on=date(2026, 3, 28), actor="officer/cv-07", at=AT)
     a.return_to_debtor(enforcement_costs_vnd=95_000_000, returned_on=date(2026, 4, 2), actor="head/h-1", at=AT)
-    _failed, returned = published(a)
+    _notice, _failed, returned = published(a)
     assert returned.payload.outcome == c.AuctionOutcome.RETURNED and returned.payload.price_vnd is None
     assert returned.payload.claim_item_ids == (UUID(ITEM),) and returned.payload.decided_on == date(2026, 4, 2)
 
