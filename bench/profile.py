@@ -25,15 +25,21 @@ from bench import front
 SCRIPTS = {"reads": "reads.lua", "writes": "judgments.lua", "bare": "bare.lua"}
 
 
-def summarise(raw: Path, top: int) -> list[str]:
+def summarise(raw: Path, top: int, threads: bool = False) -> list[str]:
+    """Top frames, inclusive and self. With `threads` (py-spy --threads: each stack starts with its
+    thread), also the samples per thread, and the frames counted per thread."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
+    per_thread: collections.Counter[str] = collections.Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack:
             continue
         n = int(count)
+        if threads:
+            thread, _, stack = stack.partition(";")
+            per_thread[thread] += n
         frames = [f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].rsplit("/", 1)[-1] + ")"
                   if " (" in f else f for f in stack.split(";")]
         total += n
@@ -41,6 +47,9 @@ def summarise(raw: Path, top: int) -> list[str]:
             inclusive[f] += n
         own[frames[-1]] += n
     out = [f"{total} samples"]
+    if threads:
+        out.append("threads:")
+        out += [f"  {100 * n / total:5.1f} %  {t}" for t, n in per_thread.most_common(top)]
     out.append("inclusive:")
     out += [f"  {100 * n / total:5.1f} %  {f}" for f, n in inclusive.most_common(top)]
     out.append("self:")
@@ -69,12 +78,14 @@ async def main(args: argparse.Namespace) -> None:
                "-d", str(int(args.seconds)), "-r", "200", "--nonblocking", "-p", str(pids[-1] if args.workers > 1 else pids[0])]
         if args.idle:
             cmd.append("--idle")
+        if args.threads:
+            cmd.append("--threads")
         spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         result = front.wrk(url, SCRIPTS[args.what], args.seconds, env)
         spy.wait(timeout=60)
         print(f"{args.what}: {result['per_s']:.0f} requests/s, p50 {result['p50_ms']:.1f} ms, "
               f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']} (of which non-2xx {result['status_errors']})")
-        print("\n".join(summarise(raw, args.top)))
+        print("\n".join(summarise(raw, args.top, args.threads)))
         print(f"(raw profile: {raw})")
     finally:
         intake.stop()
@@ -87,6 +98,7 @@ def cli(argv: list[str] | None = None) -> Any:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--idle", action="store_true")
+    parser.add_argument("--threads", action="store_true", help="samples per thread (py-spy --threads)")
     asyncio.run(main(parser.parse_args(argv)))
 
 
