@@ -80,6 +80,8 @@ async def main(args: argparse.Namespace) -> None:
             cmd.append("--idle")
         if args.threads:
             cmd.append("--threads")
+        if args.gil:
+            cmd.append("--gil")
         spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         result = front.wrk(url, SCRIPTS[args.what], args.seconds, env)
         spy.wait(timeout=60)
@@ -99,6 +101,9 @@ def cli(argv: list[str] | None = None) -> Any:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--idle", action="store_true")
     parser.add_argument("--threads", action="store_true", help="samples per thread (py-spy --threads)")
+    parser.add_argument("--gil", action="store_true",
+                        help="only samples of the thread holding the GIL (py-spy --gil): a thread waiting for it "
+                             "is otherwise counted where it stands")
     asyncio.run(main(parser.parse_args(argv)))
 
 

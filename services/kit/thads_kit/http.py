@@ -60,6 +60,7 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]],
                     Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
 
 CORRELATION_HEADER = b"x-correlation-id"
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 HEALTH_TTL_S = 2.0           # a healthy answer is reused this long
 HEALTH_TTL_DEGRADED_S = 0.5  # a degraded one is re-checked sooner, so recovery shows quickly
 
@@ -340,7 +341,10 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
     """`error_status` maps domain error classes to HTTP statuses (most specific class wins)."""
     # Swagger UI and ReDoc assets from the installed package, served under /static-offline-docs;
     # every request gets a command id (Idempotency-Key header or generated), see commands.py
-    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)])
+    # FastAPI's native OpenTelemetry is off: no service sets a provider, and the check for one read
+    # os.environ on every request (py-spy --gil: 7 % of a write's GIL time, issue 13)
+    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)],
+                         telemetry=NO_TELEMETRY)
     app.state.jwt_secret = jwt_secret
     app.state.fast_lane = lane = FastLane()
     lane.secret = jwt_secret
