@@ -62,7 +62,8 @@ async def main(args: argparse.Namespace) -> None:
     from thads_infra.tokens import issue_token
 
     log_dir = Path(tempfile.mkdtemp(prefix="thads-profile-"))
-    intake = service_process("intake", log_dir, http_workers=args.workers).start(timeout=120)
+    intake = service_process("intake", log_dir, http_workers=args.workers,
+                             relay_process=args.relay_process).start(timeout=120)
     token = issue_token("clerk", "BENCH")
     env = {"THADS_BENCH_TOKEN": token, "THADS_BENCH_RUN": f"p-{uuid.uuid4().hex[:8]}"}
     try:
@@ -72,7 +73,8 @@ async def main(args: argparse.Namespace) -> None:
         front.wrk(url, SCRIPTS[args.what], 2, env | {"THADS_BENCH_RUN": f"warm-{uuid.uuid4().hex[:8]}"})  # warm-up
         time.sleep(1.0)
         assert intake.proc is not None
-        pids = [intake.proc.pid] + [c for c in front.children(intake.proc.pid)]
+        pids = [intake.proc.pid] + [c for c in front.children(intake.proc.pid)
+                                    if b"relay_process" not in Path(f"/proc/{c}/cmdline").read_bytes()]
         raw = log_dir / "profile.txt"
         cmd = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw", "-o", str(raw),
                "-d", str(int(args.seconds)), "-r", "200", "--nonblocking", "-p", str(pids[-1] if args.workers > 1 else pids[0])]
@@ -101,6 +103,8 @@ def cli(argv: list[str] | None = None) -> Any:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--idle", action="store_true")
     parser.add_argument("--threads", action="store_true", help="samples per thread (py-spy --threads)")
+    parser.add_argument("--relay-process", action="store_true",
+                        help="the relay in a process of its own (INTAKE_RELAY_PROCESS, as make bench runs it)")
     parser.add_argument("--gil", action="store_true",
                         help="only samples of the thread holding the GIL (py-spy --gil): a thread waiting for it "
                              "is otherwise counted where it stands")
