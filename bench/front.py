@@ -6,6 +6,7 @@ connections with the Lua scripts in bench/wrk/:
 - reads: a case's state and its history (`GET /cases/{id}`, `GET /cases/{id}/events`), alternating;
 - bare: `GET /health/live` in the same process (no auth, no database): the framework's ceiling,
   against which the ratios are taken (the figure that holds across machines).
+Intake runs with its relay in a process of its own (INTAKE_RELAY_PROCESS=true).
 Freshness: a small open-loop client sends commands at a steady rate (500/s by default) and a reader
 polls the audit service's timeline table; freshness is the time from each HTTP answer until the
 case is visible there (intake → outbox relay, woken by LISTEN/NOTIFY → Kafka → audit consumer).
@@ -98,11 +99,35 @@ async def open_cases(host: str, port: int, token: str, n: int) -> list[str]:
     return ids
 
 
-async def freshness(host: str, port: int, token: str, rate: float, seconds: float, poll_s: float = 0.005
-                    ) -> dict[str, Any]:
+async def on_kafka(bootstrap: str, topic: str) -> tuple[Any, dict[UUID, float], Any]:
+    """A tail of `topic` from its end: the first arrival time of each key (a case id) on Kafka, so
+    that freshness splits into the relay's part (answer → on Kafka) and the consumer's (→ timeline)."""
+    from aiokafka import AIOKafkaConsumer
+
+    arrived: dict[UUID, float] = {}
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    await consumer.start()
+    await consumer.seek_to_end()
+
+    async def tail() -> None:
+        async for m in consumer:
+            try:
+                arrived.setdefault(UUID(m.key.decode()), time.perf_counter())
+            except (AttributeError, ValueError):
+                pass
+
+    return consumer, arrived, asyncio.create_task(tail())
+
+
+async def freshness(host: str, port: int, token: str, rate: float, seconds: float, poll_s: float = 0.005,
+                    kafka: str | None = None) -> dict[str, Any]:
     """Commands at a steady `rate` (open loop: each is sent at its scheduled time on a free
-    connection), and a reader that polls the audit timeline for the cases answered but not yet seen."""
+    connection), and a reader that polls the audit timeline for the cases answered but not yet seen.
+    With `kafka` (bootstrap), also when each case's first event reached intake's topic."""
     from thads_infra.testing import pg_connect
+    from thads_contracts.topics import INTAKE_CASE
+
+    tail = await on_kafka(kafka, INTAKE_CASE) if kafka else None
 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     pool: asyncio.Queue[RawClient] = asyncio.Queue()
@@ -162,8 +187,15 @@ async def freshness(host: str, port: int, token: str, rate: float, seconds: floa
         await conn.close()
         while not pool.empty():
             pool.get_nowait().close()
+    kafka_lag: list[float] = []
+    if tail is not None:
+        consumer, arrived, task = tail
+        task.cancel()
+        await consumer.stop()
+        kafka_lag = [(arrived[c] - answered[c]) * 1e3 for c in answered if c in arrived]
     lag = [(seen[c] - answered[c]) * 1e3 for c in answered if c in seen]
-    return {"rate_asked": rate, "rate_sent": n / sent_s, "commands": n, "answered": len(answered),
+    return {"kafka_p50_ms": pct(kafka_lag, 50), "kafka_p99_ms": pct(kafka_lag, 99), "kafka_seen": len(kafka_lag),
+            "rate_asked": rate, "rate_sent": n / sent_s, "commands": n, "answered": len(answered),
             "failures": len(failures), "first_failures": failures[:3], "visible": len(lag),
             "p50_ms": pct(lag, 50), "p90_ms": pct(lag, 90), "p99_ms": pct(lag, 99), "max_ms": max(lag, default=0.0),
             "poll_ms": poll_s * 1e3, "sent_late_p99_ms": pct(late, 99) * 1e3 if late else 0.0}
@@ -183,10 +215,13 @@ def service_rss(name: str, pid: int) -> dict[str, float]:
     workers = []
     for child in children(pid):
         try:
-            if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes():
-                workers.append(child)
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:
-            pass
+            continue
+        if b"thads_kit.relay_process" in cmdline:
+            out[f"{name} relay process"] = peak_rss_mib(child) or 0.0
+        elif b"resource_tracker" not in cmdline:
+            workers.append(child)
     for k, child in enumerate(workers, 1):
         out[f"{name} worker {k}"] = peak_rss_mib(child) or 0.0
     return out
@@ -214,7 +249,8 @@ async def run(log_dir: Path, *, seconds: float, workers: int, fresh_rate: float,
     from thads_infra.testing import service_process
     from thads_infra.tokens import issue_token
 
-    intake = service_process("intake", log_dir, http_workers=workers).start(timeout=120)
+    # the relay in a process of its own (INTAKE_RELAY_PROCESS, thads_kit.runtime.RelaySupervisor)
+    intake = service_process("intake", log_dir, http_workers=workers, relay_process=True).start(timeout=120)
     audit = service_process("audit", log_dir).start(timeout=120)
     token = issue_token("clerk", "BENCH")
     env = {"THADS_BENCH_TOKEN": token}
@@ -230,7 +266,8 @@ async def run(log_dir: Path, *, seconds: float, workers: int, fresh_rate: float,
         drained_s = await quiesce(pids)      # the write phase's relay, timeline and case index work
         reads = wrk(intake.url, "reads.lua", seconds, env | {"THADS_BENCH_CASES": ",".join(cases)})
         await quiesce(pids)
-        fresh = await freshness(host, port, token, fresh_rate, fresh_seconds)
+        from thads_infra import layout
+        fresh = await freshness(host, port, token, fresh_rate, fresh_seconds, kafka=layout.kafka_bootstrap())
         rss: dict[str, float] = {}
         for svc in (intake, audit):
             if svc.proc is not None:

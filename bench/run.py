@@ -329,7 +329,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "http_read_req_per_s": r["per_s"], "http_read_p50_ms": r["p50_ms"], "http_read_p99_ms": r["p99_ms"],
                 "bare_endpoint_req_per_s": bare["per_s"], "bare_endpoint_p99_ms": bare["p99_ms"],
                 "write_ratio_to_bare": w["per_s"] / bare["per_s"], "read_ratio_to_bare": r["per_s"] / bare["per_s"],
-                "freshness_p50_ms": f["p50_ms"], "freshness_p99_ms": f["p99_ms"], "http_workers": args.workers}
+                "freshness_p50_ms": f["p50_ms"], "freshness_p99_ms": f["p99_ms"], "http_workers": args.workers,
+                "freshness_to_kafka_p50_ms": f.get("kafka_p50_ms"), "freshness_to_kafka_p99_ms": f.get("kafka_p99_ms")}
     if args.only in (None, "auctions"):
         from bench import auctions
         console.print("[bold]auctions[/]: bids/s through the API, close latency of a round of 1,000 bids")
@@ -421,6 +422,9 @@ def report_http(r: dict[str, Any]) -> None:
     console.print(f"freshness: the relay wakes on LISTEN/NOTIFY and polls only as a fallback every {poll:.1f} s "
                   f"(p50 {f['p50_ms']:.0f} ms); the reader polled the audit table every {f['poll_ms']:.0f} ms; "
                   f"asked {f['rate_asked']:.0f} commands/s, sent {f['rate_sent']:.0f}/s")
+    if f.get("kafka_seen"):
+        console.print(f"freshness split: HTTP answer → on intake's Kafka topic (the relay's part) p50 "
+                      f"{f['kafka_p50_ms']:.0f} ms, p99 {f['kafka_p99_ms']:.0f} ms; the rest is the audit consumer's")
     if "drain_after_writes_s" in h:
         console.print(f"reads start once the services are idle: the write phase's relay, audit timeline and "
                       f"case index work took {h['drain_after_writes_s']:.0f} s after the last write was answered")

@@ -121,6 +121,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.read_side = read
     app.state.read_answers = read_model.Reader(settings.schema)   # GET /cases/{id}, /events (read_model.py)
     api.register_fast_reads(app.state.fast_lane, runtime, app.state.read_answers)
+    api.register_fast_commands(app.state.fast_lane, runtime)      # opening a case (api.py)
     app.state.personal_data = PersonalDataStore(runtime, settings.schema)
     app.include_router(api.router)
     app.include_router(queries_api.router)

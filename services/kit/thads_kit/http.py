@@ -20,27 +20,36 @@ one of the route's roles, and a handler that has the answer. Anything else — n
 role, a query, a handler answering None (not found, out of scope, read model behind) — goes on to
 the FastAPI route, which answers exactly as documented (errors included). A handler must apply the
 same read rule (scoping.py) as its route and must not do anything the route records (an access log
-entry): such a route stays out of the fast lane."""
+entry): such a route stays out of the fast lane. `FastLane.post` does the same for a command's happy
+path (FastLane.post's docstring): FastAPI's routing and dependency solving were half of a write's
+event-loop time."""
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 import random
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from fastapi import Depends, FastAPI, Request
 from fastapi_offline import FastAPIOffline
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .commands import (
-    CommandOutcomeUnknownError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, command_context,
+    CommandOutcomeUnknownError, IdempotencyKeyReusedError, InvalidIdempotencyKeyError, caller_of, command_context,
+    generated_context,
 )
+from .commands import current as commands_current
 from .errors import DESCRIPTION_VI, ErrorBody, body_for, validation_body
 from .auth import Principal, TokenError, verify_token
 from .logs import correlation_id
@@ -53,6 +62,7 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]],
                     Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
 
 CORRELATION_HEADER = b"x-correlation-id"
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 HEALTH_TTL_S = 2.0           # a healthy answer is reused this long
 HEALTH_TTL_DEGRADED_S = 0.5  # a degraded one is re-checked sooner, so recovery shows quickly
 
@@ -97,43 +107,86 @@ class CorrelationIdMiddleware:
 
 
 FastHandler = Callable[[Principal, "re.Match[str]"], Awaitable[bytes | None]]
+# a command's handler: (principal, path match, validated body) -> the result the route returns
+FastCommand = Callable[[Principal, "re.Match[str]", Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class _Command:
+    pattern: re.Pattern[str]
+    roles: frozenset[str]
+    body: type[BaseModel]
+    handler: FastCommand
+    status: int
+
+
+def _replay(first: bytes | dict[str, Any], receive: Any) -> Any:
+    """A `receive` that hands the route what the fast lane already read (the whole body, or the
+    disconnect), then the connection's own events."""
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if isinstance(first, dict):
+                return first
+            return {"type": "http.request", "body": first, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class FastLane:
-    """Registry and pure ASGI middleware of the fast GET answers (module docstring)."""
+    """Registry and pure ASGI middleware of the fast GET answers and commands (module docstring)."""
 
     def __init__(self) -> None:
         self.routes: list[tuple[re.Pattern[str], frozenset[str], FastHandler]] = []
+        self.commands: list[_Command] = []
         self.secret = ""
+        self.app: FastAPI | None = None      # its exception handlers render a command's refusal
 
     def get(self, pattern: str, roles: tuple[str, ...], handler: FastHandler) -> None:
         """`pattern` must match the whole path; `handler(principal, match)` returns the body of a 200
         `application/json` answer or None (then the FastAPI route answers)."""
         self.routes.append((re.compile(pattern), frozenset(roles), handler))
 
+    def post(self, pattern: str, roles: tuple[str, ...], body: type[BaseModel], handler: FastCommand,
+             status: int = 201) -> None:
+        """A command route's happy path: a POST to `pattern` (whole path) without query string or
+        Idempotency-Key, one valid bearer token of one of `roles`, a JSON body (Content-Type
+        application/json) that `body` validates. `handler(principal, match, body)` must do exactly
+        what the route does and return what the route returns (answered as `status`, JSON, encoded as
+        FastAPI does). The request runs under the command context the route's app-wide dependency
+        would give it (commands.generated_context); an exception it raises is rendered by the app's
+        own exception handlers (or goes on to the server error middleware, as from the route). Any
+        other request, or a body that does not validate, goes to the route with its body."""
+        self.commands.append(_Command(re.compile(pattern), frozenset(roles), body, handler, status))
+
     def middleware(self, app: ASGIApp) -> ASGIApp:
         lane = self
 
         async def fast_lane(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if lane.routes and scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
-                body = await lane._answer(scope)
-                if body is not None:
-                    await send({"type": "http.response.start", "status": 200, "headers": [
-                        (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
-                    await send({"type": "http.response.body", "body": body})
-                    return
+            if scope["type"] == "http" and not scope["query_string"]:
+                method = scope["method"]
+                if method == "GET" and lane.routes:
+                    body = await lane._answer(scope)
+                    if body is not None:
+                        await send({"type": "http.response.start", "status": 200, "headers": [
+                            (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
+                        await send({"type": "http.response.body", "body": body})
+                        return
+                elif method == "POST" and lane.commands:
+                    receive = await lane._command(scope, receive, send)
+                    if receive is None:
+                        return
             await app(scope, receive, send)
 
         return fast_lane
 
-    async def _answer(self, scope: dict[str, Any]) -> bytes | None:
-        path = scope["path"]
-        for pattern, roles, handler in self.routes:
-            match = pattern.fullmatch(path)
-            if match is not None:
-                break
-        else:
-            return None
+    def _principal(self, scope: dict[str, Any], roles: frozenset[str]) -> Principal | None:
+        """The caller when the request has exactly one valid bearer token of one of `roles` and no
+        Idempotency-Key; None sends it to the route."""
         token = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -151,9 +204,78 @@ class FastLane:
             principal = verify_token(self.secret, token)
         except TokenError:
             return None
-        if principal.role not in roles:
+        return principal if principal.role in roles else None
+
+    async def _answer(self, scope: dict[str, Any]) -> bytes | None:
+        path = scope["path"]
+        for pattern, roles, handler in self.routes:
+            match = pattern.fullmatch(path)
+            if match is not None:
+                break
+        else:
+            return None
+        principal = self._principal(scope, roles)
+        if principal is None:
             return None
         return await handler(principal, match)
+
+    async def _command(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        """Answers a command on the fast lane and returns None, or returns the `receive` with which
+        the route gets the request (the body replayed when it was read)."""
+        path = scope["path"]
+        for command in self.commands:
+            match = command.pattern.fullmatch(path)
+            if match is not None:
+                break
+        else:
+            return receive
+        if scope.get("root_path") or self.app is None:
+            return receive
+        content_type = [v for n, v in scope["headers"] if n == b"content-type"]
+        if len(content_type) != 1 or content_type[0].split(b";", 1)[0].strip().lower() != b"application/json":
+            return receive
+        principal = self._principal(scope, command.roles)
+        if principal is None:
+            return receive
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":     # the client went away: the route sees it too
+                return _replay(message, receive)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        try:
+            body = command.body.model_validate(json.loads(raw))
+        except Exception:  # noqa: BLE001 - bad JSON, a refused field, a rule in a validator: the route says so
+            return _replay(raw, receive)
+        ctx = generated_context("POST", path, raw, caller_of(principal))
+        token = commands_current.set(ctx)
+        try:
+            result = await command.handler(principal, match, body)
+        except Exception as exc:  # noqa: BLE001
+            response = await self._refusal(scope, exc)
+        else:
+            headers = {"Idempotent-Replayed": "true"} if ctx.replayed else None
+            response = JSONResponse(jsonable_encoder(result), status_code=command.status, headers=headers)
+        finally:
+            commands_current.reset(token)
+        await response(scope, _replay(raw, receive), send)
+        return None
+
+    async def _refusal(self, scope: dict[str, Any], exc: Exception) -> Response:
+        """The answer the route's exception middleware would give; an exception without a handler of
+        its own (only the catch-all `Exception` one) is raised, as it would be from the route."""
+        assert self.app is not None
+        handlers = self.app.exception_handlers
+        for cls in type(exc).__mro__:
+            if cls is Exception:
+                break
+            if cls in handlers:
+                result = handlers[cls](Request(scope), exc)
+                return await result if inspect.isawaitable(result) else result
+        raise exc
 
 
 class CachedHealth:
@@ -221,10 +343,14 @@ def create_app(*, title: str, version: str, lifespan: Callable[[FastAPI], AsyncI
     """`error_status` maps domain error classes to HTTP statuses (most specific class wins)."""
     # Swagger UI and ReDoc assets from the installed package, served under /static-offline-docs;
     # every request gets a command id (Idempotency-Key header or generated), see commands.py
-    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)])
+    # FastAPI's native OpenTelemetry is off: no service sets a provider, and the check for one read
+    # os.environ on every request (py-spy --gil: 7 % of a write's GIL time, issue 13)
+    app = FastAPIOffline(title=title, version=version, lifespan=lifespan, dependencies=[Depends(command_context)],
+                         telemetry=NO_TELEMETRY)
     app.state.jwt_secret = jwt_secret
     app.state.fast_lane = lane = FastLane()
     lane.secret = jwt_secret
+    lane.app = app
     app.add_middleware(lane.middleware)           # inside the correlation id (added after: outer)
     app.add_middleware(CorrelationIdMiddleware)
 

@@ -130,7 +130,7 @@ class OutboxRelay(BackgroundTask):
                 await asyncio.sleep(self.poll_seconds)   # standby: another relay is active
             self.active = True
             self.backend_pid = lock_conn.get_server_pid()
-            log.info("relay active", extra={"lock": self.lock_name})
+            log.info("relay active", extra={"lock": self.lock_name, "pid": os.getpid()})
             await self._ensure_table(lock_conn)
             await lock_conn.add_listener(self.events_table, lambda *_: self._wake.set())
             await producer.start()

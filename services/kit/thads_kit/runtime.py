@@ -7,6 +7,9 @@ import asyncio
 import logging
 import os
 import signal
+import subprocess
+import sys
+import threading
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
@@ -187,5 +190,58 @@ def serve(factory: str, settings: ServiceSettings) -> None:
     access log is off unless `<NAME>_ACCESS_LOG=true` (a JSON record per request cost more than the
     route itself on a bare endpoint; the correlation id is in every log line of the request)."""
     workers = settings.http_workers if settings.http_workers > 1 else None
-    uvicorn.run(factory, factory=True, host=settings.http_host, port=settings.http_port, workers=workers,
-                loop="uvloop", http="httptools", log_config=None, access_log=settings.access_log)
+    relay = None
+    if settings.relay_process and settings.role_enabled("relay"):
+        relay = RelaySupervisor(factory, settings)
+        relay.start()
+    try:
+        uvicorn.run(factory, factory=True, host=settings.http_host, port=settings.http_port, workers=workers,
+                    loop="uvloop", http="httptools", log_config=None, access_log=settings.access_log)
+    finally:
+        if relay is not None:
+            relay.stop()
+
+
+class RelaySupervisor:
+    """`<NAME>_RELAY_PROCESS=true`: the service's "relay" role (outbox relay, access-log and chain-head
+    publishers) runs in a child process (thads_kit.relay_process) and NOT in the HTTP process, whose
+    event loop and GIL it would otherwise share with the requests (issue 13: under load an event then
+    waited behind them for most of its way to Kafka). This thread starts the child before the HTTP
+    server, starts it again RESTART_S after it exits (a crash delays publishing, loses nothing: the
+    store is the outbox), and stops it with the service. One advisory lock per store still guarantees
+    one active relay (relay.py)."""
+
+    RESTART_S = 1.0
+
+    def __init__(self, factory: str, settings: ServiceSettings) -> None:
+        self.factory = factory
+        self.env = settings.relay_process_environ()     # and this process's roles lose "relay"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="relay-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "thads_kit.relay_process", self.factory], env=self.env)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            assert self.proc is not None
+            code = self.proc.wait()
+            if self._stopping.wait(self.RESTART_S):
+                return
+            log.warning("relay process exited with %s; starting it again", code)
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._thread.join(5)

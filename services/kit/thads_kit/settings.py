@@ -7,6 +7,7 @@ cluster answers. Every client is given the list through `bootstrap_servers()` (F
 take a comma-separated string for ONE address)."""
 from __future__ import annotations
 
+import os
 import re
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -64,6 +65,10 @@ class ServiceSettings(BaseSettings):
     batch_max: int = 256
     relay_batch: int = 500
     relay_poll_seconds: float = 1.0
+    # The relay (and the other "relay" role duties) in a process of its own beside the HTTP process
+    # (runtime.RelaySupervisor, relay_process.py): off the HTTP event loop and its GIL, an event
+    # reaches Kafka in tens of ms under load instead of queueing behind the requests (issue 13).
+    relay_process: bool = False
     # how often the store reports its new hash-chain heads to the audit service (chain.py)
     chain_heads_seconds: float = 5.0
     # Comma-separated roles this process runs: api, relay, consumers
@@ -126,6 +131,15 @@ class ServiceSettings(BaseSettings):
         if self.pg_password.get_secret_value():
             kw["password"] = self.pg_password.get_secret_value()
         return kw
+
+    def relay_process_environ(self) -> dict[str, str]:
+        """For runtime.RelaySupervisor: the environment of the relay process (this one's, with the role
+        "relay" only). This process's roles lose "relay" (in the environment, which the app factory's
+        Settings read, in every HTTP worker too)."""
+        prefix = str(type(self).model_config.get("env_prefix", ""))
+        child = os.environ | {f"{prefix}ROLES": "relay", f"{prefix}RELAY_PROCESS": "false"}
+        os.environ[f"{prefix}ROLES"] = ",".join(r for r in (x.strip() for x in self.roles.split(",")) if r != "relay")
+        return child
 
     def role_enabled(self, role: str) -> bool:
         return role in {r.strip() for r in self.roles.split(",")}

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
+from pydantic import Field
 
 from thads_kit import auth, logs
 from thads_kit.auth import Principal, TokenError, issue_token, require, verify_token
+from thads_kit.bodies import RequestBody
 from thads_kit.http import CachedHealth, create_app
 
 SECRET = "test-secret-of-at-least-thirty-two-bytes"
@@ -244,3 +246,85 @@ def test_the_fast_lane_answers_only_the_happy_path_and_everything_else_reaches_t
     # a path the pattern does not match entirely is not the lane's
     assert client.get("/things/7x", headers=bearer()).status_code == 422
     assert calls.count("lane") == 0
+
+
+class ThingIn(RequestBody):
+    name: str = Field(min_length=1, max_length=10)
+
+
+def fast_command_app() -> tuple[Any, list[tuple[str, str, str]]]:
+    """A command route and its fast-lane registration sharing one action, which records who ran it
+    and under which command id and fingerprint; its result says who answered."""
+    from datetime import date
+
+    from thads_kit import commands
+
+    app = make_app()
+    runs: list[tuple[str, str, str]] = []
+
+    async def act(by: str, principal: Principal, body: ThingIn) -> dict[str, Any]:
+        ctx = commands.current.get()
+        assert ctx is not None
+        runs.append((by, ctx.key, ctx.fingerprint))
+        if body.name == "missing":
+            raise Missing("no such thing")
+        if body.name == "boom":
+            raise RuntimeError("a bug")
+        return {"id": uuid.UUID(int=7), "on": date(2026, 12, 1), "name": body.name, "unit": principal.unit, "by": by}
+
+    @app.post("/things", status_code=201)
+    async def make(body: ThingIn, p: Principal = Depends(require("head", "clerk"))) -> Any:
+        return await act("route", p, body)
+
+    app.state.fast_lane.post("/things", ("head", "clerk"), ThingIn, lambda p, _m, body: act("lane", p, body))
+    return app, runs
+
+
+def test_the_fast_lane_runs_a_command_as_its_route_would_and_leaves_every_other_request_to_the_route():
+    app, runs = fast_command_app()
+    client = TestClient(app, raise_server_exceptions=False)
+    body = {"name": "x"}
+
+    r = client.post("/things", json=body, headers={**bearer(), "X-Correlation-Id": "cmd-1"})
+    assert r.status_code == 201 and r.headers["x-correlation-id"] == "cmd-1"
+    assert r.json() == {"id": str(uuid.UUID(int=7)), "on": "2026-12-01", "name": "x", "unit": "TH", "by": "lane"}
+    # the route (reached here through a query string) fingerprints the same request alike, with a
+    # generated command id of its own
+    routed = client.post("/things?via=route", json=body, headers=bearer())
+    assert routed.status_code == 201 and routed.json() | {"by": "lane"} == r.json()
+    assert r.headers["content-type"] == routed.headers["content-type"] == "application/json"
+    (lane_by, lane_key, lane_fp), (route_by, route_key, route_fp) = runs
+    assert (lane_by, route_by) == ("lane", "route") and lane_fp == route_fp
+    assert lane_key.startswith("gen:") and route_key.startswith("gen:") and lane_key != route_key
+
+    # a refusal is the route's error body, with the route's status
+    runs.clear()
+    lane_refusal = client.post("/things", json={"name": "missing"}, headers=bearer())
+    route_refusal = client.post("/things?via=route", json={"name": "missing"}, headers=bearer())
+    assert lane_refusal.status_code == route_refusal.status_code == 404
+    assert lane_refusal.json() == route_refusal.json() and [by for by, *_ in runs] == ["lane", "route"]
+    # a bug is the route's 500 body
+    assert client.post("/things", json={"name": "boom"}, headers=bearer()).json() == \
+        client.post("/things?via=route", json={"name": "boom"}, headers=bearer()).json()
+
+    # everything else reaches the route, with its body: a body that does not validate, bad JSON,
+    # another content type, no or a bad token, a role of another route, an Idempotency-Key
+    runs.clear()
+    too_long = client.post("/things", json={"name": "x" * 11}, headers=bearer())
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "name"
+    unknown = client.post("/things", json={"name": "x", "extra": 1}, headers=bearer())
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "extra"
+    bad_json = client.post("/things", content=b"{not json", headers={**bearer(), "Content-Type": "application/json"})
+    assert bad_json.status_code == 422 and bad_json.json()["errors"][0]["type"] == "json_invalid"
+    assert client.post("/things", content=b'{"name": "x"}', headers={**bearer(), "Content-Type": "text/plain"}
+                       ).status_code == 422
+    assert client.post("/things", json=body).status_code == 401
+    assert client.post("/things", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.post("/things", json=body, headers=bearer("officer")).json()["rule"] == "auth.role"
+    assert runs == []
+    keyed = client.post("/things", json=body, headers={**bearer(), "Idempotency-Key": "k-1"})
+    assert keyed.status_code == 201 and keyed.json()["by"] == "route" and keyed.headers["Idempotency-Key"] == "k-1"
+    assert [by for by, *_ in runs] == ["route"] and runs[0][1].startswith("key:")
+    charset = client.post("/things", content=b'{"name": "y"}',
+                          headers={**bearer(), "Content-Type": "application/json; charset=utf-8"})
+    assert charset.status_code == 201 and charset.json()["by"] == "lane"
