@@ -470,7 +470,7 @@ def cli() -> None:
     parser.add_argument("--fresh-rate", type=float, default=500, help="commands/s of the freshness run")
     parser.add_argument("--fresh-seconds", type=float, default=10)
     parser.add_argument("--only", choices=("core", "http", "auctions", "audit", "recovery", "statistics"), help="run one part only")
-    parser.add_argument("--sim-scale", type=float, default=0.02,
+    parser.add_argument("--sim-scale", type=float, default=1.0,
                         help="scale of the simulated province year (1 = the whole Thanh Hóa 2018 year)")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: fewer commands and loads, 5 s per wrk run, 5 s of freshness")
