@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from thads_calendar.retention import retained_until as platform_retained_until
 
 from .domain import CENTRAL_UNIT, ComplaintsError, InvalidDateError, InvalidValueError, NotCompetentError, province_of
 
@@ -96,11 +97,9 @@ class DenouncerDataAlreadyErasedError(ComplaintsError):
 
 
 def retained_until(closed_on: date) -> date:
-    """The first day the denouncers' identity of a denunciation closed on `closed_on` may be erased."""
-    try:
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS)
-    except ValueError:           # 29 February
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS, day=28)
+    """The first day the denouncers' identity of a denunciation closed on `closed_on` may be erased
+    (the platform's retention rule, thads_calendar.retention, for RETENTION_YEARS)."""
+    return platform_retained_until(closed_on, RETENTION_YEARS)
 
 
 def handler_unit(accused_role: AccusedRole, accused_unit: str) -> str:

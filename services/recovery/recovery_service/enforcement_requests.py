@@ -31,6 +31,8 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from thads_calendar.retention import (ERASURE_BASIS, ERASURE_GROUNDS, ERASURE_REQUESTERS,  # the platform's one rule
+                                      RETENTION_BASIS, RETENTION_YEARS, retained_until)
 
 from .domain import RecoveryError, file_id
 
@@ -94,19 +96,6 @@ def _check(details: dict[str, Any], today: date) -> None:
         raise RequestInvalidError("every claim item's amount is positive")
 
 
-ERASURE_GROUNDS = ("consent_withdrawn", "purpose_fulfilled", "unlawful_processing", "authority_order")
-ERASURE_REQUESTERS = ("data_subject", "legal_representative", "competent_authority")
-RETENTION_YEARS = 5
-ERASURE_BASIS = "Điều 16 Nghị định 13/2023/NĐ-CP"
-RETENTION_BASIS = "Điều 30 Luật THADS 2008 (thời hiệu 5 năm) [GK: thời hạn lưu trữ hồ sơ THADS cần kiểm tra]"
-
-
-def retained_until(closed_on: date) -> date:
-    """The first day the personal data of a file closed on `closed_on` may be erased (as intake's rule)."""
-    try:
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS)
-    except ValueError:           # 29 February
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS, day=28)
 
 
 class RetentionError(RecoveryError):

@@ -15,18 +15,9 @@ verify against the Bộ Tư pháp's retention schedule before production.]
 """
 from __future__ import annotations
 
-from datetime import date
+# the platform's one retention rule (pure, beside the kit): re-exported for the Case
+from thads_calendar.retention import (ERASURE_BASIS, ERASURE_GROUNDS, ERASURE_REQUESTERS, RETENTION_BASIS,
+                                      RETENTION_YEARS, retained_until)
 
-ERASURE_GROUNDS = ("consent_withdrawn", "purpose_fulfilled", "unlawful_processing", "authority_order")
-ERASURE_REQUESTERS = ("data_subject", "legal_representative", "competent_authority")
-RETENTION_YEARS = 5
-ERASURE_BASIS = "Điều 16 Nghị định 13/2023/NĐ-CP"
-RETENTION_BASIS = "Điều 30 Luật THADS 2008 (thời hiệu 5 năm) [GK: thời hạn lưu trữ hồ sơ THADS cần kiểm tra]"
-
-
-def retained_until(closed_on: date) -> date:
-    """The first day the personal data of a case closed on `closed_on` may be erased."""
-    try:
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS)
-    except ValueError:           # 29 February
-        return closed_on.replace(year=closed_on.year + RETENTION_YEARS, day=28)
+__all__ = ["ERASURE_BASIS", "ERASURE_GROUNDS", "ERASURE_REQUESTERS", "RETENTION_BASIS", "RETENTION_YEARS",
+           "retained_until"]
