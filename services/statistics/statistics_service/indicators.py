@@ -3,7 +3,8 @@ overdue steps, per unit and period. Pure: the API hands it the facts; every figu
 `Item`s, each naming the case and the event behind it (the lineage of these figures).
 
 Flows are counted by business date inside the period [start, end]:
-* **auctions** (thads.auctions.asset): a round held ends sold or failed (AuctionOutcomeRecorded);
+* **auctions** (thads.auctions.asset): rounds announced (AuctionAnnounced, the public notice); a
+  round held ends sold or failed (AuctionOutcomeRecorded);
   the creditor taking the asset and its return to the debtor are counted apart; proceeds are the
   hammer prices of the sales, and the money auctions transferred to the case (ProceedsTransferred).
 * **complaints** (thads.complaints.complaint): received (late ones, second instance), accepted
@@ -27,12 +28,13 @@ from .tree import Contribution, Fact
 # the event kinds these indicators read, by source (projections.py stores them beside the tree's)
 KINDS: dict[str, frozenset[str]] = {
     "intake": frozenset({"PartyAdded", "MoneyDisbursed", "DeadlineMissed"}),
-    "auctions": frozenset({"AuctionOutcomeRecorded", "ProceedsTransferred"}),
+    "auctions": frozenset({"AuctionAnnounced", "AuctionOutcomeRecorded", "ProceedsTransferred"}),
     "complaints": frozenset({"ComplaintReceived", "ComplaintAccepted", "ComplaintResolved", "DeadlineMissed",
                              "PetitionForwarded"}),
 }
 GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "auctions": (
+        ("announced", "Số cuộc bán đấu giá đã thông báo"),
         ("rounds_held", "Số cuộc bán đấu giá đã tổ chức"),
         ("sold", "Bán đấu giá thành"),
         ("failed", "Đấu giá không thành"),
@@ -120,7 +122,9 @@ def items(period_facts: Iterable[Fact], banks: Mapping[UUID, set[UUID]],
 
     for f in period_facts:
         p, k, src = f.payload, f.kind, source(f)
-        if src == "auctions" and k == "AuctionOutcomeRecorded":
+        if src == "auctions" and k == "AuctionAnnounced":
+            add("auctions", "announced", f)
+        elif src == "auctions" and k == "AuctionOutcomeRecorded":
             outcome = p["outcome"]
             if outcome in ("sold", "failed"):
                 add("auctions", "rounds_held", f)

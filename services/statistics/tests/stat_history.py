@@ -219,3 +219,11 @@ def petition_forwarded(h: CaseHistory, day: date, vuot_cap: bool) -> None:
     _other(h, c.PetitionForwarded, c.PetitionForwardedPayload(
         session_id=uuid.uuid4(), visit_id=uuid.uuid4(), petition_kind="complaint", received_on=day,
         reception_unit="TH", competent_unit=h.office, vuot_cap=vuot_cap), day, "complaints")
+
+
+def auction_announced(h: CaseHistory, day: date) -> None:
+    from thads_contracts import auctions as a
+    _other(h, a.AuctionAnnounced, a.AuctionAnnouncedPayload(
+        asset_id=uuid.uuid4(), round_number=1, announced_on=day, auction_on=day, starting_price_vnd=50 * M,
+        deposit_vnd=5 * M, place="Trụ sở Chi cục", organiser="Công ty đấu giá hợp danh", claim_item_ids=(h.item,)),
+        day, "auctions")

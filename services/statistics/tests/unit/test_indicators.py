@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from stat_history import (M, CaseHistory, auction_outcome, bank_creditor, complaint, complaint_deadline_missed,
+from stat_history import (M, CaseHistory, auction_announced, auction_outcome, bank_creditor, complaint, complaint_deadline_missed,
                           deadline_missed, disbursed, facts_of, person_creditor, petition_forwarded, proceeds)
 from statistics_service import indicators as ind
 from statistics_service.projections import USED, fact_row
@@ -42,6 +42,8 @@ def test_every_other_indicator_by_hand() -> None:
     bank.collected(d(2018, 1, 10), 40 * M)
     disbursed(bank, d(2018, 1, 12), 40 * M, vcb)
     bank.collected(d(2018, 2, 1), 10 * M, channel="paid_to_bank")
+    auction_announced(bank, d(2017, 12, 20))
+    auction_announced(bank, d(2017, 9, 20))                   # before the year: not counted
     auction_outcome(bank, d(2018, 1, 5), "failed")
     auction_outcome(bank, d(2018, 1, 8), "sold", price=40 * M)
     proceeds(bank, d(2018, 1, 9), 40 * M)
@@ -68,7 +70,7 @@ def test_every_other_indicator_by_hand() -> None:
     bank_creditor(other, d(2018, 6, 1), bank="BIDV")
 
     section, items = compute([bank, person, other])
-    assert section["auctions"] == {"rounds_held": 2, "sold": 1, "failed": 1, "taken_by_creditor": 1, "returned": 0,
+    assert section["auctions"] == {"announced": 1, "rounds_held": 2, "sold": 1, "failed": 1, "taken_by_creditor": 1, "returned": 0,
                                    "proceeds_vnd": 40 * M, "proceeds_transferred_vnd": 40 * M}
     assert section["complaints"] == {"received": 3, "received_late": 1, "received_second_instance": 1,
                                      "accepted": 2, "accepted_late": 1, "resolved": 2, "resolved_on_time": 1,
