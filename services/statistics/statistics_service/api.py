@@ -58,20 +58,19 @@ def scoped_unit(principal: Principal, code: str) -> Unit:
     return unit
 
 
-async def compute(request: Request, unit: Unit, period_name: str) -> tuple[dict[str, Any], list[Any], list[Any]]:
+async def compute(request: Request, unit: Unit, period_name: str
+                  ) -> tuple[dict[str, Any], list[Any], list[Any], list[ind.Item]]:
+    """The report, the tree's contributions, their canonical rows, and the other indicators' items."""
     period = periods.parse(period_name, today=today())
     facts = request.app.state.facts
     store = request.app.state.reports
     contribs = build(await facts.facts(unit.offices, period.end), period.start, period.end)
     targets = await store.targets(unit.code, [period.name, periods.statistical_year(period.name)])
     report = rep.assemble(unit, period, contribs, targets)
-    report["other"] = ind.section(await other_items(request, unit, period, contribs))
-    return report, contribs, rep.contribution_rows(contribs)
-
-
-async def other_items(request: Request, unit: Unit, period: Any, contribs: list[Any]) -> list[ind.Item]:
-    in_period, parties = await request.app.state.facts.other_facts(unit.offices, period.start, period.end)
-    return ind.items(in_period, ind.bank_parties(parties), contribs)
+    in_period, parties = await facts.other_facts(unit.offices, period.start, period.end)
+    items = ind.items(in_period, ind.bank_parties(parties), contribs)
+    report["other"] = ind.section(items)
+    return report, contribs, rep.contribution_rows(contribs), items
 
 
 @router.get("/reports", summary="Báo cáo kết quả thi hành án dân sự của một đơn vị trong một kỳ")
@@ -79,7 +78,7 @@ async def get_report(request: Request, unit: UnitCode, period: PeriodName,
                      format: Literal["json", "table", "csv", "xlsx"] = "json",
                      principal: Principal = Depends(require(*READERS))) -> Any:
     u = scoped_unit(principal, unit)
-    report, _contribs, rows = await compute(request, u, period)
+    report, _contribs, rows, _items = await compute(request, u, period)
     report["sha256"] = rep.digest(report, rows)
     if format == "table":
         return PlainTextResponse(render.table(report))
@@ -101,10 +100,9 @@ async def get_lineage(request: Request, unit: UnitCode, period: PeriodName,
     """`tree` cases or money: a figure of the tree; auctions, complaints, bad_debt or overdue: one
     of the other indicators (indicators.py; `basis` does not apply to them)."""
     u = scoped_unit(principal, unit)
-    _report, contribs, _rows = await compute(request, u, period)
+    _report, contribs, _rows, others = await compute(request, u, period)
     if tree in ind.GROUPS:
-        p = periods.parse(period, today=today())
-        items = ind.lineage(await other_items(request, u, p, contribs), tree, figure)
+        items = ind.lineage(others, tree, figure)
     else:
         items = rep.lineage(contribs, tree, figure, basis)
     return {"unit": u.code, "period": period, "tree": tree, "figure": figure, "basis": basis,
@@ -140,7 +138,7 @@ class FreezeIn(BaseModel):
 async def freeze(request: Request, body: FreezeIn,
                  principal: Principal = Depends(require("head", "admin"))) -> dict[str, Any]:
     u = scoped_unit(principal, body.unit)
-    report, _contribs, rows = await compute(request, u, body.period)
+    report, _contribs, rows, _items = await compute(request, u, body.period)
     sha = rep.digest(report, rows)
     report_id = uuid4()
     await request.app.state.reports.freeze(report_id, u.code, body.period, sha, principal.sub, report, rows)
@@ -154,7 +152,7 @@ async def frozen(request: Request, report_id: UUID,
     if stored is None:
         raise NotFrozenError(f"no frozen report {report_id}")
     u = scoped_unit(principal, stored["unit"])
-    report, _contribs, rows = await compute(request, u, stored["period"])
+    report, _contribs, rows, _items = await compute(request, u, stored["period"])
     now_sha = rep.digest(report, rows)
     differences = rep.diff(stored["lineage"], rows)
     return {"report_id": str(report_id), "unit": u.code, "period": stored["period"],
