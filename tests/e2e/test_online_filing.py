@@ -48,12 +48,12 @@ async def test_file_send_back_correct_accept_case_opens_online_and_only_the_file
     mai, other = person(), person()
     citizen = token("citizen", None, sub=mai)
     stranger = token("citizen", None, sub=other)
-    clerk, head = token("clerk", "TH-01", sub="tk-01"), token("head", "TH-01", sub="tt-01")
+    clerk, head = token("clerk", "TH-KV01", sub="tk-01"), token("head", "TH-KV01", sub="tt-01")
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as o, \
             httpx.AsyncClient(base_url=intake.url, timeout=30) as i:
         filed = await post(o, "/filings", filing(with_copy=False), citizen, expect=201)
         code = filed["tracking_code"]
-        assert filed["unit"] == "TH-01" and filed["status"] == "submitted"
+        assert filed["unit"] == "TH-KV01" and filed["status"] == "submitted"
         back = await post(o, f"/filings/{code}/send-back", {"missing": ["judgment_copy"],
                                                             "note": "Đề nghị bổ sung bản sao bản án"}, clerk)
         assert back["status"] == "sent_back"

@@ -57,7 +57,7 @@ def register_seized_asset(url: str, headers: dict[str, str]) -> dict[str, str]:
 
 
 def file_online(url: str, headers: dict[str, str]) -> dict[str, str]:
-    """A filing of office TH-01, so the fuzz reaches the rules of a real tracking code: the citizen's
+    """A filing of office TH-KV01, so the fuzz reaches the rules of a real tracking code: the citizen's
     own (the fuzz's citizen files it), or one of the clerk's office (filed by another citizen)."""
     citizen = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, role='citizen', unit='CONGDAN', sub=f'{secrets.randbelow(10**12):012d}')}"}
     if "citizen" in str(jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})["role"]):
@@ -66,7 +66,7 @@ def file_online(url: str, headers: dict[str, str]) -> dict[str, str]:
         "requester": {"role": "creditor", "full_name": "Người thử"},
         "judgment": {"issuing_court": "TAND khu vực 1", "judgment_number": "1/2025/DS-ST",
                      "judgment_effective_on": "2025-01-02"},
-        "claims": [{"kind": "money", "amount_vnd": 1_000_000}], "debtor": {"full_name": "Người B"}, "unit": "TH-01"})
+        "claims": [{"kind": "money", "amount_vnd": 1_000_000}], "debtor": {"full_name": "Người B"}, "unit": "TH-KV01"})
     assert r.status_code == 201, r.text
     return {"path.tracking_code": r.json()["tracking_code"]}
 def recovery_bank_code(url: str, headers: dict[str, str]) -> dict[str, str]:
@@ -107,7 +107,7 @@ SERVICES = [
     Fuzzed("audit", role="head", unit="TH-01"),
     Fuzzed("auctions", role="head", unit="TH-01", prepare=register_seized_asset),
     Fuzzed("online", role="citizen", unit="CONGDAN", sub=f"{secrets.randbelow(10**12):012d}", prepare=file_online),
-    Fuzzed("online", role="clerk", unit="TH-01", prepare=file_online),
+    Fuzzed("online", role="clerk", unit="TH-KV01", prepare=file_online),
     Fuzzed("recovery", role="bank", unit="TH-01", prepare=recovery_bank_code, bank="VCB",
            exclude=("/banks/{bank_code}/feed/stream",)),
     Fuzzed("complaints", role="head", unit="TH"),

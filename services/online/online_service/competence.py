@@ -14,15 +14,15 @@ import unicodedata
 from dataclasses import dataclass
 
 OFFICES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "TH-01": ("Phòng Thi hành án dân sự khu vực 1 - Thanh Hóa",
+    "TH-KV01": ("Phòng Thi hành án dân sự khu vực 1 - Thanh Hóa",
               ("hac thanh", "tp thanh hoa", "thanh pho thanh hoa", "dong son", "sam son", "quang xuong")),
-    "TH-02": ("Phòng Thi hành án dân sự khu vực 2 - Thanh Hóa",
+    "TH-KV02": ("Phòng Thi hành án dân sự khu vực 2 - Thanh Hóa",
               ("bim son", "ha trung", "nga son", "hau loc")),
-    "TH-03": ("Phòng Thi hành án dân sự khu vực 3 - Thanh Hóa",
+    "TH-KV03": ("Phòng Thi hành án dân sự khu vực 3 - Thanh Hóa",
               ("tho xuan", "trieu son", "thieu hoa", "yen dinh")),
-    "HN-01": ("Phòng Thi hành án dân sự khu vực 1 - Hà Nội",
+    "HN-KV01": ("Phòng Thi hành án dân sự khu vực 1 - Hà Nội",
               ("hoan kiem", "ba dinh", "dong da", "hai ba trung")),
-    "HN-02": ("Phòng Thi hành án dân sự khu vực 2 - Hà Nội",
+    "HN-KV02": ("Phòng Thi hành án dân sự khu vực 2 - Hà Nội",
               ("cau giay", "thanh xuan", "ha dong", "nam tu liem", "bac tu liem")),
 }
 

@@ -25,7 +25,7 @@ import httpx
 from thads_infra.tokens import issue_token
 
 DEFAULT_URL = "http://127.0.0.1:8107"
-UNIT = "TH-01"
+UNIT = "TH-KV01"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 JUDGMENT_COPY = {"kind": "judgment_copy", "filename": "ban-an.pdf", "content_type": "application/pdf",
                  "content_base64": base64.b64encode(PDF).decode()}

@@ -12,6 +12,14 @@ digits, a district three; Thanh Hóa is 38).
 An event of an office missing from OFFICES cannot be placed in any unit: the projection dead-letters
 it with that reason (never skips it). The district codes are from the administrative code list as
 generally known [GK]; Thanh Hóa's district offices at the time of the seed year (2017–2018).
+
+* From 1/7/2025 the district level is abolished (QĐ 1898/QĐ-BTP): a province's cases are enforced by
+  regional offices, Phòng THADS khu vực (platform codes TH-KV01…). The official list of administrative
+  units has no codes for them, so they report under "38-KV01"… (named so here, like "38-CUC"), and
+  roll up into their province like the Chi cục before them. A period's report reads whichever offices
+  had events in it: a 2018 report has no regional office's cases, a 2026 one no Chi cục's. This table
+  covers the regional offices the demos use; a real deployment loads the Ministry's table of the 355
+  regional offices.
 """
 from __future__ import annotations
 
@@ -56,6 +64,10 @@ OFFICES: dict[str, tuple[str, str]] = {
     "TH-DONGSON": ("405", "Chi cục Thi hành án dân sự huyện Đông Sơn"),
     "TH-QUANGXUONG": ("406", "Chi cục Thi hành án dân sự huyện Quảng Xương"),
     "TH-TINHGIA": ("407", "Chi cục Thi hành án dân sự huyện Tĩnh Gia"),
+    # from 1/7/2025: regional offices (not official administrative codes, see above)
+    "TH-KV01": ("38-KV01", "Phòng Thi hành án dân sự khu vực 1 - Thanh Hóa"),
+    "TH-KV02": ("38-KV02", "Phòng Thi hành án dân sự khu vực 2 - Thanh Hóa"),
+    "TH-KV03": ("38-KV03", "Phòng Thi hành án dân sự khu vực 3 - Thanh Hóa"),
 }
 PROVINCES: dict[str, str] = {"38": "Thi hành án dân sự tỉnh Thanh Hóa"}
 # the platform's province prefix of an office code (thads_kit.scoping.province_of) → official code

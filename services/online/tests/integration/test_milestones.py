@@ -32,7 +32,7 @@ def online(tmp_path):
 
 def env(model, payload, case_id: uuid.UUID, version: int, day: date):
     return model.create(payload=payload, source="intake", aggregate_id=case_id, aggregate_version=version,
-                        case_id=case_id, unit="TH-01", actor=Actor(id="head-1", role="head", unit="TH-01"),
+                        case_id=case_id, unit="TH-KV01", actor=Actor(id="head-1", role="head", unit="TH-KV01"),
                         occurred_at=datetime(day.year, day.month, day.day, 9, tzinfo=VN),
                         recorded_at=datetime.now(VN), source_position=time.time_ns() // 1000 + version)
 
@@ -40,10 +40,10 @@ def env(model, payload, case_id: uuid.UUID, version: int, day: date):
 async def test_each_followed_case_event_becomes_one_milestone(online):
     who = f"{secrets.randbelow(10**12):012d}"
     citizen = {"Authorization": f"Bearer {issue_token('citizen', None, sub=who)}"}
-    clerk = {"Authorization": f"Bearer {issue_token('clerk', 'TH-01', sub='tk-1')}"}
+    clerk = {"Authorization": f"Bearer {issue_token('clerk', 'TH-KV01', sub='tk-1')}"}
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
         r = await c.post("/filings", headers=citizen, json={
-            "requester": {"role": "creditor", "full_name": "Người A"}, "unit": "TH-01",
+            "requester": {"role": "creditor", "full_name": "Người A"}, "unit": "TH-KV01",
             "judgment": {"issuing_court": "TAND khu vực 1", "judgment_number": "2/2025/DS-ST",
                          "judgment_effective_on": "2025-02-03"},
             "claims": [{"kind": "money", "amount_vnd": 9_000_000}], "debtor": {"full_name": "Người B"}})

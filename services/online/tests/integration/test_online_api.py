@@ -34,7 +34,7 @@ def citizen(sub: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token('citizen', None, sub=sub)}"}
 
 
-def staff(role: str = "clerk", unit: str = "TH-01") -> dict[str, str]:
+def staff(role: str = "clerk", unit: str = "TH-KV01") -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(role, unit, sub=f'{role}-1')}"}
 
 
@@ -68,7 +68,7 @@ async def test_file_read_scoping_and_personal_data_kept_out_of_events(online):
         out = r.json()
         code = out["tracking_code"]
         assert code.startswith("TD-") and out["status"] == "submitted"
-        assert out["unit"] == "TH-02" and out["suggested_unit"] == "TH-02" and out["suggestion_basis"] == "debtor_address"
+        assert out["unit"] == "TH-KV02" and out["suggested_unit"] == "TH-KV02" and out["suggestion_basis"] == "debtor_address"
 
         mine = (await c.get(f"/filings/{code}", headers=citizen(ALICE))).json()
         assert mine["details"]["attachments"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()
@@ -80,10 +80,10 @@ async def test_file_read_scoping_and_personal_data_kept_out_of_events(online):
         assert code not in json.dumps((await c.get("/filings/mine", headers=citizen(BOB))).json())
         assert [f["tracking_code"] for f in (await c.get("/filings/mine", headers=citizen(ALICE))).json()] == [code]
         # staff: their office's filings only (the kit's scoping), a citizen has no inbox
-        assert (await c.get(f"/filings/{code}", headers=staff(unit="TH-02"))).status_code == 200
-        assert (await c.get(f"/filings/{code}", headers=staff(unit="TH-01"))).status_code == 403
+        assert (await c.get(f"/filings/{code}", headers=staff(unit="TH-KV02"))).status_code == 200
+        assert (await c.get(f"/filings/{code}", headers=staff(unit="TH-KV01"))).status_code == 403
         assert (await c.get("/inbox", headers=citizen(ALICE))).status_code == 403
-        assert code in [f["tracking_code"] for f in (await c.get("/inbox", headers=staff(unit="TH-02"))).json()]
+        assert code in [f["tracking_code"] for f in (await c.get("/inbox", headers=staff(unit="TH-KV02"))).json()]
 
     conn = await pg_connect()
     try:
@@ -165,10 +165,10 @@ async def test_more_filings_per_hour_than_allowed_answer_429_with_retry_after(on
 async def test_send_back_correct_accept_keeps_the_code_and_history_and_sends_each_notice_once(online):
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
         code = (await c.post("/filings", json=filing(attachments=[]), headers=citizen(ALICE))).json()["tracking_code"]
-        clerk = staff(unit="TH-02")
+        clerk = staff(unit="TH-KV02")
         # the citizen cannot answer, another office's clerk cannot either, and a correction needs a send-back
         assert (await c.post(f"/filings/{code}/acceptance", json={}, headers=citizen(ALICE))).status_code == 403
-        assert (await c.post(f"/filings/{code}/acceptance", json={}, headers=staff(unit="TH-01"))).status_code == 403
+        assert (await c.post(f"/filings/{code}/acceptance", json={}, headers=staff(unit="TH-KV01"))).status_code == 403
         assert (await c.post(f"/filings/{code}/correction", json=filing(), headers=citizen(ALICE))).status_code == 409
         r = await c.post(f"/filings/{code}/send-back", json={"missing": ["judgment_copy"], "note": "Thiếu bản án"},
                          headers=clerk)
@@ -211,30 +211,30 @@ async def _sent(fetch):
 
 async def test_overdue_list_shows_filings_past_their_review_day(online):
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
-        code = (await c.post("/filings", json=filing(unit="TH-03"), headers=citizen(person()))).json()
+        code = (await c.post("/filings", json=filing(unit="TH-KV03"), headers=citizen(person()))).json()
         due = code["review_due_on"]
-        clerk = staff(unit="TH-03")
+        clerk = staff(unit="TH-KV03")
         on_due = (await c.get("/inbox/overdue", params={"on": due}, headers=clerk)).json()
         assert code["tracking_code"] not in [f["tracking_code"] for f in on_due]
         after = (await c.get("/inbox/overdue", params={"on": "2099-01-01"}, headers=clerk)).json()
         assert code["tracking_code"] in [f["tracking_code"] for f in after]
-        other_office = (await c.get("/inbox/overdue", params={"on": "2099-01-01"}, headers=staff(unit="TH-01"))).json()
+        other_office = (await c.get("/inbox/overdue", params={"on": "2099-01-01"}, headers=staff(unit="TH-KV01"))).json()
         assert code["tracking_code"] not in [f["tracking_code"] for f in other_office]
 
 
 async def test_counts_per_office_and_period(online):
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
-        head = staff("head", "HN-02")
-        today = (await c.post("/filings", json=filing(unit="HN-02"), headers=citizen(person()))).json()
+        head = staff("head", "HN-KV02")
+        today = (await c.post("/filings", json=filing(unit="HN-KV02"), headers=citizen(person()))).json()
         day = today["filed_at"][:10]
         before = {x["unit"]: x for x in (await c.get("/counts", params={"from": day, "to": day}, headers=head)).json()}
-        code = (await c.post("/filings", json=filing(unit="HN-02"), headers=citizen(person()))).json()["tracking_code"]
+        code = (await c.post("/filings", json=filing(unit="HN-KV02"), headers=citizen(person()))).json()["tracking_code"]
         await c.post(f"/filings/{code}/refusal", json={"ground": "not_competent"}, headers=head)
         after = {x["unit"]: x for x in (await c.get("/counts", params={"from": day, "to": day}, headers=head)).json()}
-        assert after["HN-02"]["received"] == before["HN-02"]["received"] + 1
-        assert after["HN-02"]["refused"] == before["HN-02"]["refused"] + 1
-        assert set(after) == {"HN-02"}      # the head's own office only
-        assert (await c.get("/counts", params={"from": day, "to": day, "unit": "TH-01"},
+        assert after["HN-KV02"]["received"] == before["HN-KV02"]["received"] + 1
+        assert after["HN-KV02"]["refused"] == before["HN-KV02"]["refused"] + 1
+        assert set(after) == {"HN-KV02"}      # the head's own office only
+        assert (await c.get("/counts", params={"from": day, "to": day, "unit": "TH-KV01"},
                             headers=head)).status_code == 403
         assert (await c.get("/counts", params={"from": "2000-01-01", "to": "2000-01-02"}, headers=head)).json() == []
 
@@ -242,14 +242,14 @@ async def test_counts_per_office_and_period(online):
 async def test_staff_read_personal_data_and_attachments_and_every_read_and_refusal_is_logged(online):
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
         who = person()
-        code = (await c.post("/filings", json=filing(unit="TH-03"), headers=citizen(who))).json()["tracking_code"]
-        clerk = staff(unit="TH-03")
+        code = (await c.post("/filings", json=filing(unit="TH-KV03"), headers=citizen(who))).json()["tracking_code"]
+        clerk = staff(unit="TH-KV03")
         r = await c.get(f"/filings/{code}/personal-data", headers=clerk)
         assert r.status_code == 200 and r.json()["requester"]["full_name"] == "Nguyễn Thị Lan", r.text
         sha = r.json()["attachments"][0]["sha256"]
         got = await c.get(f"/filings/{code}/attachments/{sha}", headers=clerk)
         assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
-        assert (await c.get(f"/filings/{code}/personal-data", headers=staff(unit="TH-01"))).status_code == 403
+        assert (await c.get(f"/filings/{code}/personal-data", headers=staff(unit="TH-KV01"))).status_code == 403
         assert (await c.get(f"/filings/{code}/personal-data", headers=citizen(who))).status_code == 403
         assert (await c.get(f"/filings/{code}", headers=citizen(person()))).status_code == 404
     conn = await pg_connect()
@@ -267,13 +267,13 @@ async def test_staff_read_personal_data_and_attachments_and_every_read_and_refus
 async def test_erasure_removes_personal_data_and_files_but_keeps_the_filing(online):
     async with httpx.AsyncClient(base_url=online.url, timeout=30) as c:
         who = person()
-        code = (await c.post("/filings", json=filing(unit="TH-03"), headers=citizen(who))).json()["tracking_code"]
-        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-01"))).status_code == 403
-        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-03"))).status_code == 403
-        r = await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-03"))
+        code = (await c.post("/filings", json=filing(unit="TH-KV03"), headers=citizen(who))).json()["tracking_code"]
+        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-KV01"))).status_code == 403
+        assert (await c.delete(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-KV03"))).status_code == 403
+        r = await c.delete(f"/filings/{code}/personal-data", headers=staff("head", "TH-KV03"))
         assert r.status_code == 200 and r.json()["personal_data_was_held"] is True, r.text
-        data = (await c.get(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-03"))).json()
+        data = (await c.get(f"/filings/{code}/personal-data", headers=staff("clerk", "TH-KV03"))).json()
         assert data["requester"] is None and data["debtor"] is None and data["erased"] is True
         assert data["attachments"][0]["kept"] is False and data["attachments"][0]["filename"] is None
-        assert (await c.get(f"/filings/{code}", headers=staff("clerk", "TH-03"))).json()["status"] == "submitted"
+        assert (await c.get(f"/filings/{code}", headers=staff("clerk", "TH-KV03"))).json()["status"] == "submitted"
         assert (await c.get("/filings/mine", headers=citizen(who))).json() == []

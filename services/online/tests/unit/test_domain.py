@@ -22,7 +22,7 @@ def at(d: date, hour: int = 10) -> datetime:
 
 
 def filed(on: date, **over) -> Filing:
-    return Filing.submit(tracking_code="TD-0123456789", unit="TH-01", suggested_unit="TH-01",
+    return Filing.submit(tracking_code="TD-0123456789", unit="TH-KV01", suggested_unit="TH-KV01",
                          details=DETAILS | over, at=at(on))
 
 
@@ -76,12 +76,12 @@ def test_send_back_correct_accept_keeps_code_and_history():
     f.send_back(missing=["judgment_copy"], note="Thiếu bản án", actor="clerk/tk", at=at(date(2026, 3, 5)))
     with pytest.raises(WrongStatusError):
         f.accept(actor="clerk/tk", at=at(date(2026, 3, 5), 11))
-    f.correct(details=DETAILS | {"attachments": [{"kind": "judgment_copy", "sha256": "ab"}]}, unit="TH-02",
+    f.correct(details=DETAILS | {"attachments": [{"kind": "judgment_copy", "sha256": "ab"}]}, unit="TH-KV02",
               at=at(date(2026, 3, 6)))
-    assert f.review_due_on == date(2026, 3, 9) and f.unit == "TH-02" and f.missing == []
+    assert f.review_due_on == date(2026, 3, 9) and f.unit == "TH-KV02" and f.missing == []
     f.accept(actor="clerk/tk", at=at(date(2026, 3, 9)))
     assert f.tracking_code == "TD-0123456789" and f.status is Status.ACCEPTED
-    assert f.case_id == case_id_of("TH-02", "TD-0123456789")
+    assert f.case_id == case_id_of("TH-KV02", "TD-0123456789")
     assert [h["step"] for h in f.history] == ["Submitted", "SentBack", "Corrected", "Accepted"]
     with pytest.raises(WrongStatusError):
         f.refuse(ground="not_competent", note=None, actor="clerk/tk", at=at(date(2026, 3, 9)))

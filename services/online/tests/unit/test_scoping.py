@@ -15,7 +15,7 @@ def test_a_citizen_token_carries_the_id_number_and_no_office():
     assert (p.role, p.sub, p.unit) == ("citizen", "001090012345", CITIZEN_UNIT)
 
 
-@pytest.mark.parametrize("sub", [None, "citizen@TH-01", "12345", "00109001234X"])
+@pytest.mark.parametrize("sub", [None, "citizen@TH-KV01", "12345", "00109001234X"])
 def test_a_citizen_token_needs_an_id_number(sub):
     with pytest.raises(TokenError):
         issue_token(SECRET, role="citizen", unit="", sub=sub)
@@ -32,9 +32,9 @@ def test_a_forged_citizen_token_without_an_id_number_is_refused():
 
 
 def test_a_citizen_reads_no_case_through_the_office_rule():
-    p = decode_token(SECRET, issue_token(SECRET, role="citizen", unit="TH-01", sub="001090012345"))
+    p = decode_token(SECRET, issue_token(SECRET, role="citizen", unit="TH-KV01", sub="001090012345"))
     with pytest.raises(OutOfScopeError) as err:
-        check_case_read(p, "TH-01")
+        check_case_read(p, "TH-KV01")
     assert err.value.rule == "read_scope.citizen_own_filings"
     with pytest.raises(OutOfScopeError):
         unit_filter(p, None)

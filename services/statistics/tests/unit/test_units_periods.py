@@ -9,6 +9,8 @@ from statistics_service import periods, units
 def test_offices_map_to_official_codes_and_roll_up_to_the_province() -> None:
     assert units.official_code("TH-BIMSON") == "381" and units.official_code("TH") == "38-CUC"
     assert units.official_code("TH-01") is None                     # not placeable: dead-lettered
+    assert units.official_code("TH-KV01") == "38-KV01"              # a regional office (from 1/7/2025)
+    assert "TH-KV02" in units.resolve("38").offices and units.resolve("38-KV03").offices == ("TH-KV03",)
     province = units.resolve("38")
     assert set(province.offices) == set(units.OFFICES) and "TH" in province.offices
     assert units.resolve("381").offices == ("TH-BIMSON",)
