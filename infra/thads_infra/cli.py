@@ -127,8 +127,10 @@ def _start_kafka(cluster: bool) -> str:
 @app.command()
 def up(services: bool = typer.Option(True, "--services/--no-services",
                                      help="also start every service in layout.SERVICES"),
-       demo: bool = typer.Option(False, "--demo", help="load deterministic demo cases through the intake API"),
-       demo_cases: int = typer.Option(200, help="how many demo cases"),
+       demo: bool = typer.Option(False, "--demo", help="load demo data: a simulated Thanh Hóa 2018 year through the "
+                                                        "services' bulk imports, then each service's own demo"),
+       demo_cases: int = typer.Option(0, help="also play this many cases of intake's own demo generator (the law's "
+                                              "rarer paths: partial termination, value in kind, separate register)"),
        cluster: bool = typer.Option(False, "--cluster",
                                     help="run on the 3-node Kafka cluster (replication 3, min.insync.replicas 2; "
                                          "ports from THADS_CLUSTER_PORT_BASE) instead of one broker")) -> None:
@@ -150,44 +152,34 @@ def up(services: bool = typer.Option(True, "--services/--no-services",
         _print_urls(bootstrap)
 
 
-DEMO_SIM_SCALE = 0.004       # 72 cases, ≈ 720 commands: a real report in seconds
+DEMO_SIM_SCALE = 0.011       # ≈ 200 cases, ≈ 2,000 commands: a real report in well under a minute
+
+
+def _run_demo(what: str, args: list[str]) -> None:
+    result = subprocess.run(args, env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
+    if result.returncode != 0:
+        raise _fail(f"{what} could not be loaded (see above)")
 
 
 def _load_demo(cases: int) -> None:
-    intake = next(s for s in layout.SERVICES if s.name == "intake")
-    url = f"http://127.0.0.1:{intake.port}"
-    console.print(f"Loading {cases} demo cases into {url} (deterministic, seed 2018; re-running adds nothing)")
-    result = subprocess.run([sys.executable, "-m", "intake_service.demo", "--url", url, "--cases", str(cases),
-                             "--seed", "2018"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("demo data could not be loaded (see above)")
-    auctions = next(s for s in layout.SERVICES if s.name == "auctions")
-    result = subprocess.run([sys.executable, "-m", "auctions_service.demo", "--intake-url", url, "--auctions-url",
-                             f"http://127.0.0.1:{auctions.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("auctions demo data could not be loaded (see above)")
-    online = next(s for s in layout.SERVICES if s.name == "online")
-    result = subprocess.run([sys.executable, "-m", "online_service.demo", "--url", f"http://127.0.0.1:{online.port}"],
-                            env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("online demo data could not be loaded (see above)")
-    recovery = next(s for s in layout.SERVICES if s.name == "recovery")
-    result = subprocess.run([sys.executable, "-m", "recovery_service.demo", "--intake-url", url, "--recovery-url",
-                             f"http://127.0.0.1:{recovery.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("recovery demo data could not be loaded (see above)")
-    complaints = next(s for s in layout.SERVICES if s.name == "complaints")
-    result = subprocess.run([sys.executable, "-m", "complaints_service.demo", "--intake-url", url, "--complaints-url",
-                             f"http://127.0.0.1:{complaints.port}"], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("complaints demo data could not be loaded (see above)")
-    # a small simulated province year (thads_sim through intake's bulk import), so that the statistics
-    # report of Thanh Hóa 2018 shows real figures at once; command ids are fixed, so a re-run adds nothing
+    """Demo data, all through the services' real APIs and idempotent (fixed command ids and seeds: a
+    re-run adds nothing). First the province year the statistics report counts (thads_sim, which
+    replaced intake's demo generator here), then each service's own demo of its rarer paths."""
+    url = {s.name: f"http://127.0.0.1:{s.port}" for s in layout.SERVICES}
     console.print(f"Loading the Thanh Hóa 2018 year at scale {DEMO_SIM_SCALE} (thads simulate; re-running adds nothing)")
-    result = subprocess.run([str(Path(sys.executable).with_name("thads")), "simulate", "thanh-hoa-2018", "--scale",
-                             str(DEMO_SIM_SCALE)], env=os.environ | {layout.JWT_SECRET_ENV: tokens.jwt_secret()})
-    if result.returncode != 0:
-        raise _fail("the simulated year could not be loaded (see above)")
+    _run_demo("the simulated year", [str(Path(sys.executable).with_name("thads")), "simulate", "thanh-hoa-2018",
+                                     "--scale", str(DEMO_SIM_SCALE)])
+    if cases > 0:
+        console.print(f"Loading {cases} intake demo cases (deterministic, seed 2018; re-running adds nothing)")
+        _run_demo("intake's demo cases", [sys.executable, "-m", "intake_service.demo", "--url", url["intake"],
+                                          "--cases", str(cases), "--seed", "2018"])
+    _run_demo("auctions demo data", [sys.executable, "-m", "auctions_service.demo", "--intake-url", url["intake"],
+                                     "--auctions-url", url["auctions"]])
+    _run_demo("online demo data", [sys.executable, "-m", "online_service.demo", "--url", url["online"]])
+    _run_demo("recovery demo data", [sys.executable, "-m", "recovery_service.demo", "--intake-url", url["intake"],
+                                     "--recovery-url", url["recovery"]])
+    _run_demo("complaints demo data", [sys.executable, "-m", "complaints_service.demo", "--intake-url", url["intake"],
+                                       "--complaints-url", url["complaints"]])
 
 
 def _print_urls(bootstrap: str) -> None:
@@ -200,7 +192,7 @@ def _print_urls(bootstrap: str) -> None:
         table.add_row(spec.name, f"{base}/docs", f"{base}/health  {base}/metrics")
     console.print(table)
     console.print(f"Kafka {bootstrap}, PostgreSQL {layout.PG_HOST}:{layout.PG_PORT}/{layout.PG_DB}; "
-                  "a token: .venv/bin/thads token --role head --unit TH-01")
+                  "a token: .venv/bin/thads token --role head --unit TH-KV01")
 
 
 @app.command()
