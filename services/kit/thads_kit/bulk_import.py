@@ -117,6 +117,10 @@ def _line_error(rule: str, message_vi: str, detail: str) -> dict[str, Any]:
             "detail": detail}
 
 
+EARLIER_LINE_FAILED = _line_error("import.earlier_line_failed", "Không thực hiện: một dòng trước của cùng việc bị từ chối.",
+                                  "an earlier line of this case failed")
+
+
 def parse_line(config: ImportConfig, model: type[BaseModel], text: str) -> tuple[Any, int, dict[str, Any] | None]:
     """One line of text → (the line or None, status, error body or None): 400 when it is not a line of
     the import's shape, 422 when its path, binding or business time is missing or wrong."""
@@ -172,15 +176,22 @@ def router(config: ImportConfig) -> APIRouter:
             raise TooManyLinesError(f"{len(texts)} lines; at most {MAX_LINES} per request")
         answers: list[dict[str, Any] | None] = [None] * len(texts)
         groups: dict[str, list[tuple[int, Any]]] = {}
+        refused: set[str] = set()      # items with a line refused before dispatch: their later lines are not run
         for n, text in enumerate(texts, start=1):
             if not text.strip():
                 answers[n - 1] = _answer(n, None, 204, None)
                 continue
             line, status, problem = parse_line(config, model, text)
+            key = (line.bind or getattr(line, config.ref) or f"line:{n}") if line is not None else None
+            if problem is None and key in refused:
+                answers[n - 1] = _answer(n, line.command_id, 424, EARLIER_LINE_FAILED)
+                continue
             if problem is not None:
                 answers[n - 1] = _answer(n, line.command_id if line is not None else None, status, problem)
+                if key is not None:
+                    refused.add(key)
                 continue
-            groups.setdefault(line.bind or getattr(line, config.ref) or f"line:{n}", []).append((n, line))
+            groups.setdefault(key, []).append((n, line))
 
         secret = request.app.state.settings.jwt_secret.get_secret_value()
         transport = httpx.ASGITransport(app=request.app)
@@ -194,9 +205,7 @@ def router(config: ImportConfig) -> APIRouter:
                     failed = False
                     for n, line in lines:
                         if failed:
-                            answers[n - 1] = _answer(n, line.command_id, 424, _line_error(
-                                "import.earlier_line_failed", "Không thực hiện: một dòng trước của cùng việc bị từ chối.",
-                                "an earlier line of this case failed"))
+                            answers[n - 1] = _answer(n, line.command_id, 424, EARLIER_LINE_FAILED)
                             continue
                         path = line.path
                         if config.placeholder in path:

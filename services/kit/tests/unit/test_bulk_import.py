@@ -144,3 +144,21 @@ def test_too_many_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     with TestClient(app) as client:
         r = post(client, [line(command_id=f"x/{i}", bind=f"x{i}") for i in range(3)])
     assert r.status_code == 413 and r.json()["rule"] == "import.max_lines" and seen == []
+
+
+def test_a_line_refused_before_dispatch_stops_the_later_lines_of_its_item_only() -> None:
+    app, seen = toy_app()
+    lines = [
+        line(command_id="a/1"),
+        line(command_id="a/2", path="/things/{thing}/rename", role="head", bind=..., thing="a", body={}),  # no time
+        line(command_id="a/3", path="/things/{thing}/rename", role="head", bind=..., thing="a"),
+        line(command_id="b/1", bind="b", path="/nowhere"),                                                  # bad path
+        line(command_id="b/2", path="/things/{thing}/rename", role="head", bind=..., thing="b"),
+        line(command_id="c/1", bind="c"),
+    ]
+    with TestClient(app) as client:
+        answers = [json.loads(x) for x in post(client, lines).text.splitlines()]
+    assert [a["status"] for a in answers] == [201, 422, 424, 422, 424, 201]
+    assert [answers[i]["body"]["rule"] for i in (1, 2, 3, 4)] == [
+        "import.occurred_at", "import.earlier_line_failed", "import.path", "import.earlier_line_failed"]
+    assert [s["path"] for s in seen] == ["/things", "/things"]       # a/1 and c/1 only
