@@ -177,3 +177,25 @@ async def test_bad_lines_stop_their_file_only_and_only_a_head_imports_into_his_o
         bank = {"Authorization": f"Bearer {issue_token('bank', UNIT, bank='VCB', sub='vcb-import')}"}
         assert (await c.post("/import", content=b"{}", headers=bank)).status_code == 403
         assert await stored([f1, f2, f3]) == after
+
+
+async def test_a_banks_enforcement_request_keeps_its_business_time(recovery):
+    """Every command route takes an optional occurred_at (imported history): the bank's request too."""
+    from thads_contracts.topics import RECOVERY_DEBT
+    from thads_infra.testing import read_topic
+
+    bank = {"Authorization": f"Bearer {issue_token('bank', UNIT, bank='VCB', sub='vcb-import')}"}
+    body = {"request_id": str(uuid.uuid4()), "unit": UNIT, "judgment_number": "12/2017/KDTM-ST",
+            "issuing_court": "Tòa án nhân dân tỉnh Thanh Hóa", "judgment_effective_on": "2017-11-20",
+            "filed_on": "2017-12-04", "claims": [{"claim_item_id": str(uuid.uuid4()), "amount_vnd": 500_000_000}],
+            "debtor": {"kind": "organisation", "full_name": "Công ty TNHH Thử"}, "occurred_at": at("2017-12-04")}
+    async with httpx.AsyncClient(base_url=recovery.url, timeout=60) as c:
+        r = await c.post("/banks/VCB/enforcement-requests", json=body, headers=bank)
+        assert r.status_code == 200, r.text
+        case_id = r.json()["case_id"]
+
+    async def published() -> list:
+        return [json.loads(m.value) for m in await read_topic(RECOVERY_DEBT, key=case_id.encode())]
+    found = await wait_until(published, timeout=120, what="EnforcementRequested published")
+    assert [(e["event_type"], e["occurred_at"]) for e in found] == [("recovery.EnforcementRequested.v1",
+                                                                    at("2017-12-04"))]
