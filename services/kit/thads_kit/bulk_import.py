@@ -62,6 +62,8 @@ class ImportConfig:
     path_hint_vi: the Vietnamese sentence telling which paths are allowed (in the refusal of a bad path).
     roles: the roles a line may act as (each route then checks its own roles).
     importers: the roles that may post a file (for their own office).
+    tags: the route's OpenAPI tags (default: the service's name).
+    id_field: the answer's field with the item's id, when the openings do not name it (default `<ref>_id`).
     """
     service: str
     opening: Mapping[str, str]
