@@ -36,7 +36,9 @@ from itertools import chain as iter_chain
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError, Application, ProcessingEvent, Repository, project_aggregate,
+)
 from eventsourcing.utils import strtobool
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -46,6 +48,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
 from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from .chain import ChainTables
@@ -201,15 +204,15 @@ class CommandRecorder(PostgresProcessRecorder):
                 " WHERE e.originator_version > coalesce(s.originator_version, 0)"
                 " ORDER BY 2, 1 DESC, 3").format(snaps=snaps, events=events)
         out: dict[UUID, tuple[StoredEvent | None, list[StoredEvent]]] = {i: (None, []) for i in ids}
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, (ids,), prepare=True)
-            for row in curs.fetchall():
-                stored = StoredEvent(originator_id=row["originator_id"], originator_version=row["originator_version"],
-                                     topic=row["topic"], state=bytes(row["state"]))
-                if row["snap"]:
-                    out[row["originator_id"]] = (stored, [])
+            for snap, originator_id, version, topic, state in curs.fetchall():
+                stored = StoredEvent(originator_id=originator_id, originator_version=version, topic=topic,
+                                     state=bytes(state))
+                if snap:
+                    out[originator_id] = (stored, [])
                 else:
-                    out[row["originator_id"]][1].append(stored)
+                    out[originator_id][1].append(stored)
         return out
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -246,7 +249,14 @@ class PreloadingRepository(Repository[UUID]):
         events: Iterable[Any] = (self.event_store.mapper.to_domain_event(e) for e in stored)
         if snapshot is not None and self.snapshot_store is not None:
             events = iter_chain([self.snapshot_store.mapper.to_domain_event(snapshot)], events)
-        aggregate = projector_func(None, events)
+        if projector_func is project_aggregate:
+            # the library's projector, without its assert of a runtime-checkable Protocol on every
+            # event (a fifth of a preloaded batch's reconstruction time in py-spy)
+            aggregate = None
+            for event in events:
+                aggregate = event.mutate(aggregate)
+        else:
+            aggregate = projector_func(None, events)
         if aggregate is None:
             raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version None not found.")
         return aggregate
