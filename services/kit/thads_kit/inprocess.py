@@ -80,3 +80,21 @@ async def post_json(app: ASGIApp, path: str, body: Any, headers: dict[str, str],
     if status is None or not done.is_set():
         raise RuntimeError(f"the app gave no complete answer to POST {path}")
     return Answer(status, response_headers, b"".join(parts))
+
+
+class Client:
+    """`post_json` with the shape of the httpx client it replaces: `async with Client(app) as c:
+    r = await c.post(path, json=..., headers=...)`; `r.status_code`, `r.json()`, `r.text`."""
+
+    def __init__(self, app: ASGIApp, *, host: str = "localhost") -> None:
+        self.app = app
+        self.host = host
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def post(self, path: str, *, json: Any, headers: dict[str, str]) -> Answer:
+        return await post_json(self.app, path, json, headers, host=self.host)
