@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 import uuid
@@ -86,10 +87,12 @@ async def run(scale: float = 0.02) -> dict[str, Any]:
     stats = service_process("statistics", tmp).start()
     try:
         before = await _topic_size()
+        load_before = os.getloadavg()
         t0 = time.monotonic()
         out = await sim.simulate(intake.url, stats.url, scale=scale, tag=f"b{uuid.uuid4().hex[:6]}",
                                  settle_timeout=1800)
         wall = time.monotonic() - t0
+        load_after = os.getloadavg()
         events = await _topic_size() - before
         if not out.ok:
             raise RuntimeError(f"{len(out.failures)} import lines refused, first: {out.failures[0]}")
@@ -108,6 +111,7 @@ async def run(scale: float = 0.02) -> dict[str, Any]:
             "scale": scale, "commands": out.lines, "events": events, "import_s": round(out.import_seconds, 1),
             "settle_s": round(out.settle_seconds, 1), "wall_s": round(wall, 1), "commands_per_s": round(rate, 1),
             "full_scale_commands": full_lines,
+            "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after],
             "full_scale_extrapolated_s": round(full_lines / rate, 0) if rate else None,
             "cases_accepted": rep.get("cases", {}).get("accepted"),
             "cases_rate_percent": rep.get("cases", {}).get("rate_percent"),
@@ -129,6 +133,8 @@ def report(r: dict[str, Any]) -> None:
         t.add_column(col)
     t.add_row("commands imported", f"{r['commands']:,}", f"intake events published: {r['events']:,}")
     t.add_row("import wall time", f"{r['import_s']} s", f"{r['commands_per_s']:,} commands/s")
+    t.add_row("machine load (1/5/15 min)", f"{r['load_before']} → {r['load_after']}",
+              f"{os.cpu_count()} cores shared with everything else running; compare runs at like load")
     t.add_row("report settled after", f"{r['settle_s']} s", f"whole run {r['wall_s']} s")
     t.add_row("full year (extrapolated)", f"{r['full_scale_extrapolated_s']} s",
               f"{r['full_scale_commands']:,} commands at the measured rate; goal ≤ 90 s")

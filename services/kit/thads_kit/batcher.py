@@ -11,6 +11,8 @@ its own result or its own error:
 * a domain error in one command fails only that command (its aggregate is left out of the save);
 * at most one command per aggregate goes into a batch; later ones wait for the next batch, so
   they see the earlier command's events;
+* the aggregates named by the batch's keys are read in ONE statement before its commands run
+  (`ServiceApplication.preloaded`), not two queries per command; a re-run on its own reads afresh;
 * if the batch transaction fails for ANY reason (a version conflict because another writer saved
   the same aggregate first, a command's same-transaction write refusing, a lost COMMIT
   acknowledgement whose retry hit the unique keys), every command of the batch is re-run and saved
@@ -214,19 +216,21 @@ class CommandBatcher:
         to_save: list[Aggregate] = []
         rows: list[CommandRow] = []
         writes: list[Write] = []
-        for i, p in enumerate(batch):
-            if i in outcomes:
-                continue
-            try:
-                aggregates, result = p.fn()
-                row = CommandRow(p.command.id, p.command.fingerprint, to_jsonable_python(result))
-            except Exception as exc:  # domain error or not found: this command only
-                outcomes[i] = _Outcome(False, exc)
-                continue
-            to_save.extend(aggregates)
-            rows.append(row)
-            writes.extend(p.writes)
-            outcomes[i] = _Outcome(True, result)
+        # the aggregates of the batch are read in one statement before the commands run (store.py)
+        with self.app.preloaded([p.key for i, p in enumerate(batch) if i not in outcomes]):
+            for i, p in enumerate(batch):
+                if i in outcomes:
+                    continue
+                try:
+                    aggregates, result = p.fn()
+                    row = CommandRow(p.command.id, p.command.fingerprint, to_jsonable_python(result))
+                except Exception as exc:  # domain error or not found: this command only
+                    outcomes[i] = _Outcome(False, exc)
+                    continue
+                to_save.extend(aggregates)
+                rows.append(row)
+                writes.extend(p.writes)
+                outcomes[i] = _Outcome(True, result)
         if rows:
             try:
                 self.app.record(to_save, commands=rows, writes=writes)

@@ -33,7 +33,9 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "kafka"):
+    # httpx logs every request it sends at INFO: a service's in-process calls to its own routes (the
+    # bulk import, one per NDJSON line) spent a tenth of the event loop's time writing those lines
+    for noisy in ("aiokafka", "kafka", "httpx"):
         logging.getLogger(noisy).setLevel("WARNING")
     # FastStream gives its own "faststream" logger a coloured text handler and stops propagation:
     # its lines (partition assignments, subscriber tasks) go through the JSON handler instead.

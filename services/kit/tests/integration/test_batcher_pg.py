@@ -146,3 +146,77 @@ async def test_a_batch_whose_commit_acknowledgement_is_lost_answers_each_caller_
     assert results == [1, 2, 3]
     assert [app.repository.get(uuid.UUID(i)).value for i in ids] == [1, 2, 3]
     assert [app.repository.get(uuid.UUID(i)).version for i in ids] == [2, 2, 2], "one Added event each"
+
+
+class SnapshottedCounters(ServiceApplication):
+    name = "SnapCounters"
+    snapshotting_intervals = {Counter: 4}
+
+
+async def test_a_batch_reads_its_aggregates_in_one_statement_snapshots_included(setup):
+    """The batch's aggregates come from ONE statement (latest snapshot + later events), not two
+    queries per command, and are the same aggregates the library would load."""
+    app, _batcher, schema = setup
+    settings = ServiceSettings(service_name="counters", pg_host=layout.PG_HOST, pg_port=layout.PG_PORT,
+                               pg_db=layout.PG_DB, pg_user=layout.PG_USER, pg_schema=schema, es_pool_size=4)
+    executor = EsExecutor(2)
+    snap_app = await executor.run(lambda: SnapshottedCounters(env=settings.eventsourcing_env()))
+    batcher = CommandBatcher(snap_app, executor)
+    await batcher.start()
+    try:
+        ids = await asyncio.gather(*(batcher.submit(uuid.uuid4(), open_counter()) for _ in range(4)))
+        for n in range(1, 9):     # versions up to 9: snapshots at 4 and 8, then one event; 10 takes none
+            await asyncio.gather(*(batcher.submit(uuid.UUID(i), add(snap_app, i, n)) for i in ids[:3]))
+        snapshots = [len(list(snap_app.snapshots.get(uuid.UUID(i)))) for i in ids]
+        assert snapshots == [2, 2, 2, 0]
+        queries: list[Any] = []
+        recorder = snap_app.recorder
+        original = type(recorder).select_events
+
+        def counting(self: Any, *a: Any, **kw: Any) -> Any:
+            queries.append(a)
+            return original(self, *a, **kw)
+
+        type(recorder).select_events = counting   # the library's per-aggregate read (events and snapshots)
+        preloads: list[int] = []
+        original_latest = recorder.select_latest
+        recorder.select_latest = lambda keys, table: preloads.append(len(keys)) or original_latest(keys, table)
+        try:
+            results = await asyncio.gather(*(batcher.submit(uuid.UUID(i), add(snap_app, i, 100)) for i in ids))
+        finally:
+            type(recorder).select_events = original
+        assert preloads == [4], "one statement for the batch's four aggregates"
+        assert queries == [], "no aggregate was read on its own"
+        assert results == [136, 136, 136, 100]
+        loaded = [snap_app.repository.get(uuid.UUID(i)) for i in ids]    # the library's own read
+        assert [(c.value, c.version) for c in loaded] == [(136, 10), (136, 10), (136, 10), (100, 2)]
+    finally:
+        await batcher.stop()
+        snap_app.close()
+        await executor.shutdown()
+
+
+async def test_a_write_committed_after_the_batch_read_its_aggregates_is_not_lost(setup):
+    """Another writer saves an aggregate between the batch's one read and its save: the batch's
+    save conflicts, each command re-runs on its own on a fresh read, and no update is lost."""
+    app, batcher, _schema = setup
+    ids = await asyncio.gather(*(batcher.submit(uuid.uuid4(), open_counter()) for _ in range(2)))
+    recorder = app.recorder
+    original_latest = recorder.select_latest
+    interfered: list[bool] = []
+
+    def read_then_interfere(keys: Any, table: Any) -> Any:
+        rows = original_latest(keys, table)
+        if not interfered:      # a rival writer commits on the first aggregate after the read
+            interfered.append(True)
+            rival = app.repository.get(uuid.UUID(ids[0]))
+            rival.add(1000)
+            app.save(rival)
+        return rows
+
+    recorder.select_latest = read_then_interfere
+    results = await asyncio.gather(*(batcher.submit(uuid.UUID(i), add(app, i, 5)) for i in ids))
+
+    assert interfered == [True]
+    assert results == [1005, 5]
+    assert [app.repository.get(uuid.UUID(i)).value for i in ids] == [1005, 5]
