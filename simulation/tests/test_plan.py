@@ -4,7 +4,10 @@ increase, and every line is a well-formed import command."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from thads_calendar import is_working_day
 
 from thads_sim import thanh_hoa_2018 as th
 
@@ -136,5 +139,6 @@ def test_auction_and_complaint_lines_are_deterministic_in_the_year_and_follow_th
             assert c.later[0]["body"]["occurred_at"][:10] > money["body"]["occurred_at"][:10]   # once the money is in
             assert all(x["path"].startswith(f"/assets/{th.asset_id(c)}/") for x in c.auction_lines)
             assert c.lines[-1]["path"] == "/cases/{case}/seizures"
+            assert is_working_day(date.fromisoformat(c.lines[-1]["body"]["occurred_at"][:10]))  # no coercion on days off
     ids += [x["command_id"] for c in a for x in c.lines]
     assert len(ids) == len(set(ids))

@@ -112,18 +112,11 @@ async def _sale(client: httpx.AsyncClient, intake_url: str, auctions_url: str, c
     for line in c.auction_lines:
         if await _command(client, auctions_url, line, c.office, line["path"], line["body"], out) is None:
             return False
-    item = _item(c)
-
-    async def settled() -> bool:
+    async def settled() -> bool:      # the hammer price collected, or the asset's value taken in kind
         r = await client.get(f"{intake_url}/cases/{c.case_id}", headers=officer)
-        return r.status_code == 200 and any(i["id"] == item and i["outstanding_vnd"] == 0
-                                            for i in r.json()["claim_items"])
+        return r.status_code == 200 and r.json()["uncollected_vnd"] == 0
     await _poll(f"the sale of {asset} ({c.ref}) did not reach the case in intake", settled, timeout)
     return True
-
-
-def _item(c: th.Course) -> str:
-    return next(x["body"]["claim_item_id"] for x in c.lines if x["path"] == "/cases/{case}/claim-items")
 
 
 async def _complaint(client: httpx.AsyncClient, intake_url: str, complaints_url: str, c: th.Course, out: Outcome,
@@ -168,11 +161,18 @@ async def simulate(intake_url: str, statistics_url: str | None, scale: float = 1
 
         async def sale(c: th.Course) -> th.Course | None:
             async with gate:
-                return c if await _sale(client, intake_url, auctions_url, c, out, wait_timeout) else None
+                try:
+                    return c if await _sale(client, intake_url, auctions_url, c, out, wait_timeout) else None
+                except TimeoutError as exc:
+                    out.failures.append({"office": c.office, "case": c.ref, "status": 0, "body": str(exc)})
+                    return None
 
         async def complaint(c: th.Course) -> None:
             async with gate:
-                await _complaint(client, intake_url, complaints_url, c, out, wait_timeout)
+                try:
+                    await _complaint(client, intake_url, complaints_url, c, out, wait_timeout)
+                except TimeoutError as exc:
+                    out.failures.append({"office": c.office, "case": c.ref, "status": 0, "body": str(exc)})
         jobs: list[Any] = []
         if auctions_url:
             jobs += [sale(c) for c in courses if c.auction]

@@ -35,6 +35,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from thads_calendar import is_working_day
+
 VN = timezone(timedelta(hours=7))
 NS = uuid5(NAMESPACE_URL, "https://thads.moj.gov.vn/simulation/thanh-hoa-2018")
 YEAR_START, YEAR_END = date(2017, 10, 1), date(2018, 9, 30)
@@ -323,9 +325,12 @@ def asset_id(c: Course) -> str:
 def _auction(s: _Steps, c: Course, item: str, creditor: str) -> None:
     """The seizure (intake), the sale (auctions) and, once the money or the asset reached the case, the
     payout and completion (intake, `later`). Timings as the auctions demo: every legal period kept."""
+    s.day += timedelta(days=1)
+    while not is_working_day(s.day):             # no coercion on days off (Art. 46(1))
+        s.day += timedelta(days=1)
     s.add("/cases/{case}/seizures", "officer", {"decision_no": f"{c.index + 1}/QĐ-KBTS", "asset_kind": "movable",
                                                 "asset_description": f"Xe ô tô tải, biển kiểm soát 36C-{c.index % 1000:03d}.01",
-                                                "claim_item_ids": [item]}, days=1)
+                                                "claim_item_ids": [item]})
     seized, a, n = s.day, f"/assets/{asset_id(c)}", 0
 
     def act(path: str, body: dict[str, Any], day: date) -> None:
