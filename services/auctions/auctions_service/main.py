@@ -13,7 +13,7 @@ from thads_kit.http import create_app
 from thads_kit.runtime import LazyConsumer, Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
-from . import api, consumers, projections, translation
+from . import api, bulk_import, consumers, projections, translation
 from .application import AssetAlreadyRegisteredError, Auctions, WrongOfficeError, WrongOrganisationError
 from .domain import AssetNotFoundError, AuctionsError
 from .settings import Settings
@@ -54,6 +54,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.consumer = consumer
     app.include_router(api.router)
     app.include_router(api.public)
+    app.include_router(bulk_import.router)    # POST /import (issue 12; thads_kit.bulk_import)
     return app
 
 

@@ -11,7 +11,7 @@ from thads_kit.http import create_app
 from thads_kit.runtime import LazyConsumer, Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
-from . import api, consumers, projections, translation, watch
+from . import api, bulk_import, consumers, projections, translation, watch
 from .application import Complaints, WrongOfficeError
 from .domain import ComplaintsError, NotComplainableError, NotFoundError, UnknownDecisionError
 from .settings import Settings
@@ -56,6 +56,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.deadline_watch = app_watch
     app.state.consumer = consumer
     app.include_router(api.router)
+    app.include_router(bulk_import.router)    # POST /import (issue 12; thads_kit.bulk_import)
     return app
 
 

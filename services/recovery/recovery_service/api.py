@@ -149,6 +149,7 @@ class EnforcementRequestIn(BaseModel):
     claims: list[RequestedClaimIn] = Field(min_length=1, max_length=100)
     debtor: DebtorIn
     contact: ContactIn | None = None
+    occurred_at: AwareDatetime | None = Field(None, description="Thời điểm nghiệp vụ (mặc định: bây giờ)")
 
 
 def _rt(request: Request) -> Any:
@@ -344,7 +345,8 @@ async def request_enforcement(request: Request, bank_code: BankPath, body: Enfor
         bank_code=bank_code, debtor=body.debtor.model_dump(exclude_none=True),
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None))
     fn = appl.file_request(rt.app, bank_code=bank_code, request_id=str(body.request_id), details=details,
-                           actor=actor_string("bank", bank_code), at=None, filed_on_given=body.filed_on is not None)
+                           actor=actor_string("bank", bank_code), at=body.occurred_at,
+                           filed_on_given=body.filed_on is not None)
     return await rt.batcher.submit(key, fn)
 
 

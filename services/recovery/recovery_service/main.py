@@ -12,7 +12,7 @@ from thads_kit.http import create_app
 from thads_kit.runtime import LazyConsumer, Runtime, serve
 from thads_kit.scoping import OutOfScopeError
 
-from . import api, consumers, projections, translation
+from . import api, bulk_import, consumers, projections, translation
 from .application import Recovery, WrongOfficeError
 from .domain import FileNotFoundError_, OtherBankError, RecoveryError
 from .enforcement_requests import RequestInvalidError, UnknownBankError
@@ -52,6 +52,7 @@ def build(settings: Settings) -> FastAPI:
     app.state.consumer = consumer
     app.include_router(api.router)
     app.include_router(api.banks)
+    app.include_router(bulk_import.router)    # POST /import (issue 12; thads_kit.bulk_import)
     return app
 
 

@@ -42,6 +42,7 @@ ROUTES: dict[tuple[str, str], set[str]] = {
     ("POST", f"/reception/sessions/{X}/visits"): {"head", "clerk"},
     ("GET", "/reception/sessions"): READERS,
     ("GET", "/reception/schedule-compliance?year=2026&month=11"): READERS,
+    ("POST", "/import"): HEAD,        # bulk import (thads_kit.bulk_import); `{}` is one line answered inside a 200
 }
 
 
