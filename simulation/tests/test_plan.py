@@ -137,7 +137,7 @@ def test_auction_and_complaint_lines_are_deterministic_in_the_year_and_follow_th
             money = next(x for x in c.auction_lines if x["path"].endswith(("/payment", "/creditor-takes")))
             assert c.auction_lines[0]["body"]["occurred_at"] > case_times[-1]
             assert c.later[0]["body"]["occurred_at"][:10] > money["body"]["occurred_at"][:10]   # once the money is in
-            assert all(x["path"].startswith(f"/assets/{th.asset_id(c)}/") for x in c.auction_lines)
+            assert all(x["path"].startswith("/assets/{asset}/") and x["asset"] == th.asset_id(c) for x in c.auction_lines)
             assert c.lines[-1]["path"] == "/cases/{case}/seizures"
             assert is_working_day(date.fromisoformat(c.lines[-1]["body"]["occurred_at"][:10]))  # no coercion on days off
     ids += [x["command_id"] for c in a for x in c.lines]

@@ -331,14 +331,16 @@ def _auction(s: _Steps, c: Course, item: str, creditor: str) -> None:
     s.add("/cases/{case}/seizures", "officer", {"decision_no": f"{c.index + 1}/QĐ-KBTS", "asset_kind": "movable",
                                                 "asset_description": f"Xe ô tô tải, biển kiểm soát 36C-{c.index % 1000:03d}.01",
                                                 "claim_item_ids": [item]})
-    seized, a, n = s.day, f"/assets/{asset_id(c)}", 0
+    seized, asset, n = s.day, asset_id(c), 0
 
     def act(path: str, body: dict[str, Any], day: date) -> None:
+        """A line of auctions' bulk import, on the asset intake's seizure opened (named by its id)."""
         nonlocal n
         n += 1
         at = datetime.combine(day, time(9, 0), tzinfo=VN) + timedelta(minutes=n)
-        c.auction_lines.append({"command_id": f"sim/{s.ref}/a{n:02d}", "path": f"{a}/{path}", "role": "officer",
-                                "actor": s.officer, "body": {**body, "occurred_at": at.isoformat()}})
+        c.auction_lines.append({"command_id": f"sim/{s.ref}/a{n:02d}", "path": f"/assets/{{asset}}/{path}",
+                                "asset": asset, "role": "officer", "actor": s.officer,
+                                "body": {**body, "occurred_at": at.isoformat()}})
 
     def round_(price: int, announced: date, bids: tuple[int, ...] = ()) -> date:
         auction_on = announced + timedelta(days=28)
@@ -429,10 +431,12 @@ def _choose_complaints(courses: list[Course]) -> None:
 
 
 def _complaint(c: Course) -> None:
-    """The complaint's commands. Its first line's `decision_event_id` is "{decision}": the id of the
-    intake event named by `complaint_about`, found when the run has imported the case. `bind` names
-    the complaint (or reception session) the first line opens; later lines say "{complaint}" in their
-    path; `unit` is the office whose head or clerk acts."""
+    """The complaint's commands, as lines of complaints' bulk import plus `unit`, the office whose
+    head imports the line (its clerk or head acts): the case's office, or the province for the second
+    instance (that file names the complaint by the id the first file's answer gave). The first line's
+    `decision_event_id` is "{decision}": the id of the intake event named by `complaint_about`, found
+    when the run has imported the case. A reception day (vượt cấp) is not in the import: its two
+    commands go to the reception routes, the session's id filling "{session}"."""
     office, n = c.office, 0
     verified = _verified(c)
     assert verified is not None
@@ -448,6 +452,8 @@ def _complaint(c: Course) -> None:
                                "body": {**body, "occurred_at": at.isoformat()}}
         if bind:
             out["bind"] = bind
+        elif path.startswith("/complaints/"):
+            out["complaint"] = f"{c.ref}/KN"
         c.complaint_lines.append(out)
 
     k = "/complaints/{complaint}"
@@ -463,7 +469,7 @@ def _complaint(c: Course) -> None:
     received = verified + timedelta(days=20 if c.complaint == "received_late" else 3)
     line("/complaints", "clerk", office, {"decision_event_id": "{decision}", "received_on": received.isoformat(),
                                          "content": "Khiếu nại kết quả xác minh điều kiện thi hành án"}, received,
-         bind="complaint")
+         bind=f"{c.ref}/KN")
     c.count("complaints", "received")
     accepted = received + timedelta(days=2)
     if c.complaint == "received_late":            # after the 15 days: not accepted, time expired (Art. 141)
