@@ -21,6 +21,13 @@ Courses (the class of a case at the year's end), at full scale:
 | delegated out | 0 | 150 | 4.5 bn | delegated to another province, QĐTHA revoked with it |
 | revoked | 0 | 50 | 1.5 bn | QĐTHA revoked (material error) |
 
+Beside intake's lines, a share of the carried-over completed cases is paid by an auction instead of a
+direct collection of the same amount (`auction_lines`, for auctions' import, and `later`, the payout
+and completion once the money reached the case), and a share of the new cases draws a complaint
+(`complaint_lines`, for complaints' import and reception routes): see AUCTION_* and COMPLAINT_*
+below. `expected_other()` sums what they move among the report's other indicators; the trees are
+unchanged.
+
 Carried-over cases are opened, decided, notified and verified in earlier years (2013–2017), so they
 are open on 1/10/2017. Each case's business times increase step by step; the import records them as
 `occurred_at`. Targets (chỉ tiêu) are the seed's: 73.50 % cases, 32.50 % money.
@@ -553,4 +560,4 @@ def expected(scale: float = 1.0, courses: list[Course] | None = None) -> dict[st
     return {"cases": cases, "money": money}
 
 
-__all__ = ["plan", "files", "expected", "TARGETS", "UNIT", "PERIOD", "UUID"]
+__all__ = ["plan", "files", "expected", "expected_other", "asset_id", "TARGETS", "UNIT", "PERIOD", "UUID"]
