@@ -72,7 +72,7 @@ def test_auctions_replace_collections_of_the_same_amount_in_the_year_and_nothing
     """The seed figures stay: an auctioned case brings in exactly what its direct collection did, inside
     the statistical year, and still ends completed; every other case's lines are those of a plan without
     auctions and complaints (the same random draws)."""
-    for scale in (0.004, 0.02):
+    for scale in (0.004, 0.02, 1.0):         # 1.0: the seed year itself
         with_, without = th.plan(scale, seed=5), th.plan(scale, seed=5, auctions=False, complaints=False)
         assert [(c.cls, c.amount, c.carried) for c in with_] == [(c.cls, c.amount, c.carried) for c in without]
         sold = [c for c in with_ if c.auction]
