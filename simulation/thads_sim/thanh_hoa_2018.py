@@ -21,6 +21,13 @@ Courses (the class of a case at the year's end), at full scale:
 | delegated out | 0 | 150 | 4.5 bn | delegated to another province, QĐTHA revoked with it |
 | revoked | 0 | 50 | 1.5 bn | QĐTHA revoked (material error) |
 
+Beside intake's lines, a share of the carried-over completed cases is paid by an auction instead of a
+direct collection of the same amount (`auction_lines`, for auctions' import, and `later`, the payout
+and completion once the money reached the case), and a share of the new cases draws a complaint
+(`complaint_lines`, for complaints' import and reception routes): see AUCTION_* and COMPLAINT_*
+below. `expected_other()` sums what they move among the report's other indicators; the trees are
+unchanged.
+
 Carried-over cases are opened, decided, notified and verified in earlier years (2013–2017), so they
 are open on 1/10/2017. Each case's business times increase step by step; the import records them as
 `occurred_at`. Targets (chỉ tiêu) are the seed's: 73.50 % cases, 32.50 % money.
@@ -34,6 +41,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
+
+from thads_calendar import is_working_day
 
 VN = timezone(timedelta(hours=7))
 NS = uuid5(NAMESPACE_URL, "https://thads.moj.gov.vn/simulation/thanh-hoa-2018")
@@ -105,9 +114,30 @@ class Course:
     amount: int
     collect: int = 0                     # in-progress cases: collected in the year
     lines: list[dict[str, Any]] = field(default_factory=list)
+    auction: str | None = None           # the auction scenario of a completed case (AUCTION_SCENARIOS)
+    complaint: str | None = None         # the complaint scenario (COMPLAINT_SCENARIOS)
+    auction_lines: list[dict[str, Any]] = field(default_factory=list)      # auctions' commands
+    later: list[dict[str, Any]] = field(default_factory=list)              # intake's, after the sale's money
+    complaint_lines: list[dict[str, Any]] = field(default_factory=list)    # complaints' commands
+    complaint_about: str | None = None   # the intake event (type) the complaint is about
+    figures: dict[str, dict[str, int]] = field(default_factory=dict)      # the other indicators it moves
+    ref: str = ""                        # intake's reference of the case (set when its lines are written)
+
+    @property
+    def case_id(self) -> str:
+        """Intake's id of the case (Case.create_id: office, origin and reference)."""
+        origin = "judgment" if self.ex_officio else "request"
+        return str(uuid5(NAMESPACE_URL, f"/thads/units/{self.office}/{origin}s/{self.ref}"))
+
+    def count(self, group: str, figure: str, amount: int = 1) -> None:
+        g = self.figures.setdefault(group, {})
+        g[figure] = g.get(figure, 0) + amount
 
 
-def plan(scale: float = 1.0, seed: int = 2018, tag: str = "") -> list[Course]:
+def plan(scale: float = 1.0, seed: int = 2018, tag: str = "", auctions: bool = True,
+         complaints: bool = True) -> list[Course]:
+    """The year's courses and their lines. `auctions=False`: no case is sold at auction (each is paid
+    as a direct collection, for a run without the auctions service); `complaints=False`: none."""
     rng = random.Random(seed)
     courses: list[Course] = []
     offices, weights = list(OFFICES), list(OFFICES.values())
@@ -126,8 +156,15 @@ def plan(scale: float = 1.0, seed: int = 2018, tag: str = "") -> list[Course]:
         c.collect, left = part, left - part
     if left > 0:
         raise ValueError("the scale is too small for the in-progress collections")
+    if auctions:
+        _choose_auctions(courses)
     for c in courses:
         _write(rng, c, tag)
+    if complaints:
+        _choose_complaints(courses)
+    for c in courses:
+        if c.complaint:
+            _complaint(c)
     return courses
 
 
@@ -143,13 +180,20 @@ class _Steps:
         self.head = f"tt-{c.office.lower()}"
         self.clerk = f"tk-{c.office.lower()}"
 
-    def add(self, path: str, role: str, body: dict[str, Any], days: int = 0, bind: bool = False) -> None:
+    def add(self, path: str, role: str, body: dict[str, Any], days: int = 0, bind: bool = False,
+            later: bool = False) -> None:
+        """One intake command `days` after the previous one; `later`: run once the auction's money or
+        asset has reached the case (a file of its own, naming the case by its id)."""
         self.day += timedelta(days=days)
         self.n += 1
         at = datetime.combine(self.day, time(8, 0), tzinfo=VN) + timedelta(minutes=self.n)
         actor = {"clerk": self.clerk, "head": self.head, "officer": self.officer}[role]
         line: dict[str, Any] = {"command_id": f"sim/{self.ref}/{self.n:02d}", "path": path, "role": role,
                                 "actor": actor, "body": {**body, "occurred_at": at.isoformat()}}
+        if later:
+            line["case"] = self.c.case_id
+            self.c.later.append(line)
+            return
         line["bind" if bind else "case"] = self.ref
         self.c.lines.append(line)
 
@@ -186,6 +230,7 @@ def _write(rng: random.Random, c: Course, tag: str = "") -> None:
     else:
         start = YEAR_START + timedelta(days=rng.randrange(1, 300))
     s = _Steps(c, start, tag)
+    c.ref = s.ref
     basis = "ex_officio" if c.ex_officio else "on_request"
     no = f"{c.index + 1}/QĐ-THA"
     if c.ex_officio:
@@ -228,7 +273,11 @@ def _write(rng: random.Random, c: Course, tag: str = "") -> None:
     s.add("/cases/{case}/verification", "officer", {"outcome": "with_conditions"}, days=5)
     if c.carried:                        # the year's steps start after 1/10/2017
         s.day = YEAR_START + timedelta(days=rng.randrange(1, 300))
-    if c.cls == "completed":
+        if c.auction:                    # a sale takes months: it starts in the year's first five
+            s.day = YEAR_START + timedelta(days=1 + (s.day - YEAR_START).days % 150)
+    if c.auction:
+        _auction(s, c, item, creditor)
+    elif c.cls == "completed":
         s.add("/cases/{case}/collections", "officer", {"claim_item_id": item, "amount_vnd": c.amount,
                                                        "channel": "voluntary", "source_ref": f"BL-{s.ref}-1"}, days=1)
         s.add("/cases/{case}/disbursements", "officer", {"claim_item_id": item, "amount_vnd": c.amount}, days=2)
@@ -248,11 +297,237 @@ def _write(rng: random.Random, c: Course, tag: str = "") -> None:
                                                    "ground": "cassation_or_retrial_protest"}, days=3)
 
 
-def files(courses: list[Course]) -> dict[str, str]:
-    """office → NDJSON text of its cases' commands."""
+# ---------------------------------------------------------------------------- auctions
+# Which completed cases are sold at auction, and how. A demo choice (the seed report gives no auction
+# figures): carried-over completed cases with a money claim of at least AUCTION_MIN_VND, not a bank's
+# (the bad-debt figures stay those of a payout to the bank): the first AUCTION_SCENARIOS of them, then
+# every AUCTION_EVERY-th, in the plan's order. Their money is the sale's instead of a direct collection
+# of the same amount: the hammer price (or the value the creditor takes in kind) is exactly the claim, no
+# enforcement costs are deducted, and the sale ends inside the statistical year, so the case and money
+# trees are the same as without auctions. By position, so the plan's random draws stay as they were.
+AUCTION_MIN_VND = 20_000_000             # a movable above 10 M đồng: sold by an auction organisation
+AUCTION_EVERY = 5
+AUCTION_SCENARIOS = ("sold_first_round", "sold_after_cut", "taken_by_creditor")
+ORGANISATION = "Công ty đấu giá hợp danh Thanh Hóa"
+
+
+def _choose_auctions(courses: list[Course]) -> None:
+    k = 0
+    for c in courses:
+        if c.cls != "completed" or not c.carried or is_bank_case(c) or c.amount < AUCTION_MIN_VND:
+            continue
+        if k < len(AUCTION_SCENARIOS) or k % AUCTION_EVERY == 0:
+            scenario = AUCTION_SCENARIOS[k % len(AUCTION_SCENARIOS)]
+            if scenario == "taken_by_creditor" and c.ex_officio:
+                scenario = "sold_after_cut"      # the State budget takes no asset in kind here
+            c.auction = scenario
+        k += 1
+
+
+def asset_id(c: Course) -> str:
+    """The asset auctions opens from intake's SeizureOrdered (uuid5 of the case id and the decision)."""
+    return str(uuid5(UUID(c.case_id), f"seizure/{c.index + 1}/QĐ-KBTS"))
+
+
+def _auction(s: _Steps, c: Course, item: str, creditor: str) -> None:
+    """The seizure (intake), the sale (auctions) and, once the money or the asset reached the case, the
+    payout and completion (intake, `later`). Timings as the auctions demo: every legal period kept."""
+    s.day += timedelta(days=1)
+    while not is_working_day(s.day):             # no coercion on days off (Art. 46(1))
+        s.day += timedelta(days=1)
+    s.add("/cases/{case}/seizures", "officer", {"decision_no": f"{c.index + 1}/QĐ-KBTS", "asset_kind": "movable",
+                                                "asset_description": f"Xe ô tô tải, biển kiểm soát 36C-{c.index % 1000:03d}.01",
+                                                "claim_item_ids": [item]})
+    seized, asset, n = s.day, asset_id(c), 0
+
+    def act(path: str, body: dict[str, Any], day: date) -> None:
+        """A line of auctions' bulk import, on the asset intake's seizure opened (named by its id)."""
+        nonlocal n
+        n += 1
+        at = datetime.combine(day, time(9, 0), tzinfo=VN) + timedelta(minutes=n)
+        c.auction_lines.append({"command_id": f"sim/{s.ref}/a{n:02d}", "path": f"/assets/{{asset}}/{path}",
+                                "asset": asset, "role": "officer", "actor": s.officer,
+                                "body": {**body, "occurred_at": at.isoformat()}})
+
+    def round_(price: int, announced: date, bids: tuple[int, ...] = ()) -> date:
+        auction_on = announced + timedelta(days=28)
+        act("auctions", {"announced_on": announced.isoformat(), "second_announced_on": (announced + timedelta(days=7)).isoformat(),
+                         "auction_on": auction_on.isoformat(), "deposit_vnd": price // 10,
+                         "place": "Trụ sở Chi cục Thi hành án dân sự", "organiser": ORGANISATION}, announced)
+        c.count("auctions", "announced")
+        bidders = [f"DG-{k + 1:02d}" for k in range(len(bids))]
+        for b in bidders:
+            act("bidders", {"bidder_id": b, "deposit_paid_vnd": price // 10}, announced + timedelta(days=27))
+        for b, amount in zip(bidders, bids):
+            act("bids", {"bidder_id": b, "amount_vnd": amount}, auction_on)
+        act("close", {"closed_on": auction_on.isoformat()}, auction_on)
+        c.count("auctions", "rounds_held")
+        c.count("auctions", "sold" if bids else "failed")
+        return auction_on
+
+    def cut(new: int, failed: date) -> None:
+        act("price-cuts", {"new_starting_price_vnd": new, "decided_on": (failed + timedelta(days=5)).isoformat()},
+            failed + timedelta(days=5))
+
+    def sell(price: int, closed: date) -> None:
+        act("deposit-refunds", {"refunded_on": (closed + timedelta(days=1)).isoformat()}, closed + timedelta(days=1))
+        paid = closed + timedelta(days=10)
+        act("payment", {"amount_vnd": price, "paid_on": paid.isoformat(), "enforcement_costs_vnd": 0}, paid)
+        act("handover", {"handed_over_on": (closed + timedelta(days=30)).isoformat()}, closed + timedelta(days=30))
+        c.count("auctions", "proceeds_vnd", price)
+        c.count("auctions", "proceeds_transferred_vnd", price)
+        s.day = paid
+        s.add("/cases/{case}/disbursements", "officer", {"claim_item_id": item, "amount_vnd": price}, days=2, later=True)
+
+    amount, valued = c.amount, seized + timedelta(days=2)
+    first = {"sold_first_round": amount * 9 // 10 // 1000 * 1000, "sold_after_cut": amount}.get(
+        c.auction or "", amount + amount // 10 + (amount + amount // 10) // 10)
+    act("valuation", {"method": "agreed", "price_vnd": first, "valued_on": valued.isoformat()}, valued)
+    act("organisation-contract", {"organisation": ORGANISATION, "parties_agreed_on": (valued + timedelta(days=1)).isoformat(),
+                                  "contracted_on": (valued + timedelta(days=3)).isoformat()}, valued + timedelta(days=3))
+    announced = valued + timedelta(days=4)
+    if c.auction == "sold_first_round":          # two bidders; the second bids the claim
+        sell(amount, round_(first, announced, (first, amount)))
+    elif c.auction == "sold_after_cut":          # nobody bids; the price is cut 10 %; sold at the claim
+        failed = round_(first, announced)
+        cut(first - first // 10, failed)
+        sell(amount, round_(first - first // 10, failed + timedelta(days=6), (first - first // 10, amount)))
+    else:                                        # two failed rounds, two cuts; the creditor takes it at the claim
+        second = amount + amount // 10
+        failed = round_(first, announced)
+        cut(second, failed)
+        failed = round_(second, failed + timedelta(days=6))
+        cut(amount, failed)
+        accepted = failed + timedelta(days=6)
+        act("creditor-acceptance", {"creditor_party_id": creditor, "claim_item_id": item,
+                                    "accepted_on": accepted.isoformat()}, accepted)
+        taken = accepted + timedelta(days=31)    # after the debtor's 30 days (Art. 104(3))
+        act("creditor-takes", {"creditor_party_id": creditor, "claim_item_id": item, "taken_on": taken.isoformat()}, taken)
+        c.count("auctions", "taken_by_creditor")
+        s.day = taken
+    s.add("/cases/{case}/completion", "officer", {}, days=1, later=True)
+
+
+# ---------------------------------------------------------------------------- complaints
+# Which cases draw a complaint, and how it ends. A demo choice (the seed report gives no complaint
+# figures): a complaint about the officer's verification "with conditions" of a new case of a district
+# office (the office's head decides first, the province's head second: Art. 142), where the whole
+# complaint fits in the year; the first COMPLAINT_SCENARIOS of them, then every COMPLAINT_EVERY-th.
+# Complaints touch no figure of the case or money tree.
+COMPLAINT_EVERY = 4
+COMPLAINT_SCENARIOS = ("on_time", "late", "upheld", "second_instance", "received_late", "vuot_cap", "on_time")
+PROVINCE_OFFICE = "TH"
+
+
+def _verified(c: Course) -> date | None:
+    for line in c.lines:
+        if line["path"] == "/cases/{case}/verification" and line["body"].get("outcome") == "with_conditions":
+            return datetime.fromisoformat(line["body"]["occurred_at"]).date()
+    return None
+
+
+def _choose_complaints(courses: list[Course]) -> None:
+    k = 0
+    for c in courses:
+        day = _verified(c)
+        if c.carried or c.office == PROVINCE_OFFICE or day is None or day + timedelta(days=60) > YEAR_END:
+            continue
+        if k < len(COMPLAINT_SCENARIOS) or k % COMPLAINT_EVERY == 0:
+            c.complaint = COMPLAINT_SCENARIOS[k % len(COMPLAINT_SCENARIOS)]
+        k += 1
+
+
+def _complaint(c: Course) -> None:
+    """The complaint's commands, as lines of complaints' bulk import plus `unit`, the office whose
+    head imports the line (its clerk or head acts): the case's office, or the province for the second
+    instance (that file names the complaint by the id the first file's answer gave). The first line's
+    `decision_event_id` is "{decision}": the id of the intake event named by `complaint_about`, found
+    when the run has imported the case. A reception day (vượt cấp) is not in the import: its two
+    commands go to the reception routes, the session's id filling "{session}"."""
+    office, n = c.office, 0
+    verified = _verified(c)
+    assert verified is not None
+    c.complaint_about = "VerificationRecorded"
+
+    def line(path: str, role: str, unit: str, body: dict[str, Any], day: date, bind: str | None = None) -> None:
+        nonlocal n
+        n += 1
+        at = datetime.combine(day, time(10, 0), tzinfo=VN) + timedelta(minutes=n)
+        who = {"clerk": "tk", "head": "tt"}[role]
+        out: dict[str, Any] = {"command_id": f"sim/{c.ref}/k{n:02d}", "path": path, "role": role,
+                               "actor": f"{who}-{unit.lower()}", "unit": unit,
+                               "body": {**body, "occurred_at": at.isoformat()}}
+        if bind:
+            out["bind"] = bind
+        elif path.startswith("/complaints/"):
+            out["complaint"] = f"{c.ref}/KN"
+        c.complaint_lines.append(out)
+
+    k = "/complaints/{complaint}"
+    if c.complaint == "vuot_cap":                 # brought to the province head's reception day
+        day = verified + timedelta(days=5)
+        line("/reception/sessions", "head", PROVINCE_OFFICE, {"kind": "scheduled", "held_on": day.isoformat()}, day,
+             bind="session")
+        line("/reception/sessions/{session}/visits", "head", PROVINCE_OFFICE, {
+            "petition_kind": "complaint", "summary": "Không đồng ý với kết quả xác minh điều kiện thi hành án",
+            "concerns_unit": office, "case_id": c.case_id}, day)
+        c.count("complaints", "vuot_cap")
+        return
+    received = verified + timedelta(days=20 if c.complaint == "received_late" else 3)
+    line("/complaints", "clerk", office, {"decision_event_id": "{decision}", "received_on": received.isoformat(),
+                                         "content": "Khiếu nại kết quả xác minh điều kiện thi hành án"}, received,
+         bind=f"{c.ref}/KN")
+    c.count("complaints", "received")
+    accepted = received + timedelta(days=2)
+    if c.complaint == "received_late":            # after the 15 days: not accepted, time expired (Art. 141)
+        line(f"{k}/refusal", "head", office, {"ground": "time_expired", "refused_on": accepted.isoformat()}, accepted)
+        c.count("complaints", "received_late")
+        c.count("complaints", "resolved")
+        c.count("complaints", "resolved_on_time")
+        return
+    line(f"{k}/acceptance", "head", office, {"accepted_on": accepted.isoformat()}, accepted)
+    c.count("complaints", "accepted")
+    decided = accepted + timedelta(days=25 if c.complaint == "late" else 10)
+    body: dict[str, Any] = {"outcome": "rejected", "decision_number": f"{c.index + 1}/QĐ-GQKN",
+                            "decided_on": decided.isoformat()}
+    if c.complaint == "upheld":
+        body |= {"outcome": "partly_upheld", "corrections": "Xác minh lại điều kiện thi hành án của người phải thi hành án"}
+        c.count("complaints", "upheld")
+    line(f"{k}/decision", "head", office, body, decided)
+    c.count("complaints", "resolved")
+    c.count("complaints", "resolved_late" if c.complaint == "late" else "resolved_on_time")
+    if c.complaint == "second_instance":          # complained of again within 15 days: the province decides
+        again = decided + timedelta(days=5)
+        line(f"{k}/second-complaint", "clerk", PROVINCE_OFFICE, {
+            "received_on": again.isoformat(), "content": "Không đồng ý với quyết định giải quyết khiếu nại lần đầu"}, again)
+        line(f"{k}/acceptance", "head", PROVINCE_OFFICE, {"accepted_on": (again + timedelta(days=2)).isoformat()},
+             again + timedelta(days=2))
+        final = again + timedelta(days=20)
+        line(f"{k}/decision", "head", PROVINCE_OFFICE, {"outcome": "rejected", "decision_number": f"{c.index + 1}/QĐ-GQKN-CT",
+                                                       "decided_on": final.isoformat()}, final)
+        for figure in ("received", "received_second_instance", "accepted", "resolved", "resolved_on_time"):
+            c.count("complaints", figure)
+
+
+def expected_other(courses: list[Course]) -> dict[str, dict[str, int]]:
+    """The other indicators the plan's auctions and complaints move (each course's own count, made
+    as its lines were written)."""
+    out: dict[str, dict[str, int]] = {}
+    for c in courses:
+        for group, figures in c.figures.items():
+            for figure, amount in figures.items():
+                out.setdefault(group, {})
+                out[group][figure] = out[group].get(figure, 0) + amount
+    return out
+
+
+def files(courses: list[Course], which: str = "lines") -> dict[str, str]:
+    """office → NDJSON text of its cases' intake commands: `lines` (the first file), or `later` (the
+    payouts and completions of auctioned cases, sent once the sale's money reached the case)."""
     out: dict[str, list[str]] = {}
     for c in courses:
-        out.setdefault(c.office, []).extend(json.dumps(line, ensure_ascii=False) for line in c.lines)
+        if getattr(c, which):
+            out.setdefault(c.office, []).extend(json.dumps(line, ensure_ascii=False) for line in getattr(c, which))
     return {office: "\n".join(lines) + "\n" for office, lines in out.items()}
 
 
@@ -285,4 +560,4 @@ def expected(scale: float = 1.0, courses: list[Course] | None = None) -> dict[st
     return {"cases": cases, "money": money}
 
 
-__all__ = ["plan", "files", "expected", "TARGETS", "UNIT", "PERIOD", "UUID"]
+__all__ = ["plan", "files", "expected", "expected_other", "asset_id", "TARGETS", "UNIT", "PERIOD", "UUID"]

@@ -1,6 +1,8 @@
 """The province-year simulation at a CI scale, on the real broker and database: intake's bulk import
-runs every command (answers per line), the statistics service counts what intake published, and the
-year's report moves by exactly the plan's figures; a re-sent file changes nothing; erasing a
+runs every command (answers per line), auctions sells the seized assets and complaints handles the
+complaints (their own command routes), the statistics service counts what they published, and the
+year's report moves by exactly the plan's figures — the case and money trees and the auction and
+complaint indicators; a re-run changes nothing; erasing a
 party's personal data leaves a frozen report unchanged; bad lines are refused one by one while the
 others run.
 
@@ -35,13 +37,17 @@ async def services(tmp_path: Path):
     # the deadline watch would record misses "now" in the middle of an imported history
     intake = service_process("intake", tmp_path, pg_schema=schema, deadline_watch_seconds=3600)
     stats = service_process("statistics", tmp_path)
-    await asyncio.to_thread(intake.start, True, 120.0)
-    await asyncio.to_thread(stats.start, True, 120.0)
+    auctions = service_process("auctions", tmp_path)
+    # the complaints deadline watcher would record a miss "now" between an imported acceptance and
+    # its decision; the simulated complaints are all decided
+    complaints = service_process("complaints", tmp_path, deadline_sweep_seconds=0)
+    procs = (intake, stats, auctions, complaints)
+    await asyncio.gather(*(asyncio.to_thread(p.start, True, 180.0) for p in procs))
     try:
-        yield intake, stats
+        yield intake, stats, auctions, complaints
     finally:
-        await asyncio.to_thread(stats.stop)
-        await asyncio.to_thread(intake.stop)
+        for p in reversed(procs):
+            await asyncio.to_thread(p.stop)
         conn = await pg_connect()
         try:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -101,15 +107,17 @@ def admin() -> dict[str, str]:
 
 
 async def test_simulated_year_is_counted_from_the_events_and_a_resend_changes_nothing(services):
-    intake, stats = services
+    intake, stats, auctions, complaints = services
+    urls = {"auctions_url": auctions.url, "complaints_url": complaints.url}
     await caught_up()
     async with httpx.AsyncClient(timeout=120) as c:
-        before = await run._settled(c, stats.url, admin(), 600)
+        before = await run._settled(c, stats.url, admin(), 600, empty_ok=True)     # empty on a new stack
     tag = uuid.uuid4().hex[:6]
-    out = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600)
+    out = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600, **urls)
     assert out.failures == [], out.failures[:5]
     courses = th.plan(SCALE, tag=tag)
-    assert out.lines == sum(len(c.lines) for c in courses)
+    assert out.lines == sum(len(c.lines) + len(c.later) + len(c.auction_lines) + len(c.complaint_lines)
+                            for c in courses)
     after = out.report
     expected = th.expected(SCALE, courses)
     for tree in ("cases", "money"):
@@ -122,9 +130,17 @@ async def test_simulated_year_is_counted_from_the_events_and_a_resend_changes_no
     moved = {k: after["other"]["bad_debt"][k] - before["other"]["bad_debt"][k] for k in ("cases_accepted", "cases_resolved")}
     assert bank and moved == {"cases_accepted": len(bank),
                               "cases_resolved": sum(c.cls in ("completed", "terminated") for c in bank)}
+    # the auctions and complaints of the plan, counted from auctions' and complaints' events: every
+    # figure the plan moves, by exactly its amount, and the others not at all
+    other = th.expected_other(courses)
+    assert other["auctions"]["sold"] and other["auctions"]["failed"] and other["auctions"]["taken_by_creditor"]
+    assert other["complaints"]["resolved_late"] and other["complaints"]["vuot_cap"]
+    for group in ("auctions", "complaints"):
+        moved = {k: after["other"][group][k] - before["other"][group][k] for k in after["other"][group]}
+        assert moved == {k: other[group].get(k, 0) for k in after["other"][group]}, group
 
     # the same files again: every line answered as before (replayed), nothing new counted
-    again = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600)
+    again = await run.simulate(intake.url, stats.url, scale=SCALE, tag=tag, settle_timeout=600, **urls)
     assert again.failures == [] and again.statuses == out.statuses
     assert again.report["sha256"] == after["sha256"]
 
