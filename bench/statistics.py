@@ -24,14 +24,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from rich.console import Console
 from rich.table import Table
 
-from thads_contracts.topics import INTAKE_CASE, PARTITIONS
-from thads_infra import layout
+from thads_contracts.topics import INTAKE_CASE
 from thads_infra.testing import service_process
-from thads_kit.settings import bootstrap_servers
 from thads_sim import run as sim
 from thads_sim import thanh_hoa_2018 as th
 
@@ -41,33 +38,19 @@ console = Console(width=150)
 SEED = {"cases_rate": 82.66, "money_rate": 42.60}
 
 
-def _partitions(topics: tuple[str, ...] = (INTAKE_CASE,)) -> list[TopicPartition]:
-    return [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
-
-
-async def _topic_size(topics: tuple[str, ...] = (INTAKE_CASE,)) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP))
-    await consumer.start()
-    try:
-        tps = _partitions(topics)
-        return sum((await consumer.end_offsets(tps)).values()) - sum((await consumer.beginning_offsets(tps)).values())
-    finally:
-        await consumer.stop()
-
-
 async def run(scale: float = 0.02) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-statistics-"))
     intake = service_process("intake", tmp).start()
     stats = service_process("statistics", tmp).start()
     try:
-        before = await _topic_size()
+        before = await rebuild_bench.topic_size((INTAKE_CASE,))
         load_before = os.getloadavg()
         t0 = time.monotonic()
         out = await sim.simulate(intake.url, stats.url, scale=scale, tag=f"b{uuid.uuid4().hex[:6]}",
                                  settle_timeout=1800)
         wall = time.monotonic() - t0
         load_after = os.getloadavg()
-        events = await _topic_size() - before
+        events = await rebuild_bench.topic_size((INTAKE_CASE,)) - before
         if not out.ok:
             raise RuntimeError(f"{len(out.failures)} import lines refused, first: {out.failures[0]}")
         # the rebuild beside the plain consumer, 3 pairs in alternating order, medians (bench/rebuild.py)

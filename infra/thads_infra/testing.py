@@ -181,3 +181,22 @@ async def publish(topic: str, messages: Iterable[tuple[bytes | None, bytes]], *,
 
 def json_records(records: Iterable[Any]) -> list[dict[str, Any]]:
     return [json.loads(r.value) for r in records]
+
+
+async def send_import(client: Any, lines: Iterable[dict[str, Any] | str], headers: dict[str, str]) -> list[dict[str, Any]]:
+    """POST `lines` to a service's bulk import (`POST /import`, thads_kit.bulk_import) as NDJSON — a dict
+    is one command, a string is sent as it is (to test bad lines) — and return the per-line answers."""
+    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    r = await client.post("/import", content=text.encode(), headers={**headers, "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200, r.text
+    return [json.loads(x) for x in r.text.splitlines()]
+
+
+async def count_events(table: str, originator_ids: Iterable[Any]) -> int:
+    """How many events an event store table (e.g. "auctions.auctions_events") holds for these aggregates."""
+    conn = await pg_connect()
+    try:
+        return await conn.fetchval(f"SELECT count(*) FROM {table} WHERE originator_id = ANY($1::uuid[])",
+                                   [str(i) for i in originator_ids])
+    finally:
+        await conn.close()

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from thads_contracts.topics import AUCTIONS_ASSET
-from thads_infra.testing import pg_connect, read_topic, service_process, wait_until
+from thads_infra.testing import read_topic, service_process, wait_until
+from thads_infra.testing import send_import as send, count_events
 from thads_infra.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -36,19 +37,7 @@ def auctions(tmp_path):
 
 
 async def events_of(ids: list[str]) -> int:
-    conn = await pg_connect()
-    try:
-        return await conn.fetchval("SELECT count(*) FROM auctions.auctions_events WHERE originator_id = ANY($1::uuid[])",
-                                   ids)
-    finally:
-        await conn.close()
-
-
-async def send(c: httpx.AsyncClient, lines: list[dict | str], headers: dict[str, str]) -> list[dict]:
-    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
-    r = await c.post("/import", content=text.encode(), headers={**headers, "Content-Type": "application/x-ndjson"})
-    assert r.status_code == 200, r.text
-    return [json.loads(x) for x in r.text.splitlines()]
+    return await count_events("auctions.auctions_events", ids)
 
 
 def seizure(tag: str, bind: str, case_id: str, item: str, **body) -> dict:

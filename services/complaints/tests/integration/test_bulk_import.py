@@ -19,7 +19,8 @@ from thads_contracts.envelope import Actor
 from thads_contracts.registry import encode
 from thads_contracts.topics import COMPLAINTS_COMPLAINT, INTAKE_CASE
 from thads_infra import layout
-from thads_infra.testing import pg_connect, read_topic, service_process, wait_until
+from thads_infra.testing import read_topic, service_process, wait_until
+from thads_infra.testing import send_import as send, count_events
 from thads_infra.tokens import issue_token
 from thads_kit.relay import STORE_HEADER
 from thads_kit.settings import bootstrap_servers
@@ -69,19 +70,7 @@ async def known(c: httpx.AsyncClient, decision: str) -> None:
 
 
 async def events_of(ids: list[str]) -> int:
-    conn = await pg_connect()
-    try:
-        return await conn.fetchval("SELECT count(*) FROM complaints.complaints_events"
-                                   " WHERE originator_id = ANY($1::uuid[])", ids)
-    finally:
-        await conn.close()
-
-
-async def send(c: httpx.AsyncClient, lines: list[dict | str], headers: dict[str, str]) -> list[dict]:
-    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
-    r = await c.post("/import", content=text.encode(), headers={**headers, "Content-Type": "application/x-ndjson"})
-    assert r.status_code == 200, r.text
-    return [json.loads(x) for x in r.text.splitlines()]
+    return await count_events("complaints.complaints_events", ids)
 
 
 def filing(tag: str, bind: str, decision: str, day: str = "2018-03-10") -> dict:

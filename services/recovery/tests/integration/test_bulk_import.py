@@ -19,6 +19,7 @@ from thads_contracts.envelope import Actor
 from thads_contracts.registry import encode
 from thads_contracts.topics import INTAKE_CASE
 from thads_infra.testing import pg_connect, publish, service_process, wait_until
+from thads_infra.testing import send_import as send
 from thads_infra.tokens import issue_token
 
 pytestmark = pytest.mark.integration
@@ -84,13 +85,6 @@ def _at(state: bytes) -> str:
     data = json.loads(state)
     value = data.get("at")
     return value.get("_data_", value) if isinstance(value, dict) else str(value)
-
-
-async def send(c: httpx.AsyncClient, lines: list[dict | str], headers: dict[str, str]) -> list[dict]:
-    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
-    r = await c.post("/import", content=text.encode(), headers={**headers, "Content-Type": "application/x-ndjson"})
-    assert r.status_code == 200, r.text
-    return [json.loads(x) for x in r.text.splitlines()]
 
 
 def line(tag: str, file: str, n: int, path: str, body: dict, day: str, role: str = "officer") -> dict:
