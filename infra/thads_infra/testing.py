@@ -15,10 +15,12 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Iterable
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from thads_infra import layout
 from thads_kit.relay import STORE_HEADER
@@ -200,3 +202,35 @@ async def count_events(table: str, originator_ids: Iterable[Any]) -> int:
                                    [str(i) for i in originator_ids])
     finally:
         await conn.close()
+
+
+async def create_topic(topic: str, partitions: int = 1) -> None:
+    """A Kafka topic of a test's own (replication 1, the single test broker)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(layout.KAFKA_BOOTSTRAP))
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def own_schema(schema: str, pool_size: int = 6) -> AsyncIterator[asyncpg.Pool]:
+    """A PostgreSQL schema of a test's own and a pool on the test database; the schema is dropped
+    afterwards, on a fresh connection (a test may have terminated the pool's)."""
+    conn = await pg_connect()
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await conn.close()
+    pool = await asyncpg.create_pool(host=layout.PG_HOST, port=layout.PG_PORT, database=layout.PG_DB,
+                                     user=layout.PG_USER, min_size=1, max_size=pool_size)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+        conn = await pg_connect()
+        try:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        finally:
+            await conn.close()

@@ -20,7 +20,6 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
 
@@ -29,7 +28,7 @@ from thads_contracts import auctions as a
 from thads_contracts.registry import decode as registry_decode
 from thads_contracts.topics import AUCTIONS_ASSET, DEAD_LETTER
 from thads_infra import layout
-from thads_infra.testing import pg_connect, publish, read_topic, wait_until
+from thads_infra.testing import create_topic, own_schema, pg_connect, publish, read_topic, wait_until
 from thads_kit.consumer import Item, TrackedConsumer
 from thads_kit.projection import Projection, RebuildRunning
 
@@ -136,23 +135,10 @@ class Env:
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
     e = Env()
-    admin = AIOKafkaAdminClient(bootstrap_servers=layout.KAFKA_BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(e.topic, num_partitions=3, replication_factor=1)])
-    finally:
-        await admin.close()
-    conn = await pg_connect()
-    await conn.execute(f'CREATE SCHEMA "{e.schema}"')
-    await conn.close()
-    e.pool = await asyncpg.create_pool(host=layout.PG_HOST, port=layout.PG_PORT, database=layout.PG_DB,
-                                       user=layout.PG_USER, min_size=1, max_size=6)
-    await e.ledger.setup(e.pool)
-    yield e
-    await e.pool.close()
-    conn = await pg_connect()
-    await conn.execute(f'DROP SCHEMA "{e.schema}" CASCADE')
-    await conn.close()
+    await create_topic(e.topic, partitions=3)
+    async with own_schema(e.schema) as e.pool:
+        await e.ledger.setup(e.pool)
+        yield e
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

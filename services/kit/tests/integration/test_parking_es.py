@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
 from faststream.kafka import KafkaBroker
@@ -20,7 +19,7 @@ from thads_contracts import encode
 from thads_contracts.registry import decode as registry_decode
 from thads_contracts.topics import AUCTIONS_ASSET
 from thads_infra import layout
-from thads_infra.testing import pg_connect, publish, wait_until
+from thads_infra.testing import create_topic, pg_connect, publish, wait_until
 from thads_kit.consumer import TrackedConsumer
 from thads_kit.es_sink import EventSourcedSink
 from thads_kit.settings import ServiceSettings
@@ -57,12 +56,7 @@ class Ledger(ServiceApplication):
 async def es() -> AsyncIterator[Any]:
     schema = f"t_parkes_{uuid4().hex[:10]}"
     topic = f"test.parking-es.{uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=layout.KAFKA_BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
-    finally:
-        await admin.close()
+    await create_topic(topic, partitions=2)
     conn = await pg_connect()
     await conn.execute(f'CREATE SCHEMA "{schema}"')
     await conn.close()

@@ -17,7 +17,6 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 
 from stat_history import STORE, M, CaseHistory, facts_of
@@ -25,7 +24,7 @@ from thads_contracts import encode
 from thads_contracts.registry import decode as registry_decode
 from thads_contracts.topics import INTAKE_CASE
 from thads_infra import layout
-from thads_infra.testing import pg_connect, publish, wait_until
+from thads_infra.testing import create_topic, own_schema, publish, wait_until
 from thads_kit.consumer import TrackedConsumer
 from statistics_service.projections import StatisticsFacts
 
@@ -74,23 +73,10 @@ class Env:
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
     e = Env()
-    admin = AIOKafkaAdminClient(bootstrap_servers=layout.KAFKA_BOOTSTRAP)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(e.topic, num_partitions=1, replication_factor=1)])
-    finally:
-        await admin.close()
-    conn = await pg_connect()
-    await conn.execute(f'CREATE SCHEMA "{e.schema}"')
-    await conn.close()
-    e.pool = await asyncpg.create_pool(host=layout.PG_HOST, port=layout.PG_PORT, database=layout.PG_DB,
-                                       user=layout.PG_USER, min_size=1, max_size=6)
-    await e.facts.setup(e.pool)
-    yield e
-    await e.pool.close()
-    conn = await pg_connect()
-    await conn.execute(f'DROP SCHEMA "{e.schema}" CASCADE')
-    await conn.close()
+    await create_topic(e.topic, partitions=1)
+    async with own_schema(e.schema) as e.pool:
+        await e.facts.setup(e.pool)
+        yield e
 
 
 async def test_a_rebuild_beside_the_live_consumer_counts_a_replayed_event_once_and_leaves_the_stray_one_dead_lettered(
